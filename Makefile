@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+# bpflp: build the CLI, the BPF objects, the example patches and the tests.
+# Quiet by default with short tags; `make V=1` shows every command.
+
+BUILD      := build
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+CC         ?= gcc
+ARCH_DEF   := -D__TARGET_ARCH_x86
+
+CFLAGS     ?= -g -O2
+CFLAGS     += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -Iinclude -I$(BUILD)/bpf -D_GNU_SOURCE
+LDLIBS     := -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 $(ARCH_DEF) -Wall -Werror -Iinclude -I.
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+# ---- sources -------------------------------------------------------------
+# bpf/: objects the loader itself embeds (as skeletons).
+BPF_SRCS      := $(wildcard bpf/*.bpf.c)
+BPF_OBJS      := $(BPF_SRCS:%.bpf.c=$(BUILD)/%.bpf.o)
+BPF_SKELS     := $(BPF_SRCS:%.bpf.c=$(BUILD)/%.skel.h)
+
+# examples/ and selftests/patches/: patch objects, built but not embedded.
+PATCH_SRCS    := $(wildcard examples/*.bpf.c selftests/patches/*.bpf.c)
+PATCH_OBJS    := $(PATCH_SRCS:%.bpf.c=$(BUILD)/%.bpf.o)
+
+# selftests/progs/: BPF programs used by platform tests, with skeletons.
+TPROG_SRCS    := $(wildcard selftests/progs/*.bpf.c)
+TPROG_SKELS   := $(TPROG_SRCS:%.bpf.c=$(BUILD)/%.skel.h)
+
+LOADER_SRCS   := $(wildcard loader/*.c)
+LOADER_OBJS   := $(LOADER_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS      := $(filter-out $(BUILD)/loader/main.o,$(LOADER_OBJS))
+
+UNIT_SRCS     := $(wildcard selftests/unit/test_*.c)
+UNIT_BINS     := $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+PLATFORM_SRCS := $(wildcard selftests/platform/*.c)
+PLATFORM_BINS := $(PLATFORM_SRCS:%.c=$(BUILD)/%)
+
+HEADERS       := $(wildcard include/bpflp/*.h)
+
+all: $(BUILD)/bpflp $(PATCH_OBJS) $(PLATFORM_BINS) $(UNIT_BINS)
+
+# ---- BPF -----------------------------------------------------------------
+$(BUILD)/%.bpf.o: %.bpf.c vmlinux.h $(HEADERS)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$(notdir $*)) > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+# ---- userspace -----------------------------------------------------------
+$(BUILD)/loader/%.o: loader/%.c $(BPF_SKELS) $(HEADERS) $(wildcard loader/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/bpflp: $(LOADER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/selftests/unit/%: selftests/unit/%.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Iloader $^ $(LDLIBS) -lcmocka -o $@
+
+$(BUILD)/selftests/platform/%: selftests/platform/%.c $(TPROG_SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/selftests/progs $< $(LDLIBS) -o $@
+
+# ---- vmlinux.h -----------------------------------------------------------
+# Regenerate from a BTF file: make vmlinux.h BTF=/sys/kernel/btf/vmlinux
+.PHONY: vmlinux
+vmlinux:
+	$(call msg,GEN,vmlinux.h)
+	$(Q)$(BPFTOOL) btf dump file $(or $(BTF),/sys/kernel/btf/vmlinux) format c > vmlinux.h.tmp
+	$(Q)cmp -s vmlinux.h.tmp vmlinux.h && rm vmlinux.h.tmp || mv vmlinux.h.tmp vmlinux.h
+
+# ---- set-up, VM, tests ---------------------------------------------------
+.PHONY: deps
+deps:
+	$(Q)./selftests/vm/deps.sh
+
+-include selftests/vm/vm.mk
+
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)/bpflp $(BUILD)/loader $(BUILD)/bpf $(BUILD)/selftests $(BUILD)/examples

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only contract between bpflp's BPF programs and its userspace loader.
+ * Fixed-width types only; every struct that crosses the boundary in a file
+ * or a pin starts with a magic and an ABI version so a loader refuses
+ * objects and state written by an incompatible bpflp.
+ */
+#ifndef BPFLP_ABI_H
+#define BPFLP_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define BPFLP_MAGIC		0x504c5042U	/* "BPLP" little-endian */
+#define BPFLP_ABI_VERSION	1U
+
+#define BPFLP_NAME_MAX		32	/* [a-z0-9_-]{1,32} */
+#define BPFLP_FUNC_NAME_MAX	64	/* kernel symbol names */
+#define BPFLP_MAX_SLOTS		64	/* one bit each in the commit word */
+#define BPFLP_MAX_FUNCS		32	/* programs per patch */
+#define BPFLP_NO_SLOT		0xffU	/* rodata default: gate never opens */
+
+/* Identity a patch object carries in its .rodata (see BPFLP_PATCH). */
+struct bpflp_patch_info {
+	__u32 magic;
+	__u32 abi_version;
+	char name[BPFLP_NAME_MAX + 1];
+	__u8 pad[3];
+	__u32 version;
+};
+
+/*
+ * The commit word. Every gate of every patch reads it; flipping it with one
+ * atomic compare-and-swap switches the whole patch set at once. Bit N set
+ * means "the patch in slot N is active".
+ */
+struct bpflp_state {
+	__u64 active_mask;
+};
+
+/*
+ * Per-task copy of the commit word taken by bpflp's fentry snapshot program
+ * at the start of a patched call. All gates of that call read the copy, so
+ * one call never sees the old patch set in one program and the new one in
+ * the next: that would let a call slip through unpatched during a replace.
+ */
+struct bpflp_snapshot {
+	__u64 ctx;		/* trampoline frame of the call that took it */
+	__u64 func_addr;	/* function whose call took it */
+	__u64 active_mask;
+};
+
+enum bpflp_kind {
+	BPFLP_KIND_FENTRY = 0,
+	BPFLP_KIND_FEXIT = 1,
+	BPFLP_KIND_FMOD_RET = 2,
+};
+
+/* Per-patch statistics, keyed by target function and program kind. */
+struct bpflp_stat_key {
+	__u64 func_addr;
+	__u32 kind;
+	__u32 pad;
+};
+
+struct bpflp_stat {
+	__u64 calls;		/* gate open: the patch handled the call */
+	__u64 overrides;	/* fmod_ret returned non-zero: original skipped */
+};
+
+/* In/out context of the commit program (BPF_PROG_TEST_RUN). */
+struct bpflp_commit_args {
+	__u64 expected_mask;	/* in: word the loader believes is live */
+	__u64 new_mask;		/* in: word to install */
+	__u64 observed_mask;	/* out: word found */
+};
+
+#endif /* BPFLP_ABI_H */

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Maps every bpflp BPF object shares through bpffs pins. The loader reuses
+ * the pinned instances (bpf_map__reuse_fd) before load, so these
+ * definitions must stay identical in every object: libbpf refuses a reuse
+ * whose type or sizes differ.
+ */
+#ifndef BPFLP_MAPS_BPF_H
+#define BPFLP_MAPS_BPF_H
+
+#include <bpf/bpf_helpers.h>
+#include "bpflp/abi.h"
+
+/* The commit word (one entry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpflp_state);
+} bpflp_state SEC(".maps");
+
+/*
+ * Function address -> slots of the active patches that cover it. Only read
+ * when a newer slot is active, to let the newest stacked patch win.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} bpflp_cover SEC(".maps");
+
+/* Per-task snapshot of the commit word for the call in progress. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bpflp_snapshot);
+} bpflp_snap SEC(".maps");
+
+#endif /* BPFLP_MAPS_BPF_H */

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The patch-authoring header. A patch is one BPF object:
+ *
+ *	#include "vmlinux.h"
+ *	#include <bpflp/patch.bpf.h>
+ *
+ *	BPFLP_PATCH("cve-fixes", 2);
+ *
+ *	BPFLP_FMOD_RET(security_file_open, struct file *file)
+ *	{
+ *		return is_bad(file) ? -EPERM : 0;	// 0: run the original
+ *	}
+ *
+ * Every program the macros define starts with the activation gate: it runs
+ * the body only while the commit word says this patch is active and no
+ * newer stacked patch covers the same function. The loader attaches a new
+ * patch while its gate is shut and opens it, together with closing the old
+ * ones, with one atomic write. Programs written without these macros have
+ * no gate and the loader refuses them.
+ */
+#ifndef BPFLP_PATCH_BPF_H
+#define BPFLP_PATCH_BPF_H
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "bpflp/abi.h"
+#include "bpflp/maps.bpf.h"
+
+/* Slot the loader assigns before load; the default keeps the gate shut. */
+const volatile __u32 bpflp_slot = BPFLP_NO_SLOT;
+
+/* Per-patch call and override counters, read by `bpflp show`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, BPFLP_MAX_FUNCS * 3);
+	__type(key, struct bpflp_stat_key);
+	__type(value, struct bpflp_stat);
+} bpflp_stats SEC(".maps");
+
+/* Patch identity: name matches [a-z0-9_-]{1,32}; version is unsigned. */
+#define BPFLP_PATCH(patch_name, patch_version)					\
+	const volatile struct bpflp_patch_info bpflp_patch = {			\
+		.magic = BPFLP_MAGIC,						\
+		.abi_version = BPFLP_ABI_VERSION,				\
+		.name = patch_name,						\
+		.version = patch_version,					\
+	};									\
+	char LICENSE[] SEC("license") = "GPL"
+
+static __always_inline __u64 bpflp__commit_word(void *ctx, __u64 func_addr)
+{
+	struct bpflp_snapshot *snap;
+	struct bpflp_state *state;
+	__u32 zero = 0;
+
+	/* Use the word this call saw at entry, if the snapshot is this call's. */
+	snap = bpf_task_storage_get(&bpflp_snap, bpf_get_current_task_btf(), 0, 0);
+	if (snap && snap->ctx == (__u64)ctx && snap->func_addr == func_addr)
+		return snap->active_mask;
+
+	state = bpf_map_lookup_elem(&bpflp_state, &zero);
+	return state ? *(volatile __u64 *)&state->active_mask : 0;
+}
+
+static __always_inline int bpflp__gate(void *ctx, __u64 func_addr)
+{
+	__u32 slot = bpflp_slot;
+	__u64 mask, newer, *cover;
+
+	if (slot >= BPFLP_MAX_SLOTS)
+		return 0;
+	mask = bpflp__commit_word(ctx, func_addr);
+	if (!(mask & (1ULL << slot)))
+		return 0;
+	/* Slots above ours are newer stacked patches: they win where they overlap. */
+	newer = mask & ~((2ULL << slot) - 1);
+	if (newer) {
+		cover = bpf_map_lookup_elem(&bpflp_cover, &func_addr);
+		if (cover && (*cover & newer))
+			return 0;
+	}
+	return 1;
+}
+
+static __always_inline void bpflp__count(__u64 func_addr, __u32 kind, int overridden)
+{
+	struct bpflp_stat_key key = { .func_addr = func_addr, .kind = kind };
+	struct bpflp_stat *stat, zero = {};
+
+	stat = bpf_map_lookup_elem(&bpflp_stats, &key);
+	if (!stat) {
+		bpf_map_update_elem(&bpflp_stats, &key, &zero, BPF_NOEXIST);
+		stat = bpf_map_lookup_elem(&bpflp_stats, &key);
+		if (!stat)
+			return;
+	}
+	/* Atomic: a preempted program may share this CPU's slot with another. */
+	__sync_fetch_and_add(&stat->calls, 1);
+	if (overridden)
+		__sync_fetch_and_add(&stat->overrides, 1);
+}
+
+/*
+ * Shared body of the three program macros: declare the target as a typeless
+ * ksym (libbpf resolves its address; the gate keys on it), define the gated
+ * program, and leave the author's body to follow as ____bpflp_<prog>().
+ */
+#define ___BPFLP_PROG(sec, func, prog, kind, ret_expr, args...)		\
+	extern const void func __ksym;						\
+	static __always_inline int ____bpflp_##prog(unsigned long long *ctx, ##args); \
+	SEC(sec #func)								\
+	int prog(unsigned long long *ctx)					\
+	{									\
+		int ret;							\
+		if (!bpflp__gate(ctx, (__u64)&func))				\
+			return 0;						\
+		_Pragma("GCC diagnostic push")					\
+		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
+		ret = ____bpflp_##prog(___bpf_ctx_cast(args));			\
+		_Pragma("GCC diagnostic pop")					\
+		bpflp__count((__u64)&func, kind,				\
+			     kind == BPFLP_KIND_FMOD_RET && ret != 0);		\
+		return ret_expr;						\
+	}									\
+	static __always_inline int ____bpflp_##prog(unsigned long long *ctx, ##args)
+
+/* Replace func's behaviour: return 0 to run the original, else the value it returns. */
+#define BPFLP_FMOD_RET(func, args...) \
+	___BPFLP_PROG("fmod_ret/", func, func##__ret, BPFLP_KIND_FMOD_RET, ret, ##args)
+
+/* Observe func's entry. The body's return value is ignored. */
+#define BPFLP_FENTRY(func, args...) \
+	___BPFLP_PROG("fentry/", func, func##__entry, BPFLP_KIND_FENTRY, 0, ##args)
+
+/* Observe func's exit; the last argument is its return value. */
+#define BPFLP_FEXIT(func, args...) \
+	___BPFLP_PROG("fexit/", func, func##__exit, BPFLP_KIND_FEXIT, 0, ##args)
+
+/*
+ * Callbacks, run by the loader with BPF_PROG_TEST_RUN: pre_patch (non-zero
+ * aborts the apply with nothing changed), post_patch, pre_unpatch,
+ * post_unpatch. Only the incoming patch's callbacks run on a replace.
+ */
+#define BPFLP_CALLBACK(which)							\
+	SEC("syscall") int bpflp_##which(void *ctx)
+
+#endif /* BPFLP_PATCH_BPF_H */

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpflp check OBJ: everything apply verifies before it touches the kernel,
+ * plus a verifier run, with gates shut and no pinned map shared, so nothing
+ * changes. Prints a verdict per function.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "commands.h"
+#include "kernel.h"
+#include "output.h"
+#include "patch_object.h"
+
+int do_check(int argc, char **argv)
+{
+	struct patch_object po;
+	int err;
+
+	if (argc != 1 || argv[0][0] == '-') {
+		p_err("check takes one patch object: run 'bpflp help'");
+		return -EINVAL;
+	}
+	err = kernel_require_caps();
+	if (!err)
+		err = patch_object_open(&po, argv[0]);
+	if (err)
+		return err;
+	err = patch_object_load(&po, BPFLP_NO_SLOT, NULL);
+	if (!err)
+		err = patch_object_check_gates(&po, bpf_map__fd(bpf_object__find_map_by_name(po.obj, "bpflp_state")));
+	if (err)
+		goto out;
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "object", argv[0]);
+		jsonw_string_field(json_wtr, "name", po.info.name);
+		jsonw_uint_field(json_wtr, "version", po.info.version);
+		jsonw_string_field(json_wtr, "verdict", "ok");
+		jsonw_name(json_wtr, "functions");
+		jsonw_start_array(json_wtr);
+	} else {
+		printf("%s: patch %s@%u\n", argv[0], po.info.name, po.info.version);
+	}
+	for (int i = 0; i < po.nr_progs; i++) {
+		const struct patch_prog *pp = &po.progs[i];
+
+		if (json_output) {
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "function", pp->func);
+			jsonw_string_field(json_wtr, "attach_type", bpflp_kind_name(pp->kind));
+			jsonw_string_field(json_wtr, "verdict", "ok");
+			jsonw_end_object(json_wtr);
+		} else {
+			printf("  ok  %-9s %s: in BTF, %s, verifier accepts\n", bpflp_kind_name(pp->kind),
+			       pp->func, pp->kind == BPFLP_KIND_FMOD_RET ? "modifiable" : "traceable");
+		}
+	}
+	if (json_output) {
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+	}
+out:
+	patch_object_close(&po);
+	return err;
+}

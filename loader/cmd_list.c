@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpflp list and bpflp show: read-only views of the state tree. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "commands.h"
+#include "output.h"
+#include "patch_object.h"
+#include "store.h"
+
+static int load_registry(struct registry *reg, __u64 *word)
+{
+	int err = store_load(reg);
+
+	if (err) {
+		p_err("cannot read the patch records in %s: %s", STORE_PATCHES, strerror(-err));
+		return err;
+	}
+	err = store_read_commit_word(word);
+	if (err)
+		p_err("cannot read the commit word in %s: %s", STORE_ROOT, strerror(-err));
+	return err;
+}
+
+static int by_applied_at(const void *a, const void *b)
+{
+	const struct patch_record *ra = a, *rb = b;
+
+	return ra->meta.applied_at < rb->meta.applied_at ? -1 : ra->meta.applied_at > rb->meta.applied_at;
+}
+
+static void json_patch(const struct patch_meta *m)
+{
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "name", m->name);
+	jsonw_uint_field(json_wtr, "version", m->version);
+	jsonw_string_field(json_wtr, "state", patch_status_name(m->status));
+	jsonw_string_field(json_wtr, "mode", patch_mode_name(m->mode));
+	jsonw_uint_field(json_wtr, "slot", m->slot);
+	jsonw_uint_field(json_wtr, "applied_at_ns", m->applied_at);
+	jsonw_string_field(json_wtr, "object", m->object);
+	if (m->status == PATCH_REPLACED)
+		jsonw_string_field(json_wtr, "replaced_by", m->replaced_by);
+	jsonw_name(json_wtr, "functions");
+	jsonw_start_array(json_wtr);
+	for (__u32 i = 0; i < m->nr_funcs; i++) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "function", m->funcs[i].name);
+		jsonw_string_field(json_wtr, "attach_type", bpflp_kind_name(m->funcs[i].kind));
+		jsonw_end_object(json_wtr);
+	}
+	jsonw_end_array(json_wtr);
+	jsonw_end_object(json_wtr);
+}
+
+static void plain_patch(const struct patch_meta *m)
+{
+	printf("%-24s %-8u %-9s %-8s", m->name, m->version, patch_status_name(m->status),
+	       patch_mode_name(m->mode));
+	for (__u32 i = 0; i < m->nr_funcs; i++)
+		printf("%s%s:%s", i ? "," : " ", bpflp_kind_name(m->funcs[i].kind), m->funcs[i].name);
+	if (m->status == PATCH_REPLACED)
+		printf(" (by %s)", m->replaced_by);
+	printf("\n");
+}
+
+int do_list(int argc, char **argv)
+{
+	struct registry reg;
+	__u64 word;
+	int err;
+
+	if (argc) {
+		p_err("list takes no arguments, got '%s'", argv[0]);
+		return -EINVAL;
+	}
+	err = load_registry(&reg, &word);
+	if (err)
+		return err;
+	qsort(reg.recs, reg.nr, sizeof(*reg.recs), by_applied_at);
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_uint_field(json_wtr, "commit_word", word);
+		jsonw_name(json_wtr, "patches");
+		jsonw_start_array(json_wtr);
+		for (int i = 0; i < reg.nr; i++)
+			json_patch(&reg.recs[i].meta);
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+	} else if (!reg.nr) {
+		printf("no patches\n");
+	} else {
+		printf("%-24s %-8s %-9s %-8s %s\n", "NAME", "VERSION", "STATE", "MODE", "FUNCTIONS");
+		for (int i = 0; i < reg.nr; i++)
+			plain_patch(&reg.recs[i].meta);
+	}
+	registry_free(&reg);
+	return 0;
+}
+
+#define MAX_CPUS 4096
+static struct bpflp_stat stats_buf[MAX_CPUS];
+
+struct func_view {
+	char link_pin[PATH_MAX];
+	__u32 prog_id;
+	__u32 link_id;
+	__u64 calls;
+	__u64 overrides;
+	bool attached;
+};
+
+static void read_func_view(const struct patch_record *rec, const struct func_meta *f,
+			   struct func_view *v)
+{
+	struct bpflp_stat_key key = { .func_addr = f->addr, .kind = f->kind };
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char what[32], pin[PATH_MAX];
+	int ncpus = libbpf_num_possible_cpus();
+	int fd;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(what, sizeof(what), "%s_link", bpflp_kind_name(f->kind));
+	store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name, what);
+	fd = bpf_obj_get(v->link_pin);
+	if (fd >= 0) {
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			v->attached = true;
+			v->link_id = info.id;
+			v->prog_id = info.prog_id;
+		}
+		close(fd);
+	}
+	store_pin_path(pin, sizeof(pin), rec->dir, NULL, "stats");
+	fd = bpf_obj_get(pin);
+	if (fd < 0 || ncpus <= 0 || ncpus > MAX_CPUS) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	/* Per-CPU map: one value per possible CPU, summed. */
+	if (!bpf_map_lookup_elem(fd, &key, stats_buf)) {
+		for (int c = 0; c < ncpus; c++) {
+			v->calls += stats_buf[c].calls;
+			v->overrides += stats_buf[c].overrides;
+		}
+	}
+	close(fd);
+}
+
+static struct patch_record *find_for_show(struct registry *reg, const char *spec)
+{
+	struct patch_record *rec = registry_find_spec(reg, spec), *latest = NULL;
+
+	if (rec)
+		return rec;
+	/* Not active: show the most recently changed record of that name. */
+	for (int i = 0; i < reg->nr; i++)
+		if (!strcmp(reg->recs[i].meta.name, spec) &&
+		    (!latest || reg->recs[i].meta.changed_at > latest->meta.changed_at))
+			latest = &reg->recs[i];
+	return latest;
+}
+
+int do_show(int argc, char **argv)
+{
+	struct patch_record *rec;
+	struct registry reg;
+	struct func_view v;
+	__u64 word;
+	int err;
+
+	if (argc != 1 || argv[0][0] == '-') {
+		p_err("show takes one patch NAME[@VERSION]: run 'bpflp help'");
+		return -EINVAL;
+	}
+	err = load_registry(&reg, &word);
+	if (err)
+		return err;
+	rec = find_for_show(&reg, argv[0]);
+	if (!rec) {
+		p_err("no patch '%s': see 'bpflp list'", argv[0]);
+		registry_free(&reg);
+		return -ENOENT;
+	}
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "name", rec->meta.name);
+		jsonw_uint_field(json_wtr, "version", rec->meta.version);
+		jsonw_string_field(json_wtr, "state", patch_status_name(rec->meta.status));
+		jsonw_string_field(json_wtr, "mode", patch_mode_name(rec->meta.mode));
+		jsonw_uint_field(json_wtr, "slot", rec->meta.slot);
+		jsonw_string_field(json_wtr, "pin_dir", rec->dir);
+		jsonw_name(json_wtr, "functions");
+		jsonw_start_array(json_wtr);
+	} else {
+		printf("%s@%u: %s, %s mode, slot %u, pinned in %s\n", rec->meta.name, rec->meta.version,
+		       patch_status_name(rec->meta.status), patch_mode_name(rec->meta.mode),
+		       rec->meta.slot, rec->dir);
+		printf("  %-28s %-9s %-8s %-8s %-10s %-10s %s\n", "FUNCTION", "TYPE", "PROG_ID",
+		       "LINK_ID", "CALLS", "OVERRIDES", "LINK_PIN");
+	}
+	for (__u32 i = 0; i < rec->meta.nr_funcs; i++) {
+		const struct func_meta *f = &rec->meta.funcs[i];
+
+		read_func_view(rec, f, &v);
+		if (json_output) {
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "function", f->name);
+			jsonw_string_field(json_wtr, "attach_type", bpflp_kind_name(f->kind));
+			jsonw_bool_field(json_wtr, "attached", v.attached);
+			jsonw_uint_field(json_wtr, "prog_id", v.prog_id);
+			jsonw_uint_field(json_wtr, "link_id", v.link_id);
+			jsonw_string_field(json_wtr, "link_pin", v.attached ? v.link_pin : "");
+			jsonw_uint_field(json_wtr, "calls", v.calls);
+			jsonw_uint_field(json_wtr, "overrides", v.overrides);
+			jsonw_end_object(json_wtr);
+		} else {
+			printf("  %-28s %-9s %-8u %-8u %-10llu %-10llu %s\n", f->name,
+			       bpflp_kind_name(f->kind), v.prog_id, v.link_id,
+			       (unsigned long long)v.calls, (unsigned long long)v.overrides,
+			       v.attached ? v.link_pin : "-");
+		}
+	}
+	if (json_output) {
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+	}
+	registry_free(&reg);
+	return 0;
+}

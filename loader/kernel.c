@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/btf.h>
+#include "kernel.h"
+#include "output.h"
+
+#define ERROR_INJECTION_LIST "/sys/kernel/debug/error_injection/list"
+#define SECURITY_PREFIX "security_"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static struct btf *vmlinux_btf;
+
+int kernel_func_btf_id(const char *func)
+{
+	int id;
+
+	if (!vmlinux_btf) {
+		vmlinux_btf = btf__load_vmlinux_btf();
+		if (!vmlinux_btf)
+			return -errno;
+	}
+	id = btf__find_by_name_kind(vmlinux_btf, func, BTF_KIND_FUNC);
+	return id < 0 ? -ENOENT : id;
+}
+
+int kernel_func_addr(const char *func, __u64 *addr)
+{
+	char line[512], name[256], type;
+	unsigned long long value;
+	int err = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		/* Module symbols carry a " [module]" suffix and never match exactly. */
+		if (sscanf(line, "%llx %c %255s", &value, &type, name) != 3)
+			continue;
+		if (strcmp(name, func) || strchr(line, '['))
+			continue;
+		if (!value) {
+			err = -EPERM;	/* kptr_restrict hides addresses */
+			break;
+		}
+		*addr = value;
+		err = 0;
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+bool kernel_func_modifiable(const char *func)
+{
+	char line[512], name[256];
+	bool listed = false;
+	FILE *f;
+
+	if (!strncmp(func, SECURITY_PREFIX, strlen(SECURITY_PREFIX)))
+		return true;
+	f = fopen(ERROR_INJECTION_LIST, "r");
+	if (!f)
+		return false;
+	while (!listed && fgets(line, sizeof(line), f))
+		listed = sscanf(line, "%255s", name) == 1 && !strcmp(name, func);
+	fclose(f);
+	return listed;
+}
+
+static bool cap_in(const struct __user_cap_data_struct data[2], int cap)
+{
+	return data[cap / 32].effective & (1U << (cap % 32));
+}
+
+int kernel_require_caps(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	/* Tracing programs need CAP_BPF + CAP_PERFMON; bpffs pins and rlimits need CAP_SYS_ADMIN. */
+	if (cap_in(data, CAP_SYS_ADMIN) && cap_in(data, CAP_BPF) && cap_in(data, CAP_PERFMON))
+		return 0;
+	p_err("missing capabilities: bpflp needs CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON; run it as root");
+	return -EPERM;
+}

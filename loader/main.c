@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpflp: live-patch the running kernel with cumulative BPF patches. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "log.h"
+#include "output.h"
+
+static const struct command commands[] = {
+	{ "apply", do_apply, "apply OBJ [--stack]   apply a patch; replaces every active patch unless --stack" },
+	{ "list", do_list, "list                   every patch bpflp knows, with its state" },
+	{ "show", do_show, "show NAME[@VERSION]    per function: attach type, ids, pins, calls, overrides" },
+	{ "disable", do_disable, "disable NAME[@VERSION] turn a patch off atomically and detach it" },
+	{ "check", do_check, "check OBJ              preflight a patch object; changes nothing" },
+	{ NULL, NULL, NULL },
+};
+
+void print_usage(const struct command *cmds)
+{
+	fprintf(stderr, "Usage: bpflp [-j|--json] [-p|--pretty] [-v|--verbose] COMMAND [ARGS]\n\nCommands:\n");
+	for (; cmds->name; cmds++)
+		fprintf(stderr, "  %s\n", cmds->usage);
+	fprintf(stderr, "  help                   this text\n");
+}
+
+int run_command(const struct command *cmds, int argc, char **argv)
+{
+	const struct command *match = NULL;
+	size_t len;
+
+	if (argc < 1 || !strcmp(argv[0], "help") || !strcmp(argv[0], "--help")) {
+		print_usage(cmds);
+		return argc < 1 ? -1 : 0;
+	}
+	len = strlen(argv[0]);
+	for (const struct command *c = cmds; c->name; c++) {
+		if (strncmp(c->name, argv[0], len))
+			continue;
+		if (match) {
+			p_err("command '%s' is ambiguous: type more of it", argv[0]);
+			return -1;
+		}
+		match = c;
+	}
+	if (!match) {
+		p_err("unknown command '%s': run 'bpflp help'", argv[0]);
+		return -1;
+	}
+	return match->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, err;
+
+	/* '+': stop at the verb, so each verb parses its own options. */
+	while ((opt = getopt_long(argc, argv, "+jpvh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json_output = true;
+			break;
+		case 'p':
+			json_output = pretty_output = true;
+			break;
+		case 'v':
+			log_max_level = LOG_DEBUG;
+			break;
+		case 'h':
+			print_usage(commands);
+			return 0;
+		default:
+			p_err("unknown option '%s': run 'bpflp help'", argv[optind - 1]);
+			return 2;
+		}
+	}
+	log_setup_libbpf();
+	if (output_init()) {
+		fprintf(stderr, "bpflp: error: out of memory\n");
+		return 1;
+	}
+	err = run_command(commands, argc - optind, argv + optind);
+	output_fini();
+	return err ? 1 : 0;
+}

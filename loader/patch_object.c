@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <elf.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include "kernel.h"
+#include "output.h"
+#include "patch_object.h"
+
+#define PATCH_OBJECT_MAX_SIZE	(64L << 20)
+#define VERIFIER_LOG_SIZE	(64 << 10)
+#ifndef EM_BPF
+#define EM_BPF 247
+#endif
+
+const char *const patch_callback_names[CB_COUNT] = {
+	[CB_PRE_PATCH] = "pre_patch",
+	[CB_POST_PATCH] = "post_patch",
+	[CB_PRE_UNPATCH] = "pre_unpatch",
+	[CB_POST_UNPATCH] = "post_unpatch",
+};
+
+/* Section prefix and program-name suffix the authoring macros produce. */
+static const struct {
+	enum bpflp_kind kind;
+	enum bpf_attach_type attach_type;
+	const char *section;
+	const char *suffix;
+	const char *macro;
+	const char *name;
+} kinds[] = {
+	{ BPFLP_KIND_FENTRY, BPF_TRACE_FENTRY, "fentry/", "__entry", "BPFLP_FENTRY", "fentry" },
+	{ BPFLP_KIND_FEXIT, BPF_TRACE_FEXIT, "fexit/", "__exit", "BPFLP_FEXIT", "fexit" },
+	{ BPFLP_KIND_FMOD_RET, BPF_MODIFY_RETURN, "fmod_ret/", "__ret", "BPFLP_FMOD_RET", "fmod_ret" },
+};
+
+static char verifier_logs[BPFLP_MAX_FUNCS + CB_COUNT][VERIFIER_LOG_SIZE];
+
+const char *bpflp_kind_name(enum bpflp_kind kind)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].kind == kind)
+			return kinds[i].name;
+	return "unknown";
+}
+
+bool patch_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len < 1 || len > BPFLP_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Refuse what is not a 64-bit little-endian BPF ELF before libbpf parses it. */
+static int check_file(const char *path)
+{
+	unsigned char ident[sizeof(Elf64_Ehdr)];
+	const Elf64_Ehdr *ehdr = (const void *)ident;
+	struct stat st;
+	ssize_t got;
+	int fd, err;
+
+	if (stat(path, &st)) {
+		err = -errno;
+		p_err("cannot open patch object %s: %s", path, strerror(-err));
+		return err;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		p_err("%s is a directory: give the path of a patch object (.bpf.o)", path);
+		return -EISDIR;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		p_err("%s is not a regular file: give the path of a patch object (.bpf.o)", path);
+		return -EINVAL;
+	}
+	if (st.st_size > PATCH_OBJECT_MAX_SIZE) {
+		p_err("%s is too large for a patch object (%lld bytes, limit %ld)", path,
+		      (long long)st.st_size, PATCH_OBJECT_MAX_SIZE);
+		return -EFBIG;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		p_err("cannot open patch object %s: %s", path, strerror(-err));
+		return err;
+	}
+	got = read(fd, ident, sizeof(ident));
+	close(fd);
+	if (got < (ssize_t)sizeof(ident) || memcmp(ident, ELFMAG, SELFMAG)) {
+		p_err("%s is not an ELF file: build patches with clang -target bpf", path);
+		return -ENOEXEC;
+	}
+	if (ident[EI_CLASS] != ELFCLASS64 || ident[EI_DATA] != ELFDATA2LSB ||
+	    ehdr->e_machine != EM_BPF) {
+		p_err("%s is not a BPF object for this machine (ELF machine %u): build it with clang -target bpf",
+		      path, ehdr->e_machine);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+void *patch_object_rodata_var(struct bpf_object *obj, const char *var, size_t size)
+{
+	const struct btf_var_secinfo *vsi;
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map, *rodata = NULL;
+	const struct btf_type *sec;
+	size_t map_size;
+	char *data;
+	int id;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+		size_t len = strlen(name);
+
+		if (bpf_map__is_internal(map) && len >= 7 && !strcmp(name + len - 7, ".rodata"))
+			rodata = map;
+	}
+	if (!btf || !rodata)
+		return NULL;
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (id < 0)
+		return NULL;
+	sec = btf__type_by_id(btf, id);
+	/* The image is libbpf's writable mmap until load, as skeletons rely on. */
+	data = (char *)(uintptr_t)bpf_map__initial_value(rodata, &map_size);
+	if (!data)
+		return NULL;
+	vsi = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vsi++) {
+		const struct btf_type *t = btf__type_by_id(btf, vsi->type);
+
+		if (strcmp(btf__name_by_offset(btf, t->name_off), var))
+			continue;
+		if (vsi->size != size || vsi->offset + size > map_size)
+			return NULL;
+		return data + vsi->offset;
+	}
+	return NULL;
+}
+
+static int read_identity(struct patch_object *po)
+{
+	const struct bpflp_patch_info *info;
+
+	info = patch_object_rodata_var(po->obj, "bpflp_patch", sizeof(*info));
+	if (!info || info->magic != BPFLP_MAGIC) {
+		p_err("%s has no BPFLP_PATCH(name, version): declare the patch identity with bpflp/patch.bpf.h",
+		      po->path);
+		return -EINVAL;
+	}
+	if (info->abi_version != BPFLP_ABI_VERSION) {
+		p_err("%s was built for bpflp ABI %u, this bpflp speaks ABI %u: rebuild it with this bpflp's patch.bpf.h",
+		      po->path, info->abi_version, BPFLP_ABI_VERSION);
+		return -EINVAL;
+	}
+	po->info = *info;
+	po->info.name[BPFLP_NAME_MAX] = '\0';
+	if (!patch_name_valid(po->info.name)) {
+		p_err("%s: bad patch name '%s': use 1-%d characters from [a-z0-9_-]", po->path,
+		      po->info.name, BPFLP_NAME_MAX);
+		return -EINVAL;
+	}
+	if (!patch_object_rodata_var(po->obj, "bpflp_slot", sizeof(__u32))) {
+		p_err("%s was not built with bpflp/patch.bpf.h (no bpflp_slot)", po->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int classify_callback(struct patch_object *po, struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	for (int cb = 0; cb < CB_COUNT; cb++) {
+		if (strncmp(name, "bpflp_", 6) || strcmp(name + 6, patch_callback_names[cb]))
+			continue;
+		po->callbacks[cb] = prog;
+		return 0;
+	}
+	p_err("%s: syscall program '%s' is not a bpflp callback: use BPFLP_CALLBACK(pre_patch|post_patch|pre_unpatch|post_unpatch)",
+	      po->path, name);
+	return -EINVAL;
+}
+
+static int check_target(struct patch_object *po, struct patch_prog *pp)
+{
+	int err;
+
+	err = kernel_func_btf_id(pp->func);
+	if (err == -ENOENT) {
+		p_err("%s: unknown kernel function '%s': it is not in this kernel's BTF; check the name",
+		      po->path, pp->func);
+		return err;
+	}
+	if (err < 0) {
+		p_err("cannot read this kernel's BTF (/sys/kernel/btf/vmlinux): %s", strerror(-err));
+		return err;
+	}
+	if (pp->kind == BPFLP_KIND_FMOD_RET && !kernel_func_modifiable(pp->func)) {
+		p_err("%s: cannot attach fmod_ret to %s: not modifiable on this kernel (only security_* hooks and error-injection functions); observe it with BPFLP_FENTRY/BPFLP_FEXIT or use a companion module",
+		      po->path, pp->func);
+		return -EINVAL;
+	}
+	err = kernel_func_addr(pp->func, &pp->func_addr);
+	if (err) {
+		p_err("%s: cannot find the address of %s in /proc/kallsyms: %s", po->path, pp->func,
+		      strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog), *name = bpf_program__name(prog);
+	enum bpf_attach_type type = bpf_program__expected_attach_type(prog);
+	struct patch_prog *pp;
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t sec_len = strlen(kinds[k].section), func_len;
+
+		if (kinds[k].attach_type != type || strncmp(sec, kinds[k].section, sec_len))
+			continue;
+		func_len = strlen(sec + sec_len);
+		/* The macro names the program <func><suffix>; anything else skipped the gate. */
+		if (!func_len || func_len >= BPFLP_FUNC_NAME_MAX || strncmp(name, sec + sec_len, func_len) ||
+		    strcmp(name + func_len, kinds[k].suffix)) {
+			p_err("%s: program '%s' bypasses the bpflp gate: define it with %s(%s, ...)",
+			      po->path, name, kinds[k].macro, sec + sec_len);
+			return -EINVAL;
+		}
+		for (int i = 0; i < po->nr_progs; i++) {
+			if (po->progs[i].kind == kinds[k].kind && !strcmp(po->progs[i].func, sec + sec_len)) {
+				p_err("%s: two %s programs target %s: a patch has at most one per function and kind",
+				      po->path, bpflp_kind_name(kinds[k].kind), sec + sec_len);
+				return -EINVAL;
+			}
+		}
+		if (po->nr_progs == BPFLP_MAX_FUNCS) {
+			p_err("%s: more than %d programs: split the patch", po->path, BPFLP_MAX_FUNCS);
+			return -E2BIG;
+		}
+		pp = &po->progs[po->nr_progs++];
+		pp->prog = prog;
+		pp->kind = kinds[k].kind;
+		snprintf(pp->func, sizeof(pp->func), "%s", sec + sec_len);
+		return check_target(po, pp);
+	}
+	p_err("%s: program '%s' in section '%s' is not a bpflp program: use BPFLP_FMOD_RET, BPFLP_FENTRY, BPFLP_FEXIT or BPFLP_CALLBACK",
+	      po->path, name, sec);
+	return -EINVAL;
+}
+
+static int classify_programs(struct patch_object *po)
+{
+	struct bpf_program *prog;
+	int err;
+
+	bpf_object__for_each_program(prog, po->obj) {
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_SYSCALL)
+			err = classify_callback(po, prog);
+		else if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACING)
+			err = classify_tracing(po, prog);
+		else {
+			p_err("%s: program '%s' in section '%s' is not a bpflp program: use BPFLP_FMOD_RET, BPFLP_FENTRY, BPFLP_FEXIT or BPFLP_CALLBACK",
+			      po->path, bpf_program__name(prog), bpf_program__section_name(prog));
+			err = -EINVAL;
+		}
+		if (err)
+			return err;
+	}
+	if (!po->nr_progs) {
+		p_err("%s contains no patch programs: define at least one with BPFLP_FMOD_RET, BPFLP_FENTRY or BPFLP_FEXIT",
+		      po->path);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int patch_object_open(struct patch_object *po, const char *path)
+{
+	int err;
+
+	memset(po, 0, sizeof(*po));
+	snprintf(po->path, sizeof(po->path), "%s", path);
+	err = check_file(path);
+	if (err)
+		return err;
+	po->obj = bpf_object__open_file(path, NULL);
+	if (!po->obj) {
+		err = -errno;
+		p_err("cannot parse BPF object %s: %s", path, strerror(-err));
+		return err;
+	}
+	err = read_identity(po);
+	if (!err)
+		err = classify_programs(po);
+	if (err)
+		patch_object_close(po);
+	return err;
+}
+
+static const char *const shared_maps[] = { "bpflp_state", "bpflp_cover", "bpflp_snap" };
+
+/* Last non-empty line of a verifier log: usually the reason. */
+static const char *log_reason(char *log)
+{
+	char *end = log + strlen(log);
+
+	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+		*--end = '\0';
+	while (end > log && end[-1] != '\n')
+		end--;
+	return end;
+}
+
+static void report_load_failure(struct patch_object *po, int err)
+{
+	struct bpf_program *prog;
+	int i = 0;
+
+	bpf_object__for_each_program(prog, po->obj) {
+		char *log = verifier_logs[i++];
+
+		if (!log[0])
+			continue;
+		p_err("%s: the verifier rejected program '%s': %s (run with -v for the full log)",
+		      po->path, bpf_program__name(prog), log_reason(log));
+		return;
+	}
+	if (err == -EPERM)
+		p_err("%s: this kernel refuses to load tracing programs (EPERM before the verifier ran): fentry/fexit/fmod_ret are disabled here; run bpflp on a kernel that allows them (see the test VM)",
+		      po->path);
+	else
+		p_err("%s: cannot load: %s (run with -v for details)", po->path, strerror(-err));
+}
+
+int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pin_dir)
+{
+	struct bpf_program *prog;
+	char pin[4096];
+	__u32 *rodata_slot;
+	int err, i = 0;
+
+	rodata_slot = patch_object_rodata_var(po->obj, "bpflp_slot", sizeof(*rodata_slot));
+	if (!rodata_slot)
+		return -EINVAL;
+	*rodata_slot = slot;
+	for (size_t m = 0; shared_pin_dir && m < sizeof(shared_maps) / sizeof(shared_maps[0]); m++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(po->obj, shared_maps[m]);
+
+		if (!map) {
+			p_err("%s was not built with bpflp/patch.bpf.h (no map %s)", po->path, shared_maps[m]);
+			return -EINVAL;
+		}
+		snprintf(pin, sizeof(pin), "%s/%s", shared_pin_dir, shared_maps[m]);
+		err = bpf_map__set_pin_path(map, pin);
+		if (err)
+			return err;
+	}
+	bpf_object__for_each_program(prog, po->obj) {
+		verifier_logs[i][0] = '\0';
+		bpf_program__set_log_buf(prog, verifier_logs[i++], VERIFIER_LOG_SIZE);
+	}
+	err = bpf_object__load(po->obj);
+	if (err)
+		report_load_failure(po, err);
+	return err;
+}
+
+static bool prog_uses_map(int prog_fd, __u32 map_id)
+{
+	__u32 map_ids[64] = {};
+	struct bpf_prog_info info = {
+		.nr_map_ids = 64,
+		.map_ids = (__u64)(unsigned long)map_ids,
+	};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return false;
+	for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
+		if (map_ids[i] == map_id)
+			return true;
+	return false;
+}
+
+int patch_object_check_gates(struct patch_object *po, int state_map_fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(state_map_fd, &info, &len))
+		return -errno;
+	for (int i = 0; i < po->nr_progs; i++) {
+		if (prog_uses_map(bpf_program__fd(po->progs[i].prog), info.id))
+			continue;
+		p_err("%s: program '%s' never reads the commit word: it bypasses the bpflp gate; define it with the BPFLP_* macros",
+		      po->path, bpf_program__name(po->progs[i].prog));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void patch_object_close(struct patch_object *po)
+{
+	bpf_object__close(po->obj);
+	po->obj = NULL;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A patch object file: its identity, its gated programs and callbacks,
+ * validated before anything touches the kernel.
+ */
+#ifndef BPFLP_PATCH_OBJECT_H
+#define BPFLP_PATCH_OBJECT_H
+
+#include <stdbool.h>
+#include <bpf/libbpf.h>
+#include "bpflp/abi.h"
+
+enum patch_callback {
+	CB_PRE_PATCH,
+	CB_POST_PATCH,
+	CB_PRE_UNPATCH,
+	CB_POST_UNPATCH,
+	CB_COUNT,
+};
+
+struct patch_prog {
+	struct bpf_program *prog;
+	enum bpflp_kind kind;
+	char func[BPFLP_FUNC_NAME_MAX];
+	__u64 func_addr;
+};
+
+struct patch_object {
+	struct bpf_object *obj;
+	char path[4096];
+	struct bpflp_patch_info info;
+	struct patch_prog progs[BPFLP_MAX_FUNCS];
+	int nr_progs;
+	struct bpf_program *callbacks[CB_COUNT];
+};
+
+extern const char *const patch_callback_names[CB_COUNT];
+
+const char *bpflp_kind_name(enum bpflp_kind kind);
+bool patch_name_valid(const char *name);
+
+/*
+ * Open and validate: file, ELF/BPF, BPFLP_PATCH identity, one gated program
+ * per (function, kind), targets present and modifiable in this kernel.
+ * Prints the error; returns 0 or a negative errno. Changes nothing.
+ */
+int patch_object_open(struct patch_object *po, const char *path);
+
+/*
+ * Prepare for load into slot (BPFLP_NO_SLOT: a dry run that keeps every
+ * gate shut and shares no pinned map), then load (runs the verifier).
+ */
+int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pin_dir);
+
+/* After load: every program must read the commit word (its gate). */
+int patch_object_check_gates(struct patch_object *po, int state_map_fd);
+
+void patch_object_close(struct patch_object *po);
+
+/* Pointer to a variable in the object's .rodata image (before load). */
+void *patch_object_rodata_var(struct bpf_object *obj, const char *var, size_t size);
+
+#endif /* BPFLP_PATCH_OBJECT_H */

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include "output.h"
+#include "store.h"
+
+static const char *const status_names[] = {
+	[PATCH_STAGED] = "staged",
+	[PATCH_ACTIVE] = "active",
+	[PATCH_DISABLED] = "disabled",
+	[PATCH_REPLACED] = "replaced",
+};
+
+const char *patch_status_name(enum patch_status status)
+{
+	return status <= PATCH_REPLACED ? status_names[status] : "unknown";
+}
+
+const char *patch_mode_name(enum patch_mode mode)
+{
+	return mode == MODE_STACK ? "stack" : "replace";
+}
+
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	/* Pins grant access to live kernel objects: keep the tree root-only. */
+	return chmod(path, 0700) ? -errno : 0;
+}
+
+int store_ensure(void)
+{
+	struct statfs fs;
+	int err;
+
+	if (statfs(BPFFS_ROOT, &fs) || fs.f_type != BPF_FS_MAGIC) {
+		if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
+			err = -errno;
+			p_err("bpffs is not mounted at %s and mounting it failed: %s; mount it with 'mount -t bpf bpf %s'",
+			      BPFFS_ROOT, strerror(-err), BPFFS_ROOT);
+			return err;
+		}
+	}
+	err = make_dir(STORE_ROOT);
+	if (!err)
+		err = make_dir(STORE_PATCHES);
+	if (err)
+		p_err("cannot create the state directory %s: %s", STORE_ROOT, strerror(-err));
+	return err;
+}
+
+int store_lock(void)
+{
+	int fd, err;
+
+	fd = open(STORE_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		p_err("cannot open %s: %s", STORE_ROOT, strerror(-err));
+		return err;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = -errno;
+		close(fd);
+		if (err == -EWOULDBLOCK) {
+			p_err("another bpflp transaction is running (lock on %s held); retry when it has finished",
+			      STORE_ROOT);
+			return -EBUSY;
+		}
+		p_err("cannot lock %s: %s", STORE_ROOT, strerror(-err));
+		return err;
+	}
+	return fd;
+}
+
+void store_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+void store_patch_dir(char *buf, size_t size, const char *name, __u32 version)
+{
+	snprintf(buf, size, "%s/%s@%u", STORE_PATCHES, name, version);
+}
+
+void store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what)
+{
+	if (func)
+		snprintf(buf, size, "%s/%s__%s", dir, func, what);
+	else
+		snprintf(buf, size, "%s/%s", dir, what);
+}
+
+static int read_meta(const char *dir, struct patch_meta *meta)
+{
+	char path[PATH_MAX];
+	__u32 key = 0;
+	int fd, err;
+
+	store_pin_path(path, sizeof(path), dir, NULL, "meta");
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map_lookup_elem(fd, &key, meta) ? -errno : 0;
+	close(fd);
+	if (!err && (meta->magic != META_MAGIC || meta->abi_version != BPFLP_ABI_VERSION))
+		err = -EPROTO;
+	return err;
+}
+
+int store_write_meta(const char *dir, const struct patch_meta *meta)
+{
+	char path[PATH_MAX];
+	__u32 key = 0;
+	int fd, err;
+
+	store_pin_path(path, sizeof(path), dir, NULL, "meta");
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpflp_meta", sizeof(key), sizeof(*meta), 1, NULL);
+		if (fd < 0)
+			return -errno;
+		if (bpf_obj_pin(fd, path)) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+	}
+	err = bpf_map_update_elem(fd, &key, meta, BPF_ANY) ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+int store_load(struct registry *reg)
+{
+	struct patch_record *recs;
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	reg->recs = NULL;
+	reg->nr = 0;
+	d = opendir(STORE_PATCHES);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		struct patch_record rec = {};
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(rec.dir, sizeof(rec.dir), "%s/%s", STORE_PATCHES, de->d_name);
+		if (read_meta(rec.dir, &rec.meta))
+			continue;	/* not a record (or a foreign one): leave it alone */
+		recs = realloc(reg->recs, (reg->nr + 1) * sizeof(*recs));
+		if (!recs) {
+			err = -ENOMEM;
+			break;
+		}
+		reg->recs = recs;
+		reg->recs[reg->nr++] = rec;
+	}
+	closedir(d);
+	return err;
+}
+
+void registry_free(struct registry *reg)
+{
+	free(reg->recs);
+	reg->recs = NULL;
+	reg->nr = 0;
+}
+
+struct patch_record *registry_find(struct registry *reg, const char *name, __u32 version)
+{
+	for (int i = 0; i < reg->nr; i++)
+		if (!strcmp(reg->recs[i].meta.name, name) && reg->recs[i].meta.version == version)
+			return &reg->recs[i];
+	return NULL;
+}
+
+struct patch_record *registry_find_spec(struct registry *reg, const char *spec)
+{
+	char name[BPFLP_NAME_MAX + 1];
+	const char *at = strchr(spec, '@');
+	char *end;
+
+	if (at) {
+		unsigned long version = strtoul(at + 1, &end, 10);
+
+		if (*end || at == spec || (size_t)(at - spec) > BPFLP_NAME_MAX)
+			return NULL;
+		snprintf(name, sizeof(name), "%.*s", (int)(at - spec), spec);
+		return registry_find(reg, name, version);
+	}
+	for (int i = 0; i < reg->nr; i++)
+		if (!strcmp(reg->recs[i].meta.name, spec) && reg->recs[i].meta.status == PATCH_ACTIVE)
+			return &reg->recs[i];
+	return NULL;
+}
+
+__u64 registry_active_mask(const struct registry *reg)
+{
+	__u64 mask = 0;
+
+	for (int i = 0; i < reg->nr; i++)
+		if (reg->recs[i].meta.status == PATCH_ACTIVE)
+			mask |= 1ULL << reg->recs[i].meta.slot;
+	return mask;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t len = strlen(s), slen = strlen(suffix);
+
+	return len >= slen && !strcmp(s + len - slen, suffix);
+}
+
+/*
+ * Which pins go in which pass: patch links first, then the snapshot links
+ * their gates read, then programs and maps. Unpinning a link drops its last
+ * reference, which detaches it.
+ */
+static int clear_pass(const char *name)
+{
+	if (ends_with(name, "__snap_link"))
+		return 1;
+	if (ends_with(name, "_link"))
+		return 0;
+	return 2;
+}
+
+int store_clear_dir(const char *dir, bool keep_meta)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	for (int pass = 0; pass < 3; pass++) {
+		d = opendir(dir);
+		if (!d)
+			return errno == ENOENT ? 0 : -errno;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.' || clear_pass(de->d_name) != pass)
+				continue;
+			if (keep_meta && !strcmp(de->d_name, "meta"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			if (unlink(path) && errno != ENOENT)
+				err = -errno;
+		}
+		closedir(d);
+	}
+	if (!keep_meta && rmdir(dir) && errno != ENOENT)
+		err = -errno;
+	return err;
+}
+
+int store_read_commit_word(__u64 *mask)
+{
+	struct bpflp_state state;
+	__u32 key = 0;
+	int fd, err;
+
+	fd = bpf_obj_get(STORE_ROOT "/bpflp_state");
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			*mask = 0;
+			return 0;
+		}
+		return -errno;
+	}
+	err = bpf_map_lookup_elem(fd, &key, &state) ? -errno : 0;
+	close(fd);
+	if (!err)
+		*mask = state.active_mask;
+	return err;
+}

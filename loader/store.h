@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bpflp's state in bpffs. Everything lives under one directory (mode 0700)
+ * so it outlives the loader and operators find it with bpftool:
+ *
+ *   /sys/fs/bpf/bpflp/bpflp_state      commit word (shared map)
+ *   /sys/fs/bpf/bpflp/bpflp_cover      function -> covering slots
+ *   /sys/fs/bpf/bpflp/bpflp_snap       per-task snapshot of the word
+ *   /sys/fs/bpf/bpflp/patches/NAME@VERSION/
+ *       meta                           record: identity, status, functions
+ *       FUNC__KIND_prog, FUNC__KIND_link   the patch's programs and links
+ *       FUNC__snap_prog, FUNC__snap_link   snapshot program per fmod_ret function
+ *       stats                          call/override counters
+ *       cb_pre_unpatch, cb_post_unpatch    callbacks a later disable runs
+ *
+ * A replaced or disabled patch keeps only its meta, so `bpflp list` still
+ * shows it.
+ */
+#ifndef BPFLP_STORE_H
+#define BPFLP_STORE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include "bpflp/abi.h"
+
+#define BPFFS_ROOT	"/sys/fs/bpf"
+#define STORE_ROOT	BPFFS_ROOT "/bpflp"
+#define STORE_PATCHES	STORE_ROOT "/patches"
+#define META_MAGIC	0x4154454dU	/* "META" */
+
+enum patch_status {
+	PATCH_STAGED = 0,	/* attached, gate shut: a transaction in progress */
+	PATCH_ACTIVE,
+	PATCH_DISABLED,
+	PATCH_REPLACED,
+};
+
+enum patch_mode {
+	MODE_REPLACE = 0,
+	MODE_STACK,
+};
+
+struct func_meta {
+	char name[BPFLP_FUNC_NAME_MAX];
+	__u64 addr;
+	__u32 kind;		/* enum bpflp_kind */
+	__u32 pad;
+};
+
+/* The record pinned as NAME@VERSION/meta (userspace only, but versioned). */
+struct patch_meta {
+	__u32 magic;
+	__u32 abi_version;
+	char name[BPFLP_NAME_MAX + 1];
+	__u8 pad[3];
+	__u32 version;
+	__u32 slot;
+	__u32 mode;		/* enum patch_mode */
+	__u32 status;		/* enum patch_status */
+	__u32 nr_funcs;
+	__u32 callbacks;	/* bit per enum patch_callback present */
+	__u64 applied_at;	/* CLOCK_REALTIME ns */
+	__u64 changed_at;
+	char object[256];	/* path it was applied from */
+	char replaced_by[BPFLP_NAME_MAX + 16];
+	struct func_meta funcs[BPFLP_MAX_FUNCS];
+};
+
+struct patch_record {
+	struct patch_meta meta;
+	char dir[PATH_MAX];
+};
+
+struct registry {
+	struct patch_record *recs;
+	int nr;
+};
+
+const char *patch_status_name(enum patch_status status);
+const char *patch_mode_name(enum patch_mode mode);
+
+/* Mount bpffs if needed and create the state tree (0700). */
+int store_ensure(void);
+/* Take the transaction lock without waiting; returns an fd or a negative errno. */
+int store_lock(void);
+void store_unlock(int fd);
+
+int store_load(struct registry *reg);
+void registry_free(struct registry *reg);
+struct patch_record *registry_find(struct registry *reg, const char *name, __u32 version);
+/* The active record named NAME, or NAME@VERSION. */
+struct patch_record *registry_find_spec(struct registry *reg, const char *spec);
+__u64 registry_active_mask(const struct registry *reg);
+
+void store_patch_dir(char *buf, size_t size, const char *name, __u32 version);
+void store_pin_path(char *buf, size_t size, const char *dir, const char *func,
+		    const char *what);
+/* Create or update DIR/meta. */
+int store_write_meta(const char *dir, const struct patch_meta *meta);
+/* Remove every pin in dir but meta (detaches its links); keep_meta=false removes all. */
+int store_clear_dir(const char *dir, bool keep_meta);
+
+/* Read the live commit word. */
+int store_read_commit_word(__u64 *mask);
+
+#endif /* BPFLP_STORE_H */
