@@ -97,7 +97,7 @@ vmlinux:
 deps:
 	$(Q)./selftests/vm/deps.sh
 
--include selftests/vm/vm.mk
+include selftests/vm/vm.mk
 
 .PHONY: clean
 clean:

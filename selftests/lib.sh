@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Helpers for selftests/tests/*.sh. Source it first:
+#   . "$(dirname "$0")/../lib.sh"
+# Exit codes: 0 pass, 77 skip, anything else fail (see run-tests.sh).
+# Assertions print what failed and exit the test at once; the teardown
+# registered with on_exit still runs.
+
+set -u
+
+BPFLP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BPFLP_BUILD=$BPFLP_ROOT/build
+KSKIP=77
+
+# build_path REL: absolute path of build/REL; fails the test if missing.
+build_path() {
+	local p=$BPFLP_BUILD/$1
+	[[ -e $p ]] || fail "missing $p (run 'make all kmod' first)"
+	echo "$p"
+}
+
+fail() {
+	echo "  FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "$*" >&2
+	exit $KSKIP
+}
+
+# assert_eq ACTUAL EXPECTED WHAT
+assert_eq() {
+	[[ $1 == "$2" ]] || fail "$3: got '$1', want '$2'"
+	echo "  ok: $3 = '$2'"
+}
+
+# assert_ok CMD [ARGS...]: CMD must exit 0.
+assert_ok() {
+	local rc=0
+	"$@" || rc=$?
+	((rc == 0)) || fail "'$*' exited $rc"
+}
+
+# assert_match TEXT REGEX WHAT
+assert_match() {
+	[[ $1 =~ $2 ]] || fail "$3: '$1' does not match /$2/"
+	echo "  ok: $3"
+}
+
+# wait_for SECONDS CMD [ARGS...]: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	local tries=$(($1 * 10))
+	shift
+	while ! "$@"; do
+		((--tries > 0)) || return 1
+		sleep 0.1
+	done
+}
+
+# on_exit CMD: run CMD (a string, eval'd) when the test exits, last
+# registered first, whatever the exit status. Teardown must not fail the test.
+_bpflp_teardown=()
+_bpflp_run_teardown() {
+	local rc=$? i
+	for ((i = ${#_bpflp_teardown[@]} - 1; i >= 0; i--)); do
+		eval "${_bpflp_teardown[i]}" || true
+	done
+	exit $rc
+}
+on_exit() {
+	_bpflp_teardown+=("$1")
+	trap _bpflp_run_teardown EXIT
+}
+
+# require_root, require_vm: skip when the test cannot run here.
+require_root() { [[ $(id -u) == 0 ]] || skip "needs root"; }
+require_vm() { [[ ${BPFLP_VM:-} == 1 ]] || skip "needs the test VM (selftests/vm/run-in-vm.sh)"; }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the in-VM tests: run-tests.sh [-t SECONDS] [PATTERN]
+#
+# Tests are selftests/tests/*.sh (run with bash) and, as a hook for tests
+# written in C, executables build/selftests/platform/test_* (built from
+# selftests/platform/test_*.c); all run in name order, each in its own
+# process with a timeout (default 180 s). PATTERN keeps tests whose name
+# contains it. Exit status: 0 pass, 77 skip (the test's last stderr line is
+# the reason), anything else fail. Prints one line per test and a summary
+# "N passed, N failed, N skipped"; exits 1 if any test failed.
+set -u
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+timeout=180
+while getopts ":t:" opt; do
+	case $opt in
+	t) timeout=$OPTARG ;;
+	*) echo "usage: $0 [-t SECONDS] [PATTERN]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+pattern=${1:-}
+cd "$root" || exit 2
+
+declare -A cmd_of=()
+for t in selftests/tests/*.sh; do
+	[[ -f $t ]] && cmd_of[$(basename "$t" .sh)]="bash $t"
+done
+for t in build/selftests/platform/test_*; do
+	[[ -x $t ]] && cmd_of[$(basename "$t")]=$t
+done
+
+passed=0 failed=0 skipped=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for name in $(printf '%s\n' "${!cmd_of[@]}" | LC_ALL=C sort); do
+	[[ -n $pattern && $name != *"$pattern"* ]] && continue
+	start=$SECONDS
+	# shellcheck disable=SC2086 # the command is "bash FILE" or "FILE"
+	timeout -k 5 "$timeout" ${cmd_of[$name]} > "$log" 2>&1 < /dev/null
+	rc=$?
+	took=$((SECONDS - start))
+	case $rc in
+	0)
+		echo "PASS $name (${took}s)"
+		passed=$((passed + 1)) ;;
+	77)
+		echo "SKIP $name: $(grep -v '^ *$' "$log" | tail -n1)"
+		skipped=$((skipped + 1)) ;;
+	*)
+		if ((rc == 124)); then why="timed out after ${timeout}s"; else why="exit $rc"; fi
+		echo "FAIL $name ($why)"
+		sed 's/^/    | /' "$log"
+		failed=$((failed + 1)) ;;
+	esac
+	[[ ${VERBOSE:-0} == 1 && $rc == 0 ]] && sed 's/^/    | /' "$log"
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+((failed == 0))

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: host unit tests (build/selftests/unit/test_*, cmocka), then
+# selftests/run-tests.sh inside one VM boot. Prints the combined line
+# "N passed, N failed, N skipped" last; fails on any failure, on any skipped
+# in-VM test, and when no in-VM test ran.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root" || exit 2
+passed=0 failed=0 skipped=0
+
+echo "== host unit tests"
+units=0
+for t in build/selftests/unit/test_*; do
+	[[ -x $t ]] || continue
+	units=$((units + 1))
+	out=$("$t" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	# cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s), ..." / "[  SKIPPED ] N ..."
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' <<< "$out" | tail -n1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' <<< "$out" | tail -n1)
+	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' <<< "$out" | tail -n1)
+	if [[ -z $p$f ]]; then	# not cmocka output: count the binary
+		if ((rc == 0)); then p=1; else f=1; fi
+	elif ((rc != 0)) && [[ -z $f || $f == 0 ]]; then
+		f=1	# crashed or failed outside a test
+	fi
+	passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${s:-0}))
+done
+((units == 0)) && echo "(no host unit tests built)"
+
+echo "== in-VM tests (Linux $(cat build/kernel/abi 2>/dev/null)-amd64, qemu TCG)"
+vmlog=$(mktemp)
+trap 'rm -f "$vmlog"' EXIT
+selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-900}" selftests/run-tests.sh | tee "$vmlog"
+vmrc=${PIPESTATUS[0]}
+summary=$(tr -d '\r' < "$vmlog" | grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n1)
+if [[ -z $summary ]]; then
+	echo "check: the VM run printed no summary (exit $vmrc); guest log: build/vm-share/last/" >&2
+	failed=$((failed + 1))
+	vp=0 vs=0
+else
+	read -r vp _ vf _ vs _ <<< "$summary"
+	passed=$((passed + vp)) failed=$((failed + vf)) skipped=$((skipped + vs))
+	((vmrc != 0 && vf == 0)) && failed=$((failed + 1))	# VM or runner broke
+fi
+
+rc=0
+((failed > 0)) && rc=1
+((vs > 0)) && { echo "check: $vs in-VM test(s) skipped: every in-VM test must run" >&2; rc=1; }
+((vp + vf == 0)) && [[ -n $summary ]] && { echo "check: no in-VM test ran" >&2; rc=1; }
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $rc

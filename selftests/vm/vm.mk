@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# Test VM, companion modules and test entry points. Included by the top Makefile.
+
+VM_RUN      := selftests/vm/run-in-vm.sh
+KERNEL_ABI   = $(shell cat $(BUILD)/kernel/abi 2>/dev/null)
+KDIR         = /usr/src/linux-headers-$(KERNEL_ABI)-amd64
+KMOD_SRCS   := $(wildcard kmod/*.c kmod/*.h) kmod/Makefile
+KMOD_BUILD  := $(BUILD)/kmod
+
+.PHONY: kernel vm-shell kmod check demo vmlinux-guest
+
+# The guest kernel (and its headers) comes from `make deps`.
+kernel:
+	$(Q)[ -s $(BUILD)/kernel/abi ] || ./selftests/vm/deps.sh
+
+vm-shell: kernel
+	$(Q)$(VM_RUN) -i -t 0 bash -i
+
+# Out-of-tree build of kmod/ against the guest kernel's headers. The sources
+# are copied (only when newer) so kbuild's output stays out of the source tree.
+kmod: kernel
+	$(call msg,KMOD,$(KMOD_BUILD))
+	$(Q)mkdir -p $(KMOD_BUILD)
+	$(Q)cp -u $(KMOD_SRCS) $(KMOD_BUILD)/
+	$(Q)$(MAKE) -s -C $(KDIR) M=$(abspath $(KMOD_BUILD)) \
+		$(if $(filter 1,$(V)),V=1,) modules >$(KMOD_BUILD)/build.log 2>&1 || \
+		{ cat $(KMOD_BUILD)/build.log; exit 1; }
+
+# Every test: host unit tests, then all in-VM tests in one boot.
+check: deps
+	$(Q)$(MAKE) --no-print-directory all kmod
+	$(Q)./selftests/vm/check.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all kmod
+	$(Q)if [ -f selftests/demo.sh ]; then $(VM_RUN) -t 600 bash selftests/demo.sh; \
+	else $(VM_RUN) -t 600 bash selftests/demo-platform.sh; fi
+
+# BTF of the guest kernel, for `make vmlinux BTF=$(BUILD)/vmlinux-6.1.btf`.
+vmlinux-guest: kernel
+	$(call msg,VM,$(BUILD)/vmlinux-6.1.btf)
+	$(Q)$(VM_RUN) -t 300 cp /sys/kernel/btf/vmlinux $(BUILD)/vm-share/vmlinux.btf
+	$(Q)chmod 644 $(BUILD)/vm-share/vmlinux.btf
+	$(Q)mv $(BUILD)/vm-share/vmlinux.btf $(BUILD)/vmlinux-6.1.btf
