@@ -1,36 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* bpflp apply OBJ [--stack] and bpflp disable NAME[@VERSION]. */
+/* The transactions: bpflp apply, disable and recover. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "args.h"
 #include "commands.h"
 #include "output.h"
 #include "transaction.h"
-
-/* One positional argument and the flags a verb accepts; anything else is an error. */
-static int parse_args(const char *verb, int argc, char **argv, const char *flag, bool *flag_set,
-		      const char **positional, const char *what)
-{
-	*positional = NULL;
-	for (int i = 0; i < argc; i++) {
-		if (flag && !strcmp(argv[i], flag)) {
-			*flag_set = true;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			p_err("unknown option '%s' for %s: run 'bpflp help'", argv[i], verb);
-			return -EINVAL;
-		} else if (*positional) {
-			p_err("%s takes one %s, got '%s' and '%s'", verb, what, *positional, argv[i]);
-			return -EINVAL;
-		} else {
-			*positional = argv[i];
-		}
-	}
-	if (!*positional) {
-		p_err("%s needs a %s: run 'bpflp help'", verb, what);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 static void print_apply_json(const char *path, const struct apply_result *res)
 {
@@ -66,15 +42,20 @@ static void print_apply_plain(const struct apply_result *res)
 
 int do_apply(int argc, char **argv)
 {
+	bool stack = false, allow_insecure = false;
+	const struct verb_flag flags[] = {
+		{ "--stack", &stack },
+		{ "--allow-insecure", &allow_insecure },
+		{ NULL, NULL },
+	};
 	struct apply_result res;
-	bool stack = false;
 	const char *path;
 	int err;
 
-	err = parse_args("apply", argc, argv, "--stack", &stack, &path, "patch object");
+	err = parse_verb_args("apply", argc, argv, flags, &path, "patch object");
 	if (err)
 		return err;
-	err = txn_apply(path, stack, &res);
+	err = txn_apply(path, stack, allow_insecure, &res);
 	if (err)
 		return err;
 	if (json_output)
@@ -90,7 +71,7 @@ int do_disable(int argc, char **argv)
 	const char *spec;
 	int err;
 
-	err = parse_args("disable", argc, argv, NULL, NULL, &spec, "patch NAME[@VERSION]");
+	err = parse_verb_args("disable", argc, argv, NULL, &spec, "patch NAME[@VERSION]");
 	if (err)
 		return err;
 	err = txn_disable(spec, &res);
@@ -104,6 +85,35 @@ int do_disable(int argc, char **argv)
 		jsonw_end_object(json_wtr);
 	} else {
 		printf("disabled %s@%u\n", res.meta.name, res.meta.version);
+	}
+	return 0;
+}
+
+int do_recover(int argc, char **argv)
+{
+	struct recover_result res;
+	const char *action;
+	int err;
+
+	err = parse_verb_args("recover", argc, argv, NULL, NULL, NULL);
+	if (!err)
+		err = txn_recover(&res);
+	if (err)
+		return err;
+	action = !res.pending ? "none" : res.rolled_forward ? "completed" : "rolled_back";
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "action", action);
+		if (res.pending) {
+			jsonw_string_field(json_wtr, "operation", res.op);
+			jsonw_string_field(json_wtr, "patch_dir", res.dir);
+		}
+		jsonw_end_object(json_wtr);
+	} else if (!res.pending) {
+		printf("no interrupted transaction: nothing to recover\n");
+	} else {
+		printf("%s the interrupted %s of %s\n",
+		       res.rolled_forward ? "completed" : "rolled back", res.op, res.dir);
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "args.h"
 #include "commands.h"
 #include "kernel.h"
 #include "output.h"
@@ -15,16 +16,20 @@
 
 int do_check(int argc, char **argv)
 {
+	bool allow_insecure = false;
+	const struct verb_flag flags[] = {
+		{ "--allow-insecure", &allow_insecure },
+		{ NULL, NULL },
+	};
 	struct patch_object po;
+	const char *path;
 	int err;
 
-	if (argc != 1 || argv[0][0] == '-') {
-		p_err("check takes one patch object: run 'bpflp help'");
-		return -EINVAL;
-	}
-	err = kernel_require_caps();
+	err = parse_verb_args("check", argc, argv, flags, &path, "patch object");
 	if (!err)
-		err = patch_object_open(&po, argv[0]);
+		err = kernel_require_caps();
+	if (!err)
+		err = patch_object_open(&po, path, allow_insecure);
 	if (err)
 		return err;
 	err = patch_object_load(&po, BPFLP_NO_SLOT, NULL);
@@ -34,14 +39,14 @@ int do_check(int argc, char **argv)
 		goto out;
 	if (json_output) {
 		jsonw_start_object(json_wtr);
-		jsonw_string_field(json_wtr, "object", argv[0]);
+		jsonw_string_field(json_wtr, "object", path);
 		jsonw_string_field(json_wtr, "name", po.info.name);
 		jsonw_uint_field(json_wtr, "version", po.info.version);
 		jsonw_string_field(json_wtr, "verdict", "ok");
 		jsonw_name(json_wtr, "functions");
 		jsonw_start_array(json_wtr);
 	} else {
-		printf("%s: patch %s@%u\n", argv[0], po.info.name, po.info.version);
+		printf("%s: patch %s@%u\n", path, po.info.name, po.info.version);
 	}
 	for (int i = 0; i < po.nr_progs; i++) {
 		const struct patch_prog *pp = &po.progs[i];

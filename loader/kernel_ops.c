@@ -185,7 +185,7 @@ int attach_patch(struct patch_object *po, const char *dir)
 
 	store_pin_path(pin, sizeof(pin), dir, NULL, "stats");
 	err = bpf_map__pin(bpf_object__find_map_by_name(po->obj, "bpflp_stats"), pin);
-	for (int cb = CB_PRE_UNPATCH; !err && cb <= CB_POST_UNPATCH; cb++) {
+	for (int cb = CB_POST_PATCH; !err && cb <= CB_POST_UNPATCH; cb++) {
 		char what[32];
 
 		if (!po->callbacks[cb])

@@ -9,11 +9,14 @@
 #include "output.h"
 
 static const struct command commands[] = {
-	{ "apply", do_apply, "apply OBJ [--stack]   apply a patch; replaces every active patch unless --stack" },
+	{ "apply", do_apply, "apply OBJ [--stack] [--allow-insecure]\n"
+	  "                         apply a patch; replaces every active patch unless --stack" },
 	{ "list", do_list, "list                   every patch bpflp knows, with its state" },
 	{ "show", do_show, "show NAME[@VERSION]    per function: attach type, ids, pins, calls, overrides" },
 	{ "disable", do_disable, "disable NAME[@VERSION] turn a patch off atomically and detach it" },
-	{ "check", do_check, "check OBJ              preflight a patch object; changes nothing" },
+	{ "check", do_check, "check OBJ [--allow-insecure]\n"
+	  "                         preflight a patch object; changes nothing" },
+	{ "recover", do_recover, "recover                finish or roll back a transaction whose bpflp died" },
 	{ NULL, NULL, NULL },
 };
 

@@ -67,7 +67,7 @@ bool patch_name_valid(const char *name)
 }
 
 /* Refuse what is not a 64-bit little-endian BPF ELF before libbpf parses it. */
-static int check_file(const char *path)
+static int check_file(const char *path, bool allow_insecure)
 {
 	unsigned char ident[sizeof(Elf64_Ehdr)];
 	const Elf64_Ehdr *ehdr = (const void *)ident;
@@ -87,6 +87,17 @@ static int check_file(const char *path)
 	if (!S_ISREG(st.st_mode)) {
 		p_err("%s is not a regular file: give the path of a patch object (.bpf.o)", path);
 		return -EINVAL;
+	}
+	/* Like sudo with its files: code for the kernel must be root's alone to change. */
+	if (!allow_insecure && st.st_uid != 0) {
+		p_err("%s is not owned by root (uid %u): anyone who owns it can change what runs in the kernel; chown root it or pass --allow-insecure",
+		      path, st.st_uid);
+		return -EPERM;
+	}
+	if (!allow_insecure && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		p_err("%s is group- or world-writable (mode %03o): chmod go-w it or pass --allow-insecure",
+		      path, st.st_mode & 0777);
+		return -EPERM;
 	}
 	if (st.st_size > PATCH_OBJECT_MAX_SIZE) {
 		p_err("%s is too large for a patch object (%lld bytes, limit %ld)", path,
@@ -293,13 +304,13 @@ static int classify_programs(struct patch_object *po)
 	return 0;
 }
 
-int patch_object_open(struct patch_object *po, const char *path)
+int patch_object_open(struct patch_object *po, const char *path, bool allow_insecure)
 {
 	int err;
 
 	memset(po, 0, sizeof(*po));
 	snprintf(po->path, sizeof(po->path), "%s", path);
-	err = check_file(path);
+	err = check_file(path, allow_insecure);
 	if (err)
 		return err;
 	po->obj = bpf_object__open_file(path, NULL);

@@ -42,9 +42,10 @@ bool patch_name_valid(const char *name);
 /*
  * Open and validate: file, ELF/BPF, BPFLP_PATCH identity, one gated program
  * per (function, kind), targets present and modifiable in this kernel.
- * Prints the error; returns 0 or a negative errno. Changes nothing.
+ * Unless allow_insecure, the file must be root's and not group/world
+ * writable. Prints the error; returns 0 or a negative errno. Changes nothing.
  */
-int patch_object_open(struct patch_object *po, const char *path);
+int patch_object_open(struct patch_object *po, const char *path, bool allow_insecure);
 
 /*
  * Prepare for load into slot (BPFLP_NO_SLOT: a dry run that keeps every

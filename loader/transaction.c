@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "journal.h"
 #include "kernel.h"
 #include "kernel_ops.h"
 #include "log.h"
@@ -17,9 +18,12 @@
 /* Everything a transaction holds; released in one place. */
 struct txn {
 	int lock_fd;
+	bool created_store;	/* this transaction made /sys/fs/bpf/bpflp */
 	struct registry reg;
 	struct commit_ctx cc;
 	__u64 word;		/* commit word when the transaction began */
+	struct journal journal;
+	bool journal_written;	/* from here on, failure means roll_back() */
 };
 
 static __u64 now_ns(void)
@@ -30,27 +34,200 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static int txn_begin(struct txn *t)
+static int reload_registry(struct txn *t)
 {
+	int err;
+
+	registry_free(&t->reg);
+	err = store_load(&t->reg);
+	if (err)
+		p_err("cannot read the patch records in %s: %s", STORE_PATCHES, strerror(-err));
+	return err;
+}
+
+/* Records of the active patches, plus extra if given: whose slots cover what. */
+static int sync_cover(struct txn *t, const struct patch_meta *extra)
+{
+	const struct patch_meta *metas[BPFLP_MAX_SLOTS + 1];
+	int nr = 0;
+
+	for (int i = 0; i < t->reg.nr && nr < BPFLP_MAX_SLOTS; i++)
+		if (t->reg.recs[i].meta.status == PATCH_ACTIVE)
+			metas[nr++] = &t->reg.recs[i].meta;
+	if (extra)
+		metas[nr++] = extra;
+	return cover_sync(&t->cc, metas, nr);
+}
+
+static int run_pinned_callback(const struct patch_record *rec, enum patch_callback cb, int *retval)
+{
+	char what[32], pin[PATH_MAX];
+	int fd, err;
+
+	*retval = 0;
+	if (!(rec->meta.callbacks & (1U << cb)))
+		return 0;
+	snprintf(what, sizeof(what), "cb_%s", patch_callback_names[cb]);
+	store_pin_path(pin, sizeof(pin), rec->dir, NULL, what);
+	fd = bpf_obj_get(pin);
+	if (fd < 0) {
+		err = -errno;
+		p_err("cannot open the %s callback of %s (%s): %s", patch_callback_names[cb],
+		      rec->meta.name, pin, strerror(-err));
+		return err;
+	}
+	err = run_callback_fd(fd, retval);
+	close(fd);
+	if (err)
+		p_err("cannot run the %s callback of %s: %s", patch_callback_names[cb], rec->meta.name,
+		      strerror(-err));
+	else if (*retval && cb != CB_PRE_PATCH)
+		pr_warn("bpflp: warning: %s callback of %s returned %d\n", patch_callback_names[cb],
+			rec->meta.name, *retval);
+	return err;
+}
+
+static struct patch_record *record_by_dir(struct txn *t, const char *dir)
+{
+	for (int i = 0; i < t->reg.nr; i++)
+		if (!strcmp(t->reg.recs[i].dir, dir))
+			return &t->reg.recs[i];
+	return NULL;
+}
+
+/*
+ * Make the records and pins agree with the commit word once it is final:
+ * the transaction's own patch becomes active (apply) or disabled (disable),
+ * active patches the word no longer holds are replaced, and everything not
+ * active keeps only its meta. Idempotent, so recovery can repeat it.
+ */
+static int reconcile(struct txn *t, const struct journal *j)
+{
+	struct patch_record *own = record_by_dir(t, j->dir);
+	char by[BPFLP_NAME_MAX + 16] = "";
+	int err = 0;
+
+	if (own) {
+		own->meta.status = j->op == JOURNAL_APPLY ? PATCH_ACTIVE : PATCH_DISABLED;
+		own->meta.changed_at = now_ns();
+		err = store_write_meta(own->dir, &own->meta);
+		snprintf(by, sizeof(by), "%s@%u", own->meta.name, own->meta.version);
+	}
+	for (int i = 0; i < t->reg.nr; i++) {
+		struct patch_record *rec = &t->reg.recs[i];
+
+		if (rec != own && rec->meta.status == PATCH_ACTIVE &&
+		    !(t->word & (1ULL << rec->meta.slot))) {
+			rec->meta.status = PATCH_REPLACED;
+			rec->meta.changed_at = now_ns();
+			snprintf(rec->meta.replaced_by, sizeof(rec->meta.replaced_by), "%s", by);
+			err = store_write_meta(rec->dir, &rec->meta) ?: err;
+		}
+		if (rec->meta.status != PATCH_ACTIVE) {
+			err = store_clear_dir(rec->dir, true) ?: err;
+			fault_point("detach-old");
+		}
+	}
+	return sync_cover(t, NULL) ?: err;
+}
+
+/* Remove the state tree again if this transaction created it and left nothing in it. */
+static void drop_created_store(struct txn *t)
+{
+	static const char *const pins[] = { "bpflp_state", "bpflp_cover", "bpflp_snap", "journal" };
+	char path[PATH_MAX];
+
+	if (!t->created_store || t->reg.nr)
+		return;
+	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", STORE_ROOT, pins[i]);
+		unlink(path);
+	}
+	rmdir(STORE_PATCHES);
+	rmdir(STORE_ROOT);
+}
+
+/* Undo a transaction that did not commit: its patch directory and cover bits go. */
+static void roll_back(struct txn *t, const struct journal *j)
+{
+	store_clear_dir(j->dir, false);
+	reload_registry(t);
+	sync_cover(t, NULL);
+	journal_remove();
+	t->created_store |= j->created_store;
+	drop_created_store(t);
+}
+
+static int recover_locked(struct txn *t, struct recover_result *res)
+{
+	struct journal j;
+	int err, ret;
+
+	err = journal_read(&j);
+	if (err == -ENOENT)
+		return 0;
+	if (err) {
+		p_err("cannot read the transaction journal %s: %s", JOURNAL_PIN, strerror(-err));
+		return err;
+	}
+	res->pending = true;
+	snprintf(res->op, sizeof(res->op), "%s", j.op == JOURNAL_APPLY ? "apply" : "disable");
+	snprintf(res->dir, sizeof(res->dir), "%s", j.dir);
+	err = reload_registry(t);
+	if (!err)
+		err = store_read_commit_word(&t->word);
+	if (err)
+		return err;
+	if (t->word == j.pre_word) {
+		pr_info("bpflp: rolling back the interrupted %s of %s\n", res->op, j.dir);
+		if (j.op == JOURNAL_APPLY)
+			roll_back(t, &j);
+		else
+			journal_remove();	/* nothing changed but pre_unpatch ran */
+		return reload_registry(t);
+	}
+	if (t->word != j.post_word) {
+		p_err("the commit word %#llx matches neither side of the interrupted %s (%#llx -> %#llx): inspect %s",
+		      (unsigned long long)t->word, res->op, (unsigned long long)j.pre_word,
+		      (unsigned long long)j.post_word, STORE_ROOT);
+		return -EUCLEAN;
+	}
+	pr_info("bpflp: completing the interrupted %s of %s\n", res->op, j.dir);
+	res->rolled_forward = true;
+	if (!j.post_callback_done && record_by_dir(t, j.dir))
+		run_pinned_callback(record_by_dir(t, j.dir),
+				    j.op == JOURNAL_APPLY ? CB_POST_PATCH : CB_POST_UNPATCH, &ret);
+	err = reconcile(t, &j);
+	fault_point("end");
+	if (!err)
+		err = journal_remove();
+	return err ?: reload_registry(t);
+}
+
+static int txn_begin(struct txn *t, struct recover_result *recovered)
+{
+	struct recover_result ignored = {};
+	struct stat st;
 	__u64 recorded;
 	int err;
 
 	memset(t, 0, sizeof(*t));
 	t->lock_fd = -1;
 	err = kernel_require_caps();
-	if (!err)
-		err = store_ensure();
+	if (err)
+		return err;
+	t->created_store = stat(STORE_ROOT, &st) != 0;
+	err = store_ensure();
 	if (err)
 		return err;
 	t->lock_fd = store_lock();
 	if (t->lock_fd < 0)
 		return t->lock_fd;
-	err = store_load(&t->reg);
-	if (err) {
-		p_err("cannot read the patch records in %s: %s", STORE_PATCHES, strerror(-err));
-		return err;
-	}
 	err = commit_ctx_open(&t->cc);
+	if (!err)
+		err = recover_locked(t, recovered ?: &ignored);
+	if (!err)
+		err = reload_registry(t);
 	if (err)
 		return err;
 	err = store_read_commit_word(&t->word);
@@ -60,8 +237,8 @@ static int txn_begin(struct txn *t)
 	}
 	recorded = registry_active_mask(&t->reg);
 	if (t->word != recorded) {
-		p_err("bpflp state is inconsistent: commit word %#llx, records say %#llx; run 'bpflp recover'",
-		      (unsigned long long)t->word, (unsigned long long)recorded);
+		p_err("bpflp state is inconsistent: commit word %#llx, records say %#llx; inspect %s",
+		      (unsigned long long)t->word, (unsigned long long)recorded, STORE_ROOT);
 		return -EUCLEAN;
 	}
 	return 0;
@@ -72,30 +249,6 @@ static void txn_end(struct txn *t)
 	commit_ctx_close(&t->cc);
 	registry_free(&t->reg);
 	store_unlock(t->lock_fd);
-}
-
-/* Records of the active patches, plus extra if given: whose slots cover what. */
-static int active_metas(struct txn *t, const struct patch_meta *extra,
-			const struct patch_meta **metas)
-{
-	int nr = 0;
-
-	for (int i = 0; i < t->reg.nr; i++) {
-		const struct patch_meta *m = &t->reg.recs[i].meta;
-
-		if (m->status == PATCH_ACTIVE)
-			metas[nr++] = m;
-	}
-	if (extra)
-		metas[nr++] = extra;
-	return nr;
-}
-
-static int sync_cover(struct txn *t, const struct patch_meta *extra)
-{
-	const struct patch_meta *metas[BPFLP_MAX_SLOTS + 1];
-
-	return cover_sync(&t->cc, metas, active_metas(t, extra, metas));
 }
 
 static int pick_slot(struct txn *t, bool stack, __u32 *slot)
@@ -149,134 +302,88 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 	}
 }
 
-static int run_object_callback(struct patch_object *po, enum patch_callback cb, int *retval)
+static int run_pre_patch(struct patch_object *po, int *retval)
 {
 	int err;
 
 	*retval = 0;
-	if (!po->callbacks[cb])
+	if (!po->callbacks[CB_PRE_PATCH])
 		return 0;
-	err = run_callback_fd(bpf_program__fd(po->callbacks[cb]), retval);
-	if (err)
-		p_err("cannot run the %s callback of %s: %s", patch_callback_names[cb], po->info.name,
-		      strerror(-err));
-	return err;
-}
-
-static int run_pinned_callback(const struct patch_record *rec, enum patch_callback cb, int *retval)
-{
-	char what[32], pin[PATH_MAX];
-	int fd, err;
-
-	*retval = 0;
-	if (!(rec->meta.callbacks & (1U << cb)))
-		return 0;
-	snprintf(what, sizeof(what), "cb_%s", patch_callback_names[cb]);
-	store_pin_path(pin, sizeof(pin), rec->dir, NULL, what);
-	fd = bpf_obj_get(pin);
-	if (fd < 0) {
-		err = -errno;
-		p_err("cannot open the %s callback of %s (%s): %s", patch_callback_names[cb],
-		      rec->meta.name, pin, strerror(-err));
+	err = run_callback_fd(bpf_program__fd(po->callbacks[CB_PRE_PATCH]), retval);
+	if (err) {
+		p_err("cannot run the pre_patch callback of %s: %s", po->info.name, strerror(-err));
 		return err;
 	}
-	err = run_callback_fd(fd, retval);
-	close(fd);
-	if (err)
-		p_err("cannot run the %s callback of %s: %s", patch_callback_names[cb], rec->meta.name,
-		      strerror(-err));
-	return err;
+	if (*retval) {
+		p_err("the pre_patch callback of %s returned %d: apply aborted, nothing changed",
+		      po->info.name, *retval);
+		return -ECANCELED;
+	}
+	return 0;
 }
 
-/* Stage: load, pre_patch, attach with the gate shut. Undone entirely on failure. */
+/* Stage: load, pre_patch, attach with the gate shut, cover bits. */
 static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta *meta,
 		       struct apply_result *res)
 {
 	struct patch_record *stale;
-	char dir[PATH_MAX];
 	int err;
 
 	err = patch_object_load(po, meta->slot, STORE_ROOT);
 	if (!err)
 		err = patch_object_check_gates(po, t->cc.state_fd);
 	if (!err)
-		err = run_object_callback(po, CB_PRE_PATCH, &res->pre_patch_ret);
+		err = run_pre_patch(po, &res->pre_patch_ret);
 	if (err)
 		return err;
-	if (res->pre_patch_ret) {
-		p_err("the pre_patch callback of %s returned %d: apply aborted, nothing changed",
-		      po->info.name, res->pre_patch_ret);
-		return -ECANCELED;
+	err = journal_write(&t->journal);
+	if (err) {
+		p_err("cannot write the transaction journal %s: %s", JOURNAL_PIN, strerror(-err));
+		return err;
 	}
-	fault_point("staging");
-	store_patch_dir(dir, sizeof(dir), meta->name, meta->version);
+	t->journal_written = true;
+	fault_point("begin");
 	/* A replaced or disabled record of the same version gives way to the new one. */
 	stale = registry_find(&t->reg, meta->name, meta->version);
 	if (stale)
 		store_clear_dir(stale->dir, false);
-	if (mkdir(dir, 0700)) {
+	if (mkdir(t->journal.dir, 0700)) {
 		err = -errno;
-		p_err("cannot create %s: %s", dir, strerror(-err));
+		p_err("cannot create %s: %s", t->journal.dir, strerror(-err));
 		return err;
 	}
-	err = store_write_meta(dir, meta);
+	fault_point("staging");
+	err = store_write_meta(t->journal.dir, meta);
 	if (!err)
-		err = attach_patch(po, dir);
+		err = attach_patch(po, t->journal.dir);
 	if (!err)
 		err = sync_cover(t, meta);
-	if (err)
-		goto undo;
-	fault_point("staged");
-	return 0;
-undo:
-	store_clear_dir(dir, false);
-	sync_cover(t, NULL);
+	if (!err)
+		fault_point("staged");
 	return err;
 }
 
-/* After the commit: mark, run post_patch, detach what was replaced. */
-static int finish_apply(struct txn *t, struct patch_object *po, struct patch_meta *meta,
-			bool stack, struct apply_result *res)
+static int finish(struct txn *t, enum patch_callback post_cb)
 {
-	bool replaced_now[t->reg.nr + 1];
-	char dir[PATH_MAX];
+	struct patch_record *own;
 	int ret, err;
 
-	memset(replaced_now, 0, sizeof(replaced_now));
-	store_patch_dir(dir, sizeof(dir), meta->name, meta->version);
-	meta->status = PATCH_ACTIVE;
-	err = store_write_meta(dir, meta);
 	fault_point("committed");
-	for (int i = 0; !stack && i < t->reg.nr; i++) {
-		struct patch_record *old = &t->reg.recs[i];
-
-		if (old->meta.status != PATCH_ACTIVE)
-			continue;
-		replaced_now[i] = true;
-		old->meta.status = PATCH_REPLACED;
-		old->meta.changed_at = now_ns();
-		snprintf(old->meta.replaced_by, sizeof(old->meta.replaced_by), "%s@%u", meta->name,
-			 meta->version);
-		err = store_write_meta(old->dir, &old->meta) ?: err;
-		snprintf(res->replaced[res->nr_replaced++], sizeof(res->replaced[0]), "%s@%u",
-			 old->meta.name, old->meta.version);
-	}
-	if (!run_object_callback(po, CB_POST_PATCH, &ret) && ret)
-		pr_warn("bpflp: warning: post_patch callback of %s returned %d\n", meta->name, ret);
-	for (int i = 0; i < t->reg.nr; i++) {
-		if (!replaced_now[i])
-			continue;
-		err = store_clear_dir(t->reg.recs[i].dir, true) ?: err;
-		fault_point("detach-old");
-	}
-	err = sync_cover(t, meta) ?: err;
+	err = reload_registry(t);
 	if (err)
-		p_err("%s@%u is active, but cleaning up after the commit failed: %s; run 'bpflp recover'",
-		      meta->name, meta->version, strerror(-err));
-	return err;
+		return err;
+	own = record_by_dir(t, t->journal.dir);
+	if (own && !run_pinned_callback(own, post_cb, &ret)) {
+		t->journal.post_callback_done = 1;
+		journal_write(&t->journal);
+	}
+	fault_point("post-callback");
+	err = reconcile(t, &t->journal);
+	fault_point("end");
+	return err ?: journal_remove();
 }
 
-int txn_apply(const char *path, bool stack, struct apply_result *res)
+int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_result *res)
 {
 	struct patch_record *existing;
 	struct patch_object po;
@@ -285,10 +392,10 @@ int txn_apply(const char *path, bool stack, struct apply_result *res)
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	err = patch_object_open(&po, path);
+	err = patch_object_open(&po, path, allow_insecure);
 	if (err)
 		return err;
-	err = txn_begin(&t);
+	err = txn_begin(&t, NULL);
 	if (err)
 		goto out;
 	existing = registry_find(&t.reg, po.info.name, po.info.version);
@@ -307,20 +414,41 @@ int txn_apply(const char *path, bool stack, struct apply_result *res)
 	if (err)
 		goto out;
 	fill_meta(&res->meta, &po, slot, stack);
+	t.journal = (struct journal){
+		.magic = JOURNAL_MAGIC,
+		.abi_version = BPFLP_ABI_VERSION,
+		.op = JOURNAL_APPLY,
+		.pid = getpid(),
+		.pre_word = t.word,
+		.post_word = (stack ? t.word : 0) | (1ULL << slot),
+		.started_at = now_ns(),
+		.slot = slot,
+		.stack = stack,
+		.created_store = t.created_store,
+	};
+	store_patch_dir(t.journal.dir, sizeof(t.journal.dir), res->meta.name, res->meta.version);
 	err = stage_patch(&t, &po, &res->meta, res);
-	if (err)
-		goto out;
-	fault_point("commit");
-	err = commit_word(&t.cc, t.word, (stack ? t.word : 0) | (1ULL << slot));
+	if (!err) {
+		fault_point("commit");
+		err = commit_word(&t.cc, t.journal.pre_word, t.journal.post_word);
+	}
 	if (err) {
-		char dir[PATH_MAX];
-
-		store_patch_dir(dir, sizeof(dir), res->meta.name, res->meta.version);
-		store_clear_dir(dir, false);
-		sync_cover(&t, NULL);
+		if (t.journal_written)
+			roll_back(&t, &t.journal);
+		else
+			drop_created_store(&t);
 		goto out;
 	}
-	err = finish_apply(&t, &po, &res->meta, stack, res);
+	t.word = t.journal.post_word;
+	for (int i = 0; !stack && i < t.reg.nr; i++)
+		if (t.reg.recs[i].meta.status == PATCH_ACTIVE)
+			snprintf(res->replaced[res->nr_replaced++], sizeof(res->replaced[0]), "%s@%u",
+				 t.reg.recs[i].meta.name, t.reg.recs[i].meta.version);
+	err = finish(&t, CB_POST_PATCH);
+	if (err)
+		p_err("%s@%u is active, but cleaning up after the commit failed: %s; run 'bpflp recover'",
+		      res->meta.name, res->meta.version, strerror(-err));
+	res->meta.status = PATCH_ACTIVE;
 out:
 	txn_end(&t);
 	patch_object_close(&po);
@@ -331,11 +459,10 @@ int txn_disable(const char *spec, struct disable_result *res)
 {
 	struct patch_record *rec;
 	struct txn t;
-	__u64 bit;
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	err = txn_begin(&t);
+	err = txn_begin(&t, NULL);
 	if (err)
 		goto out;
 	rec = registry_find_spec(&t.reg, spec);
@@ -344,27 +471,61 @@ int txn_disable(const char *spec, struct disable_result *res)
 		err = -ENOENT;
 		goto out;
 	}
-	bit = 1ULL << rec->meta.slot;
-	err = run_pinned_callback(rec, CB_PRE_UNPATCH, &res->pre_unpatch_ret);
-	if (err)
-		goto out;
-	fault_point("commit");
-	err = commit_word(&t.cc, t.word, t.word & ~bit);
-	if (err)
-		goto out;
-	rec->meta.status = PATCH_DISABLED;
-	rec->meta.changed_at = now_ns();
-	err = store_write_meta(rec->dir, &rec->meta);
-	fault_point("committed");
-	run_pinned_callback(rec, CB_POST_UNPATCH, &res->post_unpatch_ret);
-	err = store_clear_dir(rec->dir, true) ?: err;
-	fault_point("detach-old");
-	err = sync_cover(&t, NULL) ?: err;
+	t.journal = (struct journal){
+		.magic = JOURNAL_MAGIC,
+		.abi_version = BPFLP_ABI_VERSION,
+		.op = JOURNAL_DISABLE,
+		.pid = getpid(),
+		.pre_word = t.word,
+		.post_word = t.word & ~(1ULL << rec->meta.slot),
+		.started_at = now_ns(),
+		.slot = rec->meta.slot,
+	};
+	snprintf(t.journal.dir, sizeof(t.journal.dir), "%s", rec->dir);
 	res->meta = rec->meta;
+	err = journal_write(&t.journal);
+	if (err) {
+		p_err("cannot write the transaction journal %s: %s", JOURNAL_PIN, strerror(-err));
+		goto out;
+	}
+	fault_point("begin");
+	err = run_pinned_callback(rec, CB_PRE_UNPATCH, &res->pre_unpatch_ret);
+	if (!err) {
+		fault_point("commit");
+		err = commit_word(&t.cc, t.journal.pre_word, t.journal.post_word);
+	}
+	if (err) {
+		journal_remove();
+		goto out;
+	}
+	t.word = t.journal.post_word;
+	err = finish(&t, CB_POST_UNPATCH);
+	res->meta.status = PATCH_DISABLED;
 	if (err)
 		p_err("%s is disabled, but cleaning up after the commit failed: %s; run 'bpflp recover'",
 		      spec, strerror(-err));
 out:
 	txn_end(&t);
 	return err;
+}
+
+int txn_recover(struct recover_result *res)
+{
+	struct txn t;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = txn_begin(&t, res);
+	txn_end(&t);
+	return err;
+}
+
+int txn_recover_if_pending(void)
+{
+	struct recover_result res;
+	struct stat st;
+
+	if (stat(JOURNAL_PIN, &st))
+		return 0;
+	return txn_recover(&res);
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Apply and disable as transactions with one commit point: everything of
- * the new patch set is attached with its gates shut, one atomic write of
- * the commit word switches every function at once, and only then are the
- * replaced patches detached. A failure before the commit undoes what the
- * transaction created; after it, only clean-up remains.
+ * Apply, disable and recover as transactions with one commit point:
+ * everything of the new patch set is attached with its gates shut, one
+ * atomic write of the commit word switches every function at once, and
+ * only then are the replaced patches detached. A journal pinned in bpffs
+ * lets `recover` (and every later command) finish or roll back a
+ * transaction whose bpflp died.
  */
 #ifndef BPFLP_TRANSACTION_H
 #define BPFLP_TRANSACTION_H
@@ -31,7 +32,18 @@ struct disable_result {
 	int post_unpatch_ret;
 };
 
-int txn_apply(const char *path, bool stack, struct apply_result *res);
+struct recover_result {
+	bool pending;		/* a journal was found */
+	bool rolled_forward;	/* it had committed: finished; else rolled back */
+	char op[16];
+	char dir[256];
+};
+
+int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_result *res);
 int txn_disable(const char *spec, struct disable_result *res);
+int txn_recover(struct recover_result *res);
+
+/* For read-only commands: recover if a dead transaction left a journal. */
+int txn_recover_if_pending(void);
 
 #endif /* BPFLP_TRANSACTION_H */
