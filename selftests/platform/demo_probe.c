@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * demo_probe alg|perf: try the operation the demo patches guard and print
+ * "ok" or the errno's name, so the demo and tests compare exact strings.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#ifndef AF_ALG
+#define AF_ALG 38
+#endif
+
+static int report(int err)
+{
+	printf("%s\n", err ? strerrorname_np(err) : "ok");
+	return 0;
+}
+
+static int try_alg(void)
+{
+	int fd = socket(AF_ALG, SOCK_SEQPACKET, 0);
+
+	if (fd < 0)
+		return report(errno);
+	close(fd);
+	return report(0);
+}
+
+/* A software clock counting this process: allowed at any perf_event_paranoid. */
+static int try_perf(void)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_TASK_CLOCK,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+	};
+	int fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+
+	if (fd < 0)
+		return report(errno);
+	close(fd);
+	return report(0);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "alg"))
+		return try_alg();
+	if (argc == 2 && !strcmp(argv[1], "perf"))
+		return try_perf();
+	fprintf(stderr, "usage: demo_probe alg|perf\n");
+	return 2;
+}
