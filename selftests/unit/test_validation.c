@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Input validation that needs no kernel: patch names, verb arguments, specs. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <string.h>
+#include <cmocka.h>
+#include "args.h"
+#include "patch_object.h"
+#include "store.h"
+
+static void test_patch_names(void **state)
+{
+	(void)state;
+	assert_true(patch_name_valid("cve-fixes"));
+	assert_true(patch_name_valid("a"));
+	assert_true(patch_name_valid("x_1-2"));
+	assert_true(patch_name_valid("abcdefghijklmnopqrstuvwxyz012345"));	/* 32 */
+	assert_false(patch_name_valid(""));
+	assert_false(patch_name_valid("abcdefghijklmnopqrstuvwxyz0123456"));	/* 33 */
+	assert_false(patch_name_valid("a/b"));
+	assert_false(patch_name_valid(".."));
+	assert_false(patch_name_valid("Fix"));
+	assert_false(patch_name_valid("fix@1"));
+	assert_false(patch_name_valid("fix one"));
+}
+
+static void test_verb_args(void **state)
+{
+	bool stack = false;
+	const struct verb_flag flags[] = { { "--stack", &stack }, { NULL, NULL } };
+	char *ok[] = { "--stack", "p.o" };
+	char *unknown[] = { "p.o", "--bogus" };
+	char *extra[] = { "a.o", "b.o" };
+	const char *pos = NULL;
+
+	(void)state;
+	assert_int_equal(parse_verb_args("apply", 2, ok, flags, &pos, "patch object"), 0);
+	assert_true(stack);
+	assert_string_equal(pos, "p.o");
+	assert_int_equal(parse_verb_args("apply", 2, unknown, flags, &pos, "patch object"), -22);
+	assert_int_equal(parse_verb_args("apply", 2, extra, flags, &pos, "patch object"), -22);
+	assert_int_equal(parse_verb_args("apply", 0, NULL, flags, &pos, "patch object"), -22);
+	assert_int_equal(parse_verb_args("list", 1, extra, NULL, NULL, NULL), -22);
+	assert_int_equal(parse_verb_args("list", 0, NULL, NULL, NULL, NULL), 0);
+}
+
+static void add_record(struct registry *reg, struct patch_record *recs, const char *name,
+		       __u32 version, enum patch_status status, __u32 slot)
+{
+	struct patch_record *r = &recs[reg->nr++];
+
+	memset(r, 0, sizeof(*r));
+	strcpy(r->meta.name, name);
+	r->meta.version = version;
+	r->meta.status = status;
+	r->meta.slot = slot;
+	reg->recs = recs;
+}
+
+static void test_registry_lookup(void **state)
+{
+	struct patch_record recs[3];
+	struct registry reg = {};
+
+	(void)state;
+	add_record(&reg, recs, "fix", 1, PATCH_REPLACED, 0);
+	add_record(&reg, recs, "fix", 2, PATCH_ACTIVE, 1);
+	add_record(&reg, recs, "other", 7, PATCH_ACTIVE, 4);
+	assert_ptr_equal(registry_find_spec(&reg, "fix"), &recs[1]);	/* the active one */
+	assert_ptr_equal(registry_find_spec(&reg, "fix@1"), &recs[0]);
+	assert_null(registry_find_spec(&reg, "fix@3"));
+	assert_null(registry_find_spec(&reg, "fix@"));
+	assert_null(registry_find_spec(&reg, "@1"));
+	assert_null(registry_find_spec(&reg, "a/../fix"));
+	assert_int_equal(registry_active_mask(&reg), (1ULL << 1) | (1ULL << 4));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_patch_names),
+		cmocka_unit_test(test_verb_args),
+		cmocka_unit_test(test_registry_lookup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
