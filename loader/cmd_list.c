@@ -7,14 +7,26 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "args.h"
 #include "commands.h"
+#include "journal.h"
 #include "output.h"
 #include "patch_object.h"
 #include "store.h"
+#include "transaction.h"
 
-static int load_registry(struct registry *reg, __u64 *word)
+/* Recover first, as every command does; a live transaction is reported instead. */
+static int load_registry(struct registry *reg, __u64 *word, struct journal *in_flight)
 {
-	int err = store_load(reg);
+	int err;
+
+	memset(in_flight, 0, sizeof(*in_flight));
+	err = txn_recover_if_pending(in_flight);
+	if (err < 0)
+		return err;
+	if (!err)
+		memset(in_flight, 0, sizeof(*in_flight));
+	err = store_load(reg);
 
 	if (err) {
 		p_err("cannot read the patch records in %s: %s", STORE_PATCHES, strerror(-err));
@@ -68,23 +80,35 @@ static void plain_patch(const struct patch_meta *m)
 	printf("\n");
 }
 
+static const char *journal_op_name(const struct journal *j)
+{
+	return j->op == JOURNAL_APPLY ? "apply" : "disable";
+}
+
 int do_list(int argc, char **argv)
 {
+	struct journal in_flight;
 	struct registry reg;
 	__u64 word;
 	int err;
 
-	if (argc) {
-		p_err("list takes no arguments, got '%s'", argv[0]);
-		return -EINVAL;
-	}
-	err = load_registry(&reg, &word);
+	err = parse_verb_args("list", argc, argv, NULL, NULL, NULL);
+	if (!err)
+		err = load_registry(&reg, &word, &in_flight);
 	if (err)
 		return err;
 	qsort(reg.recs, reg.nr, sizeof(*reg.recs), by_applied_at);
 	if (json_output) {
 		jsonw_start_object(json_wtr);
 		jsonw_uint_field(json_wtr, "commit_word", word);
+		if (in_flight.magic) {
+			jsonw_name(json_wtr, "pending_transaction");
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "operation", journal_op_name(&in_flight));
+			jsonw_string_field(json_wtr, "patch_dir", in_flight.dir);
+			jsonw_uint_field(json_wtr, "pid", in_flight.pid);
+			jsonw_end_object(json_wtr);
+		}
 		jsonw_name(json_wtr, "patches");
 		jsonw_start_array(json_wtr);
 		for (int i = 0; i < reg.nr; i++)
@@ -93,7 +117,11 @@ int do_list(int argc, char **argv)
 		jsonw_end_object(json_wtr);
 	} else if (!reg.nr) {
 		printf("no patches\n");
-	} else {
+	}
+	if (!json_output && in_flight.magic)
+		printf("pending transaction: %s of %s by pid %u (its lock is held: still running)\n",
+		       journal_op_name(&in_flight), in_flight.dir, in_flight.pid);
+	if (!json_output && reg.nr) {
 		printf("%-24s %-8s %-9s %-8s %s\n", "NAME", "VERSION", "STATE", "MODE", "FUNCTIONS");
 		for (int i = 0; i < reg.nr; i++)
 			plain_patch(&reg.recs[i].meta);
@@ -169,22 +197,22 @@ static struct patch_record *find_for_show(struct registry *reg, const char *spec
 
 int do_show(int argc, char **argv)
 {
+	struct journal in_flight;
 	struct patch_record *rec;
 	struct registry reg;
 	struct func_view v;
+	const char *spec;
 	__u64 word;
 	int err;
 
-	if (argc != 1 || argv[0][0] == '-') {
-		p_err("show takes one patch NAME[@VERSION]: run 'bpflp help'");
-		return -EINVAL;
-	}
-	err = load_registry(&reg, &word);
+	err = parse_verb_args("show", argc, argv, NULL, &spec, "patch NAME[@VERSION]");
+	if (!err)
+		err = load_registry(&reg, &word, &in_flight);
 	if (err)
 		return err;
-	rec = find_for_show(&reg, argv[0]);
+	rec = find_for_show(&reg, spec);
 	if (!rec) {
-		p_err("no patch '%s': see 'bpflp list'", argv[0]);
+		p_err("no patch '%s': see 'bpflp list'", spec);
 		registry_free(&reg);
 		return -ENOENT;
 	}

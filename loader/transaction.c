@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "journal.h"
@@ -520,12 +522,20 @@ int txn_recover(struct recover_result *res)
 	return err;
 }
 
-int txn_recover_if_pending(void)
+int txn_recover_if_pending(struct journal *in_flight)
 {
 	struct recover_result res;
-	struct stat st;
+	int fd;
 
-	if (stat(JOURNAL_PIN, &st))
+	if (journal_read(in_flight))
 		return 0;
+	/* A live transaction holds the lock: report it rather than wait. */
+	fd = open(STORE_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return 1;
+	}
+	if (fd >= 0)
+		close(fd);
 	return txn_recover(&res);
 }

@@ -43,7 +43,13 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 int txn_disable(const char *spec, struct disable_result *res);
 int txn_recover(struct recover_result *res);
 
-/* For read-only commands: recover if a dead transaction left a journal. */
-int txn_recover_if_pending(void);
+struct journal;
+
+/*
+ * For read-only commands: recover if a dead transaction left a journal.
+ * Returns 1 with *in_flight filled when a live transaction holds the lock,
+ * 0 when nothing is pending (any more), or a negative errno.
+ */
+int txn_recover_if_pending(struct journal *in_flight);
 
 #endif /* BPFLP_TRANSACTION_H */
