@@ -42,3 +42,9 @@ vmlinux-guest: kernel
 	$(Q)$(VM_RUN) -t 300 cp /sys/kernel/btf/vmlinux $(BUILD)/vm-share/vmlinux.btf
 	$(Q)chmod 644 $(BUILD)/vm-share/vmlinux.btf
 	$(Q)mv $(BUILD)/vm-share/vmlinux.btf $(BUILD)/vmlinux-6.1.btf
+
+# What bpflp costs per call and per transaction, measured in the VM.
+.PHONY: bench
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(VM_RUN) -t 900 bash selftests/bench/bench.sh
