@@ -385,6 +385,22 @@ static int finish(struct txn *t, enum patch_callback post_cb)
 	return err ?: journal_remove();
 }
 
+/* The journal entry of a transaction from the current word to post_word. */
+static void plan_journal(struct txn *t, enum journal_op op, __u64 post_word, __u32 slot)
+{
+	t->journal = (struct journal){
+		.magic = JOURNAL_MAGIC,
+		.abi_version = BPFLP_ABI_VERSION,
+		.op = op,
+		.pid = getpid(),
+		.pre_word = t->word,
+		.post_word = post_word,
+		.started_at = now_ns(),
+		.slot = slot,
+		.created_store = t->created_store,
+	};
+}
+
 int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_result *res)
 {
 	struct patch_record *existing;
@@ -416,18 +432,8 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 	if (err)
 		goto out;
 	fill_meta(&res->meta, &po, slot, stack);
-	t.journal = (struct journal){
-		.magic = JOURNAL_MAGIC,
-		.abi_version = BPFLP_ABI_VERSION,
-		.op = JOURNAL_APPLY,
-		.pid = getpid(),
-		.pre_word = t.word,
-		.post_word = (stack ? t.word : 0) | (1ULL << slot),
-		.started_at = now_ns(),
-		.slot = slot,
-		.stack = stack,
-		.created_store = t.created_store,
-	};
+	plan_journal(&t, JOURNAL_APPLY, (stack ? t.word : 0) | (1ULL << slot), slot);
+	t.journal.stack = stack;
 	store_patch_dir(t.journal.dir, sizeof(t.journal.dir), res->meta.name, res->meta.version);
 	err = stage_patch(&t, &po, &res->meta, res);
 	if (!err) {
@@ -473,16 +479,7 @@ int txn_disable(const char *spec, struct disable_result *res)
 		err = -ENOENT;
 		goto out;
 	}
-	t.journal = (struct journal){
-		.magic = JOURNAL_MAGIC,
-		.abi_version = BPFLP_ABI_VERSION,
-		.op = JOURNAL_DISABLE,
-		.pid = getpid(),
-		.pre_word = t.word,
-		.post_word = t.word & ~(1ULL << rec->meta.slot),
-		.started_at = now_ns(),
-		.slot = rec->meta.slot,
-	};
+	plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);
 	snprintf(t.journal.dir, sizeof(t.journal.dir), "%s", rec->dir);
 	res->meta = rec->meta;
 	err = journal_write(&t.journal);
