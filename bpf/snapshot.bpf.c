@@ -12,8 +12,8 @@
 #include <bpf/bpf_tracing.h>
 #include "bpflp/maps.bpf.h"
 
-/* Address of the function this instance is attached to (set before load). */
-const volatile __u64 target_addr = 0;
+/* BTF id of the function this instance is attached to (set before load). */
+const volatile __u64 target_key = 0;
 
 SEC("fentry")
 int BPF_PROG(bpflp_snapshot)
@@ -30,7 +30,7 @@ int BPF_PROG(bpflp_snapshot)
 	if (!snap)
 		return 0;
 	snap->ctx = (__u64)ctx;
-	snap->func_addr = target_addr;
+	snap->func_key = target_key;
 	snap->active_mask = *(volatile __u64 *)&state->active_mask;
 	return 0;
 }

@@ -145,7 +145,7 @@ struct func_view {
 static void read_func_view(const struct patch_record *rec, const struct func_meta *f,
 			   struct func_view *v)
 {
-	struct bpflp_stat_key key = { .func_addr = f->addr, .kind = f->kind };
+	struct bpflp_stat_key key = { .func_key = f->key, .kind = f->kind };
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
 	char what[32], pin[PATH_MAX];

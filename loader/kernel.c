@@ -35,34 +35,6 @@ int kernel_func_btf_id(const char *func)
 	return id < 0 ? -ENOENT : id;
 }
 
-int kernel_func_addr(const char *func, __u64 *addr)
-{
-	char line[512], name[256], type;
-	unsigned long long value;
-	int err = -ENOENT;
-	FILE *f;
-
-	f = fopen("/proc/kallsyms", "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		/* Module symbols carry a " [module]" suffix and never match exactly. */
-		if (sscanf(line, "%llx %c %255s", &value, &type, name) != 3)
-			continue;
-		if (strcmp(name, func) || strchr(line, '['))
-			continue;
-		if (!value) {
-			err = -EPERM;	/* kptr_restrict hides addresses */
-			break;
-		}
-		*addr = value;
-		err = 0;
-		break;
-	}
-	fclose(f);
-	return err;
-}
-
 bool kernel_func_modifiable(const char *func)
 {
 	char line[512], name[256];

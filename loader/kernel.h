@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the running kernel offers: functions, their addresses, what may be modified. */
+/* What the running kernel offers: functions and what may be modified. */
 #ifndef BPFLP_KERNEL_H
 #define BPFLP_KERNEL_H
 
@@ -8,9 +8,6 @@
 
 /* BTF id of a vmlinux function, or -ENOENT; other negative errno on failure. */
 int kernel_func_btf_id(const char *func);
-
-/* Address libbpf resolves for a typeless ksym of that name (from kallsyms). */
-int kernel_func_addr(const char *func, __u64 *addr);
 
 /* May fmod_ret replace func here? security_* hooks or error-injection functions. */
 bool kernel_func_modifiable(const char *func);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "commit.skel.h"
@@ -17,8 +18,10 @@ static const char *const shared_maps[] = { "bpflp_state", "bpflp_cover", "bpflp_
 void fault_point(const char *step)
 {
 	const char *want = getenv("BPFLP_FAULT");
+	struct timespec now;
 
-	pr_debug("step %s\n", step);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pr_debug("bpflp: step %s at %ld.%06ld\n", step, (long)now.tv_sec, now.tv_nsec / 1000);
 	if (want && !strcmp(want, step))
 		kill(getpid(), SIGKILL);
 }
@@ -134,7 +137,7 @@ static int attach_snapshot(const struct patch_prog *pp, const char *dir)
 	skel = snapshot__open();
 	if (!skel)
 		return -errno;
-	skel->rodata->target_addr = pp->func_addr;
+	skel->rodata->target_key = pp->func_key;
 	err = bpf_program__set_attach_target(skel->progs.bpflp_snapshot, 0, pp->func);
 	if (!err)
 		err = share_maps(skel->obj);
@@ -215,17 +218,17 @@ int attach_patch(struct patch_object *po, const char *dir)
 	return 0;
 }
 
-static int cover_add(__u64 (*entries)[2], int *nr, __u64 addr, __u64 bit)
+static int cover_add(__u64 (*entries)[2], int *nr, __u64 key, __u64 bit)
 {
 	for (int i = 0; i < *nr; i++) {
-		if (entries[i][0] == addr) {
+		if (entries[i][0] == key) {
 			entries[i][1] |= bit;
 			return 0;
 		}
 	}
 	if (*nr >= BPFLP_MAX_SLOTS * BPFLP_MAX_FUNCS)
 		return -E2BIG;
-	entries[*nr][0] = addr;
+	entries[*nr][0] = key;
 	entries[*nr][1] = bit;
 	(*nr)++;
 	return 0;
@@ -239,7 +242,7 @@ int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int
 
 	for (int m = 0; m < nr; m++)
 		for (__u32 f = 0; f < metas[m]->nr_funcs && !err; f++)
-			err = cover_add(entries, &nr_entries, metas[m]->funcs[f].addr,
+			err = cover_add(entries, &nr_entries, metas[m]->funcs[f].key,
 					1ULL << metas[m]->slot);
 	for (int i = 0; i < nr_entries && !err; i++)
 		if (bpf_map_update_elem(cc->cover_fd, &entries[i][0], &entries[i][1], BPF_ANY))

@@ -214,6 +214,7 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
 	int err;
 
 	err = kernel_func_btf_id(pp->func);
+	pp->func_key = err;
 	if (err == -ENOENT) {
 		p_err("%s: unknown kernel function '%s': it is not in this kernel's BTF; check the name",
 		      po->path, pp->func);
@@ -228,12 +229,6 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
 		      po->path, pp->func);
 		return -EINVAL;
 	}
-	err = kernel_func_addr(pp->func, &pp->func_addr);
-	if (err) {
-		p_err("%s: cannot find the address of %s in /proc/kallsyms: %s", po->path, pp->func,
-		      strerror(-err));
-		return err;
-	}
 	return 0;
 }
 
@@ -241,6 +236,7 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 {
 	const char *sec = bpf_program__section_name(prog), *name = bpf_program__name(prog);
 	enum bpf_attach_type type = bpf_program__expected_attach_type(prog);
+	char key_var[BPFLP_FUNC_NAME_MAX + 32];
 	struct patch_prog *pp;
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
@@ -271,6 +267,13 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 		pp->prog = prog;
 		pp->kind = kinds[k].kind;
 		snprintf(pp->func, sizeof(pp->func), "%s", sec + sec_len);
+		snprintf(key_var, sizeof(key_var), "bpflp_fid_%s", name);
+		pp->rodata_key = patch_object_rodata_var(po->obj, key_var, sizeof(__u64));
+		if (!pp->rodata_key) {
+			p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)",
+			      po->path, name, key_var, kinds[k].macro, sec + sec_len);
+			return -EINVAL;
+		}
 		return check_target(po, pp);
 	}
 	p_err("%s: program '%s' in section '%s' is not a bpflp program: use BPFLP_FMOD_RET, BPFLP_FENTRY, BPFLP_FEXIT or BPFLP_CALLBACK",
@@ -373,6 +376,8 @@ int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pi
 	if (!rodata_slot)
 		return -EINVAL;
 	*rodata_slot = slot;
+	for (int p = 0; p < po->nr_progs; p++)
+		*po->progs[p].rodata_key = po->progs[p].func_key;
 	for (size_t m = 0; shared_pin_dir && m < sizeof(shared_maps) / sizeof(shared_maps[0]); m++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(po->obj, shared_maps[m]);
 

@@ -22,7 +22,8 @@ struct patch_prog {
 	struct bpf_program *prog;
 	enum bpflp_kind kind;
 	char func[BPFLP_FUNC_NAME_MAX];
-	__u64 func_addr;
+	__u64 func_key;		/* BTF id of func in vmlinux */
+	__u64 *rodata_key;	/* where the program reads it, until load */
 };
 
 struct patch_object {

@@ -42,7 +42,7 @@ enum patch_mode {
 
 struct func_meta {
 	char name[BPFLP_FUNC_NAME_MAX];
-	__u64 addr;
+	__u64 key;		/* BTF id of the function in vmlinux */
 	__u32 kind;		/* enum bpflp_kind */
 	__u32 pad;
 };

@@ -299,7 +299,7 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 			meta->callbacks |= 1U << cb;
 	for (int i = 0; i < po->nr_progs; i++) {
 		snprintf(meta->funcs[i].name, sizeof(meta->funcs[i].name), "%s", po->progs[i].func);
-		meta->funcs[i].addr = po->progs[i].func_addr;
+		meta->funcs[i].key = po->progs[i].func_key;
 		meta->funcs[i].kind = po->progs[i].kind;
 	}
 }

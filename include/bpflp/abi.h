@@ -47,7 +47,7 @@ struct bpflp_state {
  */
 struct bpflp_snapshot {
 	__u64 ctx;		/* trampoline frame of the call that took it */
-	__u64 func_addr;	/* function whose call took it */
+	__u64 func_key;		/* function whose call took it */
 	__u64 active_mask;
 };
 
@@ -57,9 +57,15 @@ enum bpflp_kind {
 	BPFLP_KIND_FMOD_RET = 2,
 };
 
+/*
+ * Functions are keyed by their BTF id in vmlinux (stable while the kernel
+ * runs), which the loader writes into each program's rodata: cheaper to
+ * find than an address, which needs a scan of /proc/kallsyms.
+ */
+
 /* Per-patch statistics, keyed by target function and program kind. */
 struct bpflp_stat_key {
-	__u64 func_addr;
+	__u64 func_key;
 	__u32 kind;
 	__u32 pad;
 };

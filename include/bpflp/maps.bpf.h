@@ -20,7 +20,7 @@ struct {
 } bpflp_state SEC(".maps");
 
 /*
- * Function address -> slots of the active patches that cover it. Only read
+ * Function key (BTF id) -> slots of the active patches that cover it. Only read
  * when a newer slot is active, to let the newest stacked patch win.
  */
 struct {

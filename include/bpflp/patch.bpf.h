@@ -48,7 +48,7 @@ struct {
 	};									\
 	char LICENSE[] SEC("license") = "GPL"
 
-static __always_inline __u64 bpflp__commit_word(void *ctx, __u64 func_addr)
+static __always_inline __u64 bpflp__commit_word(void *ctx, __u64 func_key)
 {
 	struct bpflp_snapshot *snap;
 	struct bpflp_state *state;
@@ -56,36 +56,36 @@ static __always_inline __u64 bpflp__commit_word(void *ctx, __u64 func_addr)
 
 	/* Use the word this call saw at entry, if the snapshot is this call's. */
 	snap = bpf_task_storage_get(&bpflp_snap, bpf_get_current_task_btf(), 0, 0);
-	if (snap && snap->ctx == (__u64)ctx && snap->func_addr == func_addr)
+	if (snap && snap->ctx == (__u64)ctx && snap->func_key == func_key)
 		return snap->active_mask;
 
 	state = bpf_map_lookup_elem(&bpflp_state, &zero);
 	return state ? *(volatile __u64 *)&state->active_mask : 0;
 }
 
-static __always_inline int bpflp__gate(void *ctx, __u64 func_addr)
+static __always_inline int bpflp__gate(void *ctx, __u64 func_key)
 {
 	__u32 slot = bpflp_slot;
 	__u64 mask, newer, *cover;
 
 	if (slot >= BPFLP_MAX_SLOTS)
 		return 0;
-	mask = bpflp__commit_word(ctx, func_addr);
+	mask = bpflp__commit_word(ctx, func_key);
 	if (!(mask & (1ULL << slot)))
 		return 0;
 	/* Slots above ours are newer stacked patches: they win where they overlap. */
 	newer = mask & ~((2ULL << slot) - 1);
 	if (newer) {
-		cover = bpf_map_lookup_elem(&bpflp_cover, &func_addr);
+		cover = bpf_map_lookup_elem(&bpflp_cover, &func_key);
 		if (cover && (*cover & newer))
 			return 0;
 	}
 	return 1;
 }
 
-static __always_inline void bpflp__count(__u64 func_addr, __u32 kind, int overridden)
+static __always_inline void bpflp__count(__u64 func_key, __u32 kind, int overridden)
 {
-	struct bpflp_stat_key key = { .func_addr = func_addr, .kind = kind };
+	struct bpflp_stat_key key = { .func_key = func_key, .kind = kind };
 	struct bpflp_stat *stat, zero = {};
 
 	stat = bpf_map_lookup_elem(&bpflp_stats, &key);
@@ -102,24 +102,24 @@ static __always_inline void bpflp__count(__u64 func_addr, __u32 kind, int overri
 }
 
 /*
- * Shared body of the three program macros: declare the target as a typeless
- * ksym (libbpf resolves its address; the gate keys on it), define the gated
- * program, and leave the author's body to follow as ____bpflp_<prog>().
+ * Shared body of the three program macros: a rodata key the loader sets to
+ * the target's BTF id (the gate and the counters key on it), the gated
+ * program, and the author's body to follow as ____bpflp_<prog>().
  */
 #define ___BPFLP_PROG(sec, func, prog, kind, ret_expr, args...)		\
-	extern const void func __ksym;						\
+	const volatile __u64 bpflp_fid_##prog = 0;				\
 	static __always_inline int ____bpflp_##prog(unsigned long long *ctx, ##args); \
 	SEC(sec #func)								\
 	int prog(unsigned long long *ctx)					\
 	{									\
 		int ret;							\
-		if (!bpflp__gate(ctx, (__u64)&func))				\
+		if (!bpflp__gate(ctx, bpflp_fid_##prog))			\
 			return 0;						\
 		_Pragma("GCC diagnostic push")					\
 		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
 		ret = ____bpflp_##prog(___bpf_ctx_cast(args));			\
 		_Pragma("GCC diagnostic pop")					\
-		bpflp__count((__u64)&func, kind,				\
+		bpflp__count(bpflp_fid_##prog, kind,				\
 			     kind == BPFLP_KIND_FMOD_RET && ret != 0);		\
 		return ret_expr;						\
 	}									\
