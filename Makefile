@@ -54,7 +54,7 @@ HEADERS       := $(wildcard include/bpflp/*.h)
 all: $(BUILD)/bpflp $(PATCH_OBJS) $(PLATFORM_BINS) $(UNIT_BINS)
 
 # ---- BPF -----------------------------------------------------------------
-$(BUILD)/%.bpf.o: %.bpf.c vmlinux.h $(HEADERS)
+$(BUILD)/%.bpf.o: %.bpf.c vmlinux.h $(HEADERS) $(wildcard $(dir $<)*.h)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

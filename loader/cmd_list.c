@@ -38,13 +38,6 @@ static int load_registry(struct registry *reg, __u64 *word, struct journal *in_f
 	return err;
 }
 
-static int by_applied_at(const void *a, const void *b)
-{
-	const struct patch_record *ra = a, *rb = b;
-
-	return ra->meta.applied_at < rb->meta.applied_at ? -1 : ra->meta.applied_at > rb->meta.applied_at;
-}
-
 static void json_patch(const struct patch_meta *m)
 {
 	jsonw_start_object(json_wtr);
@@ -97,7 +90,6 @@ int do_list(int argc, char **argv)
 		err = load_registry(&reg, &word, &in_flight);
 	if (err)
 		return err;
-	qsort(reg.recs, reg.nr, sizeof(*reg.recs), by_applied_at);
 	if (json_output) {
 		jsonw_start_object(json_wtr);
 		jsonw_uint_field(json_wtr, "commit_word", word);

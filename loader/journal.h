@@ -34,6 +34,8 @@ struct journal {
 	__u32 created_store;	/* the transaction created the state tree */
 	__u32 post_callback_done;
 	char dir[256];		/* the patch directory the transaction is about */
+	__u32 nr_own_pins;
+	char own_pins[8][256];	/* map pins the patch created outside dir (roll back removes) */
 };
 
 int journal_write(const struct journal *j);

@@ -63,8 +63,11 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *bad_option = NULL;
 	int opt, err;
 
+	/* Our own message for a bad option, in JSON when -j is given. */
+	opterr = 0;
 	/* '+': stop at the verb, so each verb parses its own options. */
 	while ((opt = getopt_long(argc, argv, "+jpvh", options, NULL)) != -1) {
 		switch (opt) {
@@ -81,8 +84,8 @@ int main(int argc, char **argv)
 			print_usage(commands);
 			return 0;
 		default:
-			p_err("unknown option '%s': run 'bpflp help'", argv[optind - 1]);
-			return 2;
+			bad_option = argv[optind - 1];
+			break;
 		}
 	}
 	log_setup_libbpf();
@@ -90,7 +93,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bpflp: error: out of memory\n");
 		return 1;
 	}
-	err = run_command(commands, argc - optind, argv + optind);
+	if (bad_option) {
+		p_err("unknown option '%s': run 'bpflp help'", bad_option);
+		err = -1;
+	} else if (optind >= argc && json_output) {
+		p_err("no command given: run 'bpflp help'");
+		err = -1;
+	} else {
+		err = run_command(commands, argc - optind, argv + optind);
+	}
 	output_fini();
 	return err ? 1 : 0;
 }

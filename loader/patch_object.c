@@ -365,6 +365,53 @@ static void report_load_failure(struct patch_object *po, int err)
 		p_err("%s: cannot load: %s (run with -v for details)", po->path, strerror(-err));
 }
 
+static bool is_shared_map(const struct bpf_map *map)
+{
+	for (size_t m = 0; m < sizeof(shared_maps) / sizeof(shared_maps[0]); m++)
+		if (!strcmp(bpf_map__name(map), shared_maps[m]))
+			return true;
+	return false;
+}
+
+/*
+ * A patch may pin its own maps by name (to share state across versions).
+ * A dry run pins nothing; a real load remembers which pins it creates so an
+ * aborted apply can take them back.
+ */
+static int track_own_pins(struct patch_object *po, const char *shared_pin_dir)
+{
+	struct bpf_map *map;
+	struct stat st;
+
+	po->nr_created_pins = 0;
+	bpf_object__for_each_map(map, po->obj) {
+		const char *pin = bpf_map__pin_path(map);
+
+		if (!pin || is_shared_map(map))
+			continue;
+		if (!shared_pin_dir) {
+			bpf_map__set_pin_path(map, NULL);
+			continue;
+		}
+		if (!stat(pin, &st))
+			continue;
+		if (po->nr_created_pins == (int)(sizeof(po->created_pins) / sizeof(po->created_pins[0]))) {
+			p_err("%s pins too many maps by name (at most %zu)", po->path,
+			      sizeof(po->created_pins) / sizeof(po->created_pins[0]));
+			return -E2BIG;
+		}
+		snprintf(po->created_pins[po->nr_created_pins++], sizeof(po->created_pins[0]), "%s", pin);
+	}
+	return 0;
+}
+
+void patch_object_unpin_created(struct patch_object *po)
+{
+	for (int i = 0; i < po->nr_created_pins; i++)
+		unlink(po->created_pins[i]);
+	po->nr_created_pins = 0;
+}
+
 int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pin_dir)
 {
 	struct bpf_program *prog;
@@ -390,6 +437,9 @@ int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pi
 		if (err)
 			return err;
 	}
+	err = track_own_pins(po, shared_pin_dir);
+	if (err)
+		return err;
 	bpf_object__for_each_program(prog, po->obj) {
 		verifier_logs[i][0] = '\0';
 		bpf_program__set_log_buf(prog, verifier_logs[i++], VERIFIER_LOG_SIZE);

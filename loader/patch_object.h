@@ -33,6 +33,9 @@ struct patch_object {
 	struct patch_prog progs[BPFLP_MAX_FUNCS];
 	int nr_progs;
 	struct bpf_program *callbacks[CB_COUNT];
+	/* Pins (LIBBPF_PIN_BY_NAME maps) this load created, undone on abort. */
+	char created_pins[8][256];
+	int nr_created_pins;
 };
 
 extern const char *const patch_callback_names[CB_COUNT];
@@ -53,6 +56,9 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
  * gate shut and shares no pinned map), then load (runs the verifier).
  */
 int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pin_dir);
+
+/* Remove the map pins this object's load created (an aborted apply). */
+void patch_object_unpin_created(struct patch_object *po);
 
 /* After load: every program must read the commit word (its gate). */
 int patch_object_check_gates(struct patch_object *po, int state_map_fd);

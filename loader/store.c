@@ -144,6 +144,13 @@ int store_write_meta(const char *dir, const struct patch_meta *meta)
 	return err;
 }
 
+static int by_applied_at(const void *a, const void *b)
+{
+	const struct patch_record *ra = a, *rb = b;
+
+	return ra->meta.applied_at < rb->meta.applied_at ? -1 : ra->meta.applied_at > rb->meta.applied_at;
+}
+
 int store_load(struct registry *reg)
 {
 	struct patch_record *recs;
@@ -173,6 +180,8 @@ int store_load(struct registry *reg)
 		reg->recs[reg->nr++] = rec;
 	}
 	closedir(d);
+	if (reg->nr)
+		qsort(reg->recs, reg->nr, sizeof(*reg->recs), by_applied_at);
 	return err;
 }
 

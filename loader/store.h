@@ -11,7 +11,9 @@
  *       FUNC__KIND_prog, FUNC__KIND_link   the patch's programs and links
  *       FUNC__snap_prog, FUNC__snap_link   snapshot program per fmod_ret function
  *       stats                          call/override counters
- *       cb_pre_unpatch, cb_post_unpatch    callbacks a later disable runs
+ *       cb_post_patch, cb_pre_unpatch, cb_post_unpatch
+ *                                      callbacks run after load: by disable, and by
+ *                                      recovery finishing an interrupted transaction
  *
  * A replaced or disabled patch keeps only its meta, so `bpflp list` still
  * shows it.
@@ -85,6 +87,7 @@ int store_ensure(void);
 int store_lock(void);
 void store_unlock(int fd);
 
+/* Every record under patches/, oldest apply first. */
 int store_load(struct registry *reg);
 void registry_free(struct registry *reg);
 struct patch_record *registry_find(struct registry *reg, const char *name, __u32 version);

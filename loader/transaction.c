@@ -152,6 +152,8 @@ static void drop_created_store(struct txn *t)
 /* Undo a transaction that did not commit: its patch directory and cover bits go. */
 static void roll_back(struct txn *t, const struct journal *j)
 {
+	for (__u32 i = 0; i < j->nr_own_pins && i < 8; i++)
+		unlink(j->own_pins[i]);
 	store_clear_dir(j->dir, false);
 	reload_registry(t);
 	sync_cover(t, NULL);
@@ -338,6 +340,8 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 		err = run_pre_patch(po, &res->pre_patch_ret);
 	if (err)
 		return err;
+	t->journal.nr_own_pins = po->nr_created_pins;
+	memcpy(t->journal.own_pins, po->created_pins, sizeof(t->journal.own_pins));
 	err = journal_write(&t->journal);
 	if (err) {
 		p_err("cannot write the transaction journal %s: %s", JOURNAL_PIN, strerror(-err));
@@ -445,6 +449,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 			roll_back(&t, &t.journal);
 		else
 			drop_created_store(&t);
+		patch_object_unpin_created(&po);
 		goto out;
 	}
 	t.word = t.journal.post_word;
