@@ -54,7 +54,14 @@ HEADERS       := $(wildcard include/bpflp/*.h)
 all: $(BUILD)/bpflp $(PATCH_OBJS) $(PLATFORM_BINS) $(UNIT_BINS)
 
 # ---- BPF -----------------------------------------------------------------
-$(BUILD)/%.bpf.o: %.bpf.c vmlinux.h $(HEADERS) $(wildcard $(dir $<)*.h)
+$(BUILD)/%.bpf.o: %.bpf.c vmlinux.h $(HEADERS)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Test patches share building blocks in headers beside them.
+$(BUILD)/selftests/patches/%.bpf.o: selftests/patches/%.bpf.c vmlinux.h $(HEADERS) \
+				    $(wildcard selftests/patches/*.h)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -62,7 +69,7 @@ $(BUILD)/%.bpf.o: %.bpf.c vmlinux.h $(HEADERS) $(wildcard $(dir $<)*.h)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$(notdir $*)) > $@.tmp
-	$(Q)cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+	$(Q)mv $@.tmp $@
 
 # ---- userspace -----------------------------------------------------------
 $(BUILD)/loader/%.o: loader/%.c $(BPF_SKELS) $(HEADERS) $(wildcard loader/*.h)
@@ -98,6 +105,7 @@ deps:
 	$(Q)./selftests/vm/deps.sh
 
 include selftests/vm/vm.mk
+include selftests/badobj/badobj.mk
 
 .PHONY: clean
 clean:

@@ -10,6 +10,7 @@
 #include "args.h"
 #include "commands.h"
 #include "journal.h"
+#include "kernel.h"
 #include "output.h"
 #include "patch_object.h"
 #include "store.h"
@@ -21,6 +22,9 @@ static int load_registry(struct registry *reg, __u64 *word, struct journal *in_f
 	int err;
 
 	memset(in_flight, 0, sizeof(*in_flight));
+	err = kernel_require_caps();
+	if (err)
+		return err;
 	err = txn_recover_if_pending(in_flight);
 	if (err < 0)
 		return err;

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "kernel.h"
+#include "log.h"
 #include "output.h"
 #include "patch_object.h"
 
@@ -66,63 +67,73 @@ bool patch_name_valid(const char *name)
 	return true;
 }
 
-/* Refuse what is not a 64-bit little-endian BPF ELF before libbpf parses it. */
-static int check_file(const char *path, bool allow_insecure)
+/*
+ * Open the file once and check that very file (no swap between check and
+ * load): a regular file, root's and not writable by others, not huge, a
+ * 64-bit little-endian BPF ELF. Returns the open fd or a negative errno.
+ */
+static int open_checked(const char *path, bool allow_insecure)
 {
 	unsigned char ident[sizeof(Elf64_Ehdr)];
 	const Elf64_Ehdr *ehdr = (const void *)ident;
 	struct stat st;
-	ssize_t got;
 	int fd, err;
 
-	if (stat(path, &st)) {
+	/* O_NONBLOCK: a FIFO must not hang us before fstat refuses it. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st)) {
 		err = -errno;
 		p_err("cannot open patch object %s: %s", path, strerror(-err));
-		return err;
+		goto fail;
 	}
+	err = -EINVAL;
 	if (S_ISDIR(st.st_mode)) {
 		p_err("%s is a directory: give the path of a patch object (.bpf.o)", path);
-		return -EISDIR;
+		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		p_err("%s is not a regular file: give the path of a patch object (.bpf.o)", path);
-		return -EINVAL;
+		goto fail;
 	}
 	/* Like sudo with its files: code for the kernel must be root's alone to change. */
+	err = -EPERM;
 	if (!allow_insecure && st.st_uid != 0) {
 		p_err("%s is not owned by root (uid %u): anyone who owns it can change what runs in the kernel; chown root it or pass --allow-insecure",
 		      path, st.st_uid);
-		return -EPERM;
+		goto fail;
 	}
 	if (!allow_insecure && (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		p_err("%s is group- or world-writable (mode %03o): chmod go-w it or pass --allow-insecure",
 		      path, st.st_mode & 0777);
-		return -EPERM;
+		goto fail;
 	}
 	if (st.st_size > PATCH_OBJECT_MAX_SIZE) {
 		p_err("%s is too large for a patch object (%lld bytes, limit %ld)", path,
 		      (long long)st.st_size, PATCH_OBJECT_MAX_SIZE);
-		return -EFBIG;
+		err = -EFBIG;
+		goto fail;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		p_err("cannot open patch object %s: %s", path, strerror(-err));
-		return err;
-	}
-	got = read(fd, ident, sizeof(ident));
-	close(fd);
-	if (got < (ssize_t)sizeof(ident) || memcmp(ident, ELFMAG, SELFMAG)) {
+	err = -ENOEXEC;
+	if (pread(fd, ident, sizeof(ident), 0) < (ssize_t)sizeof(ident) ||
+	    memcmp(ident, ELFMAG, SELFMAG)) {
 		p_err("%s is not an ELF file: build patches with clang -target bpf", path);
-		return -ENOEXEC;
+		goto fail;
 	}
-	if (ident[EI_CLASS] != ELFCLASS64 || ident[EI_DATA] != ELFDATA2LSB ||
-	    ehdr->e_machine != EM_BPF) {
+	if (ident[EI_DATA] == ELFDATA2MSB) {
+		p_err("%s is not a BPF object for this machine (big-endian): build it with clang -target bpf",
+		      path);
+		goto fail;
+	}
+	if (ident[EI_CLASS] != ELFCLASS64 || ehdr->e_machine != EM_BPF) {
 		p_err("%s is not a BPF object for this machine (ELF machine %u): build it with clang -target bpf",
 		      path, ehdr->e_machine);
-		return -ENOEXEC;
+		goto fail;
 	}
-	return 0;
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return err;
 }
 
 void *patch_object_rodata_var(struct bpf_object *obj, const char *var, size_t size)
@@ -181,7 +192,11 @@ static int read_identity(struct patch_object *po)
 		return -EINVAL;
 	}
 	po->info = *info;
-	po->info.name[BPFLP_NAME_MAX] = '\0';
+	if (!memchr(info->name, '\0', sizeof(info->name))) {
+		p_err("%s: bad patch name: longer than %d characters; use 1-%d characters from [a-z0-9_-]",
+		      po->path, BPFLP_NAME_MAX, BPFLP_NAME_MAX);
+		return -EINVAL;
+	}
 	if (!patch_name_valid(po->info.name)) {
 		p_err("%s: bad patch name '%s': use 1-%d characters from [a-z0-9_-]", po->path,
 		      po->info.name, BPFLP_NAME_MAX);
@@ -309,16 +324,28 @@ static int classify_programs(struct patch_object *po)
 
 int patch_object_open(struct patch_object *po, const char *path, bool allow_insecure)
 {
-	int err;
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	const char *base = strrchr(path, '/');
+	char fd_path[64];
+	int fd, err;
 
 	memset(po, 0, sizeof(*po));
 	snprintf(po->path, sizeof(po->path), "%s", path);
-	err = check_file(path, allow_insecure);
-	if (err)
+	fd = open_checked(path, allow_insecure);
+	if (fd < 0)
+		return fd;
+	/* libbpf reads the file already checked, through its descriptor. */
+	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+	opts.object_name = base ? base + 1 : path;
+	po->obj = bpf_object__open_file(fd_path, &opts);
+	err = po->obj ? 0 : -errno;
+	close(fd);
+	if (err == -ENOENT) {
+		p_err("cannot parse BPF object %s: %s; was it built without BTF? build it with clang -g",
+		      path, strerror(-err));
 		return err;
-	po->obj = bpf_object__open_file(path, NULL);
-	if (!po->obj) {
-		err = -errno;
+	}
+	if (err) {
 		p_err("cannot parse BPF object %s: %s", path, strerror(-err));
 		return err;
 	}
@@ -332,16 +359,28 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
 
 static const char *const shared_maps[] = { "bpflp_state", "bpflp_cover", "bpflp_snap" };
 
-/* Last non-empty line of a verifier log: usually the reason. */
+/* The kernel ends a log with statistics; the reason is the line before them. */
+static bool is_log_summary(const char *line)
+{
+	return !strncmp(line, "processed ", 10) || !strncmp(line, "verification time", 17) ||
+	       !strncmp(line, "stack depth", 11) || !*line;
+}
+
+/* Last line of a verifier log that is not the statistics: usually the reason. */
 static const char *log_reason(char *log)
 {
-	char *end = log + strlen(log);
+	char *end = log + strlen(log), *line;
 
-	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
-		*--end = '\0';
-	while (end > log && end[-1] != '\n')
-		end--;
-	return end;
+	for (;;) {
+		while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+			*--end = '\0';
+		line = end;
+		while (line > log && line[-1] != '\n')
+			line--;
+		if (line == log || !is_log_summary(line))
+			return line;
+		end = line;
+	}
 }
 
 static void report_load_failure(struct patch_object *po, int err)
@@ -354,6 +393,7 @@ static void report_load_failure(struct patch_object *po, int err)
 
 		if (!log[0])
 			continue;
+		pr_debug("verifier log of %s:\n%s\n", bpf_program__name(prog), log);
 		p_err("%s: the verifier rejected program '%s': %s (run with -v for the full log)",
 		      po->path, bpf_program__name(prog), log_reason(log));
 		return;

@@ -52,8 +52,9 @@ bool patch_name_valid(const char *name);
 int patch_object_open(struct patch_object *po, const char *path, bool allow_insecure);
 
 /*
- * Prepare for load into slot (BPFLP_NO_SLOT: a dry run that keeps every
- * gate shut and shares no pinned map), then load (runs the verifier).
+ * Prepare for load into slot, then load (runs the verifier). Without
+ * shared_pin_dir it is a dry run: the object gets fresh maps of its own and
+ * pins nothing, so its gates read a commit word nobody ever sets.
  */
 int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pin_dir);
 

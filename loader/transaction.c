@@ -208,7 +208,10 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 	return err ?: reload_registry(t);
 }
 
-static int txn_begin(struct txn *t, struct recover_result *recovered)
+/* Returns 0, a negative errno (reported), or NO_STORE when !create and there is none. */
+#define NO_STORE 1
+
+static int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 {
 	struct recover_result ignored = {};
 	struct stat st;
@@ -221,6 +224,8 @@ static int txn_begin(struct txn *t, struct recover_result *recovered)
 	if (err)
 		return err;
 	t->created_store = stat(STORE_ROOT, &st) != 0;
+	if (t->created_store && !create)
+		return NO_STORE;
 	err = store_ensure();
 	if (err)
 		return err;
@@ -248,8 +253,11 @@ static int txn_begin(struct txn *t, struct recover_result *recovered)
 	return 0;
 }
 
-static void txn_end(struct txn *t)
+static void txn_end(struct txn *t, int err)
 {
+	/* A failed transaction leaves no state tree it had to create. */
+	if (err)
+		drop_created_store(t);
 	commit_ctx_close(&t->cc);
 	registry_free(&t->reg);
 	store_unlock(t->lock_fd);
@@ -417,7 +425,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 	err = patch_object_open(&po, path, allow_insecure);
 	if (err)
 		return err;
-	err = txn_begin(&t, NULL);
+	err = txn_begin(&t, NULL, true);
 	if (err)
 		goto out;
 	existing = registry_find(&t.reg, po.info.name, po.info.version);
@@ -463,7 +471,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 		      res->meta.name, res->meta.version, strerror(-err));
 	res->meta.status = PATCH_ACTIVE;
 out:
-	txn_end(&t);
+	txn_end(&t, err);
 	patch_object_close(&po);
 	return err;
 }
@@ -475,10 +483,10 @@ int txn_disable(const char *spec, struct disable_result *res)
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	err = txn_begin(&t, NULL);
-	if (err)
+	err = txn_begin(&t, NULL, false);
+	if (err < 0)
 		goto out;
-	rec = registry_find_spec(&t.reg, spec);
+	rec = err == NO_STORE ? NULL : registry_find_spec(&t.reg, spec);
 	if (!rec || rec->meta.status != PATCH_ACTIVE) {
 		p_err("no active patch '%s': see 'bpflp list' for what is active", spec);
 		err = -ENOENT;
@@ -509,7 +517,7 @@ int txn_disable(const char *spec, struct disable_result *res)
 		p_err("%s is disabled, but cleaning up after the commit failed: %s; run 'bpflp recover'",
 		      spec, strerror(-err));
 out:
-	txn_end(&t);
+	txn_end(&t, err);
 	return err;
 }
 
@@ -519,8 +527,10 @@ int txn_recover(struct recover_result *res)
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	err = txn_begin(&t, res);
-	txn_end(&t);
+	err = txn_begin(&t, res, false);
+	if (err == NO_STORE)
+		err = 0;	/* bpflp never ran here: nothing to recover */
+	txn_end(&t, err);
 	return err;
 }
 
