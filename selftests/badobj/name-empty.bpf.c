@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Patch name with nothing. */
+#include "vmlinux.h"
+#include <bpflp/patch.bpf.h>
+
+BPFLP_PATCH("", 1);
+
+BPFLP_FENTRY(do_unlinkat, int dfd, struct filename *name)
+{
+	return 0;
+}
