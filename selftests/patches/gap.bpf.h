@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Building blocks of the reliability tests' patch objects
+ * (selftests/tests/3*_*.sh). Every hook denies only files whose dentry name
+ * starts with a test prefix, so the VM keeps working while a patch is
+ * active, and each patch denies with its own errno, so a syscall's outcome
+ * says which patch served it:
+ *
+ *   GAP_DENY_OPEN(errno)    security_file_open     on "bpflp-gap*"
+ *   GAP_DENY_MKDIR(errno)   security_inode_mkdir   on "bpflp-gsb*"
+ *   GAP_DENY_UNLINK(errno)  security_inode_unlink  on "bpflp-gsb*"
+ *
+ * The prefixes differ so that creating the unlink target (an open) is not
+ * itself denied by an open patch.
+ */
+#ifndef BPFLP_GAP_BPF_H
+#define BPFLP_GAP_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpflp/patch.bpf.h>
+
+#define EPERM	1
+#define EACCES	13
+
+#define GAP_PREFIX_LEN	9	/* strlen("bpflp-gap"), strlen("bpflp-gsb") */
+
+/* Does dentry's name start with prefix (GAP_PREFIX_LEN characters)? */
+static __always_inline bool gap_target(struct dentry *dentry, const char *prefix)
+{
+	char buf[GAP_PREFIX_LEN + 1] = {};
+	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+
+	/* A shorter name reads fewer bytes; its NUL then fails the compare. */
+	if (bpf_probe_read_kernel_str(buf, sizeof(buf), name) < 0)
+		return false;
+#pragma unroll
+	for (int i = 0; i < GAP_PREFIX_LEN; i++)
+		if (buf[i] != prefix[i])
+			return false;
+	return true;
+}
+
+#define GAP_DENY_OPEN(err)							\
+	BPFLP_FMOD_RET(security_file_open, struct file *file)			\
+	{									\
+		return gap_target(BPF_CORE_READ(file, f_path.dentry), "bpflp-gap") ? -(err) : 0; \
+	}
+
+#define GAP_DENY_MKDIR(err)							\
+	BPFLP_FMOD_RET(security_inode_mkdir, struct inode *dir, struct dentry *dentry, \
+		       umode_t mode)						\
+	{									\
+		return gap_target(dentry, "bpflp-gsb") ? -(err) : 0;				\
+	}
+
+#define GAP_DENY_UNLINK(err)							\
+	BPFLP_FMOD_RET(security_inode_unlink, struct inode *dir, struct dentry *dentry) \
+	{									\
+		return gap_target(dentry, "bpflp-gsb") ? -(err) : 0;				\
+	}
+
+#endif /* BPFLP_GAP_BPF_H */

@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Shared by the reliability tests (selftests/tests/3*_*.sh); source it after
+# lib.sh and call rel_setup first. Not named *.sh: run-tests.sh runs every
+# selftests/tests/*.sh as a test.
+#
+# The patches (selftests/patches/gap.bpf.h) deny syscalls on files whose
+# name starts with a prefix, with an errno per patch:
+#   gap@1     open of bpflp-gap*  -> EPERM   (security_file_open)
+#   gap@2     open of bpflp-gap*  -> EACCES  (security_file_open)
+#   gap-sb@1  mkdir, unlink of bpflp-gsb* -> EACCES
+#             (security_inode_mkdir, security_inode_unlink)
+# A "patch set" below is the sorted, space-separated NAME@VERSION list of
+# the active patches ("" for none).
+
+STORE=/sys/fs/bpf/bpflp
+TRACING=/sys/kernel/tracing
+
+# patch_obj NAME: path of build/selftests/patches/NAME.bpf.o
+patch_obj() { build_path "selftests/patches/$1.bpf.o"; }
+
+# rel_reset: remove bpflp's whole state tree; unpinning detaches every link.
+rel_reset() { rm -rf "$STORE"; }
+
+# rel_setup: skip where the kernel cannot run patches; start from no state
+# tree, clean up at exit; create the target and control files in $TDIR;
+# record which BPF objects and traced functions exist before the test.
+rel_setup() {
+	local out
+
+	require_root
+	BPFLP=$(build_path bpflp)
+	HAMMER=$(build_path selftests/platform/gap_hammer)
+	command -v bpftool > /dev/null || skip "bpftool not installed"
+	command -v jq > /dev/null || skip "jq not installed"
+	[[ -r $TRACING/enabled_functions ]] || skip "no $TRACING/enabled_functions (tracefs)"
+	if ! out=$("$BPFLP" check "$(patch_obj gap_v1)" 2>&1); then
+		[[ $out == *"refuses to load tracing programs"* ]] &&
+			skip "this kernel refuses fentry/fmod_ret (run in the test VM)"
+		fail "bpflp check gap_v1: $out"
+	fi
+	TDIR=$(mktemp -d /tmp/bpflp-rel.XXXXXX)
+	on_exit "rm -rf '$TDIR'"
+	TARGET_OPEN=$TDIR/bpflp-gap-file
+	TARGET_MKDIR=$TDIR/bpflp-gsb-dir
+	TARGET_UNLINK=$TDIR/bpflp-gsb-unlink
+	CONTROL_OPEN=$TDIR/other-file
+	CONTROL_MKDIR=$TDIR/other-dir
+	CONTROL_UNLINK=$TDIR/other-unlink
+	: > "$TARGET_OPEN"
+	: > "$CONTROL_OPEN"
+	rel_reset
+	on_exit rel_reset
+	BASELINE=$(jq -n -c --argjson l "$(bpftool -j link list)" --argjson p "$(bpftool -j prog list)" \
+		--argjson m "$(bpftool -j map list)" '{links: [$l[].id], progs: [$p[].id], maps: [$m[].id]}')
+	BASE_TRACED=$(awk '/^[^[:space:]]/ { printf "%s ", $1 }' "$TRACING/enabled_functions")
+}
+
+# ---- expectations ---------------------------------------------------------
+# In the TCG VM every exec costs 100+ ms, so the checks below use bash
+# builtins where they can and one process per kind of observation.
+
+# set_expect SET: EXPECT_BEHAVIOUR, the "OPEN MKDIR UNLINK" outcomes SET
+# produces, and EXPECT_FUNCTIONS, the kernel functions it patches.
+set_expect() {
+	local open=ok dir=ok p
+	EXPECT_FUNCTIONS=""
+	for p in $1; do
+		case $p in
+		gap@1) open=EPERM EXPECT_FUNCTIONS+=" security_file_open" ;;
+		gap@2) open=EACCES EXPECT_FUNCTIONS+=" security_file_open" ;;
+		gap-sb@1) dir=EACCES EXPECT_FUNCTIONS+=" security_inode_mkdir security_inode_unlink" ;;
+		*) fail "set_expect: unknown patch $p" ;;
+		esac
+	done
+	EXPECT_BEHAVIOUR="$open $dir $dir"
+}
+
+# ---- observations ---------------------------------------------------------
+
+# behaviour: "OPEN MKDIR UNLINK" outcomes on the targets, then "| CONTROLS"
+# unless the control paths all succeeded (they must, whatever is active).
+behaviour() {
+	local out
+	out=$("$HAMMER" probe open "$TARGET_OPEN" mkdir "$TARGET_MKDIR" unlink "$TARGET_UNLINK" \
+		open "$CONTROL_OPEN" mkdir "$CONTROL_MKDIR" unlink "$CONTROL_UNLINK") || return
+	read -r a b c d e f <<< "$out"
+	[[ "$d $e $f" == "ok ok ok" ]] && echo "$a $b $c" || echo "$a $b $c | controls: $d $e $f"
+}
+
+# bpflp_list: `bpflp -j list` ({"commit_word":0,"patches":[]} without a state tree).
+bpflp_list() { "$BPFLP" -j list; }
+
+# active_set LIST_JSON: the patch set the records call active.
+active_set() {
+	jq -r '[.patches[] | select(.state == "active") | "\(.name)@\(.version)"] | sort | join(" ")' <<< "$1"
+}
+
+# traced_problems WANT: a line if the functions carrying an ftrace hook (a
+# trampoline; beyond those traced before the test) are not exactly WANT.
+traced_problems() {
+	awk -v base="$BASE_TRACED" -v want="$1" '
+		BEGIN {
+			n = split(base, a, " "); for (i = 1; i <= n; i++) old[a[i]] = 1
+			n = split(want, a, " "); for (i = 1; i <= n; i++) wanted[a[i]] = 1
+		}
+		/^[^[:space:]]/ && !($1 in old) { got[$1] = 1 }
+		END {
+			for (f in got) if (!(f in wanted)) extra = extra " " f
+			for (f in wanted) if (!(f in got)) missing = missing " " f
+			if (extra != "" || missing != "")
+				print "traced functions: unexpected:" extra "; missing:" missing
+		}' "$TRACING/enabled_functions"
+}
+
+# bpffs_tree: every path in bpffs with its mode.
+bpffs_tree() { find /sys/fs/bpf -printf '%p %m\n' | sort; }
+
+# The state checks that read bpflp's records and the kernel's BPF objects
+# (bpftool -f: with pinned paths), in one jq run. Prints one line per problem.
+# Leaks: a link not pinned under $store, a prog neither pinned there nor the
+# prog of such a link, a map neither pinned there nor used by such a prog.
+REL_JQ_STATE='
+	def pinned_here: (.pinned // []) | any(startswith($store));
+	def member($set): . as $x | $set | any(. == $x);
+	([$list.patches[] | select(.state == "active") | "\(.name)@\(.version)"] | sort | join(" "))
+		as $active
+	| ([$list.patches[] | select(.state == "active") | pow(2; .slot)] | add // 0) as $word
+	| [$links[] | select(pinned_here)] as $ok_links
+	| ([$progs[] | select(pinned_here) | .id] + [$ok_links[].prog_id]) as $ok_progs
+	| ([$maps[] | select(pinned_here) | .id]
+	   + [$progs[] | select(.id | member($ok_progs)) | (.map_ids // [])[]]) as $ok_maps
+	| (if $active != $set then "active records \"\($active)\", want \"\($set)\"" else empty end),
+	  (if $list.commit_word != $word then
+		"commit word \($list.commit_word), the active records make \($word)" else empty end),
+	  ($list.patches[] | select(.state == "staged") | "record \(.name)@\(.version) is still staged"),
+	  ([$links[], $progs[], $maps[] | (.pinned // [])[] | select(startswith($store + "patches/"))
+	    | ltrimstr($store + "patches/") | split("/")
+	    | select(.[1] != "meta" and (.[0] | member($active | split(" "))) == false)
+	    | "\(.[0]) is not active but still pins \(.[1])"] | unique[]),
+	  ($links[] | select((.id | member($base.links)) or pinned_here | not)
+	   | "link \(.id) (\(.type), prog \(.prog_id)) is not pinned under \($store)"),
+	  ($progs[] | select((.id | member($base.progs)) or (.id | member($ok_progs)) | not)
+	   | "prog \(.id) (\(.type) \(.name // "")) is neither pinned nor attached by bpflp"),
+	  ($maps[] | select((.id | member($base.maps)) or (.id | member($ok_maps)) | not)
+	   | "map \(.id) (\(.type) \(.name // "")) is neither pinned nor used by a bpflp prog")'
+
+# state_problems SET: one line per way the system is not exactly in SET.
+state_problems() {
+	local set=$1 list links progs maps dir got
+	set_expect "$set"
+	[[ -e $STORE/journal ]] && echo "journal $STORE/journal remains"
+	for dir in "$STORE"/patches/*; do
+		[[ -d $dir && ! -e $dir/meta ]] && echo "$dir has no meta"
+	done
+	got=$(behaviour)
+	[[ $got == "$EXPECT_BEHAVIOUR" ]] || echo "behaviour '$got', want '$EXPECT_BEHAVIOUR'"
+	list=$(bpflp_list) || { echo "bpflp list failed"; return; }
+	links=$(bpftool -f -j link list) && progs=$(bpftool -f -j prog list) &&
+		maps=$(bpftool -f -j map list) || { echo "bpftool failed"; return; }
+	jq -n -r --argjson list "$list" --argjson links "$links" --argjson progs "$progs" \
+		--argjson maps "$maps" --argjson base "$BASELINE" --arg store "$STORE/" \
+		--arg set "$set" "$REL_JQ_STATE" || echo "jq failed"
+	traced_problems "$EXPECT_FUNCTIONS"
+}
+
+# check_state SET WHAT: the system is exactly in SET, retried for 5 s. On
+# failure prints why, counts REL_LEAKS (objects) and REL_VIOLATIONS (other
+# problems), and returns 1; the caller decides whether to go on.
+REL_LEAKS=0
+REL_VIOLATIONS=0
+REL_RETRIES=0
+check_state() {
+	local problems tries=25 nr_leaks
+	# Unpinning frees objects after an RCU grace period: allow for it.
+	while problems=$(state_problems "$1") && [[ -n $problems ]] && ((--tries > 0)); do
+		REL_RETRIES=$((REL_RETRIES + 1))
+		sleep 0.2
+	done
+	[[ -z $problems ]] && return 0
+	echo "  FAIL: $2: not exactly in patch set '$1':" >&2
+	sed 's/^/    /' <<< "$problems" >&2
+	nr_leaks=$(grep -cE '^(link|prog|map) ' <<< "$problems")
+	REL_LEAKS=$((REL_LEAKS + nr_leaks))
+	((nr_leaks == $(wc -l <<< "$problems"))) || REL_VIOLATIONS=$((REL_VIOLATIONS + 1))
+	return 1
+}
+
+# assert_state SET WHAT: check_state, and end the test if it fails.
+assert_state() { check_state "$@" || fail "$2"; }
