@@ -34,7 +34,7 @@ done
 echo "== in-VM tests (Linux $(cat build/kernel/abi 2>/dev/null)-amd64, qemu TCG)"
 vmlog=$(mktemp)
 trap 'rm -f "$vmlog"' EXIT
-selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-2400}" selftests/run-tests.sh -t "${TEST_TIMEOUT:-600}" | tee "$vmlog"
+selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-2400}" selftests/run-tests.sh -t "${TEST_TIMEOUT:-900}" | tee "$vmlog"
 vmrc=${PIPESTATUS[0]}
 summary=$(tr -d '\r' < "$vmlog" | grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n1)
 if [[ -z $summary ]]; then

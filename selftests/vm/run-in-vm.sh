@@ -68,12 +68,16 @@ trap 'exit 143' TERM
 	echo "cd $(printf '%q' "$root") || exit 126"
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	echo "export HOME=/root TERM=$(printf '%q' "${TERM:-dumb}") BPFLP_VM=1"
+	echo "export BPFLP_VM_TCG_THREAD=single"
 	echo "export BPFLP_VM_SHARE=$(printf '%q' "$share") BPFLP_VM_RUN=$(printf '%q' "$run")"
 	[[ -n ${V:-} ]] && echo "export V=$(printf '%q' "$V")"
 	printf 'exec'; printf ' %q' "$@"; echo
 } > "$run/job"
 
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot
+# Single-threaded TCG: multi-threaded TCG wedges both vCPUs when one runs a
+# function while the other live-patches its ftrace site (text_poke_bp), even
+# with no BPF involved (seen with a plain ftrace tracer).
+qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 2G -smp 2 -nographic -no-reboot
 	-nodefaults -monitor none
 	-bios /usr/share/qemu/qboot.rom
 	-kernel "$kdir/vmlinuz" -initrd "$initrd"
