@@ -36,6 +36,8 @@ struct journal {
 	char dir[256];		/* the patch directory the transaction is about */
 	__u32 nr_own_pins;
 	char own_pins[8][256];	/* map pins the patch created outside dir (roll back removes) */
+	__u32 has_previous;
+	struct patch_meta previous;	/* record of the same NAME@VERSION this apply replaces */
 };
 
 int journal_write(const struct journal *j);

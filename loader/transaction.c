@@ -155,6 +155,9 @@ static void roll_back(struct txn *t, const struct journal *j)
 	for (__u32 i = 0; i < j->nr_own_pins && i < 8; i++)
 		unlink(j->own_pins[i]);
 	store_clear_dir(j->dir, false);
+	/* Re-applying a replaced or disabled NAME@VERSION took over its record: restore it. */
+	if (j->has_previous && !mkdir(j->dir, 0700))
+		store_write_meta(j->dir, &j->previous);
 	reload_registry(t);
 	sync_cover(t, NULL);
 	journal_remove();
@@ -348,6 +351,11 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 		err = run_pre_patch(po, &res->pre_patch_ret);
 	if (err)
 		return err;
+	stale = registry_find(&t->reg, meta->name, meta->version);
+	if (stale) {
+		t->journal.has_previous = 1;
+		t->journal.previous = stale->meta;
+	}
 	t->journal.nr_own_pins = po->nr_created_pins;
 	memcpy(t->journal.own_pins, po->created_pins, sizeof(t->journal.own_pins));
 	err = journal_write(&t->journal);
@@ -357,8 +365,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	}
 	t->journal_written = true;
 	fault_point("begin");
-	/* A replaced or disabled record of the same version gives way to the new one. */
-	stale = registry_find(&t->reg, meta->name, meta->version);
+	/* A replaced or disabled record of the same version gives way (the journal keeps it). */
 	if (stale)
 		store_clear_dir(stale->dir, false);
 	if (mkdir(t->journal.dir, 0700)) {
