@@ -31,6 +31,11 @@ setup_v1() {
 	rel_reset
 	"$BPFLP" apply "$V1" > /dev/null || fail "setup: bpflp apply gap_v1 failed"
 }
+# v2 replaced v1, so re-applying v1 (a downgrade) takes over v1's old record.
+setup_v1_v2() {
+	setup_v1
+	"$BPFLP" apply "$V2" > /dev/null || fail "setup: bpflp apply gap_v2 failed"
+}
 
 # violation WHAT: count an invariant violation that check_state did not see.
 violation() {
@@ -114,6 +119,7 @@ scenario stack setup_v1 "gap@1" "gap-sb@1 gap@1" \
 scenario first-apply setup_empty "" "gap@1" \
 	"begin staging attach-snapshot attach-prog staged commit committed post-callback end" \
 	apply "$V1"
+scenario downgrade setup_v1_v2 "gap@2" "gap@1" "$APPLY_STEPS" apply "$V1"
 scenario disable setup_v1 "gap@1" "" "$DISABLE_STEPS" disable gap
 
 # SIGKILL from outside. Each round replaces whichever version is active by
@@ -171,4 +177,4 @@ echo "  random kills took ${SECONDS}s"
 echo "faults injected: $faults, random kills: $kills, leaks: $REL_LEAKS, invariant violations: $REL_VIOLATIONS"
 echo "(steps a path does not reach, run to completion: $not_reached; state checks retried: $REL_RETRIES)"
 ((REL_LEAKS == 0 && REL_VIOLATIONS == 0)) || fail "leaks or invariant violations (see above)"
-((faults == 34)) || fail "faults injected: $faults, want 34"
+((faults == 44)) || fail "faults injected: $faults, want 44 (every step of every scenario)"
