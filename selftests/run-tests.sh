@@ -44,6 +44,8 @@ for name in $(printf '%s\n' "${!cmd_of[@]}" | LC_ALL=C sort); do
 	case $rc in
 	0)
 		echo "PASS $name (${took}s)"
+		# The reliability figures are results too: show them on success.
+		grep -E '(faults injected|calls checked|bad inputs tried):' "$log" | sed 's/^ */    /'
 		passed=$((passed + 1)) ;;
 	77)
 		echo "SKIP $name: $(grep -v '^ *$' "$log" | tail -n1)"
