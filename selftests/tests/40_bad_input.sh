@@ -3,11 +3,5 @@
 # Bad patch objects, with a patch active: bpflp apply (and apply --stack)
 # refuses each with one clear error and changes nothing. The corpus and the
 # checks are in selftests/badobj/; 41_ to 44_ run the rest of it.
-. "$(dirname "$0")/../lib.sh"
-require_root
-require_vm
-. "$BPFLP_ROOT/selftests/badobj/lib.sh"
-. "$BPFLP_ROOT/selftests/badobj/corpus.sh"
-. "$BPFLP_ROOT/selftests/badobj/phases.sh"
-badobj_require
+. "$(dirname "$0")/../badobj/setup.bash"
 badobj_run live apply stack live

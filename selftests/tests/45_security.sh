@@ -8,13 +8,7 @@
 #  d) a patch object that someone other than root could change (not owned by
 #     root, group- or world-writable) is refused unless --allow-insecure.
 # Refusals are checked as in 4[0-4]_*: one error line, nothing changed.
-. "$(dirname "$0")/../lib.sh"
-require_root
-require_vm
-. "$BPFLP_ROOT/selftests/badobj/lib.sh"
-. "$BPFLP_ROOT/selftests/badobj/corpus.sh"
-. "$BPFLP_ROOT/selftests/badobj/phases.sh"
-badobj_require
+. "$(dirname "$0")/../badobj/setup.bash"
 
 _state_setup
 # Readable by nobody, so the unprivileged runs get as far as the capability check.
