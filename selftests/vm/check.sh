@@ -40,7 +40,7 @@ summary=$(tr -d '\r' < "$vmlog" | grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+
 if [[ -z $summary ]]; then
 	echo "check: the VM run printed no summary (exit $vmrc); guest log: build/vm-share/last/" >&2
 	failed=$((failed + 1))
-	vp=0 vs=0
+	vp=0 vf=0 vs=0
 else
 	read -r vp _ vf _ vs _ <<< "$summary"
 	passed=$((passed + vp)) failed=$((failed + vf)) skipped=$((skipped + vs))

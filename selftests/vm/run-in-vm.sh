@@ -86,6 +86,7 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 2G -smp 2 -nograph
 	-chardev "stdio,id=job,signal=$( ((interactive)) && echo off || echo on)"
 	-serial chardev:job
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$root,mount_tag=project,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$share,mount_tag=vmshare,security_model=none,multidevs=remap")
 
 if ((interactive)); then
