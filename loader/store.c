@@ -104,18 +104,46 @@ void store_pin_path(char *buf, size_t size, const char *dir, const char *func, c
 		snprintf(buf, size, "%s/%s", dir, what);
 }
 
-static int read_meta(const char *dir, struct patch_meta *meta)
+int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size)
 {
-	char path[PATH_MAX];
 	__u32 key = 0;
 	int fd, err;
 
-	store_pin_path(path, sizeof(path), dir, NULL, "meta");
-	fd = bpf_obj_get(path);
+	fd = bpf_obj_get(pin);
+	if (fd >= 0) {
+		err = bpf_map_update_elem(fd, &key, value, BPF_ANY) ? -errno : 0;
+		close(fd);
+		return err;
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, map_name, sizeof(key), size, 1, NULL);
 	if (fd < 0)
 		return -errno;
-	err = bpf_map_lookup_elem(fd, &key, meta) ? -errno : 0;
+	/* Fill before pinning: a reader never sees an empty record. */
+	err = bpf_map_update_elem(fd, &key, value, BPF_ANY) || bpf_obj_pin(fd, pin) ? -errno : 0;
 	close(fd);
+	return err;
+}
+
+int store_read_record(const char *pin, void *value)
+{
+	__u32 key = 0;
+	int fd, err;
+
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map_lookup_elem(fd, &key, value) ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+static int read_meta(const char *dir, struct patch_meta *meta)
+{
+	char path[PATH_MAX];
+	int err;
+
+	store_pin_path(path, sizeof(path), dir, NULL, "meta");
+	err = store_read_record(path, meta);
 	if (!err && (meta->magic != META_MAGIC || meta->abi_version != BPFLP_ABI_VERSION))
 		err = -EPROTO;
 	return err;
@@ -124,24 +152,9 @@ static int read_meta(const char *dir, struct patch_meta *meta)
 int store_write_meta(const char *dir, const struct patch_meta *meta)
 {
 	char path[PATH_MAX];
-	__u32 key = 0;
-	int fd, err;
 
 	store_pin_path(path, sizeof(path), dir, NULL, "meta");
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpflp_meta", sizeof(key), sizeof(*meta), 1, NULL);
-		if (fd < 0)
-			return -errno;
-		if (bpf_obj_pin(fd, path)) {
-			err = -errno;
-			close(fd);
-			return err;
-		}
-	}
-	err = bpf_map_update_elem(fd, &key, meta, BPF_ANY) ? -errno : 0;
-	close(fd);
-	return err;
+	return store_write_record(path, "bpflp_meta", meta, sizeof(*meta));
 }
 
 static int by_applied_at(const void *a, const void *b)

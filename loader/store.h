@@ -98,6 +98,10 @@ __u64 registry_active_mask(const struct registry *reg);
 void store_patch_dir(char *buf, size_t size, const char *name, __u32 version);
 void store_pin_path(char *buf, size_t size, const char *dir, const char *func,
 		    const char *what);
+/* One record in a pinned one-entry array map, created (filled, then pinned) if missing. */
+int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size);
+int store_read_record(const char *pin, void *value);
+
 /* Create or update DIR/meta. */
 int store_write_meta(const char *dir, const struct patch_meta *meta);
 /* Remove every pin in dir but meta (detaches its links); keep_meta=false removes all. */
