@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "commit.skel.h"
@@ -14,17 +12,6 @@
 #include "output.h"
 
 static const char *const shared_maps[] = { "bpflp_state", "bpflp_cover", "bpflp_snap" };
-
-void fault_point(const char *step)
-{
-	const char *want = getenv("BPFLP_FAULT");
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	pr_debug("bpflp: step %s at %ld.%06ld\n", step, (long)now.tv_sec, now.tv_nsec / 1000);
-	if (want && !strcmp(want, step))
-		kill(getpid(), SIGKILL);
-}
 
 /* Point an object's shared maps at their pins: libbpf reuses them or creates and pins them. */
 static int share_maps(struct bpf_object *obj)
@@ -108,17 +95,6 @@ int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired)
 	return 0;
 }
 
-static int pin_link(struct bpf_link *link, const char *dir, const char *func, const char *what)
-{
-	char pin[PATH_MAX];
-	int err;
-
-	store_pin_path(pin, sizeof(pin), dir, func, what);
-	err = bpf_link__pin(link, pin);
-	bpf_link__destroy(link);	/* the pin keeps it attached */
-	return err;
-}
-
 static int pin_prog(struct bpf_program *prog, const char *dir, const char *func, const char *what)
 {
 	char pin[PATH_MAX];
@@ -127,93 +103,129 @@ static int pin_prog(struct bpf_program *prog, const char *dir, const char *func,
 	return bpf_program__pin(prog, pin);
 }
 
-/* bpflp's own fentry that snapshots the commit word for each call of func. */
-static int attach_snapshot(const struct patch_prog *pp, const char *dir)
+int attach_pinned(const char *dir, const char *func, const char *prog_what, const char *link_what,
+		  enum bpf_attach_type type)
+{
+	char prog_pin[PATH_MAX], link_pin[PATH_MAX];
+	int prog_fd, link_fd, err;
+
+	store_pin_path(prog_pin, sizeof(prog_pin), dir, func, prog_what);
+	store_pin_path(link_pin, sizeof(link_pin), dir, func, link_what);
+	prog_fd = bpf_obj_get(prog_pin);
+	if (prog_fd < 0)
+		return -errno;
+	/* Tracing programs carry their target from load: no target fd. */
+	link_fd = bpf_link_create(prog_fd, 0, type, NULL);
+	err = link_fd < 0 ? -errno : 0;
+	if (!err && bpf_obj_pin(link_fd, link_pin))
+		err = -errno;
+	if (link_fd >= 0)
+		close(link_fd);	/* the pin keeps it attached */
+	close(prog_fd);
+	return err;
+}
+
+/* The snapshot programs of a patch on func: loaded and pinned, not attached. */
+static int load_snapshot(const char *func, __u64 func_key, __u32 slot, const char *dir)
 {
 	struct snapshot *skel;
-	struct bpf_link *link;
 	int err;
 
 	skel = snapshot__open();
 	if (!skel)
 		return -errno;
-	skel->rodata->target_key = pp->func_key;
-	err = bpf_program__set_attach_target(skel->progs.bpflp_snapshot, 0, pp->func);
+	skel->rodata->target_key = func_key;
+	skel->rodata->slot = slot;
+	err = bpf_program__set_attach_target(skel->progs.bpflp_take, 0, func);
+	if (!err)
+		err = bpf_program__set_attach_target(skel->progs.bpflp_drop, 0, func);
 	if (!err)
 		err = share_maps(skel->obj);
 	if (!err)
 		err = snapshot__load(skel);
 	if (!err)
-		err = pin_prog(skel->progs.bpflp_snapshot, dir, pp->func, "snap_prog");
-	if (!err) {
-		link = bpf_program__attach_trace(skel->progs.bpflp_snapshot);
-		err = link ? pin_link(link, dir, pp->func, "snap_link") : -errno;
-	}
+		err = pin_prog(skel->progs.bpflp_take, dir, func, "take_prog");
+	if (!err)
+		err = pin_prog(skel->progs.bpflp_drop, dir, func, "drop_prog");
 	snapshot__destroy(skel);
-	if (err)
-		p_err("cannot attach bpflp's snapshot program to %s: %s", pp->func, strerror(-err));
 	return err;
 }
 
-static int attach_one(const struct patch_prog *pp, const char *dir)
+/* Is po->progs[i] the first program of the patch on its function? */
+static bool first_on_func(const struct patch_object *po, int i)
 {
-	char what[32];
-	struct bpf_link *link;
-	int err;
-
-	snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
-	err = pin_prog(pp->prog, dir, pp->func, what);
-	if (err) {
-		p_err("cannot pin program %s in %s: %s", bpf_program__name(pp->prog), dir, strerror(-err));
-		return err;
-	}
-	link = bpf_program__attach_trace(pp->prog);
-	if (!link) {
-		err = -errno;
-		p_err("cannot attach %s to %s: %s", bpflp_kind_name(pp->kind), pp->func, strerror(-err));
-		return err;
-	}
-	snprintf(what, sizeof(what), "%s_link", bpflp_kind_name(pp->kind));
-	err = pin_link(link, dir, pp->func, what);
-	if (err)
-		p_err("cannot pin the %s link of %s in %s: %s", bpflp_kind_name(pp->kind), pp->func, dir,
-		      strerror(-err));
-	return err;
+	for (int j = 0; j < i; j++)
+		if (!strcmp(po->progs[j].func, po->progs[i].func))
+			return false;
+	return true;
 }
 
-int attach_patch(struct patch_object *po, const char *dir)
+int attach_patch(struct patch_object *po, __u32 slot, const char *dir)
 {
-	char pin[PATH_MAX];
+	char pin[PATH_MAX], what[32];
 	int err;
 
 	store_pin_path(pin, sizeof(pin), dir, NULL, "stats");
 	err = bpf_map__pin(bpf_object__find_map_by_name(po->obj, "bpflp_stats"), pin);
 	for (int cb = CB_POST_PATCH; !err && cb <= CB_POST_UNPATCH; cb++) {
-		char what[32];
-
 		if (!po->callbacks[cb])
 			continue;
 		snprintf(what, sizeof(what), "cb_%s", patch_callback_names[cb]);
 		err = pin_prog(po->callbacks[cb], dir, NULL, what);
 	}
+	for (int i = 0; !err && i < po->nr_progs; i++) {
+		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(po->progs[i].kind));
+		err = pin_prog(po->progs[i].prog, dir, po->progs[i].func, what);
+	}
 	if (err) {
-		p_err("cannot pin the maps and callbacks of %s in %s: %s", po->info.name, dir, strerror(-err));
+		p_err("cannot pin the programs, maps and callbacks of %s in %s: %s", po->info.name, dir,
+		      strerror(-err));
 		return err;
 	}
-	/* Snapshots first: a gate must never run without its call's snapshot. */
+	/*
+	 * Drops first, then the patch's programs, then takes: on every
+	 * trampoline state on the way, a take this patch attached has its drop
+	 * (see bpf/snapshot.bpf.c). store_clear_dir() detaches in reverse.
+	 */
 	for (int i = 0; i < po->nr_progs; i++) {
-		if (po->progs[i].kind != BPFLP_KIND_FMOD_RET)
+		const struct patch_prog *pp = &po->progs[i];
+
+		if (!first_on_func(po, i))
 			continue;
-		err = attach_snapshot(&po->progs[i], dir);
-		if (err)
+		err = load_snapshot(pp->func, pp->func_key, slot, dir);
+		if (!err)
+			err = attach_pinned(dir, pp->func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
+		if (err) {
+			p_err("cannot attach bpflp's snapshot programs to %s: %s", pp->func, strerror(-err));
 			return err;
-		fault_point("attach-snapshot");
+		}
+		fault_point("attach-drop");
 	}
 	for (int i = 0; i < po->nr_progs; i++) {
-		err = attach_one(&po->progs[i], dir);
-		if (err)
+		const struct patch_prog *pp = &po->progs[i];
+		char link_what[32];
+
+		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
+		snprintf(link_what, sizeof(link_what), "%s_link", bpflp_kind_name(pp->kind));
+		err = attach_pinned(dir, pp->func, what, link_what,
+				    bpf_program__expected_attach_type(pp->prog));
+		if (err) {
+			p_err("cannot attach %s to %s: %s", bpflp_kind_name(pp->kind), pp->func,
+			      strerror(-err));
 			return err;
+		}
 		fault_point("attach-prog");
+	}
+	for (int i = 0; i < po->nr_progs; i++) {
+		if (!first_on_func(po, i))
+			continue;
+		err = attach_pinned(dir, po->progs[i].func, "take_prog", "take_link", BPF_TRACE_FENTRY);
+		if (err) {
+			p_err("cannot attach bpflp's snapshot program to %s: %s", po->progs[i].func,
+			      strerror(-err));
+			return err;
+		}
+		fault_point("attach-take");
 	}
 	return 0;
 }

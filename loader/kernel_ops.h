@@ -3,6 +3,7 @@
 #ifndef BPFLP_KERNEL_OPS_H
 #define BPFLP_KERNEL_OPS_H
 
+#include "fault.h"
 #include "patch_object.h"
 #include "store.h"
 
@@ -24,13 +25,17 @@ int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired);
 /* Run a callback program (BPF_PROG_TEST_RUN); *retval gets its return value. */
 int run_callback_fd(int prog_fd, int *retval);
 
-/* Attach and pin everything of a loaded patch under dir, shut gates first. */
-int attach_patch(struct patch_object *po, const char *dir);
+/*
+ * Pin everything of a patch loaded into slot under dir and attach it, gates
+ * shut, with bpflp's snapshot programs around its programs on each function.
+ */
+int attach_patch(struct patch_object *po, __u32 slot, const char *dir);
+
+/* Attach the tracing program pinned as dir/func__prog_what; pin its link as dir/func__link_what. */
+int attach_pinned(const char *dir, const char *func, const char *prog_what, const char *link_what,
+		  enum bpf_attach_type type);
 
 /* Make the cover map say exactly which of the given records' slots cover each function. */
 int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr);
-
-/* Kill this process at a named step when BPFLP_FAULT says so (tests only). */
-void fault_point(const char *step);
 
 #endif /* BPFLP_KERNEL_OPS_H */

@@ -12,6 +12,7 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include "fault.h"
 #include "output.h"
 #include "store.h"
 
@@ -61,28 +62,61 @@ int store_ensure(void)
 	return err;
 }
 
-int store_lock(void)
+/* Do fd and path name the same directory (not one removed and made again)? */
+static bool same_dir(int fd, const char *path)
+{
+	struct stat held, now;
+
+	return !fstat(fd, &held) && !stat(path, &now) && held.st_dev == now.st_dev &&
+	       held.st_ino == now.st_ino;
+}
+
+int store_lock(bool create)
 {
 	int fd, err;
 
-	fd = open(STORE_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		p_err("cannot open %s: %s", STORE_ROOT, strerror(-err));
-		return err;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		err = -errno;
-		close(fd);
-		if (err == -EWOULDBLOCK) {
-			p_err("another bpflp transaction is running (lock on %s held); retry when it has finished",
-			      STORE_ROOT);
-			return -EBUSY;
+	/*
+	 * A transaction that fails on a state tree it created removes the tree,
+	 * under the lock. A process that opened the directory just before that
+	 * would then lock a directory nobody else can see: check after taking
+	 * the lock, and start over if it is no longer the tree.
+	 */
+	for (int tries = 0; tries < 16; tries++) {
+		if (create) {
+			err = store_ensure();
+			if (err)
+				return err;
 		}
-		p_err("cannot lock %s: %s", STORE_ROOT, strerror(-err));
-		return err;
+		fd = open(STORE_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			err = -errno;
+			if (err == -ENOENT && !create)
+				return err;
+			if (err == -ENOENT)
+				continue;
+			p_err("cannot open %s: %s", STORE_ROOT, strerror(-err));
+			return err;
+		}
+		fault_point("lock-wait");
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			err = -errno;
+			close(fd);
+			if (err == -EWOULDBLOCK) {
+				p_err("another bpflp transaction is running (lock on %s held); retry when it has finished",
+				      STORE_ROOT);
+				return -EBUSY;
+			}
+			p_err("cannot lock %s: %s", STORE_ROOT, strerror(-err));
+			return err;
+		}
+		if (same_dir(fd, STORE_ROOT))
+			return fd;
+		close(fd);
+		if (!create && access(STORE_ROOT, F_OK))
+			return -ENOENT;
 	}
-	return fd;
+	p_err("cannot lock %s: it was removed and created again 16 times meanwhile; retry", STORE_ROOT);
+	return -EAGAIN;
 }
 
 void store_unlock(int fd)
@@ -251,17 +285,20 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /*
- * Which pins go in which pass: patch links first, then the snapshot links
- * their gates read, then programs and maps. Unpinning a link drops its last
- * reference, which detaches it.
+ * Which pins go in which pass: the reverse of attach_patch()'s order, so a
+ * take never stays attached without its drop. Takes, then the patch's
+ * links, then drops, then programs and maps. Unpinning a link drops its
+ * last reference, which detaches it.
  */
 static int clear_pass(const char *name)
 {
-	if (ends_with(name, "__snap_link"))
-		return 1;
-	if (ends_with(name, "_link"))
+	if (ends_with(name, "__take_link"))
 		return 0;
-	return 2;
+	if (ends_with(name, "__drop_link"))
+		return 2;
+	if (ends_with(name, "_link"))
+		return 1;
+	return 3;
 }
 
 int store_clear_dir(const char *dir, bool keep_meta)
@@ -271,7 +308,7 @@ int store_clear_dir(const char *dir, bool keep_meta)
 	int err = 0;
 	DIR *d;
 
-	for (int pass = 0; pass < 3; pass++) {
+	for (int pass = 0; pass < 4; pass++) {
 		d = opendir(dir);
 		if (!d)
 			return errno == ENOENT ? 0 : -errno;

@@ -9,7 +9,8 @@
  *   /sys/fs/bpf/bpflp/patches/NAME@VERSION/
  *       meta                           record: identity, status, functions
  *       FUNC__KIND_prog, FUNC__KIND_link   the patch's programs and links
- *       FUNC__snap_prog, FUNC__snap_link   snapshot program per fmod_ret function
+ *       FUNC__take_prog, FUNC__take_link   bpflp's per-call snapshot of the word
+ *       FUNC__drop_prog, FUNC__drop_link   (on every function the patch touches)
  *       stats                          call/override counters
  *       cb_post_patch, cb_pre_unpatch, cb_post_unpatch
  *                                      callbacks run after load: by disable, and by
@@ -83,8 +84,12 @@ const char *patch_mode_name(enum patch_mode mode);
 
 /* Mount bpffs if needed and create the state tree (0700). */
 int store_ensure(void);
-/* Take the transaction lock without waiting; returns an fd or a negative errno. */
-int store_lock(void);
+/*
+ * Take the transaction lock (flock on the state directory) without waiting;
+ * returns an fd or a negative errno (reported). With create, makes the
+ * state tree first; without, returns -ENOENT (not reported) if there is none.
+ */
+int store_lock(bool create);
 void store_unlock(int fd);
 
 /* Every record under patches/, oldest apply first. */

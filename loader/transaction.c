@@ -133,13 +133,17 @@ static int reconcile(struct txn *t, const struct journal *j)
 	return sync_cover(t, NULL) ?: err;
 }
 
-/* Remove the state tree again if this transaction created it and left nothing in it. */
+/*
+ * Remove the state tree again if this transaction created it and left
+ * nothing in it. Only under the lock: store_lock() notices a tree removed
+ * under a waiting process and starts over on the new one.
+ */
 static void drop_created_store(struct txn *t)
 {
 	static const char *const pins[] = { "bpflp_state", "bpflp_cover", "bpflp_snap", "journal" };
 	char path[PATH_MAX];
 
-	if (!t->created_store || t->reg.nr)
+	if (!t->created_store || t->reg.nr || t->lock_fd < 0)
 		return;
 	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", STORE_ROOT, pins[i]);
@@ -217,7 +221,6 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 static int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 {
 	struct recover_result ignored = {};
-	struct stat st;
 	__u64 recorded;
 	int err;
 
@@ -226,15 +229,18 @@ static int txn_begin(struct txn *t, struct recover_result *recovered, bool creat
 	err = kernel_require_caps();
 	if (err)
 		return err;
-	t->created_store = stat(STORE_ROOT, &st) != 0;
-	if (t->created_store && !create)
+	t->lock_fd = store_lock(create);
+	if (t->lock_fd == -ENOENT)
 		return NO_STORE;
-	err = store_ensure();
-	if (err)
-		return err;
-	t->lock_fd = store_lock();
 	if (t->lock_fd < 0)
 		return t->lock_fd;
+	fault_point("locked");
+	/*
+	 * Decided under the lock, never before it: a transaction refused the
+	 * lock owns nothing, and only a tree without the shared maps is ours
+	 * to remove if this transaction fails.
+	 */
+	t->created_store = access(STORE_ROOT "/bpflp_state", F_OK) != 0;
 	err = commit_ctx_open(&t->cc);
 	if (!err)
 		err = recover_locked(t, recovered ?: &ignored);
@@ -376,7 +382,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	fault_point("staging");
 	err = store_write_meta(t->journal.dir, meta);
 	if (!err)
-		err = attach_patch(po, t->journal.dir);
+		err = attach_patch(po, meta->slot, t->journal.dir);
 	if (!err)
 		err = sync_cover(t, meta);
 	if (!err)

@@ -13,7 +13,7 @@
 #endif
 
 #define BPFLP_MAGIC		0x504c5042U	/* "BPLP" little-endian */
-#define BPFLP_ABI_VERSION	1U
+#define BPFLP_ABI_VERSION	2U
 
 #define BPFLP_NAME_MAX		32	/* [a-z0-9_-]{1,32} */
 #define BPFLP_FUNC_NAME_MAX	64	/* kernel symbol names */
@@ -40,15 +40,36 @@ struct bpflp_state {
 };
 
 /*
- * Per-task copy of the commit word taken by bpflp's fentry snapshot program
- * at the start of a patched call. All gates of that call read the copy, so
- * one call never sees the old patch set in one program and the new one in
- * the next: that would let a call slip through unpatched during a replace.
+ * Per-task copies of the commit word, one per patched call in progress on
+ * the task (a stack: a patched function may call another, or an interrupt
+ * may run one). bpflp's "take" fentry program pushes an entry at the start
+ * of a call, before any gate of that call runs; every gate of the call
+ * then uses that copy, so one call never sees the old patch set in one
+ * program and the new one in the next, which could let it slip through
+ * unpatched during a replace. bpflp's "drop" fexit program pops the entry
+ * when the call returns, so no entry outlives its call: a later call with
+ * the same trampoline frame address finds no stale copy.
+ *
+ * Each patch attaches its own take and drop on every function it touches.
+ * Takes run newest first and drops oldest last, so the first take of a
+ * call pushes and later ones only add their patch's bit to `takers`; each
+ * drop clears its own bit and the entry goes when none is left. A drop
+ * whose take is not (yet, or any more) attached finds its bit clear and
+ * leaves the entry to the patch that took it.
  */
+#define BPFLP_SNAP_DEPTH	8
+
+struct bpflp_snap_entry {
+	__u64 ctx;		/* trampoline frame of the call */
+	__u64 func_key;		/* the function called */
+	__u64 active_mask;	/* commit word at the call's start */
+	__u64 takers;		/* slots whose take program saw this call */
+};
+
 struct bpflp_snapshot {
-	__u64 ctx;		/* trampoline frame of the call that took it */
-	__u64 func_key;		/* function whose call took it */
-	__u64 active_mask;
+	__u32 depth;		/* entries in use */
+	__u32 pad;
+	struct bpflp_snap_entry entries[BPFLP_SNAP_DEPTH];
 };
 
 enum bpflp_kind {

@@ -52,13 +52,19 @@ static __always_inline __u64 bpflp__commit_word(void *ctx, __u64 func_key)
 {
 	struct bpflp_snapshot *snap;
 	struct bpflp_state *state;
-	__u32 zero = 0;
+	__u32 zero = 0, top;
 
-	/* Use the word this call saw at entry, if the snapshot is this call's. */
+	/*
+	 * The copy this call's take pushed, if any: only the top entry can be
+	 * this call's, and no entry outlives its call (see abi.h).
+	 */
 	snap = bpf_task_storage_get(&bpflp_snap, bpf_get_current_task_btf(), 0, 0);
-	if (snap && snap->ctx == (__u64)ctx && snap->func_key == func_key)
-		return snap->active_mask;
-
+	if (snap) {
+		top = snap->depth - 1;
+		if (top < BPFLP_SNAP_DEPTH && snap->entries[top].ctx == (__u64)ctx &&
+		    snap->entries[top].func_key == func_key)
+			return snap->entries[top].active_mask;
+	}
 	state = bpf_map_lookup_elem(&bpflp_state, &zero);
 	return state ? *(volatile __u64 *)&state->active_mask : 0;
 }

@@ -18,10 +18,10 @@ rel_setup
 V1=$(patch_obj gap_v1)
 V2=$(patch_obj gap_v2)
 SB=$(patch_obj gap_sb)
-APPLY_STEPS="begin staging attach-snapshot attach-prog staged commit committed post-callback detach-old end"
+APPLY_STEPS="begin staging attach-drop attach-prog attach-take staged commit committed post-callback detach-old end"
 DISABLE_STEPS="begin commit committed post-callback detach-old end"
 # Steps at or before these the commit word still holds the old set.
-PRE_COMMIT_STEPS=" begin staging attach-snapshot attach-prog staged commit "
+PRE_COMMIT_STEPS=" begin staging attach-drop attach-prog attach-take staged commit "
 RANDOM_KILLS=${RANDOM_KILLS:-24}
 
 faults=0 kills=0 not_reached=0
@@ -114,10 +114,10 @@ SECONDS=0
 scenario replace setup_v1 "gap@1" "gap@2" "$APPLY_STEPS" apply "$V2"
 CLEAN_MS_REPLACE=$CLEAN_MS
 scenario stack setup_v1 "gap@1" "gap-sb@1 gap@1" \
-	"begin staging attach-snapshot attach-prog staged commit committed post-callback end" \
+	"begin staging attach-drop attach-prog attach-take staged commit committed post-callback end" \
 	apply "$SB" --stack
 scenario first-apply setup_empty "" "gap@1" \
-	"begin staging attach-snapshot attach-prog staged commit committed post-callback end" \
+	"begin staging attach-drop attach-prog attach-take staged commit committed post-callback end" \
 	apply "$V1"
 scenario downgrade setup_v1_v2 "gap@2" "gap@1" "$APPLY_STEPS" apply "$V1"
 scenario disable setup_v1 "gap@1" "" "$DISABLE_STEPS" disable gap

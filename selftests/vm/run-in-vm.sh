@@ -77,11 +77,14 @@ trap 'exit 143' TERM
 # Single-threaded TCG: multi-threaded TCG wedges both vCPUs when one runs a
 # function while the other live-patches its ftrace site (text_poke_bp), even
 # with no BPF involved (seen with a plain ftrace tracer).
+# randomize_kstack_offset=off: a task then calls a function at the same
+# stack address every time, so trampoline frame addresses repeat, the worst
+# case for per-call state a BPF program keeps (29_core_long_lived.sh).
 qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 2G -smp 2 -nographic -no-reboot
 	-nodefaults -monitor none
 	-bios /usr/share/qemu/qboot.rom
 	-kernel "$kdir/vmlinuz" -initrd "$initrd"
-	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic bpflp.root=$root bpflp.run=$id"
+	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic randomize_kstack_offset=off bpflp.root=$root bpflp.run=$id"
 	-serial "file:$run/console.log"
 	-chardev "stdio,id=job,signal=$( ((interactive)) && echo off || echo on)"
 	-serial chardev:job

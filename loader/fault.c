@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "fault.h"
+#include "log.h"
+
+void fault_point(const char *step)
+{
+	const char *kill_at = getenv("BPFLP_FAULT"), *pause_at = getenv("BPFLP_PAUSE");
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pr_debug("bpflp: step %s at %ld.%06ld\n", step, (long)now.tv_sec, now.tv_nsec / 1000);
+	if (kill_at && !strcmp(kill_at, step))
+		kill(getpid(), SIGKILL);
+	/* Stopped until SIGCONT, once: a test holds this process here to race another one. */
+	if (pause_at && !strcmp(pause_at, step)) {
+		unsetenv("BPFLP_PAUSE");
+		kill(getpid(), SIGSTOP);
+	}
+}

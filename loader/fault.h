@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef BPFLP_FAULT_H
+#define BPFLP_FAULT_H
+
+/*
+ * A named step of a transaction, for tests: BPFLP_FAULT=STEP kills bpflp
+ * there (SIGKILL), BPFLP_PAUSE=STEP stops it there (SIGSTOP) until SIGCONT,
+ * so a test can hold one bpflp at a chosen point while another runs
+ * (the first time it gets there).
+ */
+void fault_point(const char *step);
+
+#endif /* BPFLP_FAULT_H */
