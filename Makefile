@@ -39,6 +39,12 @@ PATCH_OBJS    := $(PATCH_SRCS:%.bpf.c=$(BUILD)/%.bpf.o)
 TPROG_SRCS    := $(wildcard selftests/progs/*.bpf.c)
 TPROG_SKELS   := $(TPROG_SRCS:%.bpf.c=$(BUILD)/%.skel.h)
 
+# selftests/limits/: many distinct patches from one source, for the limit tests.
+LIMIT_FUNCS   := security_sb_statfs security_inode_symlink security_inode_link \
+		 security_inode_rename security_inode_rmdir security_inode_mknod
+LIMIT_OBJS    := $(foreach f,1 2 3 4 5 6,$(foreach n,1 2 3 4 5 6 7 8 9 10 11 12,\
+		   $(BUILD)/selftests/limits/lim-$(f)-$(n).bpf.o))
+
 LOADER_SRCS   := $(wildcard loader/*.c)
 LOADER_OBJS   := $(LOADER_SRCS:%.c=$(BUILD)/%.o)
 LIB_OBJS      := $(filter-out $(BUILD)/loader/main.o,$(LOADER_OBJS))
@@ -51,7 +57,7 @@ PLATFORM_BINS := $(PLATFORM_SRCS:%.c=$(BUILD)/%)
 
 HEADERS       := $(wildcard include/bpflp/*.h)
 
-all: $(BUILD)/bpflp $(PATCH_OBJS) $(PLATFORM_BINS) $(UNIT_BINS)
+all: $(BUILD)/bpflp $(PATCH_OBJS) $(LIMIT_OBJS) $(PLATFORM_BINS) $(UNIT_BINS)
 
 # ---- BPF -----------------------------------------------------------------
 $(BUILD)/%.bpf.o: %.bpf.c vmlinux.h $(HEADERS)
@@ -65,6 +71,13 @@ $(BUILD)/selftests/patches/%.bpf.o: selftests/patches/%.bpf.c vmlinux.h $(HEADER
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# lim-F-N: patch "lim-F-N" on the F-th function of LIMIT_FUNCS.
+$(BUILD)/selftests/limits/lim-%.bpf.o: selftests/limits/lim.bpf.c vmlinux.h $(HEADERS)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DLIM_NAME='"lim-$*"' \
+		-DLIM_FUNC=$(word $(firstword $(subst -, ,$*)),$(LIMIT_FUNCS)) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "kernel.h"
 #include "output.h"
@@ -69,4 +70,57 @@ int kernel_require_caps(void)
 		return 0;
 	p_err("missing capabilities: bpflp needs CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON; run it as root");
 	return -EPERM;
+}
+
+/* The id of vmlinux's BTF object, which tracing links to its functions name. */
+static int vmlinux_btf_obj_id(__u32 *obj_id)
+{
+	__u32 id = 0;
+
+	while (!bpf_btf_get_next_id(id, &id)) {
+		struct bpf_btf_info info = {};
+		__u32 len = sizeof(info);
+		char name[64] = "";
+		int fd = bpf_btf_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		info.name = (__u64)(unsigned long)name;
+		info.name_len = sizeof(name);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.kernel_btf &&
+		    !strcmp(name, "vmlinux")) {
+			close(fd);
+			*obj_id = id;
+			return 0;
+		}
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+int kernel_count_tramp_links(const __u32 *btf_ids, int nr, int *counts)
+{
+	__u32 vmlinux_id, id = 0;
+	int err;
+
+	memset(counts, 0, nr * sizeof(*counts));
+	err = vmlinux_btf_obj_id(&vmlinux_id);
+	if (err)
+		return err;
+	while (!bpf_link_get_next_id(id, &id)) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;	/* gone meanwhile */
+		err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		close(fd);
+		if (err || info.type != BPF_LINK_TYPE_TRACING ||
+		    info.tracing.target_obj_id != vmlinux_id)
+			continue;
+		for (int i = 0; i < nr; i++)
+			counts[i] += info.tracing.target_btf_id == btf_ids[i];
+	}
+	return errno == ENOENT ? 0 : -errno;
 }

@@ -12,6 +12,15 @@ int kernel_func_btf_id(const char *func);
 /* May fmod_ret replace func here? security_* hooks or error-injection functions. */
 bool kernel_func_modifiable(const char *func);
 
+/*
+ * The kernel's limit of BPF links on one function's trampoline, fentry,
+ * fexit and fmod_ret together (BPF_MAX_TRAMP_LINKS on x86-64).
+ */
+#define KERNEL_MAX_TRAMP_LINKS	38
+
+/* For each vmlinux function (BTF id), the tracing links attached to it now, whoever made them. */
+int kernel_count_tramp_links(const __u32 *btf_ids, int nr, int *counts);
+
 /* 0 if this process may load and attach tracing programs, else -EPERM with a message. */
 int kernel_require_caps(void);
 

@@ -11,20 +11,18 @@
 #include "log.h"
 #include "output.h"
 
-static const char *const shared_maps[] = { "bpflp_state", "bpflp_cover", "bpflp_snap" };
-
 /* Point an object's shared maps at their pins: libbpf reuses them or creates and pins them. */
 static int share_maps(struct bpf_object *obj)
 {
 	char pin[PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]); i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(obj, shared_maps[i]);
+	for (size_t i = 0; i < STORE_NR_SHARED_MAPS; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, store_shared_maps[i]);
 		int err;
 
 		if (!map)
 			return -ENOENT;
-		snprintf(pin, sizeof(pin), "%s/%s", STORE_ROOT, shared_maps[i]);
+		snprintf(pin, sizeof(pin), "%s/%s", STORE_ROOT, store_shared_maps[i]);
 		err = bpf_map__set_pin_path(map, pin);
 		if (err)
 			return err;
@@ -54,6 +52,7 @@ int commit_ctx_open(struct commit_ctx *cc)
 	}
 	cc->state_fd = bpf_map__fd(cc->skel->maps.bpflp_state);
 	cc->cover_fd = bpf_map__fd(cc->skel->maps.bpflp_cover);
+	cc->order_fd = bpf_map__fd(cc->skel->maps.bpflp_order);
 	return 0;
 }
 
@@ -272,5 +271,37 @@ int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int
 	}
 	if (err)
 		p_err("cannot update %s/bpflp_cover: %s", STORE_ROOT, strerror(-err));
+	return err;
+}
+
+int order_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr, int fresh_slot)
+{
+	__u64 zero = 0, newer = 0, value;
+	__u32 slot;
+	int err = 0;
+
+	/* A slot given to a new patch starts with nothing newer than it. */
+	if (fresh_slot >= 0) {
+		slot = fresh_slot;
+		if (bpf_map_update_elem(cc->order_fd, &slot, &zero, BPF_ANY))
+			err = -errno;
+	}
+	/*
+	 * Only ever add bits: a gate of a call that began before a commit may
+	 * still hold a word with a slot the commit removed, and must keep
+	 * deferring to it. A stale bit is harmless: it only counts while its
+	 * slot is active, and a reused slot is the newest, as the bit says.
+	 */
+	for (int i = nr - 1; i >= 0 && !err; i--) {
+		slot = metas[i]->slot;
+		if (bpf_map_lookup_elem(cc->order_fd, &slot, &value))
+			value = 0;
+		value |= newer;
+		if (bpf_map_update_elem(cc->order_fd, &slot, &value, BPF_ANY))
+			err = -errno;
+		newer |= 1ULL << slot;
+	}
+	if (err)
+		p_err("cannot update %s/bpflp_order: %s", STORE_ROOT, strerror(-err));
 	return err;
 }

@@ -14,6 +14,7 @@ struct commit_ctx {
 	struct commit *skel;
 	int state_fd;
 	int cover_fd;
+	int order_fd;
 };
 
 int commit_ctx_open(struct commit_ctx *cc);
@@ -37,5 +38,11 @@ int attach_pinned(const char *dir, const char *func, const char *prog_what, cons
 
 /* Make the cover map say exactly which of the given records' slots cover each function. */
 int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr);
+
+/*
+ * Record that each of metas (oldest first) is older than the ones after it;
+ * fresh_slot (or -1) was just given to a new patch, the last of metas.
+ */
+int order_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr, int fresh_slot);
 
 #endif /* BPFLP_KERNEL_OPS_H */

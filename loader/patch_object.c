@@ -14,6 +14,7 @@
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
+#include "store.h"
 
 #define PATCH_OBJECT_MAX_SIZE	(64L << 20)
 #define VERIFIER_LOG_SIZE	(64 << 10)
@@ -357,8 +358,6 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
 	return err;
 }
 
-static const char *const shared_maps[] = { "bpflp_state", "bpflp_cover", "bpflp_snap" };
-
 /* The kernel ends a log with statistics; the reason is the line before them. */
 static bool is_log_summary(const char *line)
 {
@@ -407,8 +406,8 @@ static void report_load_failure(struct patch_object *po, int err)
 
 static bool is_shared_map(const struct bpf_map *map)
 {
-	for (size_t m = 0; m < sizeof(shared_maps) / sizeof(shared_maps[0]); m++)
-		if (!strcmp(bpf_map__name(map), shared_maps[m]))
+	for (size_t m = 0; m < STORE_NR_SHARED_MAPS; m++)
+		if (!strcmp(bpf_map__name(map), store_shared_maps[m]))
 			return true;
 	return false;
 }
@@ -465,14 +464,14 @@ int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pi
 	*rodata_slot = slot;
 	for (int p = 0; p < po->nr_progs; p++)
 		*po->progs[p].rodata_key = po->progs[p].func_key;
-	for (size_t m = 0; shared_pin_dir && m < sizeof(shared_maps) / sizeof(shared_maps[0]); m++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(po->obj, shared_maps[m]);
+	for (size_t m = 0; shared_pin_dir && m < STORE_NR_SHARED_MAPS; m++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(po->obj, store_shared_maps[m]);
 
 		if (!map) {
-			p_err("%s was not built with bpflp/patch.bpf.h (no map %s)", po->path, shared_maps[m]);
+			p_err("%s was not built with bpflp/patch.bpf.h (no map %s)", po->path, store_shared_maps[m]);
 			return -EINVAL;
 		}
-		snprintf(pin, sizeof(pin), "%s/%s", shared_pin_dir, shared_maps[m]);
+		snprintf(pin, sizeof(pin), "%s/%s", shared_pin_dir, store_shared_maps[m]);
 		err = bpf_map__set_pin_path(map, pin);
 		if (err)
 			return err;

@@ -16,6 +16,10 @@
 #include "output.h"
 #include "store.h"
 
+const char *const store_shared_maps[STORE_NR_SHARED_MAPS] = {
+	"bpflp_state", "bpflp_cover", "bpflp_order", "bpflp_snap",
+};
+
 static const char *const status_names[] = {
 	[PATCH_STAGED] = "staged",
 	[PATCH_ACTIVE] = "active",

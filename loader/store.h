@@ -5,6 +5,7 @@
  *
  *   /sys/fs/bpf/bpflp/bpflp_state      commit word (shared map)
  *   /sys/fs/bpf/bpflp/bpflp_cover      function -> covering slots
+ *   /sys/fs/bpf/bpflp/bpflp_order      slot -> slots activated after it
  *   /sys/fs/bpf/bpflp/bpflp_snap       per-task snapshot of the word
  *   /sys/fs/bpf/bpflp/patches/NAME@VERSION/
  *       meta                           record: identity, status, functions
@@ -30,6 +31,10 @@
 #define STORE_ROOT	BPFFS_ROOT "/bpflp"
 #define STORE_PATCHES	STORE_ROOT "/patches"
 #define META_MAGIC	0x4154454dU	/* "META" */
+
+/* The maps every bpflp BPF object shares, pinned as STORE_ROOT/NAME (maps.bpf.h). */
+#define STORE_NR_SHARED_MAPS	4
+extern const char *const store_shared_maps[STORE_NR_SHARED_MAPS];
 
 enum patch_status {
 	PATCH_STAGED = 0,	/* attached, gate shut: a transaction in progress */

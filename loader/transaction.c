@@ -47,18 +47,24 @@ static int reload_registry(struct txn *t)
 	return err;
 }
 
-/* Records of the active patches, plus extra if given: whose slots cover what. */
-static int sync_cover(struct txn *t, const struct patch_meta *extra)
+/*
+ * Make the maps the gates read agree with the active records, plus extra
+ * (a patch being staged, the newest) if given: which slots cover which
+ * function, and which slots are newer than which.
+ */
+static int sync_gate_maps(struct txn *t, const struct patch_meta *extra)
 {
 	const struct patch_meta *metas[BPFLP_MAX_SLOTS + 1];
-	int nr = 0;
+	int nr = 0, err;
 
+	/* The registry is sorted oldest apply first. */
 	for (int i = 0; i < t->reg.nr && nr < BPFLP_MAX_SLOTS; i++)
 		if (t->reg.recs[i].meta.status == PATCH_ACTIVE)
 			metas[nr++] = &t->reg.recs[i].meta;
 	if (extra)
 		metas[nr++] = extra;
-	return cover_sync(&t->cc, metas, nr);
+	err = order_sync(&t->cc, metas, nr, extra ? (int)extra->slot : -1);
+	return err ?: cover_sync(&t->cc, metas, nr);
 }
 
 static int run_pinned_callback(const struct patch_record *rec, enum patch_callback cb, int *retval)
@@ -130,7 +136,7 @@ static int reconcile(struct txn *t, const struct journal *j)
 			fault_point("detach-old");
 		}
 	}
-	return sync_cover(t, NULL) ?: err;
+	return sync_gate_maps(t, NULL) ?: err;
 }
 
 /*
@@ -140,15 +146,15 @@ static int reconcile(struct txn *t, const struct journal *j)
  */
 static void drop_created_store(struct txn *t)
 {
-	static const char *const pins[] = { "bpflp_state", "bpflp_cover", "bpflp_snap", "journal" };
 	char path[PATH_MAX];
 
 	if (!t->created_store || t->reg.nr || t->lock_fd < 0)
 		return;
-	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", STORE_ROOT, pins[i]);
+	for (size_t i = 0; i < STORE_NR_SHARED_MAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", STORE_ROOT, store_shared_maps[i]);
 		unlink(path);
 	}
+	unlink(JOURNAL_PIN);
 	rmdir(STORE_PATCHES);
 	rmdir(STORE_ROOT);
 }
@@ -163,7 +169,7 @@ static void roll_back(struct txn *t, const struct journal *j)
 	if (j->has_previous && !mkdir(j->dir, 0700))
 		store_write_meta(j->dir, &j->previous);
 	reload_registry(t);
-	sync_cover(t, NULL);
+	sync_gate_maps(t, NULL);
 	journal_remove();
 	t->created_store |= j->created_store;
 	drop_created_store(t);
@@ -272,31 +278,74 @@ static void txn_end(struct txn *t, int err)
 	store_unlock(t->lock_fd);
 }
 
-static int pick_slot(struct txn *t, bool stack, __u32 *slot)
+/*
+ * Any slot the word does not use: bpflp_order, not the slot number, says
+ * which stacked patch is newer, so freed slots are reused. A stack may not
+ * take the last free slot: a cumulative replace attaches before it
+ * detaches and needs one, and must always be possible.
+ */
+static int pick_slot(struct txn *t, bool stack, const char *name, __u32 *slot)
 {
-	int top = -1;
+	int in_use = __builtin_popcountll(t->word);
 
-	if (!stack) {
-		/* The whole active set goes away at the commit: any slot it does not use. */
-		for (int s = 0; s < BPFLP_MAX_SLOTS; s++) {
-			if (!(t->word & (1ULL << s))) {
-				*slot = s;
-				return 0;
-			}
-		}
-	} else {
-		/* Newer stacked patches win, and newer means a higher slot. */
-		for (int s = 0; s < BPFLP_MAX_SLOTS; s++)
-			if (t->word & (1ULL << s))
-				top = s;
-		if (top + 1 < BPFLP_MAX_SLOTS) {
-			*slot = top + 1;
+	if (stack && in_use >= BPFLP_MAX_SLOTS - 1) {
+		p_err("cannot stack %s: %d patches are active, the most bpflp stacks (%d slots, one kept free so a cumulative replace always fits); apply a cumulative patch without --stack, or disable one",
+		      name, in_use, BPFLP_MAX_SLOTS);
+		return -ENOSPC;
+	}
+	for (int s = 0; s < BPFLP_MAX_SLOTS; s++) {
+		if (!(t->word & (1ULL << s))) {
+			*slot = s;
 			return 0;
 		}
 	}
-	p_err("no free patch slot (%d in use): apply a cumulative patch without --stack to collapse the stack",
-	      BPFLP_MAX_SLOTS);
+	p_err("no free patch slot (%d in use): the state was changed by hand; run 'bpflp recover'",
+	      in_use);
 	return -ENOSPC;
+}
+
+/* Links a patch takes on one function: bpflp's take and drop, and its programs there. */
+#define SNAPSHOT_LINKS	2
+/* Kept free by --stack on every function, so a cumulative replace always fits. */
+#define REPLACE_RESERVE	(SNAPSHOT_LINKS + 3)
+
+/*
+ * The kernel refuses a link past KERNEL_MAX_TRAMP_LINKS on one function
+ * with a bare E2BIG, halfway through staging: check every function of the
+ * patch first, counting every tracing link already there (ours, replaced
+ * ones still attached until the commit, and other tools').
+ */
+static int check_trampoline_room(const struct patch_object *po, bool stack)
+{
+	int limit = KERNEL_MAX_TRAMP_LINKS - (stack ? REPLACE_RESERVE : 0);
+	__u32 ids[BPFLP_MAX_FUNCS];
+	int counts[BPFLP_MAX_FUNCS], err;
+
+	for (int i = 0; i < po->nr_progs; i++)
+		ids[i] = po->progs[i].func_key;
+	err = kernel_count_tramp_links(ids, po->nr_progs, counts);
+	if (err) {
+		p_err("cannot count the BPF links on the functions of %s: %s", po->info.name,
+		      strerror(-err));
+		return err;
+	}
+	for (int i = 0; i < po->nr_progs; i++) {
+		int total = counts[i] + SNAPSHOT_LINKS;
+
+		for (int j = 0; j < po->nr_progs; j++)
+			total += !strcmp(po->progs[j].func, po->progs[i].func);
+		if (total <= limit)
+			continue;
+		if (stack)
+			p_err("cannot stack %s: %s would carry %d BPF trampoline links; the kernel allows %d per function and bpflp keeps %d free so a cumulative replace always fits: apply a cumulative patch without --stack, or disable a stacked patch",
+			      po->info.name, po->progs[i].func, total, KERNEL_MAX_TRAMP_LINKS,
+			      REPLACE_RESERVE);
+		else
+			p_err("cannot apply %s: %s would carry %d BPF trampoline links until the patches it replaces are detached; the kernel allows %d per function: detach other tools' programs there (bpftool link) or disable a patch first",
+			      po->info.name, po->progs[i].func, total, KERNEL_MAX_TRAMP_LINKS);
+		return -E2BIG;
+	}
+	return 0;
 }
 
 static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __u32 slot, bool stack)
@@ -384,7 +433,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	if (!err)
 		err = attach_patch(po, meta->slot, t->journal.dir);
 	if (!err)
-		err = sync_cover(t, meta);
+		err = sync_gate_maps(t, meta);
 	if (!err)
 		fault_point("staged");
 	return err;
@@ -453,7 +502,9 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 		err = -EEXIST;
 		goto out;
 	}
-	err = pick_slot(&t, stack, &slot);
+	err = pick_slot(&t, stack, po.info.name, &slot);
+	if (!err)
+		err = check_trampoline_room(&po, stack);
 	if (err)
 		goto out;
 	fill_meta(&res->meta, &po, slot, stack);

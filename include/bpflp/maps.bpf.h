@@ -30,7 +30,18 @@ struct {
 	__type(value, __u64);
 } bpflp_cover SEC(".maps");
 
-/* Per-task snapshot of the commit word for the call in progress. */
+/*
+ * Slot -> slots of the patches activated after it (newer ones win where
+ * they overlap). Slots are reused, so their numbers say nothing of age.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BPFLP_MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} bpflp_order SEC(".maps");
+
+/* Per-task snapshots of the commit word for the calls in progress. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

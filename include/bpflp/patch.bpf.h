@@ -72,15 +72,16 @@ static __always_inline __u64 bpflp__commit_word(void *ctx, __u64 func_key)
 static __always_inline int bpflp__gate(void *ctx, __u64 func_key)
 {
 	__u32 slot = bpflp_slot;
-	__u64 mask, newer, *cover;
+	__u64 mask, newer, *cover, *order;
 
 	if (slot >= BPFLP_MAX_SLOTS)
 		return 0;
 	mask = bpflp__commit_word(ctx, func_key);
 	if (!(mask & (1ULL << slot)))
 		return 0;
-	/* Slots above ours are newer stacked patches: they win where they overlap. */
-	newer = mask & ~((2ULL << slot) - 1);
+	/* Newer stacked patches win where they overlap. */
+	order = bpf_map_lookup_elem(&bpflp_order, &slot);
+	newer = order ? mask & *order : 0;
 	if (newer) {
 		cover = bpf_map_lookup_elem(&bpflp_cover, &func_key);
 		if (cover && (*cover & newer))

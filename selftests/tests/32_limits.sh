@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Limits are real, named up front, and always leave a way out:
+#  1. the newest stacked patch wins whatever its slot number (slots are
+#     reused: bpflp_order, not the number, says which is newer);
+#  2. a hotfix rotated the gap-free way (stack the new, disable the old)
+#     66 times with 2 patches active never runs out of slots;
+#  3. per function the kernel allows 38 trampoline links and a patch takes
+#     3 there (its program, bpflp's take and drop): the 12th stacked patch on
+#     one function is refused up front with a message naming the limit,
+#     changing nothing, and a cumulative replace at that depth still works;
+#  4. 63 stacked patches: the 64th is refused (one slot is kept for a
+#     replace), and a cumulative replace of all 63 works.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/core_lib.bash"
+core_setup
+
+lim() { build_path "selftests/limits/lim-$1.bpf.o"; }
+slot_of() { patch_field "$1" slot; }
+# refused WANT_MESSAGE ARGS...: bpflp ARGS fails with exactly that error and changes nothing.
+refused() {
+	local want=$1 tree out rc=0
+	shift
+	tree=$(bpffs_tree)
+	out=$("$BPFLP" "$@" 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit status of bpflp ${*##*/}"
+	assert_eq "$out" "bpflp: error: $want" "message of bpflp ${*##*/}"
+	assert_eq "$(bpffs_tree)" "$tree" "bpffs tree after the refused ${1}"
+}
+
+echo "# 1. the newest stacked patch wins, whatever its slot"
+bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
+bpflp_ok apply "$(patch_obj t_s1)" --stack > /dev/null
+assert_behaviour "EACCES ok ok" "t-s@1 stacked over t-a@1"
+bpflp_ok disable t-a > /dev/null
+bpflp_ok apply "$(patch_obj t_a1)" --stack > /dev/null
+assert_eq "$(slot_of t-a@1) $(slot_of t-s@1)" "0 1" "slots: t-a@1 reuses slot 0"
+assert_behaviour "EPERM ok ok" "t-a@1 (slot 0) stacked over t-s@1 (slot 1)"
+bpflp_ok disable t-a > /dev/null
+assert_behaviour "EACCES ok ok" "after disabling the newer t-a@1"
+bpflp_ok disable t-s > /dev/null
+
+echo "# 2. rotating a hotfix: stack the new one, disable the old, 66 times"
+bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
+old=t-a new=t-s
+declare -A obj_of=([t-a]=t_a1 [t-s]=t_s1) errno_of=([t-a]=EPERM [t-s]=EACCES)
+max_slot=0
+for ((i = 1; i <= 66; i++)); do
+	slot=$(bpflp_ok -j apply "$(patch_obj "${obj_of[$new]}")" --stack | jq -r .slot)
+	((slot > max_slot)) && max_slot=$slot
+	bpflp_ok disable "$old" > /dev/null
+	got=$("$PROBE" open "$TARGET_OPEN")
+	[[ $got == "${errno_of[$new]}" ]] || fail "rotation $i: open gave $got, want ${errno_of[$new]} ($new)"
+	tmp=$old old=$new new=$tmp
+done
+echo "  ok: 66 rotations, each new patch in effect at once"
+assert_eq "$max_slot" 1 "highest slot a rotation used"
+bpflp_ok disable "$old" > /dev/null
+
+echo "# 3. 38 trampoline links per function"
+bpflp_ok apply "$(lim 1-1)" > /dev/null
+for ((n = 2; n <= 11; n++)); do
+	bpflp_ok apply "$(lim 1-$n)" --stack > /dev/null
+done
+assert_eq "$(list_query '[.patches[] | select(.state == "active")] | length')" 11 "patches stacked on security_sb_statfs"
+refused "cannot stack lim-1-12: security_sb_statfs would carry 36 BPF trampoline links; the kernel allows 38 per function and bpflp keeps 5 free so a cumulative replace always fits: apply a cumulative patch without --stack, or disable a stacked patch" \
+	apply "$(lim 1-12)" --stack
+out=$(bpflp_ok apply "$(lim 1-12)")
+assert_match "$out" "^applied lim-1-12@1 \(replace, 1 function\); replaced lim-1-1@1, " "cumulative replace at full depth"
+assert_eq "$(active_patches)" "lim-1-12@1" "active after the replace"
+
+echo "# 4. 64 slots, one kept for a cumulative replace"
+for f in 2 3 4 5 6; do
+	for ((n = 1; n <= 11; n++)); do
+		bpflp_ok apply "$(lim "$f-$n")" --stack > /dev/null
+	done
+done
+for ((n = 1; n <= 7; n++)); do
+	bpflp_ok apply "$(lim "1-$n")" --stack > /dev/null
+done
+assert_eq "$(list_query '[.patches[] | select(.state == "active")] | length')" 63 "patches stacked"
+refused "cannot stack lim-1-8: 63 patches are active, the most bpflp stacks (64 slots, one kept free so a cumulative replace always fits); apply a cumulative patch without --stack, or disable one" \
+	apply "$(lim 1-8)" --stack
+bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
+assert_eq "$(active_patches)" "t-a@1" "active after replacing 63 stacked patches"
+assert_behaviour "EPERM ok ok" "after the cumulative replace"
+assert_eq "$(list_query .commit_word)" "$(expected_word)" "commit word"
+for f in security_sb_statfs security_inode_symlink security_inode_mknod; do
+	assert_eq "$(traced $f)" no "$f traced after the replace"
+done
