@@ -150,8 +150,8 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 
 	memset(v, 0, sizeof(*v));
 	snprintf(what, sizeof(what), "%s_link", bpflp_kind_name(f->kind));
-	store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name, what);
-	fd = bpf_obj_get(v->link_pin);
+	fd = store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name, what) ?:
+	     bpf_obj_get(v->link_pin);
 	if (fd >= 0) {
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			v->attached = true;
@@ -160,8 +160,7 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 		}
 		close(fd);
 	}
-	store_pin_path(pin, sizeof(pin), rec->dir, NULL, "stats");
-	fd = bpf_obj_get(pin);
+	fd = store_pin_path(pin, sizeof(pin), rec->dir, NULL, "stats") ?: bpf_obj_get(pin);
 	if (fd < 0 || ncpus <= 0 || ncpus > MAX_CPUS) {
 		if (fd >= 0)
 			close(fd);

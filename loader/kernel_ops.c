@@ -113,8 +113,9 @@ static int pin_link(struct bpf_link *link, const char *dir, const char *func, co
 	char pin[PATH_MAX];
 	int err;
 
-	store_pin_path(pin, sizeof(pin), dir, func, what);
-	err = bpf_link__pin(link, pin);
+	err = store_pin_path(pin, sizeof(pin), dir, func, what);
+	if (!err)
+		err = bpf_link__pin(link, pin);
 	bpf_link__destroy(link);	/* the pin keeps it attached */
 	return err;
 }
@@ -122,9 +123,10 @@ static int pin_link(struct bpf_link *link, const char *dir, const char *func, co
 static int pin_prog(struct bpf_program *prog, const char *dir, const char *func, const char *what)
 {
 	char pin[PATH_MAX];
+	int err;
 
-	store_pin_path(pin, sizeof(pin), dir, func, what);
-	return bpf_program__pin(prog, pin);
+	err = store_pin_path(pin, sizeof(pin), dir, func, what);
+	return err ?: bpf_program__pin(prog, pin);
 }
 
 /* bpflp's own fentry that snapshots the commit word for each call of func. */
@@ -186,8 +188,8 @@ int attach_patch(struct patch_object *po, const char *dir)
 	char pin[PATH_MAX];
 	int err;
 
-	store_pin_path(pin, sizeof(pin), dir, NULL, "stats");
-	err = bpf_map__pin(bpf_object__find_map_by_name(po->obj, "bpflp_stats"), pin);
+	err = store_pin_path(pin, sizeof(pin), dir, NULL, "stats") ?:
+	      bpf_map__pin(bpf_object__find_map_by_name(po->obj, "bpflp_stats"), pin);
 	for (int cb = CB_POST_PATCH; !err && cb <= CB_POST_UNPATCH; cb++) {
 		char what[32];
 

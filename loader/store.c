@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include "output.h"
 #include "store.h"
+#include "util.h"
 
 static const char *const status_names[] = {
 	[PATCH_STAGED] = "staged",
@@ -91,17 +92,16 @@ void store_unlock(int fd)
 		close(fd);
 }
 
-void store_patch_dir(char *buf, size_t size, const char *name, __u32 version)
+int store_patch_dir(char *buf, size_t size, const char *name, __u32 version)
 {
-	snprintf(buf, size, "%s/%s@%u", STORE_PATCHES, name, version);
+	return try_snprintf(buf, size, "%s/%s@%u", STORE_PATCHES, name, version);
 }
 
-void store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what)
+int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what)
 {
 	if (func)
-		snprintf(buf, size, "%s/%s__%s", dir, func, what);
-	else
-		snprintf(buf, size, "%s/%s", dir, what);
+		return try_snprintf(buf, size, "%s/%s__%s", dir, func, what);
+	return try_snprintf(buf, size, "%s/%s", dir, what);
 }
 
 int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size)
@@ -142,9 +142,10 @@ static int read_meta(const char *dir, struct patch_meta *meta)
 	char path[PATH_MAX];
 	int err;
 
-	store_pin_path(path, sizeof(path), dir, NULL, "meta");
-	err = store_read_record(path, meta);
-	if (!err && (meta->magic != META_MAGIC || meta->abi_version != BPFLP_ABI_VERSION))
+	err = store_pin_path(path, sizeof(path), dir, NULL, "meta");
+	if (!err)
+		err = store_read_record(path, meta);
+	if (!err && (meta->magic != META_MAGIC || meta->format != META_VERSION))
 		err = -EPROTO;
 	return err;
 }
@@ -152,9 +153,10 @@ static int read_meta(const char *dir, struct patch_meta *meta)
 int store_write_meta(const char *dir, const struct patch_meta *meta)
 {
 	char path[PATH_MAX];
+	int err;
 
-	store_pin_path(path, sizeof(path), dir, NULL, "meta");
-	return store_write_record(path, "bpflp_meta", meta, sizeof(*meta));
+	err = store_pin_path(path, sizeof(path), dir, NULL, "meta");
+	return err ?: store_write_record(path, "bpflp_meta", meta, sizeof(*meta));
 }
 
 static int by_applied_at(const void *a, const void *b)
@@ -181,8 +183,8 @@ int store_load(struct registry *reg)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(rec.dir, sizeof(rec.dir), "%s/%s", STORE_PATCHES, de->d_name);
-		if (read_meta(rec.dir, &rec.meta))
+		if (try_snprintf(rec.dir, sizeof(rec.dir), "%s/%s", STORE_PATCHES, de->d_name) ||
+		    read_meta(rec.dir, &rec.meta))
 			continue;	/* not a record (or a foreign one): leave it alone */
 		recs = realloc(reg->recs, (reg->nr + 1) * sizeof(*recs));
 		if (!recs) {
@@ -280,8 +282,9 @@ int store_clear_dir(const char *dir, bool keep_meta)
 				continue;
 			if (keep_meta && !strcmp(de->d_name, "meta"))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			if (unlink(path) && errno != ENOENT)
+			if (try_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name))
+				err = -ENAMETOOLONG;
+			else if (unlink(path) && errno != ENOENT)
 				err = -errno;
 		}
 		closedir(d);

@@ -16,6 +16,7 @@
 #include "output.h"
 #include "patch_object.h"
 #include "transaction.h"
+#include "util.h"
 
 /* Everything a transaction holds; released in one place. */
 struct txn {
@@ -70,10 +71,10 @@ static int run_pinned_callback(const struct patch_record *rec, enum patch_callba
 	if (!(rec->meta.callbacks & (1U << cb)))
 		return 0;
 	snprintf(what, sizeof(what), "cb_%s", patch_callback_names[cb]);
-	store_pin_path(pin, sizeof(pin), rec->dir, NULL, what);
-	fd = bpf_obj_get(pin);
+	err = store_pin_path(pin, sizeof(pin), rec->dir, NULL, what);
+	fd = err ?: bpf_obj_get(pin);
 	if (fd < 0) {
-		err = -errno;
+		err = err ?: -errno;
 		p_err("cannot open the %s callback of %s (%s): %s", patch_callback_names[cb],
 		      rec->meta.name, pin, strerror(-err));
 		return err;
@@ -297,7 +298,7 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 {
 	memset(meta, 0, sizeof(*meta));
 	meta->magic = META_MAGIC;
-	meta->abi_version = BPFLP_ABI_VERSION;
+	meta->format = META_VERSION;
 	memcpy(meta->name, po->info.name, sizeof(meta->name));
 	meta->version = po->info.version;
 	meta->slot = slot;
@@ -305,8 +306,9 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 	meta->status = PATCH_STAGED;
 	meta->nr_funcs = po->nr_progs;
 	meta->applied_at = meta->changed_at = now_ns();
-	if (!realpath(po->path, meta->object))
-		snprintf(meta->object, sizeof(meta->object), "%s", po->path);
+	/* patch_object_open checked that it fits. */
+	memcpy(meta->object, po->real_path, sizeof(meta->object) - 1);
+	memcpy(meta->digest, po->digest, sizeof(meta->digest));
 	for (int cb = 0; cb < CB_COUNT; cb++)
 		if (po->callbacks[cb])
 			meta->callbacks |= 1U << cb;
@@ -453,6 +455,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 	fill_meta(&res->meta, &po, slot, stack);
 	plan_journal(&t, JOURNAL_APPLY, (stack ? t.word : 0) | (1ULL << slot), slot);
 	t.journal.stack = stack;
+	/* Names are at most BPFLP_NAME_MAX characters: always fits. */
 	store_patch_dir(t.journal.dir, sizeof(t.journal.dir), res->meta.name, res->meta.version);
 	err = stage_patch(&t, &po, &res->meta, res);
 	if (!err) {
@@ -500,7 +503,11 @@ int txn_disable(const char *spec, struct disable_result *res)
 		goto out;
 	}
 	plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);
-	snprintf(t.journal.dir, sizeof(t.journal.dir), "%s", rec->dir);
+	err = try_snprintf(t.journal.dir, sizeof(t.journal.dir), "%s", rec->dir);
+	if (err) {
+		p_err("patch directory %s is too long for the journal", rec->dir);
+		goto out;
+	}
 	res->meta = rec->meta;
 	err = journal_write(&t.journal);
 	if (err) {
