@@ -10,6 +10,8 @@
 
 static void print_apply_json(const char *path, const struct apply_result *res)
 {
+	char hex[SHA256_HEX_SIZE];
+
 	jsonw_start_object(json_wtr);
 	jsonw_string_field(json_wtr, "action",
 			   res->outcome == APPLY_ALREADY_ACTIVE ? "none" : "applied");
@@ -19,6 +21,8 @@ static void print_apply_json(const char *path, const struct apply_result *res)
 	jsonw_string_field(json_wtr, "mode", patch_mode_name(res->meta.mode));
 	jsonw_uint_field(json_wtr, "slot", res->meta.slot);
 	jsonw_uint_field(json_wtr, "functions", res->meta.nr_funcs);
+	sha256_hex(res->meta.digest, sizeof(res->meta.digest), hex);
+	jsonw_string_field(json_wtr, "sha256", hex);
 	jsonw_name(json_wtr, "replaced");
 	jsonw_start_array(json_wtr);
 	for (int i = 0; i < res->nr_replaced; i++)

@@ -438,6 +438,18 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 	if (err)
 		goto out;
 	existing = registry_find(&t.reg, po.info.name, po.info.version);
+	if (existing && memcmp(existing->meta.digest, po.digest, sizeof(po.digest))) {
+		char was[13], now[13];
+
+		sha256_hex(existing->meta.digest, 6, was);
+		sha256_hex(po.digest, 6, now);
+		p_err("%s@%u is already %s with different code (sha256 %s..., %s has %s...): bump the version in BPFLP_PATCH%s",
+		      po.info.name, po.info.version, existing->meta.status == PATCH_ACTIVE ? "active" : "recorded",
+		      was, path, now,
+		      existing->meta.status == PATCH_ACTIVE ? "" : " (or drop the old record with 'bpflp gc')");
+		err = -EEXIST;
+		goto out;
+	}
 	if (existing && existing->meta.status == PATCH_ACTIVE) {
 		res->outcome = APPLY_ALREADY_ACTIVE;
 		res->meta = existing->meta;
