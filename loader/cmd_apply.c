@@ -76,6 +76,8 @@ int do_disable(int argc, char **argv)
 	int err;
 
 	err = parse_verb_args("disable", argc, argv, NULL, &spec, "patch NAME[@VERSION]");
+	if (!err)
+		err = check_patch_spec(spec);
 	if (err)
 		return err;
 	err = txn_disable(spec, &res);

@@ -252,6 +252,8 @@ int do_show(int argc, char **argv)
 
 	err = parse_verb_args("show", argc, argv, NULL, &spec, "patch NAME[@VERSION]");
 	if (!err)
+		err = check_patch_spec(spec);
+	if (!err)
 		err = load_registry(&reg, &word, &in_flight);
 	if (err)
 		return err;

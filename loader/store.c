@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,16 +216,39 @@ struct patch_record *registry_find(struct registry *reg, const char *name, __u32
 	return NULL;
 }
 
+int patch_spec_version(const char *spec, __u32 *version)
+{
+	const char *at = strchr(spec, '@'), *v;
+	__u64 value = 0;
+
+	if (!at)
+		return 0;
+	v = at + 1;
+	if (at == spec || !*v || (v[0] == '0' && v[1]))
+		return -EINVAL;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9')
+			return -EINVAL;
+		value = value * 10 + (*v - '0');
+		if (value > UINT32_MAX)
+			return -EINVAL;
+	}
+	*version = value;
+	return 1;
+}
+
 struct patch_record *registry_find_spec(struct registry *reg, const char *spec)
 {
 	char name[BPFLP_NAME_MAX + 1];
 	const char *at = strchr(spec, '@');
-	char *end;
+	__u32 version;
+	int has_version;
 
-	if (at) {
-		unsigned long version = strtoul(at + 1, &end, 10);
-
-		if (*end || at == spec || (size_t)(at - spec) > BPFLP_NAME_MAX)
+	has_version = patch_spec_version(spec, &version);
+	if (has_version < 0)
+		return NULL;
+	if (has_version) {
+		if ((size_t)(at - spec) > BPFLP_NAME_MAX)
 			return NULL;
 		snprintf(name, sizeof(name), "%.*s", (int)(at - spec), spec);
 		return registry_find(reg, name, version);

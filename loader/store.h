@@ -100,7 +100,13 @@ void store_unlock(int fd);
 int store_load(struct registry *reg);
 void registry_free(struct registry *reg);
 struct patch_record *registry_find(struct registry *reg, const char *name, __u32 version);
-/* The active record named NAME, or NAME@VERSION. */
+/*
+ * The VERSION of a NAME@VERSION spec: 1 and *version set, 0 when there is
+ * no '@', -EINVAL when NAME is empty or VERSION is not exactly a decimal
+ * number 0-4294967295 (no sign, spaces or leading zeros).
+ */
+int patch_spec_version(const char *spec, __u32 *version);
+/* The active record named NAME, or NAME@VERSION; NULL for a bad spec. */
 struct patch_record *registry_find_spec(struct registry *reg, const char *spec);
 __u64 registry_active_mask(const struct registry *reg);
 

@@ -134,7 +134,7 @@ run_name_cases() {
 	refused "disable missing patch" "no active patch 'no-such-patch'" "$BPFLP" disable no-such-patch
 	refused "disable a/../b" "no active patch 'a/\\.\\./b'" "$BPFLP" disable 'a/../b'
 	refused "disable ../../.." "no active patch '\\.\\./\\.\\./\\.\\.'" "$BPFLP" disable ../../..
-	refused "disable bad version" "no active patch 'example@x'" "$BPFLP" disable example@x
+	refused "disable bad version" "bad patch spec 'example@x'" "$BPFLP" disable example@x
 	refused "disable other version" "no active patch 'example@99'" "$BPFLP" disable example@99
 	refused "disable empty name" "no active patch ''" "$BPFLP" disable ''
 	refused "show missing patch" "no patch 'no-such-patch'" "$BPFLP" show no-such-patch
