@@ -226,12 +226,20 @@ static int classify_callback(struct patch_object *po, struct bpf_program *prog)
 	return -EINVAL;
 }
 
+static bool traceability_warned;
+
 static int check_target(struct patch_object *po, struct patch_prog *pp)
 {
+	char module[64];
 	int err;
 
 	err = kernel_func_btf_id(pp->func);
 	pp->func_key = err;
+	if (err == -ENOENT && !kernel_func_module(pp->func, module, sizeof(module))) {
+		p_err("%s: function %s is in module %s: modules are not supported yet (bpflp patches functions of vmlinux only)",
+		      po->path, pp->func, module);
+		return -EOPNOTSUPP;
+	}
 	if (err == -ENOENT) {
 		p_err("%s: unknown kernel function '%s': it is not in this kernel's BTF; check the name",
 		      po->path, pp->func);
@@ -240,6 +248,18 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
 	if (err < 0) {
 		p_err("cannot read this kernel's BTF (/sys/kernel/btf/vmlinux): %s", strerror(-err));
 		return err;
+	}
+	/* In BTF is not enough: the trampoline needs an ftrace call site. */
+	pp->traceable = kernel_func_traceable(pp->func);
+	if (!pp->traceable) {
+		p_err("%s: cannot attach %s to %s: not traceable (notrace, inlined or init-only: absent from %s); patch a traceable caller or callee instead",
+		      po->path, bpflp_kind_name(pp->kind), pp->func, kernel_traceable_source());
+		return -EINVAL;
+	}
+	if (pp->traceable < 0 && !traceability_warned) {
+		traceability_warned = true;
+		pr_warn("bpflp: warning: cannot read %s (%s): whether functions are traceable is not checked before attaching\n",
+			kernel_traceable_source(), strerror(-pp->traceable));
 	}
 	if (pp->kind == BPFLP_KIND_FMOD_RET && !kernel_func_modifiable(pp->func)) {
 		p_err("%s: cannot attach fmod_ret to %s: not modifiable on this kernel (only security_* hooks and error-injection functions); observe it with BPFLP_FENTRY/BPFLP_FEXIT or use a companion module",

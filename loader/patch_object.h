@@ -26,6 +26,7 @@ struct patch_prog {
 	char func[BPFLP_FUNC_NAME_MAX];
 	__u64 func_key;		/* BTF id of func in vmlinux */
 	__u64 *rodata_key;	/* where the program reads it, until load */
+	int traceable;		/* kernel_func_traceable(func): 1, or < 0 if unknown */
 };
 
 struct patch_object {

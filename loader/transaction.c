@@ -27,6 +27,7 @@ struct txn {
 	__u64 word;		/* commit word when the transaction began */
 	struct journal journal;
 	bool journal_written;	/* from here on, failure means roll_back() */
+	bool pre_patch_done;	/* so a failed apply owes post_unpatch */
 };
 
 static __u64 now_ns(void)
@@ -339,6 +340,19 @@ static int run_pre_patch(struct patch_object *po, int *retval)
 	return 0;
 }
 
+/* As livepatch does: a patch whose pre_patch ran but that never went live gets post_unpatch. */
+static void undo_pre_patch(struct txn *t, struct patch_object *po)
+{
+	int ret = 0, err;
+
+	if (!t->pre_patch_done || !po->callbacks[CB_POST_UNPATCH])
+		return;
+	err = run_callback_fd(bpf_program__fd(po->callbacks[CB_POST_UNPATCH]), &ret);
+	if (err || ret)
+		pr_warn("bpflp: warning: post_unpatch callback of %s after the failed apply: %s\n",
+			po->info.name, err ? strerror(-err) : "returned non-zero");
+}
+
 /* Stage: load, pre_patch, attach with the gate shut, cover bits. */
 static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta *meta,
 		       struct apply_result *res)
@@ -353,6 +367,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 		err = run_pre_patch(po, &res->pre_patch_ret);
 	if (err)
 		return err;
+	t->pre_patch_done = true;
 	stale = registry_find(&t->reg, meta->name, meta->version);
 	if (stale) {
 		t->journal.has_previous = 1;
@@ -480,6 +495,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 		else
 			drop_created_store(&t);
 		patch_object_unpin_created(&po);
+		undo_pre_patch(&t, &po);
 		goto out;
 	}
 	t.word = t.journal.post_word;
