@@ -2,6 +2,7 @@
 /* The transactions: bpflp apply, disable and recover. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "args.h"
 #include "commands.h"
@@ -121,5 +122,40 @@ int do_recover(int argc, char **argv)
 		printf("%s the interrupted %s of %s\n",
 		       res.rolled_forward ? "completed" : "rolled back", res.op, res.dir);
 	}
+	return 0;
+}
+
+int do_gc(int argc, char **argv)
+{
+	struct gc_result res = {};
+	int err;
+
+	err = parse_verb_args("gc", argc, argv, NULL, NULL, NULL);
+	if (!err)
+		err = txn_gc(&res);
+	if (err) {
+		free(res.removed);
+		return err;
+	}
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_name(json_wtr, "removed");
+		jsonw_start_array(json_wtr);
+		for (int i = 0; i < res.nr_removed; i++) {
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "name", res.removed[i].name);
+			jsonw_uint_field(json_wtr, "version", res.removed[i].version);
+			jsonw_string_field(json_wtr, "state", patch_status_name(res.removed[i].status));
+			jsonw_end_object(json_wtr);
+		}
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+	} else if (!res.nr_removed) {
+		printf("no replaced or disabled patches: nothing to remove\n");
+	}
+	for (int i = 0; !json_output && i < res.nr_removed; i++)
+		printf("removed %s@%u (%s)\n", res.removed[i].name, res.removed[i].version,
+		       patch_status_name(res.removed[i].status));
+	free(res.removed);
 	return 0;
 }

@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "check", do_check, "check OBJ [--allow-insecure]\n"
 	  "                         preflight a patch object; changes nothing" },
 	{ "recover", do_recover, "recover                finish or roll back a transaction whose bpflp died" },
+	{ "gc", do_gc, "gc                     remove the records of replaced and disabled patches" },
 	{ NULL, NULL, NULL },
 };
 

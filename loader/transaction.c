@@ -563,6 +563,39 @@ out:
 	return err;
 }
 
+int txn_gc(struct gc_result *res)
+{
+	struct patch_meta *removed;
+	struct txn t;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = txn_begin(&t, NULL, false);
+	if (err == NO_STORE)
+		err = 0;	/* no state: nothing to collect */
+	for (int i = 0; !err && i < t.reg.nr; i++) {
+		const struct patch_record *rec = &t.reg.recs[i];
+
+		/* Active and staged records own live objects: never collected. */
+		if (rec->meta.status != PATCH_REPLACED && rec->meta.status != PATCH_DISABLED)
+			continue;
+		removed = realloc(res->removed, (res->nr_removed + 1) * sizeof(*removed));
+		if (!removed) {
+			err = -ENOMEM;
+			break;
+		}
+		res->removed = removed;
+		err = store_clear_dir(rec->dir, false);
+		if (err) {
+			p_err("cannot remove the record %s: %s", rec->dir, strerror(-err));
+			break;
+		}
+		res->removed[res->nr_removed++] = rec->meta;
+	}
+	txn_end(&t, err);
+	return err;
+}
+
 int txn_recover(struct recover_result *res)
 {
 	struct txn t;
