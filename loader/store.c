@@ -34,12 +34,24 @@ const char *patch_mode_name(enum patch_mode mode)
 	return mode == MODE_STACK ? "stack" : "replace";
 }
 
+/* Reports its own error: which step failed is the useful part (EACCES, EROFS, EPERM). */
 static int make_dir(const char *path)
 {
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
+	int err;
+
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		err = -errno;
+		p_err("cannot create the state directory %s: %s", path, strerror(-err));
+		return err;
+	}
 	/* Pins grant access to live kernel objects: keep the tree root-only. */
-	return chmod(path, 0700) ? -errno : 0;
+	if (chmod(path, 0700)) {
+		err = -errno;
+		p_err("cannot make the state directory %s root-only (chmod 0700): %s", path,
+		      strerror(-err));
+		return err;
+	}
+	return 0;
 }
 
 int store_ensure(void)
@@ -56,11 +68,7 @@ int store_ensure(void)
 		}
 	}
 	err = make_dir(STORE_ROOT);
-	if (!err)
-		err = make_dir(STORE_PATCHES);
-	if (err)
-		p_err("cannot create the state directory %s: %s", STORE_ROOT, strerror(-err));
-	return err;
+	return err ?: make_dir(STORE_PATCHES);
 }
 
 int store_lock(void)
