@@ -6,6 +6,7 @@
 #include <string.h>
 #include "args.h"
 #include "commands.h"
+#include "kernel.h"
 #include "output.h"
 #include "transaction.h"
 
@@ -58,6 +59,9 @@ int do_apply(int argc, char **argv)
 	int err;
 
 	err = parse_verb_args("apply", argc, argv, flags, &path, "patch object");
+	/* Before the object is read: without the capabilities, that is the only error. */
+	if (!err)
+		err = kernel_require_caps();
 	if (err)
 		return err;
 	err = txn_apply(path, stack, allow_insecure, &res);
