@@ -9,7 +9,7 @@ CC         ?= gcc
 ARCH_DEF   := -D__TARGET_ARCH_x86
 
 CFLAGS     ?= -g -O2
-CFLAGS     += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -Iinclude -I$(BUILD)/bpf -D_GNU_SOURCE
+CFLAGS     += -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 -fstack-protector-strong -std=gnu11 -Iinclude -I$(BUILD)/bpf -D_GNU_SOURCE
 LDLIBS     := -lbpf -lelf -lz
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 $(ARCH_DEF) -Wall -Werror -Iinclude -I.
 
@@ -104,6 +104,42 @@ $(BUILD)/selftests/platform/%: selftests/platform/%.c $(TPROG_SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/selftests/progs $< $(LDLIBS) -o $@
 
+# ---- sanitizers ----------------------------------------------------------
+# `make asan`: the CLI and the unit tests built with ASan and UBSan in
+# build/asan/; `make check-asan` runs every test with them (tests take the
+# binary from BPFLP_BIN). _FORTIFY_SOURCE is left out: ASan checks more.
+ASAN_DIR       := $(BUILD)/asan
+ASAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -U_FORTIFY_SOURCE
+ASAN_OBJS      := $(LOADER_SRCS:%.c=$(ASAN_DIR)/%.o)
+ASAN_LIB_OBJS  := $(filter-out $(ASAN_DIR)/loader/main.o,$(ASAN_OBJS))
+ASAN_UNIT_BINS := $(UNIT_SRCS:%.c=$(ASAN_DIR)/%)
+# Any finding fails the run. Leaks are errors too: what bpflp keeps on
+# purpose (BTF, the traceable-function cache) is still referenced at exit.
+export ASAN_OPTIONS  ?= halt_on_error=1:abort_on_error=0:exitcode=86:detect_leaks=1
+export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
+
+$(ASAN_DIR)/loader/%.o: loader/%.c $(BPF_SKELS) $(HEADERS) $(wildcard loader/*.h)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+
+$(ASAN_DIR)/bpflp: $(ASAN_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) $^ $(LDLIBS) -o $@
+
+$(ASAN_DIR)/selftests/unit/%: selftests/unit/%.c $(ASAN_LIB_OBJS)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -Iloader $^ $(LDLIBS) -lcmocka -o $@
+
+.PHONY: asan check-asan
+asan: $(ASAN_DIR)/bpflp $(ASAN_UNIT_BINS)
+
+check-asan: deps
+	$(Q)$(MAKE) --no-print-directory all kmod asan
+	$(Q)BPFLP_BIN=$(abspath $(ASAN_DIR)/bpflp) UNIT_DIR=$(ASAN_DIR)/selftests/unit \
+		./selftests/vm/check.sh $(PATTERN)
+
 # ---- vmlinux.h -----------------------------------------------------------
 # Regenerate from a BTF file: make vmlinux.h BTF=/sys/kernel/btf/vmlinux
 .PHONY: vmlinux
@@ -122,4 +158,4 @@ include selftests/badobj/badobj.mk
 
 .PHONY: clean
 clean:
-	rm -rf $(BUILD)/bpflp $(BUILD)/loader $(BUILD)/bpf $(BUILD)/selftests $(BUILD)/examples
+	rm -rf $(BUILD)/bpflp $(BUILD)/loader $(BUILD)/bpf $(BUILD)/selftests $(BUILD)/examples $(ASAN_DIR)

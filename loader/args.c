@@ -4,6 +4,7 @@
 #include <string.h>
 #include "args.h"
 #include "output.h"
+#include "store.h"
 
 static bool take_flag(const struct verb_flag *flags, const char *arg)
 {
@@ -45,4 +46,18 @@ int parse_verb_args(const char *verb, int argc, char **argv, const struct verb_f
 	if (positional)
 		*positional = found;
 	return 0;
+}
+
+int check_patch_spec(const char *spec)
+{
+	__u32 version;
+
+	if (patch_spec_version(spec, &version) >= 0)
+		return 0;
+	if (spec[0] == '@')
+		p_err("bad patch spec '%s': no NAME before '@'; use NAME or NAME@VERSION", spec);
+	else
+		p_err("bad patch spec '%s': VERSION must be a decimal number from 0 to 4294967295 without sign, spaces or leading zeros",
+		      spec);
+	return -EINVAL;
 }

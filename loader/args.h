@@ -18,4 +18,7 @@ struct verb_flag {
 int parse_verb_args(const char *verb, int argc, char **argv, const struct verb_flag *flags,
 		    const char **positional, const char *what);
 
+/* A NAME[@VERSION] given by the user: 0, or -EINVAL with one error line naming it. */
+int check_patch_spec(const char *spec);
+
 #endif /* BPFLP_ARGS_H */

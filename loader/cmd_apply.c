@@ -2,14 +2,18 @@
 /* The transactions: bpflp apply, disable and recover. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "args.h"
 #include "commands.h"
+#include "kernel.h"
 #include "output.h"
 #include "transaction.h"
 
 static void print_apply_json(const char *path, const struct apply_result *res)
 {
+	char hex[SHA256_HEX_SIZE];
+
 	jsonw_start_object(json_wtr);
 	jsonw_string_field(json_wtr, "action",
 			   res->outcome == APPLY_ALREADY_ACTIVE ? "none" : "applied");
@@ -19,6 +23,8 @@ static void print_apply_json(const char *path, const struct apply_result *res)
 	jsonw_string_field(json_wtr, "mode", patch_mode_name(res->meta.mode));
 	jsonw_uint_field(json_wtr, "slot", res->meta.slot);
 	jsonw_uint_field(json_wtr, "functions", res->meta.nr_funcs);
+	sha256_hex(res->meta.digest, sizeof(res->meta.digest), hex);
+	jsonw_string_field(json_wtr, "sha256", hex);
 	jsonw_name(json_wtr, "replaced");
 	jsonw_start_array(json_wtr);
 	for (int i = 0; i < res->nr_replaced; i++)
@@ -53,6 +59,9 @@ int do_apply(int argc, char **argv)
 	int err;
 
 	err = parse_verb_args("apply", argc, argv, flags, &path, "patch object");
+	/* Before the object is read: without the capabilities, that is the only error. */
+	if (!err)
+		err = kernel_require_caps();
 	if (err)
 		return err;
 	err = txn_apply(path, stack, allow_insecure, &res);
@@ -72,6 +81,8 @@ int do_disable(int argc, char **argv)
 	int err;
 
 	err = parse_verb_args("disable", argc, argv, NULL, &spec, "patch NAME[@VERSION]");
+	if (!err)
+		err = check_patch_spec(spec);
 	if (err)
 		return err;
 	err = txn_disable(spec, &res);
@@ -115,5 +126,40 @@ int do_recover(int argc, char **argv)
 		printf("%s the interrupted %s of %s\n",
 		       res.rolled_forward ? "completed" : "rolled back", res.op, res.dir);
 	}
+	return 0;
+}
+
+int do_gc(int argc, char **argv)
+{
+	struct gc_result res = {};
+	int err;
+
+	err = parse_verb_args("gc", argc, argv, NULL, NULL, NULL);
+	if (!err)
+		err = txn_gc(&res);
+	if (err) {
+		free(res.removed);
+		return err;
+	}
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_name(json_wtr, "removed");
+		jsonw_start_array(json_wtr);
+		for (int i = 0; i < res.nr_removed; i++) {
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "name", res.removed[i].name);
+			jsonw_uint_field(json_wtr, "version", res.removed[i].version);
+			jsonw_string_field(json_wtr, "state", patch_status_name(res.removed[i].status));
+			jsonw_end_object(json_wtr);
+		}
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+	} else if (!res.nr_removed) {
+		printf("no replaced or disabled patches: nothing to remove\n");
+	}
+	for (int i = 0; !json_output && i < res.nr_removed; i++)
+		printf("removed %s@%u (%s)\n", res.removed[i].name, res.removed[i].version,
+		       patch_status_name(res.removed[i].status));
+	free(res.removed);
 	return 0;
 }

@@ -57,10 +57,16 @@ int do_check(int argc, char **argv)
 			jsonw_string_field(json_wtr, "function", pp->func);
 			jsonw_string_field(json_wtr, "attach_type", bpflp_kind_name(pp->kind));
 			jsonw_string_field(json_wtr, "verdict", "ok");
+			jsonw_name(json_wtr, "traceable");
+			if (pp->traceable > 0)
+				jsonw_bool(json_wtr, true);
+			else
+				jsonw_null(json_wtr);	/* unknown: no list to check against */
 			jsonw_end_object(json_wtr);
 		} else {
-			printf("  ok  %-9s %s: in BTF, %s, verifier accepts\n", bpflp_kind_name(pp->kind),
-			       pp->func, pp->kind == BPFLP_KIND_FMOD_RET ? "modifiable" : "traceable");
+			printf("  ok  %-9s %s: in BTF, %s%s, verifier accepts\n", bpflp_kind_name(pp->kind),
+			       pp->func, pp->traceable > 0 ? "traceable" : "traceability unknown",
+			       pp->kind == BPFLP_KIND_FMOD_RET ? ", modifiable" : "");
 		}
 	}
 	if (json_output) {

@@ -42,6 +42,29 @@ static int load_registry(struct registry *reg, __u64 *word, struct journal *in_f
 	return err;
 }
 
+/* A slot belongs to a patch only while it is active (or staged in a transaction). */
+static bool owns_slot(const struct patch_meta *m)
+{
+	return m->status == PATCH_ACTIVE || m->status == PATCH_STAGED;
+}
+
+static void json_slot(const struct patch_meta *m)
+{
+	jsonw_name(json_wtr, "slot");
+	if (owns_slot(m))
+		jsonw_uint(json_wtr, m->slot);
+	else
+		jsonw_null(json_wtr);
+}
+
+static void json_digest(const struct patch_meta *m)
+{
+	char hex[SHA256_HEX_SIZE];
+
+	sha256_hex(m->digest, sizeof(m->digest), hex);
+	jsonw_string_field(json_wtr, "sha256", hex);
+}
+
 static void json_patch(const struct patch_meta *m)
 {
 	jsonw_start_object(json_wtr);
@@ -49,9 +72,10 @@ static void json_patch(const struct patch_meta *m)
 	jsonw_uint_field(json_wtr, "version", m->version);
 	jsonw_string_field(json_wtr, "state", patch_status_name(m->status));
 	jsonw_string_field(json_wtr, "mode", patch_mode_name(m->mode));
-	jsonw_uint_field(json_wtr, "slot", m->slot);
+	json_slot(m);
 	jsonw_uint_field(json_wtr, "applied_at_ns", m->applied_at);
 	jsonw_string_field(json_wtr, "object", m->object);
+	json_digest(m);
 	if (m->status == PATCH_REPLACED)
 		jsonw_string_field(json_wtr, "replaced_by", m->replaced_by);
 	jsonw_name(json_wtr, "functions");
@@ -66,10 +90,33 @@ static void json_patch(const struct patch_meta *m)
 	jsonw_end_object(json_wtr);
 }
 
-static void plain_patch(const struct patch_meta *m)
+/* Column widths: the headers, or the longest name and version. */
+struct list_widths {
+	int name;
+	int version;
+};
+
+static struct list_widths list_widths(const struct registry *reg)
 {
-	printf("%-24s %-8u %-9s %-8s", m->name, m->version, patch_status_name(m->status),
-	       patch_mode_name(m->mode));
+	struct list_widths w = { .name = 4, .version = 7 };
+	char num[16];
+
+	for (int i = 0; i < reg->nr; i++) {
+		int n = strnlen(reg->recs[i].meta.name, sizeof(reg->recs[i].meta.name));
+		int v = snprintf(num, sizeof(num), "%u", reg->recs[i].meta.version);
+
+		if (n > w.name)
+			w.name = n;
+		if (v > w.version)
+			w.version = v;
+	}
+	return w;
+}
+
+static void plain_patch(const struct patch_meta *m, const struct list_widths *w)
+{
+	printf("%-*s %-*u %-9s %-8s", w->name, m->name, w->version, m->version,
+	       patch_status_name(m->status), patch_mode_name(m->mode));
 	for (__u32 i = 0; i < m->nr_funcs; i++)
 		printf("%s%s:%s", i ? "," : " ", bpflp_kind_name(m->funcs[i].kind), m->funcs[i].name);
 	if (m->status == PATCH_REPLACED)
@@ -118,9 +165,12 @@ int do_list(int argc, char **argv)
 		printf("pending transaction: %s of %s by pid %u (its lock is held: still running)\n",
 		       journal_op_name(&in_flight), in_flight.dir, in_flight.pid);
 	if (!json_output && reg.nr) {
-		printf("%-24s %-8s %-9s %-8s %s\n", "NAME", "VERSION", "STATE", "MODE", "FUNCTIONS");
+		struct list_widths w = list_widths(&reg);
+
+		printf("%-*s %-*s %-9s %-8s %s\n", w.name, "NAME", w.version, "VERSION", "STATE", "MODE",
+		       "FUNCTIONS");
 		for (int i = 0; i < reg.nr; i++)
-			plain_patch(&reg.recs[i].meta);
+			plain_patch(&reg.recs[i].meta, &w);
 	}
 	registry_free(&reg);
 	return 0;
@@ -150,8 +200,8 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 
 	memset(v, 0, sizeof(*v));
 	snprintf(what, sizeof(what), "%s_link", bpflp_kind_name(f->kind));
-	store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name, what);
-	fd = bpf_obj_get(v->link_pin);
+	fd = store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name, what) ?:
+	     bpf_obj_get(v->link_pin);
 	if (fd >= 0) {
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			v->attached = true;
@@ -160,8 +210,7 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 		}
 		close(fd);
 	}
-	store_pin_path(pin, sizeof(pin), rec->dir, NULL, "stats");
-	fd = bpf_obj_get(pin);
+	fd = store_pin_path(pin, sizeof(pin), rec->dir, NULL, "stats") ?: bpf_obj_get(pin);
 	if (fd < 0 || ncpus <= 0 || ncpus > MAX_CPUS) {
 		if (fd >= 0)
 			close(fd);
@@ -203,6 +252,8 @@ int do_show(int argc, char **argv)
 
 	err = parse_verb_args("show", argc, argv, NULL, &spec, "patch NAME[@VERSION]");
 	if (!err)
+		err = check_patch_spec(spec);
+	if (!err)
 		err = load_registry(&reg, &word, &in_flight);
 	if (err)
 		return err;
@@ -218,14 +269,22 @@ int do_show(int argc, char **argv)
 		jsonw_uint_field(json_wtr, "version", rec->meta.version);
 		jsonw_string_field(json_wtr, "state", patch_status_name(rec->meta.status));
 		jsonw_string_field(json_wtr, "mode", patch_mode_name(rec->meta.mode));
-		jsonw_uint_field(json_wtr, "slot", rec->meta.slot);
+		json_slot(&rec->meta);
+		jsonw_string_field(json_wtr, "object", rec->meta.object);
+		json_digest(&rec->meta);
 		jsonw_string_field(json_wtr, "pin_dir", rec->dir);
 		jsonw_name(json_wtr, "functions");
 		jsonw_start_array(json_wtr);
 	} else {
-		printf("%s@%u: %s, %s mode, slot %u, pinned in %s\n", rec->meta.name, rec->meta.version,
-		       patch_status_name(rec->meta.status), patch_mode_name(rec->meta.mode),
-		       rec->meta.slot, rec->dir);
+		char slot[32] = "", hex[SHA256_HEX_SIZE];
+
+		if (owns_slot(&rec->meta))
+			snprintf(slot, sizeof(slot), ", slot %u", rec->meta.slot);
+		sha256_hex(rec->meta.digest, sizeof(rec->meta.digest), hex);
+		printf("%s@%u: %s, %s mode%s, pinned in %s\n", rec->meta.name, rec->meta.version,
+		       patch_status_name(rec->meta.status), patch_mode_name(rec->meta.mode), slot,
+		       rec->dir);
+		printf("  object %s\n  sha256 %s\n", rec->meta.object, hex);
 		printf("  %-28s %-9s %-8s %-8s %-10s %-10s %s\n", "FUNCTION", "TYPE", "PROG_ID",
 		       "LINK_ID", "CALLS", "OVERRIDES", "LINK_PIN");
 	}

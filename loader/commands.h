@@ -15,6 +15,7 @@ int do_show(int argc, char **argv);
 int do_disable(int argc, char **argv);
 int do_check(int argc, char **argv);
 int do_recover(int argc, char **argv);
+int do_gc(int argc, char **argv);
 
 /* Prefix-matched dispatch, as bpftool does. */
 int run_command(const struct command *cmds, int argc, char **argv);

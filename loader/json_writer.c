@@ -82,11 +82,54 @@ void jsonw_end_object(json_writer_t *self) { jsonw_close(self, '}'); }
 void jsonw_start_array(json_writer_t *self) { jsonw_open(self, '['); }
 void jsonw_end_array(json_writer_t *self) { jsonw_close(self, ']'); }
 
-static void jsonw_puts_escaped(json_writer_t *self, const char *s)
+/*
+ * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0 if it is not one.
+ */
+static int utf8_sequence_len(const unsigned char *s)
 {
+	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xbf;
+	int len;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* The second byte's range is what rules out overlongs, surrogates and > U+10FFFF. */
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (int i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * Any bytes make a valid JSON string in valid UTF-8: control characters are
+ * \u-escaped and each byte that does not start a well-formed UTF-8 sequence
+ * becomes U+FFFD, so a path or name with stray bytes cannot break a parser.
+ */
+static void jsonw_puts_escaped(json_writer_t *self, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
 	fputc('"', self->out);
-	for (; *s; s++) {
+	while (*s) {
 		unsigned char c = *s;
+		int len;
 
 		switch (c) {
 		case '"': fputs("\\\"", self->out); break;
@@ -94,11 +137,22 @@ static void jsonw_puts_escaped(json_writer_t *self, const char *s)
 		case '\n': fputs("\\n", self->out); break;
 		case '\t': fputs("\\t", self->out); break;
 		default:
-			if (c < 0x20)
+			if (c < 0x20 || c == 0x7f) {
 				fprintf(self->out, "\\u%04x", c);
-			else
+			} else if (c < 0x80) {
 				fputc(c, self->out);
+			} else {
+				len = utf8_sequence_len(s);
+				if (!len) {
+					fputs("\\ufffd", self->out);
+				} else {
+					fwrite(s, 1, len, self->out);
+					s += len;
+					continue;
+				}
+			}
 		}
+		s++;
 	}
 	fputc('"', self->out);
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <bpf/btf.h>
 #include "kernel.h"
 #include "output.h"
+#include "util.h"
 
 #define ERROR_INJECTION_LIST "/sys/kernel/debug/error_injection/list"
 #define SECURITY_PREFIX "security_"
@@ -34,6 +37,136 @@ int kernel_func_btf_id(const char *func)
 	}
 	id = btf__find_by_name_kind(vmlinux_btf, func, BTF_KIND_FUNC);
 	return id < 0 ? -ENOENT : id;
+}
+
+static const char *const filter_lists[] = {
+	"/sys/kernel/tracing/available_filter_functions",
+	"/sys/kernel/debug/tracing/available_filter_functions",
+};
+
+/* vmlinux functions ftrace can attach to, sorted; read once per process. */
+static struct {
+	bool loaded;
+	int err;		/* no list could be read: -errno */
+	const char *source;
+	char **names;
+	size_t nr;
+} traceable;
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int read_filter_list(FILE *f)
+{
+	char *line = NULL, **names;
+	size_t cap = 0, alloc = 0;
+	ssize_t len;
+	int err = 0;
+
+	while ((len = getline(&line, &cap, f)) > 0) {
+		/* "func" or "func [module]": only vmlinux functions count here. */
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!len || strchr(line, ' '))
+			continue;
+		if (traceable.nr == alloc) {
+			alloc = alloc ? 2 * alloc : 4096;
+			names = realloc(traceable.names, alloc * sizeof(*names));
+			if (!names) {
+				err = -ENOMEM;
+				break;
+			}
+			traceable.names = names;
+		}
+		traceable.names[traceable.nr] = strdup(line);
+		if (!traceable.names[traceable.nr]) {
+			err = -ENOMEM;
+			break;
+		}
+		traceable.nr++;
+	}
+	if (!err && ferror(f))
+		err = -EIO;
+	free(line);
+	return err;
+}
+
+static void load_traceable(void)
+{
+	FILE *f = NULL;
+
+	traceable.loaded = true;
+	traceable.err = -ENOENT;
+	for (size_t i = 0; i < sizeof(filter_lists) / sizeof(filter_lists[0]) && !f; i++) {
+		f = fopen(filter_lists[i], "re");
+		if (!f) {
+			/* Report the first list's reason: that is where tracefs belongs. */
+			if (i == 0)
+				traceable.err = -errno;
+			continue;
+		}
+		traceable.source = filter_lists[i];
+	}
+	if (!f)
+		return;
+	traceable.err = read_filter_list(f);
+	fclose(f);
+	if (!traceable.err && !traceable.nr)
+		traceable.err = -ENODATA;
+	if (!traceable.err)
+		qsort(traceable.names, traceable.nr, sizeof(*traceable.names), cmp_name);
+}
+
+int kernel_func_traceable(const char *func)
+{
+	if (!traceable.loaded)
+		load_traceable();
+	if (traceable.err)
+		return traceable.err;
+	return bsearch(&func, traceable.names, traceable.nr, sizeof(*traceable.names), cmp_name) != NULL;
+}
+
+const char *kernel_traceable_source(void)
+{
+	if (!traceable.loaded)
+		load_traceable();
+	return traceable.source ?: filter_lists[0];
+}
+
+int kernel_func_module(const char *func, char *module, size_t size)
+{
+	struct dirent *de;
+	char path[PATH_MAX];
+	int err = -ENOENT;
+	DIR *d;
+
+	if (!vmlinux_btf) {
+		vmlinux_btf = btf__load_vmlinux_btf();
+		if (!vmlinux_btf)
+			return -errno;
+	}
+	d = opendir("/sys/kernel/btf");
+	if (!d)
+		return -errno;
+	while (err == -ENOENT && (de = readdir(d))) {
+		struct btf *btf;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
+			continue;
+		if (try_snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name))
+			continue;
+		/* Module BTF is split BTF on top of vmlinux's. */
+		btf = btf__parse_split(path, vmlinux_btf);
+		if (!btf)
+			continue;
+		if (btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) >= 0)
+			err = try_snprintf(module, size, "%s", de->d_name);
+		btf__free(btf);
+	}
+	closedir(d);
+	return err;
 }
 
 bool kernel_func_modifiable(const char *func)

@@ -4,10 +4,26 @@
 #define BPFLP_KERNEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 /* BTF id of a vmlinux function, or -ENOENT; other negative errno on failure. */
 int kernel_func_btf_id(const char *func);
+
+/*
+ * Can ftrace attach to the vmlinux function func (is it listed in
+ * available_filter_functions)? 1 yes, 0 no (notrace, inlined, init-only),
+ * negative errno when no list is readable (then nobody knows: try).
+ */
+int kernel_func_traceable(const char *func);
+/* The list kernel_func_traceable reads (or would read). */
+const char *kernel_traceable_source(void);
+
+/*
+ * For a function not in vmlinux's BTF: the loaded module whose BTF has it
+ * (0, name in module), -ENOENT if none, other negative errno on failure.
+ */
+int kernel_func_module(const char *func, char *module, size_t size);
 
 /* May fmod_ret replace func here? security_* hooks or error-injection functions. */
 bool kernel_func_modifiable(const char *func);

@@ -97,9 +97,10 @@ int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired)
 static int pin_prog(struct bpf_program *prog, const char *dir, const char *func, const char *what)
 {
 	char pin[PATH_MAX];
+	int err;
 
-	store_pin_path(pin, sizeof(pin), dir, func, what);
-	return bpf_program__pin(prog, pin);
+	err = store_pin_path(pin, sizeof(pin), dir, func, what);
+	return err ?: bpf_program__pin(prog, pin);
 }
 
 int attach_pinned(const char *dir, const char *func, const char *prog_what, const char *link_what,
@@ -108,8 +109,10 @@ int attach_pinned(const char *dir, const char *func, const char *prog_what, cons
 	char prog_pin[PATH_MAX], link_pin[PATH_MAX];
 	int prog_fd, link_fd, err;
 
-	store_pin_path(prog_pin, sizeof(prog_pin), dir, func, prog_what);
-	store_pin_path(link_pin, sizeof(link_pin), dir, func, link_what);
+	err = store_pin_path(prog_pin, sizeof(prog_pin), dir, func, prog_what) ?:
+	      store_pin_path(link_pin, sizeof(link_pin), dir, func, link_what);
+	if (err)
+		return err;
 	prog_fd = bpf_obj_get(prog_pin);
 	if (prog_fd < 0)
 		return -errno;
@@ -164,8 +167,8 @@ int attach_patch(struct patch_object *po, __u32 slot, const char *dir)
 	char pin[PATH_MAX], what[32];
 	int err;
 
-	store_pin_path(pin, sizeof(pin), dir, NULL, "stats");
-	err = bpf_map__pin(bpf_object__find_map_by_name(po->obj, "bpflp_stats"), pin);
+	err = store_pin_path(pin, sizeof(pin), dir, NULL, "stats") ?:
+	      bpf_map__pin(bpf_object__find_map_by_name(po->obj, "bpflp_stats"), pin);
 	for (int cb = CB_POST_PATCH; !err && cb <= CB_POST_UNPATCH; cb++) {
 		if (!po->callbacks[cb])
 			continue;

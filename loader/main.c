@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bpflp: live-patch the running kernel with cumulative BPF patches. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ static const struct command commands[] = {
 	{ "check", do_check, "check OBJ [--allow-insecure]\n"
 	  "                         preflight a patch object; changes nothing" },
 	{ "recover", do_recover, "recover                finish or roll back a transaction whose bpflp died" },
+	{ "gc", do_gc, "gc                     remove the records of replaced and disabled patches" },
 	{ NULL, NULL, NULL },
 };
 
@@ -103,5 +105,13 @@ int main(int argc, char **argv)
 		err = run_command(commands, argc - optind, argv + optind);
 	}
 	output_fini();
+	/* Output that never arrived is a failure: bpflp list > /dev/full must not exit 0. */
+	if (fflush(stdout) || ferror(stdout)) {
+		int werr = errno;
+
+		fprintf(stderr, "bpflp: error: cannot write to standard output: %s\n",
+			strerror(werr ?: EIO));
+		return 1;
+	}
 	return err ? 1 : 0;
 }

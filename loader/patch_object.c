@@ -15,6 +15,7 @@
 #include "output.h"
 #include "patch_object.h"
 #include "store.h"
+#include "util.h"
 
 #define PATCH_OBJECT_MAX_SIZE	(64L << 20)
 #define VERIFIER_LOG_SIZE	(64 << 10)
@@ -225,12 +226,20 @@ static int classify_callback(struct patch_object *po, struct bpf_program *prog)
 	return -EINVAL;
 }
 
+static bool traceability_warned;
+
 static int check_target(struct patch_object *po, struct patch_prog *pp)
 {
+	char module[64];
 	int err;
 
 	err = kernel_func_btf_id(pp->func);
 	pp->func_key = err;
+	if (err == -ENOENT && !kernel_func_module(pp->func, module, sizeof(module))) {
+		p_err("%s: function %s is in module %s: modules are not supported yet (bpflp patches functions of vmlinux only)",
+		      po->path, pp->func, module);
+		return -EOPNOTSUPP;
+	}
 	if (err == -ENOENT) {
 		p_err("%s: unknown kernel function '%s': it is not in this kernel's BTF; check the name",
 		      po->path, pp->func);
@@ -239,6 +248,18 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
 	if (err < 0) {
 		p_err("cannot read this kernel's BTF (/sys/kernel/btf/vmlinux): %s", strerror(-err));
 		return err;
+	}
+	/* In BTF is not enough: the trampoline needs an ftrace call site. */
+	pp->traceable = kernel_func_traceable(pp->func);
+	if (!pp->traceable) {
+		p_err("%s: cannot attach %s to %s: not traceable (notrace, inlined or init-only: absent from %s); patch a traceable caller or callee instead",
+		      po->path, bpflp_kind_name(pp->kind), pp->func, kernel_traceable_source());
+		return -EINVAL;
+	}
+	if (pp->traceable < 0 && !traceability_warned) {
+		traceability_warned = true;
+		pr_warn("bpflp: warning: cannot read %s (%s): whether functions are traceable is not checked before attaching\n",
+			kernel_traceable_source(), strerror(-pp->traceable));
 	}
 	if (pp->kind == BPFLP_KIND_FMOD_RET && !kernel_func_modifiable(pp->func)) {
 		p_err("%s: cannot attach fmod_ret to %s: not modifiable on this kernel (only security_* hooks and error-injection functions); observe it with BPFLP_FENTRY/BPFLP_FEXIT or use a companion module",
@@ -323,38 +344,98 @@ static int classify_programs(struct patch_object *po)
 	return 0;
 }
 
+/*
+ * Read the whole checked file into memory: libbpf parses exactly the bytes
+ * that were hashed, whatever happens to the path afterwards.
+ */
+static int read_image(struct patch_object *po, int fd)
+{
+	struct stat st;
+	size_t done = 0;
+	ssize_t n;
+
+	if (fstat(fd, &st))
+		return -errno;
+	po->image_size = st.st_size;
+	po->image = malloc(po->image_size ?: 1);
+	if (!po->image)
+		return -ENOMEM;
+	while (done < po->image_size) {
+		n = pread(fd, (char *)po->image + done, po->image_size - done, done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;	/* shrank under us */
+		done += n;
+	}
+	sha256(po->image, po->image_size, po->digest);
+	return 0;
+}
+
+/* The canonical path goes in the record: refuse what the record cannot hold. */
+static int resolve_path(struct patch_object *po)
+{
+	size_t len;
+
+	if (!realpath(po->path, po->real_path)) {
+		int err = -errno;
+
+		p_err("cannot resolve the path of %s: %s", po->path, strerror(-err));
+		return err;
+	}
+	len = strlen(po->real_path);
+	if (len >= BPFLP_OBJECT_PATH_MAX) {
+		p_err("%s: its full path is %zu bytes, bpflp records at most %d (ENAMETOOLONG): move the object to a shorter path",
+		      po->path, len, BPFLP_OBJECT_PATH_MAX - 1);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
 int patch_object_open(struct patch_object *po, const char *path, bool allow_insecure)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	const char *base = strrchr(path, '/');
-	char fd_path[64];
 	int fd, err;
 
 	memset(po, 0, sizeof(*po));
-	snprintf(po->path, sizeof(po->path), "%s", path);
+	if (try_snprintf(po->path, sizeof(po->path), "%s", path)) {
+		p_err("cannot open patch object %.64s...: %s", path, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
 	fd = open_checked(path, allow_insecure);
 	if (fd < 0)
 		return fd;
-	/* libbpf reads the file already checked, through its descriptor. */
-	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
-	opts.object_name = base ? base + 1 : path;
-	po->obj = bpf_object__open_file(fd_path, &opts);
-	err = po->obj ? 0 : -errno;
+	err = read_image(po, fd);
 	close(fd);
+	if (err) {
+		p_err("cannot read patch object %s: %s", path, strerror(-err));
+		goto fail;
+	}
+	err = resolve_path(po);
+	if (err)
+		goto fail;
+	opts.object_name = base ? base + 1 : path;
+	po->obj = bpf_object__open_mem(po->image, po->image_size, &opts);
+	err = po->obj ? 0 : -errno;
 	if (err == -ENOENT) {
 		p_err("cannot parse BPF object %s: %s; was it built without BTF? build it with clang -g",
 		      path, strerror(-err));
-		return err;
+		goto fail;
 	}
 	if (err) {
 		p_err("cannot parse BPF object %s: %s", path, strerror(-err));
-		return err;
+		goto fail;
 	}
 	err = read_identity(po);
 	if (!err)
 		err = classify_programs(po);
-	if (err)
-		patch_object_close(po);
+	if (!err)
+		return 0;
+fail:
+	patch_object_close(po);
 	return err;
 }
 
@@ -439,7 +520,12 @@ static int track_own_pins(struct patch_object *po, const char *shared_pin_dir)
 			      sizeof(po->created_pins) / sizeof(po->created_pins[0]));
 			return -E2BIG;
 		}
-		snprintf(po->created_pins[po->nr_created_pins++], sizeof(po->created_pins[0]), "%s", pin);
+		if (try_snprintf(po->created_pins[po->nr_created_pins++], sizeof(po->created_pins[0]),
+				 "%s", pin)) {
+			p_err("%s: map pin path %s is too long (at most %zu bytes)", po->path, pin,
+			      sizeof(po->created_pins[0]) - 1);
+			return -ENAMETOOLONG;
+		}
 	}
 	return 0;
 }
@@ -454,7 +540,7 @@ void patch_object_unpin_created(struct patch_object *po)
 int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pin_dir)
 {
 	struct bpf_program *prog;
-	char pin[4096];
+	char pin[PATH_MAX];
 	__u32 *rodata_slot;
 	int err, i = 0;
 
@@ -527,4 +613,6 @@ void patch_object_close(struct patch_object *po)
 {
 	bpf_object__close(po->obj);
 	po->obj = NULL;
+	free(po->image);
+	po->image = NULL;
 }

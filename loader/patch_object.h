@@ -6,9 +6,11 @@
 #ifndef BPFLP_PATCH_OBJECT_H
 #define BPFLP_PATCH_OBJECT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <bpf/libbpf.h>
 #include "bpflp/abi.h"
+#include "sha256.h"
 
 enum patch_callback {
 	CB_PRE_PATCH,
@@ -24,11 +26,16 @@ struct patch_prog {
 	char func[BPFLP_FUNC_NAME_MAX];
 	__u64 func_key;		/* BTF id of func in vmlinux */
 	__u64 *rodata_key;	/* where the program reads it, until load */
+	int traceable;		/* kernel_func_traceable(func): 1, or < 0 if unknown */
 };
 
 struct patch_object {
 	struct bpf_object *obj;
-	char path[4096];
+	char path[PATH_MAX];		/* as given */
+	char real_path[PATH_MAX];	/* canonical, as recorded */
+	void *image;			/* the file's bytes, read once from the checked fd */
+	size_t image_size;
+	__u8 digest[SHA256_DIGEST_SIZE];	/* SHA-256 of image */
 	struct bpflp_patch_info info;
 	struct patch_prog progs[BPFLP_MAX_FUNCS];
 	int nr_progs;

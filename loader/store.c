@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "fault.h"
 #include "output.h"
 #include "store.h"
+#include "util.h"
 
 const char *const store_shared_maps[STORE_NR_SHARED_MAPS] = {
 	"bpflp_state", "bpflp_cover", "bpflp_order", "bpflp_snap",
@@ -37,12 +39,24 @@ const char *patch_mode_name(enum patch_mode mode)
 	return mode == MODE_STACK ? "stack" : "replace";
 }
 
+/* Reports its own error: which step failed is the useful part (EACCES, EROFS, EPERM). */
 static int make_dir(const char *path)
 {
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
+	int err;
+
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		err = -errno;
+		p_err("cannot create the state directory %s: %s", path, strerror(-err));
+		return err;
+	}
 	/* Pins grant access to live kernel objects: keep the tree root-only. */
-	return chmod(path, 0700) ? -errno : 0;
+	if (chmod(path, 0700)) {
+		err = -errno;
+		p_err("cannot make the state directory %s root-only (chmod 0700): %s", path,
+		      strerror(-err));
+		return err;
+	}
+	return 0;
 }
 
 int store_ensure(void)
@@ -59,11 +73,7 @@ int store_ensure(void)
 		}
 	}
 	err = make_dir(STORE_ROOT);
-	if (!err)
-		err = make_dir(STORE_PATCHES);
-	if (err)
-		p_err("cannot create the state directory %s: %s", STORE_ROOT, strerror(-err));
-	return err;
+	return err ?: make_dir(STORE_PATCHES);
 }
 
 /* Do fd and path name the same directory (not one removed and made again)? */
@@ -129,17 +139,16 @@ void store_unlock(int fd)
 		close(fd);
 }
 
-void store_patch_dir(char *buf, size_t size, const char *name, __u32 version)
+int store_patch_dir(char *buf, size_t size, const char *name, __u32 version)
 {
-	snprintf(buf, size, "%s/%s@%u", STORE_PATCHES, name, version);
+	return try_snprintf(buf, size, "%s/%s@%u", STORE_PATCHES, name, version);
 }
 
-void store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what)
+int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what)
 {
 	if (func)
-		snprintf(buf, size, "%s/%s__%s", dir, func, what);
-	else
-		snprintf(buf, size, "%s/%s", dir, what);
+		return try_snprintf(buf, size, "%s/%s__%s", dir, func, what);
+	return try_snprintf(buf, size, "%s/%s", dir, what);
 }
 
 int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size)
@@ -180,9 +189,10 @@ static int read_meta(const char *dir, struct patch_meta *meta)
 	char path[PATH_MAX];
 	int err;
 
-	store_pin_path(path, sizeof(path), dir, NULL, "meta");
-	err = store_read_record(path, meta);
-	if (!err && (meta->magic != META_MAGIC || meta->abi_version != BPFLP_ABI_VERSION))
+	err = store_pin_path(path, sizeof(path), dir, NULL, "meta");
+	if (!err)
+		err = store_read_record(path, meta);
+	if (!err && (meta->magic != META_MAGIC || meta->format != META_VERSION))
 		err = -EPROTO;
 	return err;
 }
@@ -190,9 +200,10 @@ static int read_meta(const char *dir, struct patch_meta *meta)
 int store_write_meta(const char *dir, const struct patch_meta *meta)
 {
 	char path[PATH_MAX];
+	int err;
 
-	store_pin_path(path, sizeof(path), dir, NULL, "meta");
-	return store_write_record(path, "bpflp_meta", meta, sizeof(*meta));
+	err = store_pin_path(path, sizeof(path), dir, NULL, "meta");
+	return err ?: store_write_record(path, "bpflp_meta", meta, sizeof(*meta));
 }
 
 static int by_applied_at(const void *a, const void *b)
@@ -219,8 +230,8 @@ int store_load(struct registry *reg)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(rec.dir, sizeof(rec.dir), "%s/%s", STORE_PATCHES, de->d_name);
-		if (read_meta(rec.dir, &rec.meta))
+		if (try_snprintf(rec.dir, sizeof(rec.dir), "%s/%s", STORE_PATCHES, de->d_name) ||
+		    read_meta(rec.dir, &rec.meta))
 			continue;	/* not a record (or a foreign one): leave it alone */
 		recs = realloc(reg->recs, (reg->nr + 1) * sizeof(*recs));
 		if (!recs) {
@@ -251,16 +262,39 @@ struct patch_record *registry_find(struct registry *reg, const char *name, __u32
 	return NULL;
 }
 
+int patch_spec_version(const char *spec, __u32 *version)
+{
+	const char *at = strchr(spec, '@'), *v;
+	__u64 value = 0;
+
+	if (!at)
+		return 0;
+	v = at + 1;
+	if (at == spec || !*v || (v[0] == '0' && v[1]))
+		return -EINVAL;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9')
+			return -EINVAL;
+		value = value * 10 + (*v - '0');
+		if (value > UINT32_MAX)
+			return -EINVAL;
+	}
+	*version = value;
+	return 1;
+}
+
 struct patch_record *registry_find_spec(struct registry *reg, const char *spec)
 {
 	char name[BPFLP_NAME_MAX + 1];
 	const char *at = strchr(spec, '@');
-	char *end;
+	__u32 version;
+	int has_version;
 
-	if (at) {
-		unsigned long version = strtoul(at + 1, &end, 10);
-
-		if (*end || at == spec || (size_t)(at - spec) > BPFLP_NAME_MAX)
+	has_version = patch_spec_version(spec, &version);
+	if (has_version < 0)
+		return NULL;
+	if (has_version) {
+		if ((size_t)(at - spec) > BPFLP_NAME_MAX)
 			return NULL;
 		snprintf(name, sizeof(name), "%.*s", (int)(at - spec), spec);
 		return registry_find(reg, name, version);
@@ -321,8 +355,9 @@ int store_clear_dir(const char *dir, bool keep_meta)
 				continue;
 			if (keep_meta && !strcmp(de->d_name, "meta"))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			if (unlink(path) && errno != ENOENT)
+			if (try_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name))
+				err = -ENAMETOOLONG;
+			else if (unlink(path) && errno != ENOENT)
 				err = -errno;
 		}
 		closedir(d);

@@ -26,11 +26,19 @@
 #include <limits.h>
 #include <stdbool.h>
 #include "bpflp/abi.h"
+#include "sha256.h"
 
 #define BPFFS_ROOT	"/sys/fs/bpf"
 #define STORE_ROOT	BPFFS_ROOT "/bpflp"
 #define STORE_PATCHES	STORE_ROOT "/patches"
 #define META_MAGIC	0x4154454dU	/* "META" */
+/*
+ * Layout version of struct patch_meta, separate from BPFLP_ABI_VERSION (which
+ * patch objects carry too): a new record layout must not reject objects.
+ * 2: object digest added.
+ */
+#define META_VERSION	2U
+#define BPFLP_OBJECT_PATH_MAX	256	/* bytes of patch_meta.object, NUL included */
 
 /* The maps every bpflp BPF object shares, pinned as STORE_ROOT/NAME (maps.bpf.h). */
 #define STORE_NR_SHARED_MAPS	4
@@ -58,7 +66,7 @@ struct func_meta {
 /* The record pinned as NAME@VERSION/meta (userspace only, but versioned). */
 struct patch_meta {
 	__u32 magic;
-	__u32 abi_version;
+	__u32 format;		/* META_VERSION */
 	char name[BPFLP_NAME_MAX + 1];
 	__u8 pad[3];
 	__u32 version;
@@ -69,8 +77,9 @@ struct patch_meta {
 	__u32 callbacks;	/* bit per enum patch_callback present */
 	__u64 applied_at;	/* CLOCK_REALTIME ns */
 	__u64 changed_at;
-	char object[256];	/* path it was applied from */
+	char object[BPFLP_OBJECT_PATH_MAX];	/* canonical path it was applied from */
 	char replaced_by[BPFLP_NAME_MAX + 16];
+	__u8 digest[SHA256_DIGEST_SIZE];	/* SHA-256 of the object file */
 	struct func_meta funcs[BPFLP_MAX_FUNCS];
 };
 
@@ -101,13 +110,19 @@ void store_unlock(int fd);
 int store_load(struct registry *reg);
 void registry_free(struct registry *reg);
 struct patch_record *registry_find(struct registry *reg, const char *name, __u32 version);
-/* The active record named NAME, or NAME@VERSION. */
+/*
+ * The VERSION of a NAME@VERSION spec: 1 and *version set, 0 when there is
+ * no '@', -EINVAL when NAME is empty or VERSION is not exactly a decimal
+ * number 0-4294967295 (no sign, spaces or leading zeros).
+ */
+int patch_spec_version(const char *spec, __u32 *version);
+/* The active record named NAME, or NAME@VERSION; NULL for a bad spec. */
 struct patch_record *registry_find_spec(struct registry *reg, const char *spec);
 __u64 registry_active_mask(const struct registry *reg);
 
-void store_patch_dir(char *buf, size_t size, const char *name, __u32 version);
-void store_pin_path(char *buf, size_t size, const char *dir, const char *func,
-		    const char *what);
+/* Both return 0 or -ENAMETOOLONG (never a truncated path). */
+int store_patch_dir(char *buf, size_t size, const char *name, __u32 version);
+int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what);
 /* One record in a pinned one-entry array map, created (filled, then pinned) if missing. */
 int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size);
 int store_read_record(const char *pin, void *value);

@@ -16,6 +16,7 @@
 #include "output.h"
 #include "patch_object.h"
 #include "transaction.h"
+#include "util.h"
 
 /* Everything a transaction holds; released in one place. */
 struct txn {
@@ -26,6 +27,7 @@ struct txn {
 	__u64 word;		/* commit word when the transaction began */
 	struct journal journal;
 	bool journal_written;	/* from here on, failure means roll_back() */
+	bool pre_patch_done;	/* so a failed apply owes post_unpatch */
 };
 
 static __u64 now_ns(void)
@@ -76,10 +78,10 @@ static int run_pinned_callback(const struct patch_record *rec, enum patch_callba
 	if (!(rec->meta.callbacks & (1U << cb)))
 		return 0;
 	snprintf(what, sizeof(what), "cb_%s", patch_callback_names[cb]);
-	store_pin_path(pin, sizeof(pin), rec->dir, NULL, what);
-	fd = bpf_obj_get(pin);
+	err = store_pin_path(pin, sizeof(pin), rec->dir, NULL, what);
+	fd = err ?: bpf_obj_get(pin);
 	if (fd < 0) {
-		err = -errno;
+		err = err ?: -errno;
 		p_err("cannot open the %s callback of %s (%s): %s", patch_callback_names[cb],
 		      rec->meta.name, pin, strerror(-err));
 		return err;
@@ -352,7 +354,7 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 {
 	memset(meta, 0, sizeof(*meta));
 	meta->magic = META_MAGIC;
-	meta->abi_version = BPFLP_ABI_VERSION;
+	meta->format = META_VERSION;
 	memcpy(meta->name, po->info.name, sizeof(meta->name));
 	meta->version = po->info.version;
 	meta->slot = slot;
@@ -360,8 +362,9 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 	meta->status = PATCH_STAGED;
 	meta->nr_funcs = po->nr_progs;
 	meta->applied_at = meta->changed_at = now_ns();
-	if (!realpath(po->path, meta->object))
-		snprintf(meta->object, sizeof(meta->object), "%s", po->path);
+	/* patch_object_open checked that it fits. */
+	memcpy(meta->object, po->real_path, sizeof(meta->object) - 1);
+	memcpy(meta->digest, po->digest, sizeof(meta->digest));
 	for (int cb = 0; cb < CB_COUNT; cb++)
 		if (po->callbacks[cb])
 			meta->callbacks |= 1U << cb;
@@ -392,6 +395,19 @@ static int run_pre_patch(struct patch_object *po, int *retval)
 	return 0;
 }
 
+/* As livepatch does: a patch whose pre_patch ran but that never went live gets post_unpatch. */
+static void undo_pre_patch(struct txn *t, struct patch_object *po)
+{
+	int ret = 0, err;
+
+	if (!t->pre_patch_done || !po->callbacks[CB_POST_UNPATCH])
+		return;
+	err = run_callback_fd(bpf_program__fd(po->callbacks[CB_POST_UNPATCH]), &ret);
+	if (err || ret)
+		pr_warn("bpflp: warning: post_unpatch callback of %s after the failed apply: %s\n",
+			po->info.name, err ? strerror(-err) : "returned non-zero");
+}
+
 /* Stage: load, pre_patch, attach with the gate shut, cover bits. */
 static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta *meta,
 		       struct apply_result *res)
@@ -406,6 +422,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 		err = run_pre_patch(po, &res->pre_patch_ret);
 	if (err)
 		return err;
+	t->pre_patch_done = true;
 	stale = registry_find(&t->reg, meta->name, meta->version);
 	if (stale) {
 		t->journal.has_previous = 1;
@@ -491,6 +508,18 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 	if (err)
 		goto out;
 	existing = registry_find(&t.reg, po.info.name, po.info.version);
+	if (existing && memcmp(existing->meta.digest, po.digest, sizeof(po.digest))) {
+		char was[13], now[13];
+
+		sha256_hex(existing->meta.digest, 6, was);
+		sha256_hex(po.digest, 6, now);
+		p_err("%s@%u is already %s with different code (sha256 %s..., %s has %s...): bump the version in BPFLP_PATCH%s",
+		      po.info.name, po.info.version, existing->meta.status == PATCH_ACTIVE ? "active" : "recorded",
+		      was, path, now,
+		      existing->meta.status == PATCH_ACTIVE ? "" : " (or drop the old record with 'bpflp gc')");
+		err = -EEXIST;
+		goto out;
+	}
 	if (existing && existing->meta.status == PATCH_ACTIVE) {
 		res->outcome = APPLY_ALREADY_ACTIVE;
 		res->meta = existing->meta;
@@ -510,6 +539,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 	fill_meta(&res->meta, &po, slot, stack);
 	plan_journal(&t, JOURNAL_APPLY, (stack ? t.word : 0) | (1ULL << slot), slot);
 	t.journal.stack = stack;
+	/* Names are at most BPFLP_NAME_MAX characters: always fits. */
 	store_patch_dir(t.journal.dir, sizeof(t.journal.dir), res->meta.name, res->meta.version);
 	err = stage_patch(&t, &po, &res->meta, res);
 	if (!err) {
@@ -522,6 +552,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 		else
 			drop_created_store(&t);
 		patch_object_unpin_created(&po);
+		undo_pre_patch(&t, &po);
 		goto out;
 	}
 	t.word = t.journal.post_word;
@@ -557,7 +588,11 @@ int txn_disable(const char *spec, struct disable_result *res)
 		goto out;
 	}
 	plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);
-	snprintf(t.journal.dir, sizeof(t.journal.dir), "%s", rec->dir);
+	err = try_snprintf(t.journal.dir, sizeof(t.journal.dir), "%s", rec->dir);
+	if (err) {
+		p_err("patch directory %s is too long for the journal", rec->dir);
+		goto out;
+	}
 	res->meta = rec->meta;
 	err = journal_write(&t.journal);
 	if (err) {
@@ -581,6 +616,39 @@ int txn_disable(const char *spec, struct disable_result *res)
 		p_err("%s is disabled, but cleaning up after the commit failed: %s; run 'bpflp recover'",
 		      spec, strerror(-err));
 out:
+	txn_end(&t, err);
+	return err;
+}
+
+int txn_gc(struct gc_result *res)
+{
+	struct patch_meta *removed;
+	struct txn t;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = txn_begin(&t, NULL, false);
+	if (err == NO_STORE)
+		err = 0;	/* no state: nothing to collect */
+	for (int i = 0; !err && i < t.reg.nr; i++) {
+		const struct patch_record *rec = &t.reg.recs[i];
+
+		/* Active and staged records own live objects: never collected. */
+		if (rec->meta.status != PATCH_REPLACED && rec->meta.status != PATCH_DISABLED)
+			continue;
+		removed = realloc(res->removed, (res->nr_removed + 1) * sizeof(*removed));
+		if (!removed) {
+			err = -ENOMEM;
+			break;
+		}
+		res->removed = removed;
+		err = store_clear_dir(rec->dir, false);
+		if (err) {
+			p_err("cannot remove the record %s: %s", rec->dir, strerror(-err));
+			break;
+		}
+		res->removed[res->nr_removed++] = rec->meta;
+	}
 	txn_end(&t, err);
 	return err;
 }

@@ -43,6 +43,14 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 int txn_disable(const char *spec, struct disable_result *res);
 int txn_recover(struct recover_result *res);
 
+struct gc_result {
+	struct patch_meta *removed;	/* records removed (malloc'd; caller frees) */
+	int nr_removed;
+};
+
+/* Remove the records (meta pin and directory) of replaced and disabled patches. */
+int txn_gc(struct gc_result *res);
+
 struct journal;
 
 /*

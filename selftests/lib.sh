@@ -13,8 +13,10 @@ BPFLP_BUILD=$BPFLP_ROOT/build
 KSKIP=77
 
 # build_path REL: absolute path of build/REL; fails the test if missing.
+# BPFLP_BIN, when set, is the bpflp to test (e.g. make check-asan's build).
 build_path() {
 	local p=$BPFLP_BUILD/$1
+	[[ $1 == bpflp && -n ${BPFLP_BIN:-} ]] && p=$BPFLP_BIN
 	[[ -e $p ]] || fail "missing $p (run 'make all kmod' first)"
 	echo "$p"
 }

@@ -73,6 +73,8 @@ object_cases() {
 	gate-no-key|$b/gate-no-key.bpf.o|program 'do_unlinkat__entry' has no gate key|apply check
 	gate-bypass-ungated|$b/gate-bypass-ungated.bpf.o|program 'do_unlinkat__entry' never reads the commit word|apply check stack
 	unknown-function|$b/unknown-func.bpf.o|unknown kernel function 'bpflp_no_such_function'|apply check
+	notrace-function|$b/notrace-func.bpf.o|cannot attach fentry to do_blk_trace_setup: not traceable \\(notrace, inlined or init-only|apply check
+	module-function|$b/module-func.bpf.o|function v9fs_statfs is in module 9p: modules are not supported yet|apply check
 	fmod_ret-non-security|$b/fmodret-nonsecurity.bpf.o|cannot attach fmod_ret to do_unlinkat: not modifiable|apply check
 	verifier-null-deref|$b/verifier-null.bpf.o|verifier rejected program 'do_unlinkat__entry': .*invalid mem access 'map_value_or_null'|apply check stack
 	verifier-ctx-bounds|$b/verifier-ctx.bpf.o|verifier rejected program 'security_file_open__ret': .*invalid bpf_context access|apply check stack
@@ -134,7 +136,7 @@ run_name_cases() {
 	refused "disable missing patch" "no active patch 'no-such-patch'" "$BPFLP" disable no-such-patch
 	refused "disable a/../b" "no active patch 'a/\\.\\./b'" "$BPFLP" disable 'a/../b'
 	refused "disable ../../.." "no active patch '\\.\\./\\.\\./\\.\\.'" "$BPFLP" disable ../../..
-	refused "disable bad version" "no active patch 'example@x'" "$BPFLP" disable example@x
+	refused "disable bad version" "bad patch spec 'example@x'" "$BPFLP" disable example@x
 	refused "disable other version" "no active patch 'example@99'" "$BPFLP" disable example@99
 	refused "disable empty name" "no active patch ''" "$BPFLP" disable ''
 	refused "show missing patch" "no patch 'no-such-patch'" "$BPFLP" show no-such-patch

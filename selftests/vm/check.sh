@@ -4,6 +4,10 @@
 # selftests/run-tests.sh inside one VM boot. Prints the combined line
 # "N passed, N failed, N skipped" last; fails on any failure, on any skipped
 # in-VM test, and when no in-VM test ran.
+#   check.sh [PATTERN]   only the in-VM tests whose name contains PATTERN
+# UNIT_DIR picks other unit-test binaries; BPFLP_BIN (another bpflp, e.g. the
+# sanitizer build of `make check-asan`), ASAN_OPTIONS and UBSAN_OPTIONS are
+# passed into the VM.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -12,7 +16,7 @@ passed=0 failed=0 skipped=0
 
 echo "== host unit tests"
 units=0
-for t in build/selftests/unit/test_*; do
+for t in "${UNIT_DIR:-build/selftests/unit}"/test_*; do
 	[[ -x $t ]] || continue
 	units=$((units + 1))
 	out=$("$t" 2>&1)
@@ -34,7 +38,12 @@ done
 echo "== in-VM tests (Linux $(cat build/kernel/abi 2>/dev/null)-amd64, qemu TCG)"
 vmlog=$(mktemp)
 trap 'rm -f "$vmlog"' EXIT
-selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-2400}" selftests/run-tests.sh -t "${TEST_TIMEOUT:-900}" | tee "$vmlog"
+vm_env=()
+for var in BPFLP_BIN ASAN_OPTIONS UBSAN_OPTIONS; do
+	[[ -n ${!var:-} ]] && vm_env+=("$var=${!var}")
+done
+selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-2400}" env "${vm_env[@]}" \
+	selftests/run-tests.sh -t "${TEST_TIMEOUT:-900}" ${1:+"$1"} | tee "$vmlog"
 vmrc=${PIPESTATUS[0]}
 summary=$(tr -d '\r' < "$vmlog" | grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n1)
 if [[ -z $summary ]]; then

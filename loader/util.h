@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers every part of the loader may use. */
+#ifndef BPFLP_UTIL_H
+#define BPFLP_UTIL_H
+
+#include <stddef.h>
+
+/*
+ * snprintf that refuses to truncate, as libxdp's try_snprintf: 0, or
+ * -ENAMETOOLONG when the result does not fit (buf then holds a truncated,
+ * terminated string that must not be used as a path).
+ */
+int try_snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* BPFLP_UTIL_H */

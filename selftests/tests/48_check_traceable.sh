@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# check promises only what apply can do:
+#  a) a function with BTF that ftrace cannot attach to (notrace: absent from
+#     available_filter_functions) is refused by check and apply, naming why;
+#  b) a function of a module (9p, which has BTF) is refused as such;
+#  c) when tracefs cannot be read, check says the traceability is unknown
+#     and apply tries: the attach fails, and the post_unpatch callback of
+#     the patch whose pre_patch ran is run (as livepatch does); nothing changes.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/core_lib.bash"
+core_setup
+BADOBJ=$BPFLP_BUILD/selftests/badobj
+notrace=$(build_path selftests/badobj/notrace-func.bpf.o)
+modfunc=$(build_path selftests/badobj/module-func.bpf.o)
+
+grep -qx do_blk_trace_setup "$TRACING/available_filter_functions" &&
+	fail "do_blk_trace_setup is traceable on this kernel: pick another notrace function"
+[[ -e /sys/kernel/btf/9p ]] || fail "the 9p module has no BTF here (/sys/kernel/btf/9p)"
+
+snapshot() {
+	bpffs_tree
+	echo "--- links"
+	bpftool -j link list | jq -c 'sort_by(.id)[]'
+	echo "--- trampolines"
+	grep -o '^[a-z_0-9]* ' "$TRACING/enabled_functions" | sort
+	echo "--- records"
+	"$BPFLP" -j list | jq -c .
+}
+
+# expect_error WHAT MESSAGE CMD...: exit 1, exactly MESSAGE on stderr, nothing on stdout.
+expect_error() {
+	local what=$1 want=$2 out rc=0
+	shift 2
+	out=$("$@" 2> "$TDIR/err") || rc=$?
+	assert_eq "$rc" 1 "$what: exit status"
+	assert_eq "$out" "" "$what: stdout"
+	assert_eq "$(< "$TDIR/err")" "$want" "$what: the error"
+}
+
+bpflp_ok apply "$(patch_obj t_cb1)" > /dev/null
+before=$(snapshot)
+
+echo "# a) not traceable"
+for verb in check apply; do
+	expect_error "$verb notrace-func" \
+		"bpflp: error: $notrace: cannot attach fentry to do_blk_trace_setup: not traceable (notrace, inlined or init-only: absent from $TRACING/available_filter_functions); patch a traceable caller or callee instead" \
+		"$BPFLP" "$verb" "$notrace"
+done
+out=$(bpflp_ok check "$(patch_obj t_a1)")
+assert_match "$out" "ok  fmod_ret  security_file_open: in BTF, traceable, modifiable, verifier accepts" "check: a traceable target"
+assert_eq "$(bpflp_ok -j check "$(patch_obj t_a1)" | jq -r '.functions[0].traceable')" true "check -j: traceable"
+
+echo "# b) module functions"
+for verb in check apply; do
+	expect_error "$verb module-func" \
+		"bpflp: error: $modfunc: function v9fs_statfs is in module 9p: modules are not supported yet (bpflp patches functions of vmlinux only)" \
+		"$BPFLP" "$verb" "$modfunc"
+done
+assert_eq "$(snapshot)" "$before" "nothing changed by the refusals"
+
+echo "# c) tracefs unreadable: try, and undo pre_patch with post_unpatch"
+# A private mount namespace hides tracefs (and debugfs' tracing) from bpflp only.
+notracefs() {
+	unshare -m sh -c 'mount -t tmpfs none /sys/kernel/tracing && mount -t tmpfs none /sys/kernel/debug && exec "$@"' notracefs "$@"
+}
+warning="bpflp: warning: cannot read $TRACING/available_filter_functions (No such file or directory): whether functions are traceable is not checked before attaching"
+out=$(notracefs "$BPFLP" check "$notrace" 2> "$TDIR/err") || fail "check without tracefs failed: $(< "$TDIR/err")"
+assert_match "$out" "ok  fentry    do_blk_trace_setup: in BTF, traceability unknown, verifier accepts" "check says it does not know"
+assert_eq "$(< "$TDIR/err")" "$warning" "check without tracefs: the warning"
+assert_eq "$(notracefs "$BPFLP" -j check "$notrace" 2>/dev/null | jq -r '.functions[0].traceable')" null "check -j: traceable unknown"
+
+rc=0
+out=$(notracefs "$BPFLP" apply "$(patch_obj t_ntcb)" 2> "$TDIR/err") || rc=$?
+assert_eq "$rc" 1 "apply of t-ntcb without tracefs: exit status"
+assert_eq "$(< "$TDIR/err")" "$warning
+bpflp: error: cannot attach fentry to do_blk_trace_setup: Device or resource busy" "apply: the warning, then the attach error"
+assert_eq "$(cblog)" "11 12 51 54" "callbacks: t-ntcb's pre_patch ran, then its post_unpatch"
+assert_eq "$(snapshot)" "$before" "nothing changed by the failed apply"
+assert_eq "$(active_patches)" "t-cb@1" "t-cb@1 still active"
+assert_behaviour "EPERM ok ok" "t-cb@1 still serves calls"

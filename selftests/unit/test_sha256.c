@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/* SHA-256 against the FIPS 180-4 / NIST example vectors, in one call and in pieces. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "sha256.h"
+
+static void expect(const void *data, size_t len, const char *want)
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char hex[SHA256_HEX_SIZE];
+
+	sha256(data, len, d);
+	sha256_hex(d, sizeof(d), hex);
+	assert_string_equal(hex, want);
+}
+
+static void test_vectors(void **state)
+{
+	(void)state;
+	expect("", 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	expect("abc", 3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	expect("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56,
+	       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	expect("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+	       112, "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+}
+
+static void test_million_a_in_pieces(void **state)
+{
+	struct sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char hex[SHA256_HEX_SIZE], chunk[997];
+
+	(void)state;
+	memset(chunk, 'a', sizeof(chunk));
+	sha256_init(&ctx);
+	for (size_t left = 1000000; left;) {
+		size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+
+		sha256_update(&ctx, chunk, n);
+		left -= n;
+	}
+	sha256_final(&ctx, d);
+	sha256_hex(d, sizeof(d), hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	sha256_hex(d, 6, hex);
+	assert_string_equal(hex, "cdc76e5c9914");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_million_a_in_pieces),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
