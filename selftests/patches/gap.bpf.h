@@ -60,4 +60,42 @@ static __always_inline bool gap_target(struct dentry *dentry, const char *prefix
 		return gap_target(dentry, "bpflp-gsb") ? -(err) : 0;				\
 	}
 
+/*
+ * Observers only (gap-obs@N): count the entries and exits of opens of
+ * bpflp-gap* in bpflp_gap_obs, pinned by name at /sys/fs/bpf/bpflp_gap_obs:
+ * entry N * 2 counts entries seen by version N, N * 2 + 1 exits. Across
+ * replaces of one version by the other, every open must be counted once on
+ * entry and once on exit, whichever version counts it.
+ */
+#define GAP_OBSERVE_OPEN(version)						\
+	struct {								\
+		__uint(type, BPF_MAP_TYPE_ARRAY);				\
+		__uint(max_entries, 8);						\
+		__type(key, __u32);						\
+		__type(value, __u64);						\
+		__uint(pinning, LIBBPF_PIN_BY_NAME);				\
+	} bpflp_gap_obs SEC(".maps");						\
+										\
+	static __always_inline void gap_count(struct file *file, __u32 key)	\
+	{									\
+		__u64 *count;							\
+										\
+		if (!gap_target(BPF_CORE_READ(file, f_path.dentry), "bpflp-gap")) \
+			return;							\
+		count = bpf_map_lookup_elem(&bpflp_gap_obs, &key);		\
+		if (count)							\
+			__sync_fetch_and_add(count, 1);				\
+	}									\
+										\
+	BPFLP_FENTRY(security_file_open, struct file *file)			\
+	{									\
+		gap_count(file, (version) * 2);					\
+		return 0;							\
+	}									\
+	BPFLP_FEXIT(security_file_open, struct file *file, int ret)		\
+	{									\
+		gap_count(file, (version) * 2 + 1);				\
+		return 0;							\
+	}
+
 #endif /* BPFLP_GAP_BPF_H */

@@ -4,10 +4,17 @@
  * file the "gap" test patches deny (gap@1 with EPERM, gap@2 with EACCES)
  * while a cycler replaces one version by the other with `bpflp apply`.
  *
- *   gap_hammer run SHARED TARGET HAMMERS CYCLES BPFLP V1_OBJ V2_OBJ
+ *   gap_hammer run SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V2_OBJ
+ *   gap_hammer rotate SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V1_NAME B_OBJ B_NAME
+ *   gap_hammer observe SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V2_OBJ
  *   gap_hammer probe OP PATH [OP PATH...]
  *
- * gap@1 must be active when it starts. The cycler and the hammers share a
+ * run replaces gap@1 and gap@2 by each other, one apply a step. rotate
+ * rotates a hotfix the gap-free way: stack B (EACCES) over V1 (EPERM),
+ * disable V1, stack V1 over B, disable B, one transaction a step. observe
+ * replaces two observer-only patches by each other: every open() must then
+ * succeed, and the test compares the calls the observers counted with
+ * the calls made (printed). The first object must be active when it starts. The cycler and the hammers share a
  * seqlock-style page (SHARED, a file mmap'd by every process): before each
  * apply the cycler makes seq odd, after apply has returned it stores the
  * committed version and makes seq even again. A hammer reads seq before
@@ -60,7 +67,7 @@ struct shared {
 	uint32_t committed;	/* version the last finished apply installed */
 	uint32_t stop;
 	uint32_t ready;		/* hammers that have started */
-	uint32_t pad;
+	uint32_t observe;	/* observers only: every call must succeed */
 	struct hammer_stats hammers[MAX_HAMMERS];
 };
 
@@ -130,7 +137,11 @@ static void hammer(struct shared *sh, int id, const char *target)
 		got = classify(err);
 		st->calls++;
 		st->seen[got]++;
-		if (s0 == s1 && !(s0 & 1)) {
+		if (sh->observe) {
+			st->checked++;
+			if (got != UNPATCHED)
+				goto mismatch;
+		} else if (s0 == s1 && !(s0 & 1)) {
 			st->checked++;
 			if (got != committed)
 				goto mismatch;
@@ -146,8 +157,8 @@ mismatch:
 	}
 }
 
-/* Run bpflp apply OBJ with stdout to /dev/null; its exit status, -1 if it did not exit. */
-static int run_apply(const char *bpflp, const char *obj)
+/* Run bpflp ARGS... with stdout to /dev/null; its exit status, -1 if it did not exit. */
+static int run_bpflp(const char *bpflp, char *const args[])
 {
 	int status, devnull;
 	pid_t pid;
@@ -159,7 +170,7 @@ static int run_apply(const char *bpflp, const char *obj)
 		devnull = open("/dev/null", O_WRONLY);
 		if (devnull >= 0)
 			dup2(devnull, STDOUT_FILENO);
-		execl(bpflp, bpflp, "apply", obj, (char *)NULL);
+		execv(bpflp, args);
 		fprintf(stderr, "gap_hammer: cannot run %s: %s\n", bpflp, strerror(errno));
 		_exit(127);
 	}
@@ -168,31 +179,62 @@ static int run_apply(const char *bpflp, const char *obj)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* One transaction of a cycle, and the outcome every call must see once it returned. */
+struct step {
+	char *args[5];		/* bpflp, verb, argument, flag or NULL, NULL */
+	enum outcome after;
+};
+
+#define MAX_STEPS 4
+
+/* The steps a mode repeats, from argv; returns how many, or -1 on a usage error. */
+static int plan_steps(int argc, char **argv, struct step *steps, struct shared *sh)
+{
+	static char apply[] = "apply", disable[] = "disable", stack[] = "--stack";
+	char *bpflp = argv[6];
+
+	if (!strcmp(argv[1], "rotate")) {
+		if (argc != 11)
+			return -1;
+		steps[0] = (struct step){ { bpflp, apply, argv[9], stack }, V2 };
+		steps[1] = (struct step){ { bpflp, disable, argv[8] }, V2 };
+		steps[2] = (struct step){ { bpflp, apply, argv[7], stack }, V1 };
+		steps[3] = (struct step){ { bpflp, disable, argv[10] }, V1 };
+		return 4;
+	}
+	if (argc != 9)
+		return -1;
+	sh->observe = !strcmp(argv[1], "observe");
+	steps[0] = (struct step){ { bpflp, apply, argv[8] }, sh->observe ? UNPATCHED : V2 };
+	steps[1] = (struct step){ { bpflp, apply, argv[7] }, sh->observe ? UNPATCHED : V1 };
+	return 2;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	const char *shared_path, *target, *bpflp, *objs[3];
 	uint64_t start, t0, took, total_ns = 0, max_ns = 0;
+	const char *shared_path, *target;
+	struct step steps[MAX_STEPS];
 	pid_t pids[MAX_HAMMERS];
-	int nr_hammers, nr_cycles, cycles = 0, failed = 0, rc, status;
+	int nr_hammers, nr_cycles, nr_steps, cycles = 0, failed = 0, rc, status;
 	struct hammer_stats sum = {};
 	struct shared *sh;
-	uint32_t version;
 
-	if (argc != 9)
+	if (argc < 9)
 		return -1;
 	shared_path = argv[2];
 	target = argv[3];
 	nr_hammers = atoi(argv[4]);
 	nr_cycles = atoi(argv[5]);
-	bpflp = argv[6];
-	objs[V1] = argv[7];
-	objs[V2] = argv[8];
 	if (nr_hammers < 1 || nr_hammers > MAX_HAMMERS || nr_cycles < 1)
 		return -1;
 	sh = map_shared(shared_path);
 	if (!sh)
 		return 2;
-	sh->committed = V1;
+	nr_steps = plan_steps(argc, argv, steps, sh);
+	if (nr_steps < 0)
+		return -1;
+	sh->committed = steps[nr_steps - 1].after;
 
 	for (int i = 0; i < nr_hammers; i++) {
 		pids[i] = fork();
@@ -221,20 +263,21 @@ static int cmd_run(int argc, char **argv)
 		usleep(1000);
 
 	start = now_ns();
-	for (version = V1; !failed && cycles < nr_cycles; cycles++) {
-		version = version == V1 ? V2 : V1;
+	for (; !failed && cycles < nr_cycles; cycles++) {
+		const struct step *step = &steps[cycles % nr_steps];
+
 		__atomic_fetch_add(&sh->seq, 1, __ATOMIC_SEQ_CST);	/* odd: in flight */
 		t0 = now_ns();
-		rc = run_apply(bpflp, objs[version]);
+		rc = run_bpflp(step->args[0], step->args);
 		took = now_ns() - t0;
 		if (rc) {
-			/* Leave seq odd: nothing after a failed apply is checked exactly. */
-			fprintf(stderr, "gap_hammer: cycle %d: bpflp apply %s exited %d\n", cycles + 1,
-				objs[version], rc);
+			/* Leave seq odd: nothing after a failed step is checked exactly. */
+			fprintf(stderr, "gap_hammer: step %d: bpflp %s %s exited %d\n", cycles + 1,
+				step->args[1], step->args[2], rc);
 			failed = 1;
 			break;
 		}
-		__atomic_store_n(&sh->committed, version, __ATOMIC_RELEASE);
+		__atomic_store_n(&sh->committed, step->after, __ATOMIC_RELEASE);
 		__atomic_fetch_add(&sh->seq, 1, __ATOMIC_SEQ_CST);	/* even: settled */
 		total_ns += took;
 		if (took > max_ns)
@@ -263,7 +306,7 @@ static int cmd_run(int argc, char **argv)
 	printf("outcomes: gap@1 %llu, gap@2 %llu, unpatched %llu\n",
 	       (unsigned long long)sum.seen[V1], (unsigned long long)sum.seen[V2],
 	       (unsigned long long)sum.seen[UNPATCHED]);
-	printf("duration: %.1f s; apply: mean %.0f ms, max %.0f ms; last committed gap@%u\n",
+	printf("duration: %.1f s; transaction: mean %.0f ms, max %.0f ms; last committed outcome %u\n",
 	       (now_ns() - start) / 1e9, cycles ? total_ns / 1e6 / cycles : 0.0, max_ns / 1e6,
 	       sh->committed);
 	munmap(sh, sizeof(*sh));
@@ -329,12 +372,14 @@ int main(int argc, char **argv)
 {
 	int rc = -1;
 
-	if (argc > 1 && !strcmp(argv[1], "run"))
+	if (argc > 1 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "rotate") ||
+			 !strcmp(argv[1], "observe")))
 		rc = cmd_run(argc, argv);
 	else if (argc > 1 && !strcmp(argv[1], "probe"))
 		rc = cmd_probe(argc, argv);
 	if (rc < 0) {
-		fprintf(stderr, "usage: gap_hammer run SHARED TARGET HAMMERS CYCLES BPFLP V1_OBJ V2_OBJ\n"
+		fprintf(stderr, "usage: gap_hammer run|observe SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V2_OBJ\n"
+				"       gap_hammer rotate SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V1_NAME B_OBJ B_NAME\n"
 				"       gap_hammer probe OP PATH [OP PATH...]   (OP: open, mkdir, unlink)\n");
 		return 2;
 	}

@@ -188,3 +188,46 @@ check_state() {
 
 # assert_state SET WHAT: check_state, and end the test if it fails.
 assert_state() { check_state "$@" || fail "$2"; }
+
+# ---- zero-gap stress (3*_zero_gap_*.sh) ------------------------------------
+
+# gap_stress MODE STEPS MIN_CHECKED ARGS...: gap_hammer MODE with
+# $GAP_HAMMERS (default 4) hammers on $TDIR/bpflp-gap-target for STEPS
+# transactions (selftests/platform/gap_hammer.c: ARGS are the objects and
+# names the mode takes). Fails the test on any mismatch (a call that ran
+# unpatched, or saw an older patch after a transaction returned), fewer
+# than STEPS transactions, fewer than MIN_CHECKED calls checked exactly, or
+# a WARNING/BUG/Oops in the kernel log. Sets GAP_CALLS, the calls made.
+gap_stress() {
+	local mode=$1 steps=$2 min_checked=$3 out rc=0 marker kernel_log checked
+	shift 3
+	[[ -e $TDIR/bpflp-gap-target ]] || : > "$TDIR/bpflp-gap-target"
+	marker="bpflp-selftest: gap_stress $mode start $$"
+	echo "$marker" > /dev/kmsg
+	out=$("$HAMMER" "$mode" "$TDIR/shared" "$TDIR/bpflp-gap-target" "${GAP_HAMMERS:-4}" "$steps" \
+		"$BPFLP" "$@") || rc=$?
+	echo "$out" | sed 's/^/  /'
+	((rc == 0)) || fail "gap_hammer $mode exited $rc (see above)"
+	[[ $out =~ calls\ checked:\ ([0-9]+),\ calls\ total:\ ([0-9]+),\ cycles:\ ([0-9]+),\ mismatches:\ ([0-9]+) ]] ||
+		fail "cannot parse gap_hammer's summary"
+	checked=${BASH_REMATCH[1]} GAP_CALLS=${BASH_REMATCH[2]}
+	assert_eq "${BASH_REMATCH[4]}" 0 "mismatches"
+	assert_eq "${BASH_REMATCH[3]}" "$steps" "transactions"
+	((checked >= min_checked)) || fail "only $checked calls checked exactly, want at least $min_checked"
+	echo "  calls checked: $checked of $GAP_CALLS (>= $min_checked)"
+	kernel_log=$(dmesg | sed -n "/$marker/,\$p" |
+		grep -E 'WARNING|BUG|Oops|Call Trace|detected stalls|soft lockup|blocked for more than' || true)
+	[[ -z $kernel_log ]] || fail "kernel log during the test:"$'\n'"$kernel_log"
+	echo "  ok: no WARNING/BUG/Oops in the kernel log"
+}
+
+# require_single_tcg: skip unless the VM runs single-threaded TCG.
+# Multi-threaded TCG (qemu's default for -smp 2) livelocks when a CPU runs
+# a function while another live-patches its ftrace site (text_poke_bp): the
+# CPU re-executes a stale int3 forever and the VM wedges. It happens with a
+# plain ftrace tracer too, without BPF. Single-threaded TCG is fine.
+require_single_tcg() {
+	[[ ${BPFLP_VM:-} == 1 && ${BPFLP_VM_TCG_THREAD:-} != single ]] &&
+		skip "needs the VM on single-threaded TCG (-accel tcg,thread=single, exported as BPFLP_VM_TCG_THREAD=single): multi-threaded TCG wedges under concurrent text_poke"
+	return 0
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Zero gap while a hotfix is rotated the gap-free way: with gap@1 (EPERM)
+# active, stack gap-b@1 (EACCES), disable gap@1, stack gap@1 again,
+# disable gap-b@1, ... GAP_ROTATE_STEPS transactions (default 80) while
+# hammers open() the target. No call runs unpatched; a call that starts
+# after a transaction returned sees exactly the newest stacked patch; slots
+# are reused throughout (more steps than slots would otherwise run out).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/reliability_lib.bash"
+require_single_tcg
+rel_setup
+
+STEPS=${GAP_ROTATE_STEPS:-80}
+assert_ok "$BPFLP" apply "$(patch_obj gap_v1)" > /dev/null
+gap_stress rotate "$STEPS" "${GAP_MIN_CHECKED:-1500}" "$(patch_obj gap_v1)" gap "$(patch_obj gap_b1)" gap-b
+case $((STEPS % 4)) in
+0) want=gap@1 ;;
+1 | 2) want=gap-b@1 ;;
+3) want="gap-b@1 gap@1" ;;
+esac
+assert_eq "$(active_set "$(bpflp_list)")" "$want" "active after $STEPS steps"
+"$BPFLP" -j list | jq -e '[.patches[] | select(.state == "active") | .slot] | all(. < 2)' > /dev/null ||
+	fail "active patches use slots above 1: freed slots were not reused"
+echo "  ok: only slots 0 and 1 in use after $STEPS steps"

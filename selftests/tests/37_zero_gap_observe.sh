@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Zero gap for observers: gap-obs@1 and gap-obs@2 only observe opens of
+# bpflp-gap* (fentry and fexit on security_file_open, counting into
+# /sys/fs/bpf/bpflp_gap_obs) and replace each other GAP_OBSERVE_CYCLES
+# times (default 80) while hammers open the target. Every open succeeds,
+# and every one is counted exactly once on entry and once on exit, by one
+# version or the other: none missed (a gap), none counted twice.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/reliability_lib.bash"
+require_single_tcg
+rel_setup
+OBS_PIN=/sys/fs/bpf/bpflp_gap_obs
+on_exit "rm -f $OBS_PIN"
+rm -f "$OBS_PIN"
+: > "$TDIR/bpflp-gap-target"	# before the observers: creating it is an open too
+
+CYCLES=${GAP_OBSERVE_CYCLES:-80}
+assert_ok "$BPFLP" apply "$(patch_obj gap_obs1)" > /dev/null
+gap_stress observe "$CYCLES" "${GAP_MIN_CHECKED:-1500}" "$(patch_obj gap_obs1)" "$(patch_obj gap_obs2)"
+counts=$(bpftool -j map dump pinned "$OBS_PIN" |
+	jq -r '[.[] | (.formatted // .) | {k: (.key | tostring), v: .value}] | map({(.k): .v}) | add
+		| "\(.["2"] + .["4"]) \(.["3"] + .["5"]) \(.["2"]) \(.["4"])"')
+read -r entries exits by_v1 by_v2 <<< "$counts"
+echo "  counted on entry: $entries (gap-obs@1 $by_v1, gap-obs@2 $by_v2), on exit: $exits; calls made: $GAP_CALLS"
+assert_eq "$entries" "$GAP_CALLS" "opens counted on entry"
+assert_eq "$exits" "$GAP_CALLS" "opens counted on exit"
+((by_v1 > 0 && by_v2 > 0)) || fail "both versions must have counted calls"
