@@ -6,6 +6,7 @@
 #include <string.h>
 #include "args.h"
 #include "commands.h"
+#include "drift_print.h"
 #include "kernel.h"
 #include "output.h"
 #include "transaction.h"
@@ -15,8 +16,13 @@ static void print_apply_json(const char *path, const struct apply_result *res)
 	char hex[SHA256_HEX_SIZE];
 
 	jsonw_start_object(json_wtr);
-	jsonw_string_field(json_wtr, "action",
-			   res->outcome == APPLY_ALREADY_ACTIVE ? "none" : "applied");
+	static const char *const actions[] = {
+		[APPLY_DONE] = "applied",
+		[APPLY_ALREADY_ACTIVE] = "none",
+		[APPLY_REPAIRED] = "repaired",
+	};
+
+	jsonw_string_field(json_wtr, "action", actions[res->outcome]);
 	jsonw_string_field(json_wtr, "object", path);
 	jsonw_string_field(json_wtr, "name", res->meta.name);
 	jsonw_uint_field(json_wtr, "version", res->meta.version);
@@ -30,6 +36,8 @@ static void print_apply_json(const char *path, const struct apply_result *res)
 	for (int i = 0; i < res->nr_replaced; i++)
 		jsonw_string(json_wtr, res->replaced[i]);
 	jsonw_end_array(json_wtr);
+	if (res->outcome == APPLY_REPAIRED)
+		drift_print_json("repaired", &res->repairs);
 	jsonw_end_object(json_wtr);
 }
 
@@ -37,6 +45,12 @@ static void print_apply_plain(const struct apply_result *res)
 {
 	if (res->outcome == APPLY_ALREADY_ACTIVE) {
 		printf("%s@%u is already active: nothing to do\n", res->meta.name, res->meta.version);
+		return;
+	}
+	if (res->outcome == APPLY_REPAIRED) {
+		printf("%s@%u was active with pieces detached by hand: repaired\n", res->meta.name,
+		       res->meta.version);
+		drift_print_plain("repaired:", &res->repairs, false);
 		return;
 	}
 	printf("applied %s@%u (%s, %u function%s)", res->meta.name, res->meta.version,
@@ -102,16 +116,20 @@ int do_disable(int argc, char **argv)
 
 int do_recover(int argc, char **argv)
 {
-	struct recover_result res;
+	static struct recover_result res;
 	const char *action;
+	bool stuck;
 	int err;
 
 	err = parse_verb_args("recover", argc, argv, NULL, NULL, NULL);
-	if (!err)
-		err = txn_recover(&res);
+	if (err)
+		return err;
+	res.repair_drift = true;
+	err = txn_recover(&res);
 	if (err)
 		return err;
 	action = !res.pending ? "none" : res.rolled_forward ? "completed" : "rolled_back";
+	stuck = drift_unrepairable(&res.remaining);
 	if (json_output) {
 		jsonw_start_object(json_wtr);
 		jsonw_string_field(json_wtr, "action", action);
@@ -119,12 +137,23 @@ int do_recover(int argc, char **argv)
 			jsonw_string_field(json_wtr, "operation", res.op);
 			jsonw_string_field(json_wtr, "patch_dir", res.dir);
 		}
+		drift_print_json("repaired", &res.repairs);
+		drift_print_json("not_repaired", &res.remaining);
+		if (stuck)
+			jsonw_string_field(json_wtr, "error", "some drift cannot be repaired: see not_repaired");
 		jsonw_end_object(json_wtr);
-	} else if (!res.pending) {
-		printf("no interrupted transaction: nothing to recover\n");
-	} else {
+		return stuck ? -EUCLEAN : 0;
+	}
+	if (!res.pending)
+		printf("no interrupted transaction%s\n", res.repairs.nr ? "" : ": nothing to recover");
+	else
 		printf("%s the interrupted %s of %s\n",
 		       res.rolled_forward ? "completed" : "rolled back", res.op, res.dir);
+	drift_print_plain("repaired:", &res.repairs, false);
+	drift_print_plain("not repaired:", &res.remaining, true);
+	if (stuck) {
+		p_err("some drift cannot be repaired: see 'not repaired' above");
+		return -EUCLEAN;
 	}
 	return 0;
 }

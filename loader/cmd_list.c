@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "args.h"
 #include "commands.h"
+#include "drift_print.h"
 #include "journal.h"
 #include "kernel.h"
 #include "output.h"
@@ -131,6 +132,7 @@ static const char *journal_op_name(const struct journal *j)
 
 int do_list(int argc, char **argv)
 {
+	static struct drift_report drift;
 	struct journal in_flight;
 	struct registry reg;
 	__u64 word;
@@ -141,9 +143,13 @@ int do_list(int argc, char **argv)
 		err = load_registry(&reg, &word, &in_flight);
 	if (err)
 		return err;
+	/* While a transaction runs, its half-made state is not drift. */
+	if (!in_flight.magic)
+		drift_scan(&reg, word, &drift);
 	if (json_output) {
 		jsonw_start_object(json_wtr);
 		jsonw_uint_field(json_wtr, "commit_word", word);
+		drift_print_json("drift", &drift);
 		if (in_flight.magic) {
 			jsonw_name(json_wtr, "pending_transaction");
 			jsonw_start_object(json_wtr);
@@ -172,6 +178,9 @@ int do_list(int argc, char **argv)
 		for (int i = 0; i < reg.nr; i++)
 			plain_patch(&reg.recs[i].meta, &w);
 	}
+	if (!json_output)
+		drift_print_plain("drift: the state in " STORE_ROOT " does not match the kernel:", &drift,
+				  true);
 	registry_free(&reg);
 	return 0;
 }

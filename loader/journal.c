@@ -10,7 +10,7 @@ int journal_write(const struct journal *j)
 
 int journal_read(struct journal *j)
 {
-	int err = store_read_record(JOURNAL_PIN, j);
+	int err = store_read_record(JOURNAL_PIN, j, sizeof(*j));
 
 	if (!err && (j->magic != JOURNAL_MAGIC || j->abi_version != BPFLP_ABI_VERSION))
 		err = -EPROTO;

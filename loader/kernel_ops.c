@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include "commit.skel.h"
 #include "snapshot.skel.h"
+#include "kernel.h"
 #include "kernel_ops.h"
 #include "log.h"
 #include "output.h"
@@ -103,6 +104,19 @@ static int pin_prog(struct bpf_program *prog, const char *dir, const char *func,
 	return err ?: bpf_program__pin(prog, pin);
 }
 
+/* Repairs keep what is still pinned: those programs are attached. */
+static int pin_prog_if_missing(struct bpf_program *prog, const char *dir, const char *func,
+			       const char *what)
+{
+	char pin[PATH_MAX];
+	int err;
+
+	err = store_pin_path(pin, sizeof(pin), dir, func, what);
+	if (err || !access(pin, F_OK))
+		return err;
+	return bpf_program__pin(prog, pin);
+}
+
 int attach_pinned(const char *dir, const char *func, const char *prog_what, const char *link_what,
 		  enum bpf_attach_type type)
 {
@@ -146,9 +160,9 @@ static int load_snapshot(const char *func, __u64 func_key, __u32 slot, const cha
 	if (!err)
 		err = snapshot__load(skel);
 	if (!err)
-		err = pin_prog(skel->progs.bpflp_take, dir, func, "take_prog");
+		err = pin_prog_if_missing(skel->progs.bpflp_take, dir, func, "take_prog");
 	if (!err)
-		err = pin_prog(skel->progs.bpflp_drop, dir, func, "drop_prog");
+		err = pin_prog_if_missing(skel->progs.bpflp_drop, dir, func, "drop_prog");
 	snapshot__destroy(skel);
 	return err;
 }
@@ -160,6 +174,25 @@ static bool first_on_func(const struct patch_object *po, int i)
 		if (!strcmp(po->progs[j].func, po->progs[i].func))
 			return false;
 	return true;
+}
+
+int pin_missing_programs(struct patch_object *po, __u32 slot, const char *dir)
+{
+	char what[32];
+	int err = 0;
+
+	for (int i = 0; i < po->nr_progs && !err; i++) {
+		const struct patch_prog *pp = &po->progs[i];
+
+		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
+		err = pin_prog_if_missing(pp->prog, dir, pp->func, what);
+		if (!err && first_on_func(po, i))
+			err = load_snapshot(pp->func, pp->func_key, slot, dir);
+	}
+	if (err)
+		p_err("cannot pin the programs of %s again in %s: %s", po->info.name, dir,
+		      strerror(-err));
+	return err;
 }
 
 int attach_patch(struct patch_object *po, __u32 slot, const char *dir)
@@ -306,5 +339,32 @@ int order_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int
 	}
 	if (err)
 		p_err("cannot update %s/bpflp_order: %s", STORE_ROOT, strerror(-err));
+	return err;
+}
+
+int kernel_probe_tracing(char *why, size_t size)
+{
+	static const char *const targets[] = { "bpf_fentry_test1", "security_file_open" };
+	struct snapshot *skel;
+	int err = -ENOENT;
+
+	/* Load (not attach) bpflp's own fentry/fexit pair on a function every kernel traces. */
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]) && err == -ENOENT; i++) {
+		if (kernel_func_btf_id(targets[i]) < 0)
+			continue;
+		skel = snapshot__open();
+		if (!skel)
+			return -errno;
+		err = bpf_program__set_attach_target(skel->progs.bpflp_take, 0, targets[i]) ?:
+		      bpf_program__set_attach_target(skel->progs.bpflp_drop, 0, targets[i]) ?:
+		      snapshot__load(skel);
+		snapshot__destroy(skel);
+	}
+	if (err == -EPERM)
+		snprintf(why, size, "this kernel refuses to load fentry/fexit programs (EPERM before the verifier runs): bpflp cannot patch it; run it on a kernel that allows BPF trampolines (see the test VM)");
+	else if (err == -ENOENT)
+		snprintf(why, size, "this kernel has no BTF for the functions bpflp probes with: bpflp needs CONFIG_DEBUG_INFO_BTF");
+	else if (err)
+		snprintf(why, size, "this kernel cannot load bpflp's fentry/fexit programs: %s", strerror(-err));
 	return err;
 }

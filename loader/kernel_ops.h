@@ -32,6 +32,12 @@ int run_callback_fd(int prog_fd, int *retval);
  */
 int attach_patch(struct patch_object *po, __u32 slot, const char *dir);
 
+/*
+ * Repair: pin, from po loaded into slot, each of its programs (and bpflp's
+ * snapshot programs) whose pin under dir is gone; attaches nothing.
+ */
+int pin_missing_programs(struct patch_object *po, __u32 slot, const char *dir);
+
 /* Attach the tracing program pinned as dir/func__prog_what; pin its link as dir/func__link_what. */
 int attach_pinned(const char *dir, const char *func, const char *prog_what, const char *link_what,
 		  enum bpf_attach_type type);
@@ -44,5 +50,8 @@ int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int
  * fresh_slot (or -1) was just given to a new patch, the last of metas.
  */
 int order_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr, int fresh_slot);
+
+/* 0 if this kernel loads bpflp's tracing programs; else a negative errno and why. */
+int kernel_probe_tracing(char *why, size_t size);
 
 #endif /* BPFLP_KERNEL_OPS_H */

@@ -18,6 +18,9 @@ static const struct command commands[] = {
 	{ "check", do_check, "check OBJ [--allow-insecure]\n"
 	  "                         preflight a patch object; changes nothing" },
 	{ "recover", do_recover, "recover                finish or roll back a transaction whose bpflp died" },
+	{ "status", do_status, "status                 is the state consistent with the kernel? exit 0 yes,\n"
+	  "                         2 drift (recover repairs it), 3 transaction pending,\n"
+	  "                         4 cannot be repaired, 5 no BPF trampolines or bpffs" },
 	{ "gc", do_gc, "gc                     remove the records of replaced and disabled patches" },
 	{ NULL, NULL, NULL },
 };
@@ -113,5 +116,6 @@ int main(int argc, char **argv)
 			strerror(werr ?: EIO));
 		return 1;
 	}
-	return err ? 1 : 0;
+	/* A verb's own exit status (status) is positive; any error is 1. */
+	return err < 0 ? 1 : err;
 }

@@ -73,7 +73,7 @@ int store_ensure(void)
 		}
 	}
 	err = make_dir(STORE_ROOT);
-	return err ?: make_dir(STORE_PATCHES);
+	return err ?: make_dir(STORE_PATCHES) ?: make_dir(STORE_RECORDS);
 }
 
 /* Do fd and path name the same directory (not one removed and made again)? */
@@ -151,6 +151,24 @@ int store_pin_path(char *buf, size_t size, const char *dir, const char *func, co
 	return try_snprintf(buf, size, "%s/%s", dir, what);
 }
 
+/*
+ * Is fd a record map holding exactly size bytes? The kernel copies a whole
+ * value in and out: a pin replaced by hand with a bigger map, or a record
+ * of another format, must not make it read or write past our buffer.
+ */
+static int check_record_map(int fd, __u32 size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(__u32) ||
+	    info.value_size != size || info.max_entries != 1)
+		return -EPROTO;
+	return 0;
+}
+
 int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size)
 {
 	__u32 key = 0;
@@ -158,7 +176,9 @@ int store_write_record(const char *pin, const char *map_name, const void *value,
 
 	fd = bpf_obj_get(pin);
 	if (fd >= 0) {
-		err = bpf_map_update_elem(fd, &key, value, BPF_ANY) ? -errno : 0;
+		err = check_record_map(fd, size);
+		if (!err && bpf_map_update_elem(fd, &key, value, BPF_ANY))
+			err = -errno;
 		close(fd);
 		return err;
 	}
@@ -171,7 +191,7 @@ int store_write_record(const char *pin, const char *map_name, const void *value,
 	return err;
 }
 
-int store_read_record(const char *pin, void *value)
+int store_read_record(const char *pin, void *value, __u32 size)
 {
 	__u32 key = 0;
 	int fd, err;
@@ -179,31 +199,85 @@ int store_read_record(const char *pin, void *value)
 	fd = bpf_obj_get(pin);
 	if (fd < 0)
 		return -errno;
-	err = bpf_map_lookup_elem(fd, &key, value) ? -errno : 0;
+	err = check_record_map(fd, size);
+	if (!err && bpf_map_lookup_elem(fd, &key, value))
+		err = -errno;
 	close(fd);
 	return err;
 }
 
-static int read_meta(const char *dir, struct patch_meta *meta)
+/*
+ * A record is one map pinned twice: DIR/meta, beside the patch's pins, and
+ * records/NAME@VERSION, so a pin deleted by hand can be restored from the
+ * other (the same map: an update through one is seen through both).
+ */
+static int meta_pins(const char *dir, char *meta_pin, char *copy_pin)
 {
-	char path[PATH_MAX];
+	const char *base = strrchr(dir, '/');
+
+	return store_pin_path(meta_pin, PATH_MAX, dir, NULL, "meta") ?:
+	       try_snprintf(copy_pin, PATH_MAX, "%s/%s", STORE_RECORDS, base ? base + 1 : dir);
+}
+
+/* 0 and *meta, or -ENOENT when neither pin exists; sets the record's pin flags. */
+static int read_meta(struct patch_record *rec)
+{
+	char pin[PATH_MAX], copy[PATH_MAX];
 	int err;
 
-	err = store_pin_path(path, sizeof(path), dir, NULL, "meta");
-	if (!err)
-		err = store_read_record(path, meta);
-	if (!err && (meta->magic != META_MAGIC || meta->format != META_VERSION))
+	err = meta_pins(rec->dir, pin, copy);
+	if (err)
+		return err;
+	rec->meta_pin_missing = access(pin, F_OK) != 0;
+	rec->copy_pin_missing = access(copy, F_OK) != 0;
+	err = store_read_record(rec->meta_pin_missing ? copy : pin, &rec->meta, sizeof(rec->meta));
+	if (!err && (rec->meta.magic != META_MAGIC || rec->meta.format != META_VERSION))
 		err = -EPROTO;
 	return err;
 }
 
 int store_write_meta(const char *dir, const struct patch_meta *meta)
 {
-	char path[PATH_MAX];
-	int err;
+	char pin[PATH_MAX], copy[PATH_MAX];
+	__u32 key = 0;
+	int fd, err = 0;
 
-	err = store_pin_path(path, sizeof(path), dir, NULL, "meta");
-	return err ?: store_write_record(path, "bpflp_meta", meta, sizeof(*meta));
+	err = meta_pins(dir, pin, copy);
+	if (err)
+		return err;
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		fd = bpf_obj_get(copy);
+	if (fd >= 0)
+		err = check_record_map(fd, sizeof(*meta));
+	else
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpflp_meta", sizeof(key), sizeof(*meta), 1, NULL);
+	if (fd < 0)
+		return -errno;
+	/* Filled before it is pinned anywhere new: a reader never sees an empty record. */
+	if (!err && bpf_map_update_elem(fd, &key, meta, BPF_ANY))
+		err = -errno;
+	if (!err && bpf_obj_pin(fd, pin) && errno != EEXIST)
+		err = -errno;
+	if (!err && bpf_obj_pin(fd, copy) && errno != EEXIST)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int store_remove_meta(const char *dir)
+{
+	char pin[PATH_MAX], copy[PATH_MAX];
+	int err = 0;
+
+	err = meta_pins(dir, pin, copy);
+	if (err)
+		return err;
+	if (unlink(pin) && errno != ENOENT)
+		err = -errno;
+	if (unlink(copy) && errno != ENOENT)
+		err = -errno;
+	return err;
 }
 
 static int by_applied_at(const void *a, const void *b)
@@ -213,35 +287,50 @@ static int by_applied_at(const void *a, const void *b)
 	return ra->meta.applied_at < rb->meta.applied_at ? -1 : ra->meta.applied_at > rb->meta.applied_at;
 }
 
+static int registry_add(struct registry *reg, const struct patch_record *rec)
+{
+	struct patch_record *recs = realloc(reg->recs, (reg->nr + 1) * sizeof(*recs));
+
+	if (!recs)
+		return -ENOMEM;
+	reg->recs = recs;
+	reg->recs[reg->nr++] = *rec;
+	return 0;
+}
+
+/* Records under patches/, then those whose directory is gone (only records/ has them). */
 int store_load(struct registry *reg)
 {
-	struct patch_record *recs;
+	static const char *const parents[] = { STORE_PATCHES, STORE_RECORDS };
 	struct dirent *de;
-	DIR *d;
 	int err = 0;
+	DIR *d;
 
 	reg->recs = NULL;
 	reg->nr = 0;
-	d = opendir(STORE_PATCHES);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		struct patch_record rec = {};
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (try_snprintf(rec.dir, sizeof(rec.dir), "%s/%s", STORE_PATCHES, de->d_name) ||
-		    read_meta(rec.dir, &rec.meta))
-			continue;	/* not a record (or a foreign one): leave it alone */
-		recs = realloc(reg->recs, (reg->nr + 1) * sizeof(*recs));
-		if (!recs) {
-			err = -ENOMEM;
-			break;
+	for (int p = 0; p < 2 && !err; p++) {
+		d = opendir(parents[p]);
+		if (!d) {
+			if (errno == ENOENT)
+				continue;
+			return -errno;
 		}
-		reg->recs = recs;
-		reg->recs[reg->nr++] = rec;
+		while (!err && (de = readdir(d))) {
+			struct patch_record rec = {};
+
+			if (de->d_name[0] == '.')
+				continue;
+			if (try_snprintf(rec.dir, sizeof(rec.dir), "%s/%s", STORE_PATCHES, de->d_name))
+				continue;
+			if (p == 1 && !access(rec.dir, F_OK))
+				continue;	/* seen under patches/ */
+			rec.dir_missing = p == 1;
+			if (read_meta(&rec))
+				continue;	/* not a record (or a foreign one): leave it alone */
+			err = registry_add(reg, &rec);
+		}
+		closedir(d);
 	}
-	closedir(d);
 	if (reg->nr)
 		qsort(reg->recs, reg->nr, sizeof(*reg->recs), by_applied_at);
 	return err;
@@ -362,6 +451,8 @@ int store_clear_dir(const char *dir, bool keep_meta)
 		}
 		closedir(d);
 	}
+	if (!keep_meta)
+		err = store_remove_meta(dir) ?: err;
 	if (!keep_meta && rmdir(dir) && errno != ENOENT)
 		err = -errno;
 	return err;

@@ -17,6 +17,10 @@
  *                                      callbacks run after load: by disable, and by
  *                                      recovery finishing an interrupted transaction
  *
+ *   /sys/fs/bpf/bpflp/records/NAME@VERSION
+ *                                      the same record as NAME@VERSION/meta, pinned
+ *                                      twice so either pin can be restored
+ *
  * A replaced or disabled patch keeps only its meta, so `bpflp list` still
  * shows it.
  */
@@ -31,6 +35,7 @@
 #define BPFFS_ROOT	"/sys/fs/bpf"
 #define STORE_ROOT	BPFFS_ROOT "/bpflp"
 #define STORE_PATCHES	STORE_ROOT "/patches"
+#define STORE_RECORDS	STORE_ROOT "/records"
 #define META_MAGIC	0x4154454dU	/* "META" */
 /*
  * Layout version of struct patch_meta, separate from BPFLP_ABI_VERSION (which
@@ -86,6 +91,10 @@ struct patch_meta {
 struct patch_record {
 	struct patch_meta meta;
 	char dir[PATH_MAX];
+	/* Pins deleted by hand (see drift.h): read from the other record pin. */
+	bool meta_pin_missing;
+	bool copy_pin_missing;
+	bool dir_missing;	/* the whole directory: every pin of the patch */
 };
 
 struct registry {
@@ -125,11 +134,13 @@ int store_patch_dir(char *buf, size_t size, const char *name, __u32 version);
 int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what);
 /* One record in a pinned one-entry array map, created (filled, then pinned) if missing. */
 int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size);
-int store_read_record(const char *pin, void *value);
+int store_read_record(const char *pin, void *value, __u32 size);
 
-/* Create or update DIR/meta. */
+/* Create or update the record of DIR (DIR/meta and its copy), restoring a missing pin. */
 int store_write_meta(const char *dir, const struct patch_meta *meta);
-/* Remove every pin in dir but meta (detaches its links); keep_meta=false removes all. */
+/* Remove both pins of DIR's record. */
+int store_remove_meta(const char *dir);
+/* Remove every pin in dir but meta (detaches its links); keep_meta=false removes all, record included. */
 int store_clear_dir(const char *dir, bool keep_meta);
 
 /* Read the live commit word. */

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "drift.h"
 #include "journal.h"
 #include "kernel.h"
 #include "kernel_ops.h"
@@ -158,6 +159,7 @@ static void drop_created_store(struct txn *t)
 	}
 	unlink(JOURNAL_PIN);
 	rmdir(STORE_PATCHES);
+	rmdir(STORE_RECORDS);
 	rmdir(STORE_ROOT);
 }
 
@@ -226,9 +228,71 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 /* Returns 0, a negative errno (reported), or NO_STORE when !create and there is none. */
 #define NO_STORE 1
 
+/* Shared maps deleted by hand while patches live: pin them again before anything loads. */
+static void repin_shared_maps(void)
+{
+	struct registry early;
+
+	if (!store_load(&early))
+		drift_repin_shared_maps(&early);
+	registry_free(&early);
+}
+
+/*
+ * What `recover` does beyond the journal: make the records tell the truth
+ * (a patch no longer in effect is recorded as disabled; slots the word
+ * enables for no record are cleared), attach again what was detached by
+ * hand, and rebuild the gate maps from the records.
+ */
+static int repair_drift(struct txn *t, struct recover_result *res)
+{
+	struct drift_report scan;
+	__u64 clear = 0;
+	int err = 0;
+
+	for (int i = 0; i < t->reg.nr; i++) {
+		struct patch_record *rec = &t->reg.recs[i];
+		struct patch_meta *m = &rec->meta;
+		__u64 bit = 1ULL << m->slot;
+
+		if (m->status != PATCH_ACTIVE)
+			continue;
+		if (!rec->dir_missing && (t->word & bit)) {
+			drift_reattach(rec, &res->repairs);
+			continue;
+		}
+		if (rec->dir_missing)
+			clear |= t->word & bit;
+		m->status = PATCH_DISABLED;
+		m->changed_at = now_ns();
+		if (rec->dir_missing && mkdir(rec->dir, 0700) && errno != EEXIST)
+			err = -errno;
+		err = err ?: store_write_meta(rec->dir, m);
+		err = err ?: store_clear_dir(rec->dir, true);
+		drift_add(&res->repairs, m, DRIFT_RECORD, "%s", rec->dir_missing ?
+			  "recorded as disabled: its directory had been deleted, which detached it" :
+			  "recorded as disabled: the commit word no longer enabled it");
+	}
+	drift_scan(&t->reg, t->word, &scan);
+	if (!drift_unrepairable(&scan))
+		clear |= t->word & ~registry_active_mask(&t->reg);
+	if (clear && !err) {
+		err = commit_word(&t->cc, t->word, t->word & ~clear);
+		if (!err) {
+			t->word &= ~clear;
+			drift_add(&res->repairs, NULL, DRIFT_RECORD,
+				  "cleared slots %#llx, which no active record holds, from the commit word",
+				  (unsigned long long)clear);
+		}
+	}
+	err = reload_registry(t) ?: err;
+	return sync_gate_maps(t, NULL) ?: err;
+}
+
 static int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 {
 	struct recover_result ignored = {};
+	struct drift_report *repairs = recovered && recovered->repair_drift ? &recovered->repairs : NULL;
 	__u64 recorded;
 	int err;
 
@@ -243,6 +307,7 @@ static int txn_begin(struct txn *t, struct recover_result *recovered, bool creat
 	if (t->lock_fd < 0)
 		return t->lock_fd;
 	fault_point("locked");
+	repin_shared_maps();
 	/*
 	 * Decided under the lock, never before it: a transaction refused the
 	 * lock owns nothing, and only a tree without the shared maps is ours
@@ -254,6 +319,9 @@ static int txn_begin(struct txn *t, struct recover_result *recovered, bool creat
 		err = recover_locked(t, recovered ?: &ignored);
 	if (!err)
 		err = reload_registry(t);
+	/* Pins deleted by hand whose objects live on: only bookkeeping, always done. */
+	if (!err && !drift_repin(&t->reg, repairs))
+		err = reload_registry(t);
 	if (err)
 		return err;
 	err = store_read_commit_word(&t->word);
@@ -261,10 +329,17 @@ static int txn_begin(struct txn *t, struct recover_result *recovered, bool creat
 		p_err("cannot read the commit word: %s", strerror(-err));
 		return err;
 	}
+	if (repairs) {
+		err = repair_drift(t, recovered);
+		if (err) {
+			p_err("cannot repair the state in %s: %s", STORE_ROOT, strerror(-err));
+			return err;
+		}
+	}
 	recorded = registry_active_mask(&t->reg);
-	if (t->word != recorded) {
-		p_err("bpflp state is inconsistent: commit word %#llx, records say %#llx; inspect %s",
-		      (unsigned long long)t->word, (unsigned long long)recorded, STORE_ROOT);
+	if (t->word != recorded && !repairs) {
+		p_err("bpflp state is inconsistent: commit word %#llx, records say %#llx; run 'bpflp recover' (and see 'bpflp status')",
+		      (unsigned long long)t->word, (unsigned long long)recorded);
 		return -EUCLEAN;
 	}
 	return 0;
@@ -492,6 +567,31 @@ static void plan_journal(struct txn *t, enum journal_op op, __u64 post_word, __u
 	};
 }
 
+/*
+ * Applying the active NAME@VERSION again (the same code) repairs what was
+ * detached by hand: from the pinned programs, or, where those are gone
+ * too, from the object loaded again into the patch's slot. Same slot, same
+ * word: no commit, the function is patched again as soon as it is attached.
+ */
+static int repair_active(struct patch_record *rec, struct patch_object *po,
+			 struct drift_report *done)
+{
+	struct drift_report pass = {};
+	int err;
+
+	err = drift_reattach(rec, &pass);
+	if (!err && drift_unrepairable(&pass)) {
+		memset(&pass, 0, sizeof(pass));
+		err = patch_object_load(po, rec->meta.slot, STORE_ROOT) ?:
+		      pin_missing_programs(po, rec->meta.slot, rec->dir) ?:
+		      drift_reattach(rec, &pass);
+	}
+	*done = pass;
+	if (err)
+		p_err("cannot repair %s@%u: %s", rec->meta.name, rec->meta.version, strerror(-err));
+	return err;
+}
+
 int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_result *res)
 {
 	struct patch_record *existing;
@@ -521,8 +621,9 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 		goto out;
 	}
 	if (existing && existing->meta.status == PATCH_ACTIVE) {
-		res->outcome = APPLY_ALREADY_ACTIVE;
 		res->meta = existing->meta;
+		err = repair_active(existing, &po, &res->repairs);
+		res->outcome = res->repairs.nr ? APPLY_REPAIRED : APPLY_ALREADY_ACTIVE;
 		goto out;
 	}
 	if (stack && registry_find_spec(&t.reg, po.info.name)) {
@@ -658,10 +759,15 @@ int txn_recover(struct recover_result *res)
 	struct txn t;
 	int err;
 
+	bool repair = res->repair_drift;
+
 	memset(res, 0, sizeof(*res));
+	res->repair_drift = repair;
 	err = txn_begin(&t, res, false);
 	if (err == NO_STORE)
 		err = 0;	/* bpflp never ran here: nothing to recover */
+	else if (!err && repair)
+		drift_scan(&t.reg, t.word, &res->remaining);
 	txn_end(&t, err);
 	return err;
 }

@@ -11,11 +11,13 @@
 #define BPFLP_TRANSACTION_H
 
 #include <stdbool.h>
+#include "drift.h"
 #include "store.h"
 
 enum apply_outcome {
 	APPLY_DONE,
 	APPLY_ALREADY_ACTIVE,
+	APPLY_REPAIRED,		/* it was active, with pieces detached by hand */
 };
 
 struct apply_result {
@@ -24,6 +26,7 @@ struct apply_result {
 	char replaced[BPFLP_MAX_SLOTS][BPFLP_NAME_MAX + 16];
 	int nr_replaced;
 	int pre_patch_ret;
+	struct drift_report repairs;	/* APPLY_REPAIRED: what was attached again */
 };
 
 struct disable_result {
@@ -33,10 +36,13 @@ struct disable_result {
 };
 
 struct recover_result {
+	bool repair_drift;	/* in: also repair what drift.h describes */
 	bool pending;		/* a journal was found */
 	bool rolled_forward;	/* it had committed: finished; else rolled back */
 	char op[16];
 	char dir[256];
+	struct drift_report repairs;	/* what was repaired */
+	struct drift_report remaining;	/* what could not be, after repairing */
 };
 
 int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_result *res);
