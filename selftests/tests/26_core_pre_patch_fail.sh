@@ -7,19 +7,9 @@
 . "$(dirname "$0")/core_lib.bash"
 core_setup
 
-snapshot() {
-	bpffs_tree
-	echo "--- links"
-	bpftool -j link list | jq -c 'sort_by(.id)[]'
-	echo "--- trampolines"
-	grep -o '^[a-z_0-9]* ' "$TRACING/enabled_functions" | sort
-	echo "--- records"
-	"$BPFLP" -j list | jq -c .
-}
-
 bpflp_ok apply "$(patch_obj t_cb1)" > /dev/null
 assert_behaviour "EPERM ok ok" "with t-cb@1"
-before=$(snapshot)
+before=$(kernel_state)
 
 for mode in plain json; do
 	rc=0
@@ -32,7 +22,7 @@ for mode in plain json; do
 	fi
 	assert_eq "$rc" 1 "$mode: exit status of the failing apply"
 	assert_match "$msg" "pre_patch.*t-fail.*-19" "$mode: message names pre_patch, the patch and its value"
-	assert_eq "$(snapshot)" "$before" "$mode: bpffs tree, links, trampolines and records unchanged"
+	assert_eq "$(kernel_state)" "$before" "$mode: bpffs tree, links, trampolines and records unchanged"
 	assert_behaviour "EPERM ok ok" "$mode: after the failed apply"
 done
 assert_eq "$(cblog)" "11 12 31 31" "callback log: t-fail's pre_patch ran, nothing after it"

@@ -99,7 +99,7 @@ for verb in "disable example" "gc" "recover"; do
 done
 rofs() { unshare -m sh -c 'mount -o remount,bind,ro /sys/fs/bpf && exec "$@"' rofs "$@"; }
 refused "read-only bpffs: apply" "$STORE root-only \\(chmod 0700\\): Read-only file system" rofs "$BPFLP" apply "$BADOBJ/example-v2.bpf.o"
-refused "read-only bpffs: disable" "$STORE root-only \\(chmod 0700\\): Read-only file system" rofs "$BPFLP" disable example
+refused "read-only bpffs: disable" "$STORE/journal: Read-only file system" rofs "$BPFLP" disable example
 assert_eq "$(active_patches)" "example@1" "active patches at the end"
 
 badobj_summary

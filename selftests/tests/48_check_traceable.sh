@@ -18,16 +18,6 @@ grep -qx do_blk_trace_setup "$TRACING/available_filter_functions" &&
 	fail "do_blk_trace_setup is traceable on this kernel: pick another notrace function"
 [[ -e /sys/kernel/btf/9p ]] || fail "the 9p module has no BTF here (/sys/kernel/btf/9p)"
 
-snapshot() {
-	bpffs_tree
-	echo "--- links"
-	bpftool -j link list | jq -c 'sort_by(.id)[]'
-	echo "--- trampolines"
-	grep -o '^[a-z_0-9]* ' "$TRACING/enabled_functions" | sort
-	echo "--- records"
-	"$BPFLP" -j list | jq -c .
-}
-
 # expect_error WHAT MESSAGE CMD...: exit 1, exactly MESSAGE on stderr, nothing on stdout.
 expect_error() {
 	local what=$1 want=$2 out rc=0
@@ -39,7 +29,7 @@ expect_error() {
 }
 
 bpflp_ok apply "$(patch_obj t_cb1)" > /dev/null
-before=$(snapshot)
+before=$(kernel_state)
 
 echo "# a) not traceable"
 for verb in check apply; do
@@ -57,7 +47,7 @@ for verb in check apply; do
 		"bpflp: error: $modfunc: function v9fs_statfs is in module 9p: modules are not supported yet (bpflp patches functions of vmlinux only)" \
 		"$BPFLP" "$verb" "$modfunc"
 done
-assert_eq "$(snapshot)" "$before" "nothing changed by the refusals"
+assert_eq "$(kernel_state)" "$before" "nothing changed by the refusals"
 
 echo "# c) tracefs unreadable: try, and undo pre_patch with post_unpatch"
 # A private mount namespace hides tracefs (and debugfs' tracing) from bpflp only.
@@ -76,6 +66,6 @@ assert_eq "$rc" 1 "apply of t-ntcb without tracefs: exit status"
 assert_eq "$(< "$TDIR/err")" "$warning
 bpflp: error: cannot attach bpflp's snapshot programs to do_blk_trace_setup: Device or resource busy" "apply: the warning, then the attach error"
 assert_eq "$(cblog)" "11 12 51 54" "callbacks: t-ntcb's pre_patch ran, then its post_unpatch"
-assert_eq "$(snapshot)" "$before" "nothing changed by the failed apply"
+assert_eq "$(kernel_state)" "$before" "nothing changed by the failed apply"
 assert_eq "$(active_patches)" "t-cb@1" "t-cb@1 still active"
 assert_behaviour "EPERM ok ok" "t-cb@1 still serves calls"

@@ -144,3 +144,16 @@ cblog() {
 
 # bpffs_tree: every path in bpffs with its mode.
 bpffs_tree() { find /sys/fs/bpf -printf '%p %m\n' | sort; }
+
+# kernel_state: the bpffs tree, every BPF link, the traced functions and
+# bpflp's records, to compare before and after something that must change
+# nothing.
+kernel_state() {
+	bpffs_tree
+	echo "--- links"
+	bpftool -j link list | jq -c 'sort_by(.id)[]'
+	echo "--- trampolines"
+	grep -o '^[a-z_0-9]* ' "$TRACING/enabled_functions" | sort
+	echo "--- records"
+	"$BPFLP" -j list | jq -c .
+}
