@@ -33,7 +33,7 @@ int do_check(int argc, char **argv)
 	if (err)
 		return err;
 	/* A real slot, or the verifier would prune the gated bodies as dead code. */
-	err = patch_object_load(&po, 0, NULL);
+	err = patch_object_load(&po, 0, 0, NULL);
 	if (!err)
 		err = patch_object_check_gates(&po, bpf_map__fd(bpf_object__find_map_by_name(po.obj, "bpflp_state")));
 	if (err)

@@ -79,6 +79,8 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
 
 		if (strcmp(m->funcs[i].name, func) || m->funcs[i].kind > BPFLP_KIND_FMOD_RET)
 			continue;
+		if (n == BPFLP_KIND_FMOD_RET + 2)
+			break;	/* one program per kind: meta_valid() records cannot get here */
 		snprintf(pieces[n].prog_what, sizeof(pieces[n].prog_what), "%s_prog", kind);
 		snprintf(pieces[n].link_what, sizeof(pieces[n].link_what), "%s_link", kind);
 		pieces[n].type = types[m->funcs[i].kind];

@@ -54,6 +54,7 @@ int commit_ctx_open(struct commit_ctx *cc)
 	cc->state_fd = bpf_map__fd(cc->skel->maps.bpflp_state);
 	cc->cover_fd = bpf_map__fd(cc->skel->maps.bpflp_cover);
 	cc->order_fd = bpf_map__fd(cc->skel->maps.bpflp_order);
+	cc->armed_fd = bpf_map__fd(cc->skel->maps.bpflp_armed);
 	return 0;
 }
 
@@ -142,7 +143,8 @@ int attach_pinned(const char *dir, const char *func, const char *prog_what, cons
 }
 
 /* The snapshot programs of a patch on func: loaded and pinned, not attached. */
-static int load_snapshot(const char *func, __u64 func_key, __u32 slot, const char *dir)
+static int load_snapshot(const char *func, __u64 func_key, const struct patch_meta *meta,
+			 const char *dir)
 {
 	struct snapshot *skel;
 	int err;
@@ -151,7 +153,8 @@ static int load_snapshot(const char *func, __u64 func_key, __u32 slot, const cha
 	if (!skel)
 		return -errno;
 	skel->rodata->target_key = func_key;
-	skel->rodata->slot = slot;
+	skel->rodata->slot = meta->slot;
+	skel->rodata->gen = meta->gen;
 	err = bpf_program__set_attach_target(skel->progs.bpflp_take, 0, func);
 	if (!err)
 		err = bpf_program__set_attach_target(skel->progs.bpflp_drop, 0, func);
@@ -176,7 +179,7 @@ static bool first_on_func(const struct patch_object *po, int i)
 	return true;
 }
 
-int pin_missing_programs(struct patch_object *po, __u32 slot, const char *dir)
+int pin_missing_programs(struct patch_object *po, const struct patch_meta *meta, const char *dir)
 {
 	char what[32];
 	int err = 0;
@@ -187,7 +190,7 @@ int pin_missing_programs(struct patch_object *po, __u32 slot, const char *dir)
 		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
 		err = pin_prog_if_missing(pp->prog, dir, pp->func, what);
 		if (!err && first_on_func(po, i))
-			err = load_snapshot(pp->func, pp->func_key, slot, dir);
+			err = load_snapshot(pp->func, pp->func_key, meta, dir);
 	}
 	if (err)
 		p_err("cannot pin the programs of %s again in %s: %s", po->info.name, dir,
@@ -195,7 +198,7 @@ int pin_missing_programs(struct patch_object *po, __u32 slot, const char *dir)
 	return err;
 }
 
-int attach_patch(struct patch_object *po, __u32 slot, const char *dir)
+int attach_patch(struct patch_object *po, const struct patch_meta *meta, const char *dir)
 {
 	char pin[PATH_MAX], what[32];
 	int err;
@@ -227,7 +230,7 @@ int attach_patch(struct patch_object *po, __u32 slot, const char *dir)
 
 		if (!first_on_func(po, i))
 			continue;
-		err = load_snapshot(pp->func, pp->func_key, slot, dir);
+		err = load_snapshot(pp->func, pp->func_key, meta, dir);
 		if (!err)
 			err = attach_pinned(dir, pp->func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
 		if (err) {
@@ -244,6 +247,11 @@ int attach_patch(struct patch_object *po, __u32 slot, const char *dir)
 		snprintf(link_what, sizeof(link_what), "%s_link", bpflp_kind_name(pp->kind));
 		err = attach_pinned(dir, pp->func, what, link_what,
 				    bpf_program__expected_attach_type(pp->prog));
+		if (err == -E2BIG) {
+			p_err("cannot attach %s to %s: the kernel's limit of %d BPF links on it is reached (links detached by the last transaction may take a moment to go): retry",
+			      bpflp_kind_name(pp->kind), pp->func, KERNEL_MAX_TRAMP_LINKS);
+			return err;
+		}
 		if (err) {
 			p_err("cannot attach %s to %s: %s", bpflp_kind_name(pp->kind), pp->func,
 			      strerror(-err));
@@ -281,27 +289,36 @@ static int cover_add(__u64 (*entries)[2], int *nr, __u64 key, __u64 bit)
 	return 0;
 }
 
-int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr)
+int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr, __u64 keep)
 {
 	static __u64 entries[BPFLP_MAX_SLOTS * BPFLP_MAX_FUNCS][2];
-	__u64 key, next, *prev = NULL;
+	__u64 key, next, old, value, *prev = NULL;
 	int nr_entries = 0, err = 0;
 
 	for (int m = 0; m < nr; m++)
 		for (__u32 f = 0; f < metas[m]->nr_funcs && !err; f++)
 			err = cover_add(entries, &nr_entries, metas[m]->funcs[f].key,
 					1ULL << metas[m]->slot);
-	for (int i = 0; i < nr_entries && !err; i++)
-		if (bpf_map_update_elem(cc->cover_fd, &entries[i][0], &entries[i][1], BPF_ANY))
+	for (int i = 0; i < nr_entries && !err; i++) {
+		if (bpf_map_lookup_elem(cc->cover_fd, &entries[i][0], &old))
+			old = 0;
+		value = (old & keep) | entries[i][1];
+		if (bpf_map_update_elem(cc->cover_fd, &entries[i][0], &value, BPF_ANY))
 			err = -errno;
-	/* Drop functions none of the given patches cover any more. */
+	}
+	/* Other functions keep only the bits of slots in keep; empty entries go. */
 	while (!err && !bpf_map_get_next_key(cc->cover_fd, prev, &next)) {
 		bool wanted = false;
 
 		for (int i = 0; i < nr_entries && !wanted; i++)
 			wanted = entries[i][0] == next;
-		if (!wanted && !bpf_map_delete_elem(cc->cover_fd, &next))
-			continue;	/* restart from the same predecessor */
+		if (!wanted && !bpf_map_lookup_elem(cc->cover_fd, &next, &old)) {
+			value = old & keep;
+			if (!value && !bpf_map_delete_elem(cc->cover_fd, &next))
+				continue;	/* restart from the same predecessor */
+			if (value != old && bpf_map_update_elem(cc->cover_fd, &next, &value, BPF_ANY))
+				err = -errno;
+		}
 		key = next;
 		prev = &key;
 	}
@@ -366,5 +383,18 @@ int kernel_probe_tracing(char *why, size_t size)
 		snprintf(why, size, "this kernel has no BTF for the functions bpflp probes with: bpflp needs CONFIG_DEBUG_INFO_BTF");
 	else if (err)
 		snprintf(why, size, "this kernel cannot load bpflp's fentry/fexit programs: %s", strerror(-err));
+	return err;
+}
+
+int arm_slot(struct commit_ctx *cc, __u32 slot, __u64 gen)
+{
+	int err = 0;
+
+	if (slot >= BPFLP_MAX_SLOTS)
+		return -EINVAL;
+	if (bpf_map_update_elem(cc->armed_fd, &slot, &gen, BPF_ANY)) {
+		err = -errno;
+		p_err("cannot update %s/bpflp_armed: %s", STORE_ROOT, strerror(-err));
+	}
 	return err;
 }

@@ -15,6 +15,7 @@ struct commit_ctx {
 	int state_fd;
 	int cover_fd;
 	int order_fd;
+	int armed_fd;
 };
 
 int commit_ctx_open(struct commit_ctx *cc);
@@ -30,26 +31,38 @@ int run_callback_fd(int prog_fd, int *retval);
  * Pin everything of a patch loaded into slot under dir and attach it, gates
  * shut, with bpflp's snapshot programs around its programs on each function.
  */
-int attach_patch(struct patch_object *po, __u32 slot, const char *dir);
+int attach_patch(struct patch_object *po, const struct patch_meta *meta, const char *dir);
 
 /*
  * Repair: pin, from po loaded into slot, each of its programs (and bpflp's
  * snapshot programs) whose pin under dir is gone; attaches nothing.
  */
-int pin_missing_programs(struct patch_object *po, __u32 slot, const char *dir);
+int pin_missing_programs(struct patch_object *po, const struct patch_meta *meta, const char *dir);
 
 /* Attach the tracing program pinned as dir/func__prog_what; pin its link as dir/func__link_what. */
 int attach_pinned(const char *dir, const char *func, const char *prog_what, const char *link_what,
 		  enum bpf_attach_type type);
 
-/* Make the cover map say exactly which of the given records' slots cover each function. */
-int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr);
+/*
+ * Make the cover map say which of the given records' slots cover each
+ * function. Bits of other slots stay only if in keep: a call that began
+ * before the last commit may still hold a word with a slot it removed, and
+ * must keep deferring to that slot where it covers the function.
+ */
+int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr, __u64 keep);
 
 /*
  * Record that each of metas (oldest first) is older than the ones after it;
  * fresh_slot (or -1) was just given to a new patch, the last of metas.
  */
 int order_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr, int fresh_slot);
+
+/*
+ * Arm slot for the patch instance of generation gen (0: disarm). Armed
+ * before a patch's programs are attached, disarmed before anything of it is
+ * detached (see include/bpflp/snapshot.bpf.h).
+ */
+int arm_slot(struct commit_ctx *cc, __u32 slot, __u64 gen);
 
 /* 0 if this kernel loads bpflp's tracing programs; else a negative errno and why. */
 int kernel_probe_tracing(char *why, size_t size);

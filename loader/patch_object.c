@@ -537,17 +537,20 @@ void patch_object_unpin_created(struct patch_object *po)
 	po->nr_created_pins = 0;
 }
 
-int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pin_dir)
+int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char *shared_pin_dir)
 {
 	struct bpf_program *prog;
 	char pin[PATH_MAX];
 	__u32 *rodata_slot;
+	__u64 *rodata_gen;
 	int err, i = 0;
 
 	rodata_slot = patch_object_rodata_var(po->obj, "bpflp_slot", sizeof(*rodata_slot));
-	if (!rodata_slot)
+	rodata_gen = patch_object_rodata_var(po->obj, "bpflp_gen", sizeof(*rodata_gen));
+	if (!rodata_slot || !rodata_gen)
 		return -EINVAL;
 	*rodata_slot = slot;
+	*rodata_gen = gen;
 	for (int p = 0; p < po->nr_progs; p++)
 		*po->progs[p].rodata_key = po->progs[p].func_key;
 	for (size_t m = 0; shared_pin_dir && m < STORE_NR_SHARED_MAPS; m++) {

@@ -63,7 +63,7 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
  * shared_pin_dir it is a dry run: the object gets fresh maps of its own and
  * pins nothing, so its gates read a commit word nobody ever sets.
  */
-int patch_object_load(struct patch_object *po, __u32 slot, const char *shared_pin_dir);
+int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char *shared_pin_dir);
 
 /* Remove the map pins this object's load created (an aborted apply). */
 void patch_object_unpin_created(struct patch_object *po);

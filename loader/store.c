@@ -19,7 +19,7 @@
 #include "util.h"
 
 const char *const store_shared_maps[STORE_NR_SHARED_MAPS] = {
-	"bpflp_state", "bpflp_cover", "bpflp_order", "bpflp_snap",
+	"bpflp_state", "bpflp_cover", "bpflp_order", "bpflp_armed", "bpflp_snap",
 };
 
 static const char *const status_names[] = {
@@ -219,6 +219,26 @@ static int meta_pins(const char *dir, char *meta_pin, char *copy_pin)
 	       try_snprintf(copy_pin, PATH_MAX, "%s/%s", STORE_RECORDS, base ? base + 1 : dir);
 }
 
+static bool has_nul(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+/* A record that came from bpffs is input: every count and index in range, every string ended. */
+bool meta_valid(const struct patch_meta *m)
+{
+	if (m->slot >= BPFLP_MAX_SLOTS || m->nr_funcs > BPFLP_MAX_FUNCS ||
+	    m->status > PATCH_REPLACED || m->mode > MODE_STACK ||
+	    !has_nul(m->name, sizeof(m->name)) || !has_nul(m->object, sizeof(m->object)) ||
+	    !has_nul(m->replaced_by, sizeof(m->replaced_by)))
+		return false;
+	for (__u32 i = 0; i < m->nr_funcs; i++)
+		if (!has_nul(m->funcs[i].name, sizeof(m->funcs[i].name)) ||
+		    m->funcs[i].kind > BPFLP_KIND_FMOD_RET)
+			return false;
+	return true;
+}
+
 /* 0 and *meta, or -ENOENT when neither pin exists; sets the record's pin flags. */
 static int read_meta(struct patch_record *rec)
 {
@@ -231,7 +251,8 @@ static int read_meta(struct patch_record *rec)
 	rec->meta_pin_missing = access(pin, F_OK) != 0;
 	rec->copy_pin_missing = access(copy, F_OK) != 0;
 	err = store_read_record(rec->meta_pin_missing ? copy : pin, &rec->meta, sizeof(rec->meta));
-	if (!err && (rec->meta.magic != META_MAGIC || rec->meta.format != META_VERSION))
+	if (!err && (rec->meta.magic != META_MAGIC || rec->meta.format != META_VERSION ||
+		     !meta_valid(&rec->meta)))
 		err = -EPROTO;
 	return err;
 }

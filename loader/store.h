@@ -42,11 +42,11 @@
  * patch objects carry too): a new record layout must not reject objects.
  * 2: object digest added.
  */
-#define META_VERSION	2U
+#define META_VERSION	3U
 #define BPFLP_OBJECT_PATH_MAX	256	/* bytes of patch_meta.object, NUL included */
 
 /* The maps every bpflp BPF object shares, pinned as STORE_ROOT/NAME (maps.bpf.h). */
-#define STORE_NR_SHARED_MAPS	4
+#define STORE_NR_SHARED_MAPS	5
 extern const char *const store_shared_maps[STORE_NR_SHARED_MAPS];
 
 enum patch_status {
@@ -82,6 +82,7 @@ struct patch_meta {
 	__u32 callbacks;	/* bit per enum patch_callback present */
 	__u64 applied_at;	/* CLOCK_REALTIME ns */
 	__u64 changed_at;
+	__u64 gen;		/* instance generation, armed in bpflp_armed while active */
 	char object[BPFLP_OBJECT_PATH_MAX];	/* canonical path it was applied from */
 	char replaced_by[BPFLP_NAME_MAX + 16];
 	__u8 digest[SHA256_DIGEST_SIZE];	/* SHA-256 of the object file */
@@ -136,6 +137,8 @@ int store_pin_path(char *buf, size_t size, const char *dir, const char *func, co
 int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size);
 int store_read_record(const char *pin, void *value, __u32 size);
 
+/* Are a record's counts, indexes and strings in range (it is read back from bpffs)? */
+bool meta_valid(const struct patch_meta *m);
 /* Create or update the record of DIR (DIR/meta and its copy), restoring a missing pin. */
 int store_write_meta(const char *dir, const struct patch_meta *meta);
 /* Remove both pins of DIR's record. */

@@ -55,7 +55,7 @@ static int reload_registry(struct txn *t)
  * (a patch being staged, the newest) if given: which slots cover which
  * function, and which slots are newer than which.
  */
-static int sync_gate_maps(struct txn *t, const struct patch_meta *extra)
+static int sync_gate_maps(struct txn *t, const struct patch_meta *extra, __u64 keep)
 {
 	const struct patch_meta *metas[BPFLP_MAX_SLOTS + 1];
 	int nr = 0, err;
@@ -67,7 +67,7 @@ static int sync_gate_maps(struct txn *t, const struct patch_meta *extra)
 	if (extra)
 		metas[nr++] = extra;
 	err = order_sync(&t->cc, metas, nr, extra ? (int)extra->slot : -1);
-	return err ?: cover_sync(&t->cc, metas, nr);
+	return err ?: cover_sync(&t->cc, metas, nr, keep);
 }
 
 static int run_pinned_callback(const struct patch_record *rec, enum patch_callback cb, int *retval)
@@ -135,11 +135,14 @@ static int reconcile(struct txn *t, const struct journal *j)
 			err = store_write_meta(rec->dir, &rec->meta) ?: err;
 		}
 		if (rec->meta.status != PATCH_ACTIVE) {
+			/* Disarmed before detached: its links come off in no set order. */
+			if (!(t->word & (1ULL << rec->meta.slot)))
+				err = arm_slot(&t->cc, rec->meta.slot, 0) ?: err;
 			err = store_clear_dir(rec->dir, true) ?: err;
 			fault_point("detach-old");
 		}
 	}
-	return sync_gate_maps(t, NULL) ?: err;
+	return sync_gate_maps(t, NULL, t->word | j->pre_word) ?: err;
 }
 
 /*
@@ -149,23 +152,31 @@ static int reconcile(struct txn *t, const struct journal *j)
  */
 static void drop_created_store(struct txn *t)
 {
+	struct registry reg;
 	char path[PATH_MAX];
+	bool empty;
 
-	if (!t->created_store || t->reg.nr || t->lock_fd < 0)
+	if (!t->created_store || t->lock_fd < 0)
+		return;
+	/* Ask the tree, not t->reg (not loaded if the transaction failed early). */
+	empty = !store_load(&reg) && !reg.nr && access(JOURNAL_PIN, F_OK);
+	registry_free(&reg);
+	if (!empty)
 		return;
 	for (size_t i = 0; i < STORE_NR_SHARED_MAPS; i++) {
 		snprintf(path, sizeof(path), "%s/%s", STORE_ROOT, store_shared_maps[i]);
 		unlink(path);
 	}
-	unlink(JOURNAL_PIN);
 	rmdir(STORE_PATCHES);
 	rmdir(STORE_RECORDS);
 	rmdir(STORE_ROOT);
 }
 
-/* Undo a transaction that did not commit: its patch directory and cover bits go. */
+/* Undo a transaction that did not commit: its patch directory and gate map bits go. */
 static void roll_back(struct txn *t, const struct journal *j)
 {
+	/* Disarmed before detached: its links come off in no set order. */
+	arm_slot(&t->cc, j->slot, 0);
 	for (__u32 i = 0; i < j->nr_own_pins && i < 8; i++)
 		unlink(j->own_pins[i]);
 	store_clear_dir(j->dir, false);
@@ -173,10 +184,10 @@ static void roll_back(struct txn *t, const struct journal *j)
 	if (j->has_previous && !mkdir(j->dir, 0700))
 		store_write_meta(j->dir, &j->previous);
 	reload_registry(t);
-	sync_gate_maps(t, NULL);
+	sync_gate_maps(t, NULL, t->word);
 	journal_remove();
+	/* The caller removes a tree the transaction created, once it is done with it. */
 	t->created_store |= j->created_store;
-	drop_created_store(t);
 }
 
 static int recover_locked(struct txn *t, struct recover_result *res)
@@ -227,6 +238,24 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 
 /* Returns 0, a negative errno (reported), or NO_STORE when !create and there is none. */
 #define NO_STORE 1
+
+/* Every active patch armed in its slot (bpflp_armed lost by hand comes back empty). */
+static int arm_active(struct txn *t)
+{
+	int err = 0;
+
+	for (int i = 0; i < t->reg.nr && !err; i++) {
+		const struct patch_meta *m = &t->reg.recs[i].meta;
+		__u32 slot = m->slot;
+		__u64 armed;
+
+		if (m->status != PATCH_ACTIVE || t->reg.recs[i].dir_missing)
+			continue;
+		if (bpf_map_lookup_elem(t->cc.armed_fd, &slot, &armed) || armed != m->gen)
+			err = arm_slot(&t->cc, slot, m->gen);
+	}
+	return err;
+}
 
 /* Shared maps deleted by hand while patches live: pin them again before anything loads. */
 static void repin_shared_maps(void)
@@ -286,7 +315,7 @@ static int repair_drift(struct txn *t, struct recover_result *res)
 		}
 	}
 	err = reload_registry(t) ?: err;
-	return sync_gate_maps(t, NULL) ?: err;
+	return sync_gate_maps(t, NULL, t->word) ?: err;
 }
 
 static int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
@@ -322,6 +351,8 @@ static int txn_begin(struct txn *t, struct recover_result *recovered, bool creat
 	/* Pins deleted by hand whose objects live on: only bookkeeping, always done. */
 	if (!err && !drift_repin(&t->reg, repairs))
 		err = reload_registry(t);
+	if (!err)
+		err = arm_active(t);
 	if (err)
 		return err;
 	err = store_read_commit_word(&t->word);
@@ -437,6 +468,8 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 	meta->status = PATCH_STAGED;
 	meta->nr_funcs = po->nr_progs;
 	meta->applied_at = meta->changed_at = now_ns();
+	/* Unique to this instance: a slot's next owner has another generation. */
+	meta->gen = meta->applied_at;
 	/* patch_object_open checked that it fits. */
 	memcpy(meta->object, po->real_path, sizeof(meta->object) - 1);
 	memcpy(meta->digest, po->digest, sizeof(meta->digest));
@@ -490,7 +523,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	struct patch_record *stale;
 	int err;
 
-	err = patch_object_load(po, meta->slot, STORE_ROOT);
+	err = patch_object_load(po, meta->slot, meta->gen, STORE_ROOT);
 	if (!err)
 		err = patch_object_check_gates(po, t->cc.state_fd);
 	if (!err)
@@ -523,9 +556,11 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	fault_point("staging");
 	err = store_write_meta(t->journal.dir, meta);
 	if (!err)
-		err = attach_patch(po, meta->slot, t->journal.dir);
+		err = arm_slot(&t->cc, meta->slot, meta->gen);
 	if (!err)
-		err = sync_gate_maps(t, meta);
+		err = attach_patch(po, meta, t->journal.dir);
+	if (!err)
+		err = sync_gate_maps(t, meta, t->word);
 	if (!err)
 		fault_point("staged");
 	return err;
@@ -582,8 +617,8 @@ static int repair_active(struct patch_record *rec, struct patch_object *po,
 	err = drift_reattach(rec, &pass);
 	if (!err && drift_unrepairable(&pass)) {
 		memset(&pass, 0, sizeof(pass));
-		err = patch_object_load(po, rec->meta.slot, STORE_ROOT) ?:
-		      pin_missing_programs(po, rec->meta.slot, rec->dir) ?:
+		err = patch_object_load(po, rec->meta.slot, rec->meta.gen, STORE_ROOT) ?:
+		      pin_missing_programs(po, &rec->meta, rec->dir) ?:
 		      drift_reattach(rec, &pass);
 	}
 	*done = pass;
@@ -768,6 +803,9 @@ int txn_recover(struct recover_result *res)
 		err = 0;	/* bpflp never ran here: nothing to recover */
 	else if (!err && repair)
 		drift_scan(&t.reg, t.word, &res->remaining);
+	/* A first apply rolled back leaves no tree; only now, when nothing else uses it. */
+	if (!err)
+		drop_created_store(&t);
 	txn_end(&t, err);
 	return err;
 }

@@ -13,7 +13,7 @@
 #endif
 
 #define BPFLP_MAGIC		0x504c5042U	/* "BPLP" little-endian */
-#define BPFLP_ABI_VERSION	2U
+#define BPFLP_ABI_VERSION	3U
 
 #define BPFLP_NAME_MAX		32	/* [a-z0-9_-]{1,32} */
 #define BPFLP_FUNC_NAME_MAX	64	/* kernel symbol names */
@@ -42,20 +42,16 @@ struct bpflp_state {
 /*
  * Per-task copies of the commit word, one per patched call in progress on
  * the task (a stack: a patched function may call another, or an interrupt
- * may run one). bpflp's "take" fentry program pushes an entry at the start
- * of a call, before any gate of that call runs; every gate of the call
- * then uses that copy, so one call never sees the old patch set in one
- * program and the new one in the next, which could let it slip through
- * unpatched during a replace. bpflp's "drop" fexit program pops the entry
- * when the call returns, so no entry outlives its call: a later call with
- * the same trampoline frame address finds no stale copy.
- *
- * Each patch attaches its own take and drop on every function it touches.
- * Takes run newest first and drops oldest last, so the first take of a
- * call pushes and later ones only add their patch's bit to `takers`; each
- * drop clears its own bit and the entry goes when none is left. A drop
- * whose take is not (yet, or any more) attached finds its bit clear and
- * leaves the entry to the patch that took it.
+ * may run one). The first bpflp program of a call to find no entry for the
+ * call (normally the newest patch's take, an fentry program) pushes one
+ * with the live word; every gate of the call then uses that copy, so one
+ * call never sees the old patch set in one program and the new one in the
+ * next, which could let it slip through unpatched during a replace. Each
+ * patch's take and gates mark its slot in `takers`; each patch's drop (an
+ * fexit program, attached before the patch's programs) clears it, and the
+ * entry goes with the last. So no entry outlives its call: a later call
+ * with the same trampoline frame address finds no stale copy.
+ * See include/bpflp/snapshot.bpf.h and docs/design.md.
  */
 #define BPFLP_SNAP_DEPTH	8
 

@@ -41,6 +41,18 @@ struct {
 	__type(value, __u64);
 } bpflp_order SEC(".maps");
 
+/*
+ * Slot -> generation of the patch instance armed in it (0: none). Only an
+ * armed take or gate marks its slot in a call's snapshot entry (see
+ * snapshot.bpf.h); the loader disarms a patch before detaching it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BPFLP_MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} bpflp_armed SEC(".maps");
+
 /* Per-task snapshots of the commit word for the calls in progress. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);

@@ -26,9 +26,12 @@
 #include <bpf/bpf_tracing.h>
 #include "bpflp/abi.h"
 #include "bpflp/maps.bpf.h"
+#include "bpflp/snapshot.bpf.h"
 
 /* Slot the loader assigns before load; the default keeps the gate shut. */
 const volatile __u32 bpflp_slot = BPFLP_NO_SLOT;
+/* Generation of this instance, armed in bpflp_armed while it is live. */
+const volatile __u64 bpflp_gen = 0;
 
 /* Per-patch call and override counters, read by `bpflp show`. */
 struct {
@@ -48,27 +51,6 @@ struct {
 	};									\
 	char LICENSE[] SEC("license") = "GPL"
 
-static __always_inline __u64 bpflp__commit_word(void *ctx, __u64 func_key)
-{
-	struct bpflp_snapshot *snap;
-	struct bpflp_state *state;
-	__u32 zero = 0, top;
-
-	/*
-	 * The copy this call's take pushed, if any: only the top entry can be
-	 * this call's, and no entry outlives its call (see abi.h).
-	 */
-	snap = bpf_task_storage_get(&bpflp_snap, bpf_get_current_task_btf(), 0, 0);
-	if (snap) {
-		top = snap->depth - 1;
-		if (top < BPFLP_SNAP_DEPTH && snap->entries[top].ctx == (__u64)ctx &&
-		    snap->entries[top].func_key == func_key)
-			return snap->entries[top].active_mask;
-	}
-	state = bpf_map_lookup_elem(&bpflp_state, &zero);
-	return state ? *(volatile __u64 *)&state->active_mask : 0;
-}
-
 static __always_inline int bpflp__gate(void *ctx, __u64 func_key)
 {
 	__u32 slot = bpflp_slot;
@@ -76,7 +58,8 @@ static __always_inline int bpflp__gate(void *ctx, __u64 func_key)
 
 	if (slot >= BPFLP_MAX_SLOTS)
 		return 0;
-	mask = bpflp__commit_word(ctx, func_key);
+	/* The word this call saw first, shared by every gate of the call. */
+	mask = bpflp__call_word(ctx, func_key, slot, bpflp_gen);
 	if (!(mask & (1ULL << slot)))
 		return 0;
 	/* Newer stacked patches win where they overlap. */
