@@ -305,10 +305,15 @@ static int run(int argc, char **argv)
 	cmd = find_command(commands, argv[verb]);
 	if (!cmd)
 		return -EINVAL;
+	/* 'bpflp -h apply': the usage, whatever follows. */
+	if (what == LEADING_HELP) {
+		show_help(cmd);
+		return 0;
+	}
 	err = parse_verb(&cmd->spec, argc - verb, argv + verb, &args);
 	if (err)
 		return err;
-	if (args.help || what == LEADING_HELP) {
+	if (args.help) {
 		show_help(cmd);
 		return 0;
 	}

@@ -62,4 +62,4 @@ schema_ok disable 0 disable t-v
 schema_ok error 1 disable t-v
 schema_ok gc 0 gc
 schema_ok list 0 list
-assert_eq "$validated" 27 "documents validated"
+assert_eq "$validated" 26 "documents validated"
