@@ -39,23 +39,24 @@ bool take_global_option(int opt)
 	return false;
 }
 
-static bool is_output_option(const char *arg)
+/* Whether arg is --LONG or -SHORT, alone or in a bundle of global short options (-jv). */
+static bool is_global_option(const char *arg, const char *lng, char shrt)
 {
-	if (!strcmp(arg, "--json") || !strcmp(arg, "--pretty"))
+	if (!strcmp(arg, lng))
 		return true;
 	if (arg[0] != '-' || arg[1] == '-' || !arg[1])
 		return false;
-	/* A bundle of global short options: -jv, -pv. */
-	if (strspn(arg + 1, "jpvh") != strlen(arg + 1))
-		return false;
-	return strpbrk(arg + 1, "jp");
+	return strspn(arg + 1, "jpvh") == strlen(arg + 1) && strchr(arg + 1, shrt);
 }
 
 void scan_output_options(int argc, char **argv)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (is_output_option(argv[i]))
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (is_global_option(argv[i], "--json", 'j'))
 			json_output = true;
+		if (is_global_option(argv[i], "--pretty", 'p'))
+			json_output = pretty_output = true;
+	}
 }
 
 /*

@@ -35,6 +35,8 @@ want=$(out_of -j list)
 assert_eq "$(out_of list -j)" "$want" "'list -j' is '-j list'"
 assert_eq "$(out_of list --json)" "$want" "'list --json' is '-j list'"
 assert_eq "$(out_of -v list -j)" "$want" "'-v list -j' is '-j list'"
+assert_eq "$(out_of list -p)" "$(out_of -p list)" "'list -p' is '-p list'"
+(($(out_of list -p | wc -l) > 5)) || fail "'list -p' is not pretty-printed"
 assert_eq "$(out_of show t-a -p | jq -c 'del(.functions[].calls)')" \
 	"$(out_of -j show t-a | jq -c 'del(.functions[].calls)')" "'show t-a -p' is '-j show t-a'"
 assert_eq "$(out_of apply "$a1" -j | jq -c '[.action, .name]')" '["none","t-a"]' "'apply OBJ -j'"

@@ -114,6 +114,7 @@ static void test_output_scan(void **state)
 	char *plain[] = { "bpflp", "apply", "--", "-j", NULL };
 	char *bundle[] = { "bpflp", "list", "-vj", NULL };
 	char *other[] = { "bpflp", "list", "-jx", NULL };
+	char *pretty[] = { "bpflp", "show", "x", "--pretty", NULL };
 
 	(void)state;
 	scan_output_options(4, plain);
@@ -122,6 +123,9 @@ static void test_output_scan(void **state)
 	assert_false(json_output);
 	scan_output_options(3, bundle);
 	assert_true(json_output);
+	assert_false(pretty_output);
+	scan_output_options(4, pretty);
+	assert_true(pretty_output);
 }
 
 static void test_find_command(void **state)
