@@ -74,7 +74,8 @@ void report_bad_option(char **argv, const char *verb)
 		      (int)strcspn(word, "="), word, word, verb ? " " : "", verb ?: "");
 	} else if (verb) {
 		if (optopt)
-			p_err("unknown option '-%c' for %s: run 'bpflp help %s'", optopt, verb, verb);
+			p_err("unknown option '-%c' for %s: run 'bpflp help %s'", optopt, verb,
+			      verb);
 		else
 			p_err("unknown option '%s' for %s: run 'bpflp help %s'", word, verb, verb);
 	} else {
@@ -111,7 +112,9 @@ int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_
 			return 0;
 		}
 		if (opt >= VERB_OPTION_BASE && opt < VERB_OPTION_BASE + nr) {
-			*(bool *)((char *)args + spec->options[opt - VERB_OPTION_BASE].offset) = true;
+			size_t offset = spec->options[opt - VERB_OPTION_BASE].offset;
+
+			*(bool *)((char *)args + offset) = true;
 			continue;
 		}
 		if (opt != 1) {

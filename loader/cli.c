@@ -29,7 +29,8 @@ const struct command commands[] = {
 	  .synopsis = "show NAME[@VERSION]",
 	  .summary = "per function: attach type, ids, pins, calls, overrides" },
 	{ VERB("disable", .arg_name = "patch NAME[@VERSION]"), .run = do_disable,
-	  .synopsis = "disable NAME[@VERSION]", .summary = "turn a patch off atomically and detach it" },
+	  .synopsis = "disable NAME[@VERSION]",
+	  .summary = "turn a patch off atomically and detach it" },
 	{ VERB("check", .options = check_options, .arg_name = "patch object"), .run = do_check,
 	  .synopsis = "check OBJ [--allow-insecure]",
 	  .summary = "preflight a patch object; changes nothing" },
@@ -122,7 +123,8 @@ static void print_exit_codes(FILE *f)
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "Usage: bpflp [OPTIONS] COMMAND [ARGS]\n\nCommands (a unique prefix will do):\n");
+	fprintf(f, "Usage: bpflp [OPTIONS] COMMAND [ARGS]\n\n");
+	fprintf(f, "Commands (a unique prefix will do):\n");
 	for (const struct command *c = commands; c->spec.name; c++)
 		print_entry(f, c->synopsis, c->summary);
 	fprintf(f, "\nOptions, anywhere on the line ('--' ends them):\n");
