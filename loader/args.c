@@ -1,50 +1,156 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include "args.h"
+#include "log.h"
 #include "output.h"
 #include "store.h"
 
-static bool take_flag(const struct verb_flag *flags, const char *arg)
+/* Values of the verbs' own options in getopt_long: above any short option. */
+#define VERB_OPTION_BASE 256
+#define MAX_VERB_OPTIONS 16
+
+static const struct option global_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+};
+
+#define NR_GLOBAL_OPTIONS (sizeof(global_options) / sizeof(global_options[0]))
+
+/* -j, -p and -v, wherever they are; false for anything else. */
+bool take_global_option(int opt)
 {
-	for (; flags && flags->name; flags++) {
-		if (!strcmp(flags->name, arg)) {
-			*flags->set = true;
-			return true;
-		}
+	switch (opt) {
+	case 'j':
+		json_output = true;
+		return true;
+	case 'p':
+		json_output = pretty_output = true;
+		return true;
+	case 'v':
+		log_max_level = LOG_DEBUG;
+		return true;
 	}
 	return false;
 }
 
-int parse_verb_args(const char *verb, int argc, char **argv, const struct verb_flag *flags,
-		    const char **positional, const char *what)
+/* Whether arg is --LONG or -SHORT, alone or in a bundle of global short options (-jv). */
+static bool is_global_option(const char *arg, const char *lng, char shrt)
 {
-	const char *found = NULL;
+	if (!strcmp(arg, lng))
+		return true;
+	if (arg[0] != '-' || arg[1] == '-' || !arg[1])
+		return false;
+	return strspn(arg + 1, "jpvh") == strlen(arg + 1) && strchr(arg + 1, shrt);
+}
 
-	for (int i = 0; i < argc; i++) {
-		if (take_flag(flags, argv[i]))
-			continue;
-		if (argv[i][0] == '-' && argv[i][1]) {
-			p_err("unknown option '%s' for %s: run 'bpflp help'", argv[i], verb);
-			return -EINVAL;
-		}
-		if (!what) {
-			p_err("%s takes no arguments, got '%s'", verb, argv[i]);
-			return -EINVAL;
-		}
-		if (found) {
-			p_err("%s takes one %s, got '%s' and '%s'", verb, what, found, argv[i]);
-			return -EINVAL;
-		}
-		found = argv[i];
+void scan_output_options(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (is_global_option(argv[i], "--json", 'j'))
+			json_output = true;
+		if (is_global_option(argv[i], "--pretty", 'p'))
+			json_output = pretty_output = true;
 	}
-	if (what && !found) {
-		p_err("%s needs a %s: run 'bpflp help'", verb, what);
+}
+
+/*
+ * The option getopt_long() just refused, as typed: an unknown long option
+ * (optopt 0) is the word itself; an unknown short one may sit in a bundle,
+ * so only its letter is named; a known long one given a value ("--json=1")
+ * is told so. verb is NULL before the verb.
+ */
+void report_bad_option(char **argv, const char *verb)
+{
+	const char *word = argv[optind - 1];
+
+	if (optopt && (optopt >= VERB_OPTION_BASE || strchr("jpvhV", optopt))) {
+		p_err("option '%.*s' takes no value, got '%s': run 'bpflp help%s%s'",
+		      (int)strcspn(word, "="), word, word, verb ? " " : "", verb ?: "");
+	} else if (verb) {
+		if (optopt)
+			p_err("unknown option '-%c' for %s: run 'bpflp help %s'", optopt, verb,
+			      verb);
+		else
+			p_err("unknown option '%s' for %s: run 'bpflp help %s'", word, verb, verb);
+	} else {
+		if (optopt)
+			p_err("unknown option '-%c': run 'bpflp help'", optopt);
+		else
+			p_err("unknown option '%s': run 'bpflp help'", word);
+	}
+}
+
+int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_args *args)
+{
+	struct option options[MAX_VERB_OPTIONS + NR_GLOBAL_OPTIONS + 1];
+	const char *extra = NULL;
+	int nr = 0, opt, first;
+
+	memset(args, 0, sizeof(*args));
+	for (const struct verb_option *o = spec->options; o && o->name; o++, nr++) {
+		if (nr == MAX_VERB_OPTIONS)
+			return -E2BIG;	/* a bug in a verb table */
+		options[nr] = (struct option){ o->name, no_argument, NULL, VERB_OPTION_BASE + nr };
+	}
+	memcpy(&options[nr], global_options, sizeof(global_options));
+	memset(&options[nr + NR_GLOBAL_OPTIONS], 0, sizeof(options[0]));
+
+	opterr = 0;
+	optind = 0;	/* glibc: start afresh, whatever parsed before */
+	/* '-': arguments come back in order as 1, whatever POSIXLY_CORRECT says. */
+	while ((opt = getopt_long(argc, argv, "-jpvh", options, NULL)) != -1) {
+		if (take_global_option(opt))
+			continue;
+		if (opt == 'h') {
+			args->help = true;
+			return 0;
+		}
+		if (opt >= VERB_OPTION_BASE && opt < VERB_OPTION_BASE + nr) {
+			size_t offset = spec->options[opt - VERB_OPTION_BASE].offset;
+
+			*(bool *)((char *)args + offset) = true;
+			continue;
+		}
+		if (opt != 1) {
+			report_bad_option(argv, spec->name);
+			return -EINVAL;
+		}
+		if (!spec->arg_name) {
+			p_err("%s takes no arguments, got '%s'", spec->name, optarg);
+			return -EINVAL;
+		}
+		if (args->arg) {
+			extra = optarg;
+			break;
+		}
+		args->arg = optarg;
+	}
+	/* After "--" every word is an argument, even one starting with '-'. */
+	for (first = optind; !extra && first < argc; first++) {
+		if (!spec->arg_name) {
+			p_err("%s takes no arguments, got '%s'", spec->name, argv[first]);
+			return -EINVAL;
+		}
+		if (args->arg)
+			extra = argv[first];
+		else
+			args->arg = argv[first];
+	}
+	if (extra) {
+		p_err("%s takes one %s, got '%s' and '%s'", spec->name, spec->arg_name, args->arg,
+		      extra);
 		return -EINVAL;
 	}
-	if (positional)
-		*positional = found;
+	if (spec->arg_name && !spec->arg_optional && !args->arg) {
+		p_err("%s needs a %s: run 'bpflp help %s'", spec->name, spec->arg_name, spec->name);
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -1,22 +1,58 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Argument parsing shared by the verbs: flags, then exactly the positionals wanted. */
+/*
+ * A verb's command line, parsed with getopt_long as xdp-tools does: each
+ * verb declares its own options, the global ones (-j -p -v -h) are
+ * accepted anywhere, and "--" ends the options.
+ */
 #ifndef BPFLP_ARGS_H
 #define BPFLP_ARGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
-struct verb_flag {
-	const char *name;	/* "--stack" */
-	bool *set;
+/* What a verb's options and argument set. */
+struct verb_args {
+	bool stack;		/* apply --stack */
+	bool allow_insecure;	/* apply, check --allow-insecure */
+	bool help;		/* -h/--help: print the verb's usage, run nothing */
+	const char *arg;	/* the positional argument, or NULL */
+};
+
+/* One option of a verb: a flag setting a bool of struct verb_args. */
+struct verb_option {
+	const char *name;	/* long name without "--": "stack" */
+	size_t offset;		/* of its bool in struct verb_args */
+	const char *help;
+};
+
+#define VERB_FLAG(name, field, help) { name, offsetof(struct verb_args, field), help }
+
+/* What a verb accepts on its command line. */
+struct verb_spec {
+	const char *name;			/* "apply" */
+	const struct verb_option *options;	/* ended by { }; NULL: none */
+	const char *arg_name;	/* "patch object": takes one; NULL: takes none */
+	bool arg_optional;
 };
 
 /*
- * Accept the listed flags anywhere and exactly one positional argument
- * (what names it in messages), or none when what is NULL. Unknown options,
- * missing or extra arguments print one error line and return -EINVAL.
+ * Parse argv[1..argc) of verb spec->name (argv[0] is the verb as typed).
+ * Sets the global output options it finds. Unknown options, a missing or an
+ * extra argument print one error line and return -EINVAL.
  */
-int parse_verb_args(const char *verb, int argc, char **argv, const struct verb_flag *flags,
-		    const char **positional, const char *what);
+int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_args *args);
+
+/*
+ * Before anything is parsed, so that every error, parse errors included, is
+ * JSON when -j or -p is anywhere before "--".
+ */
+void scan_output_options(int argc, char **argv);
+
+/* Sets the output or log option for -j, -p, -v; false for any other option. */
+bool take_global_option(int opt);
+
+/* One error line for the option getopt_long() just refused; verb NULL before the verb. */
+void report_bad_option(char **argv, const char *verb);
 
 /* A NAME[@VERSION] given by the user: 0, or -EINVAL with one error line naming it. */
 int check_patch_spec(const char *spec);

@@ -60,25 +60,24 @@ static void print_apply_plain(const struct apply_result *res)
 	printf("\n");
 }
 
-int do_apply(int argc, char **argv)
+const struct verb_option apply_options[] = {
+	VERB_FLAG("stack", stack, "add the patch on top of the active ones instead of replacing them"),
+	VERB_FLAG("allow-insecure", allow_insecure,
+		  "accept an object not owned by root or writable by group or others"),
+	{ },
+};
+
+int do_apply(const struct verb_args *args)
 {
-	bool stack = false, allow_insecure = false;
-	const struct verb_flag flags[] = {
-		{ "--stack", &stack },
-		{ "--allow-insecure", &allow_insecure },
-		{ NULL, NULL },
-	};
+	const char *path = args->arg;
 	struct apply_result res;
-	const char *path;
 	int err;
 
-	err = parse_verb_args("apply", argc, argv, flags, &path, "patch object");
 	/* Before the object is read: without the capabilities, that is the only error. */
-	if (!err)
-		err = kernel_require_caps();
+	err = kernel_require_caps();
 	if (err)
 		return err;
-	err = txn_apply(path, stack, allow_insecure, &res);
+	err = txn_apply(path, args->stack, args->allow_insecure, &res);
 	if (err)
 		return err;
 	if (json_output)
@@ -88,15 +87,13 @@ int do_apply(int argc, char **argv)
 	return 0;
 }
 
-int do_disable(int argc, char **argv)
+int do_disable(const struct verb_args *args)
 {
+	const char *spec = args->arg;
 	struct disable_result res;
-	const char *spec;
 	int err;
 
-	err = parse_verb_args("disable", argc, argv, NULL, &spec, "patch NAME[@VERSION]");
-	if (!err)
-		err = check_patch_spec(spec);
+	err = check_patch_spec(spec);
 	if (err)
 		return err;
 	err = txn_disable(spec, &res);
@@ -114,16 +111,14 @@ int do_disable(int argc, char **argv)
 	return 0;
 }
 
-int do_recover(int argc, char **argv)
+int do_recover(const struct verb_args *args)
 {
 	static struct recover_result res;
 	const char *action;
 	bool stuck;
 	int err;
 
-	err = parse_verb_args("recover", argc, argv, NULL, NULL, NULL);
-	if (err)
-		return err;
+	(void)args;
 	res.repair_drift = true;
 	err = txn_recover(&res);
 	if (err)
@@ -139,8 +134,10 @@ int do_recover(int argc, char **argv)
 		}
 		drift_print_json("repaired", &res.repairs);
 		drift_print_json("not_repaired", &res.remaining);
-		if (stuck)
+		if (stuck) {
 			jsonw_string_field(json_wtr, "error", "some drift cannot be repaired: see not_repaired");
+			output_error_in_document();
+		}
 		jsonw_end_object(json_wtr);
 		return stuck ? -EUCLEAN : 0;
 	}
@@ -158,14 +155,13 @@ int do_recover(int argc, char **argv)
 	return 0;
 }
 
-int do_gc(int argc, char **argv)
+int do_gc(const struct verb_args *args)
 {
 	struct gc_result res = {};
 	int err;
 
-	err = parse_verb_args("gc", argc, argv, NULL, NULL, NULL);
-	if (!err)
-		err = txn_gc(&res);
+	(void)args;
+	err = txn_gc(&res);
 	if (err) {
 		free(res.removed);
 		return err;

@@ -14,22 +14,21 @@
 #include "output.h"
 #include "patch_object.h"
 
-int do_check(int argc, char **argv)
+const struct verb_option check_options[] = {
+	VERB_FLAG("allow-insecure", allow_insecure,
+		  "accept an object not owned by root or writable by group or others"),
+	{ },
+};
+
+int do_check(const struct verb_args *args)
 {
-	bool allow_insecure = false;
-	const struct verb_flag flags[] = {
-		{ "--allow-insecure", &allow_insecure },
-		{ NULL, NULL },
-	};
+	const char *path = args->arg;
 	struct patch_object po;
-	const char *path;
 	int err;
 
-	err = parse_verb_args("check", argc, argv, flags, &path, "patch object");
+	err = kernel_require_caps();
 	if (!err)
-		err = kernel_require_caps();
-	if (!err)
-		err = patch_object_open(&po, path, allow_insecure);
+		err = patch_object_open(&po, path, args->allow_insecure);
 	if (err)
 		return err;
 	/* A real slot, or the verifier would prune the gated bodies as dead code. */

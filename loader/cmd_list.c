@@ -130,7 +130,7 @@ static const char *journal_op_name(const struct journal *j)
 	return j->op == JOURNAL_APPLY ? "apply" : "disable";
 }
 
-int do_list(int argc, char **argv)
+int do_list(const struct verb_args *args)
 {
 	static struct drift_report drift;
 	struct journal in_flight;
@@ -138,9 +138,8 @@ int do_list(int argc, char **argv)
 	__u64 word;
 	int err;
 
-	err = parse_verb_args("list", argc, argv, NULL, NULL, NULL);
-	if (!err)
-		err = load_registry(&reg, &word, &in_flight);
+	(void)args;
+	err = load_registry(&reg, &word, &in_flight);
 	if (err)
 		return err;
 	/* While a transaction runs, its half-made state is not drift. */
@@ -249,19 +248,17 @@ static struct patch_record *find_for_show(struct registry *reg, const char *spec
 	return latest;
 }
 
-int do_show(int argc, char **argv)
+int do_show(const struct verb_args *args)
 {
+	const char *spec = args->arg;
 	struct journal in_flight;
 	struct patch_record *rec;
 	struct registry reg;
 	struct func_view v;
-	const char *spec;
 	__u64 word;
 	int err;
 
-	err = parse_verb_args("show", argc, argv, NULL, &spec, "patch NAME[@VERSION]");
-	if (!err)
-		err = check_patch_spec(spec);
+	err = check_patch_spec(spec);
 	if (!err)
 		err = load_registry(&reg, &word, &in_flight);
 	if (err)

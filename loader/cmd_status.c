@@ -163,14 +163,13 @@ static void print_status_plain(const struct status *st)
 		       STORE_ROOT);
 }
 
-int do_status(int argc, char **argv)
+int do_status(const struct verb_args *args)
 {
 	static struct status st;
 	int err;
 
-	err = parse_verb_args("status", argc, argv, NULL, NULL, NULL);
-	if (!err)
-		err = kernel_require_caps();
+	(void)args;
+	err = kernel_require_caps();
 	if (err)
 		return err;
 	take_status(&st);

@@ -1,28 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The bpflp verbs. Each takes its own argv (verb removed) and returns 0 or
+ * The bpflp verbs. Each gets its parsed command line and returns 0 or
  * -errno (exit status 1), or a positive exit status of its own (status).
  */
 #ifndef BPFLP_COMMANDS_H
 #define BPFLP_COMMANDS_H
 
+#include "args.h"
+
 struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *usage;
+	struct verb_spec spec;	/* name, options, argument */
+	int (*run)(const struct verb_args *args);
+	const char *synopsis;	/* "apply OBJ [--stack] [--allow-insecure]" */
+	const char *summary;	/* one line or two, for help */
 };
 
-int do_apply(int argc, char **argv);
-int do_list(int argc, char **argv);
-int do_show(int argc, char **argv);
-int do_disable(int argc, char **argv);
-int do_check(int argc, char **argv);
-int do_recover(int argc, char **argv);
-int do_gc(int argc, char **argv);
-int do_status(int argc, char **argv);
+int do_apply(const struct verb_args *args);
+int do_list(const struct verb_args *args);
+int do_show(const struct verb_args *args);
+int do_disable(const struct verb_args *args);
+int do_check(const struct verb_args *args);
+int do_recover(const struct verb_args *args);
+int do_gc(const struct verb_args *args);
+int do_status(const struct verb_args *args);
+int do_help(const struct verb_args *args);
+int do_version(const struct verb_args *args);
 
-/* Prefix-matched dispatch, as bpftool does. */
-int run_command(const struct command *cmds, int argc, char **argv);
-void print_usage(const struct command *cmds);
+/* The verbs' own options, next to the verbs. */
+extern const struct verb_option apply_options[];
+extern const struct verb_option check_options[];
+
+/* Every verb, ended by { }. */
+extern const struct command commands[];
+
+/* Prefix-matched, as bpftool does: NULL (and one error printed) if none or several. */
+const struct command *find_command(const struct command *cmds, const char *word);
+
+/* The whole command line: the exit status. */
+int cli_main(int argc, char **argv);
 
 #endif /* BPFLP_COMMANDS_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Input validation that needs no kernel: patch names, verb arguments, specs. */
+/* Input validation that needs no kernel: patch names and specs (verb arguments: test_cli). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,26 +25,6 @@ static void test_patch_names(void **state)
 	assert_false(patch_name_valid("Fix"));
 	assert_false(patch_name_valid("fix@1"));
 	assert_false(patch_name_valid("fix one"));
-}
-
-static void test_verb_args(void **state)
-{
-	bool stack = false;
-	const struct verb_flag flags[] = { { "--stack", &stack }, { NULL, NULL } };
-	char *ok[] = { "--stack", "p.o" };
-	char *unknown[] = { "p.o", "--bogus" };
-	char *extra[] = { "a.o", "b.o" };
-	const char *pos = NULL;
-
-	(void)state;
-	assert_int_equal(parse_verb_args("apply", 2, ok, flags, &pos, "patch object"), 0);
-	assert_true(stack);
-	assert_string_equal(pos, "p.o");
-	assert_int_equal(parse_verb_args("apply", 2, unknown, flags, &pos, "patch object"), -22);
-	assert_int_equal(parse_verb_args("apply", 2, extra, flags, &pos, "patch object"), -22);
-	assert_int_equal(parse_verb_args("apply", 0, NULL, flags, &pos, "patch object"), -22);
-	assert_int_equal(parse_verb_args("list", 1, extra, NULL, NULL, NULL), -22);
-	assert_int_equal(parse_verb_args("list", 0, NULL, NULL, NULL, NULL), 0);
 }
 
 static void add_record(struct registry *reg, struct patch_record *recs, const char *name,
@@ -123,7 +103,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_patch_names),
-		cmocka_unit_test(test_verb_args),
 		cmocka_unit_test(test_registry_lookup),
 		cmocka_unit_test(test_spec_versions),
 		cmocka_unit_test(test_registry_exact_versions),

@@ -13,7 +13,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 kdir=$root/build/kernel
 
 pkgs=(clang llvm libbpf-dev bpftool gcc make libelf-dev zlib1g-dev pkg-config
-      qemu-system-x86 busybox-static cpio kmod libcmocka-dev jq)
+      qemu-system-x86 busybox-static cpio kmod libcmocka-dev jq python3-jsonschema)
 
 die() { echo "deps: error: $*" >&2; exit 1; }
 say() { echo "deps: $*"; }

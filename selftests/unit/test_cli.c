@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command-line parsing that needs no kernel: each verb's own options, the
+ * global ones anywhere, "--", per-verb -h, positional counts, verb prefixes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "commands.h"
+#include "log.h"
+#include "output.h"
+
+static const struct verb_spec apply_spec = { "apply", apply_options, "patch object", false };
+static const struct verb_spec list_spec = { "list", NULL, NULL, false };
+static const struct verb_spec help_spec = { "help", NULL, "command", true };
+
+/* parse ARGS... (the verb first) against spec; argv is copied: getopt permutes. */
+static int parse(const struct verb_spec *spec, struct verb_args *args, int argc, ...)
+{
+	static char *argv[16];
+	va_list ap;
+
+	va_start(ap, argc);
+	for (int i = 0; i < argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	argv[argc] = NULL;
+	return parse_verb(spec, argc, argv, args);
+}
+
+static int reset(void **state)
+{
+	(void)state;
+	json_output = pretty_output = false;
+	log_max_level = LOG_WARN;
+	return 0;
+}
+
+static void test_verb_options(void **state)
+{
+	struct verb_args a;
+
+	(void)state;
+	assert_int_equal(parse(&apply_spec, &a, 3, "apply", "--stack", "p.o"), 0);
+	assert_true(a.stack);
+	assert_false(a.allow_insecure);
+	assert_string_equal(a.arg, "p.o");
+	/* Options after the argument, and unique prefixes, as getopt_long takes them. */
+	assert_int_equal(parse(&apply_spec, &a, 4, "apply", "p.o", "--allow-in", "--st"), 0);
+	assert_true(a.stack && a.allow_insecure);
+	assert_string_equal(a.arg, "p.o");
+	assert_int_equal(parse(&apply_spec, &a, 3, "apply", "p.o", "--bogus"), -EINVAL);
+	assert_int_equal(parse(&apply_spec, &a, 3, "apply", "-x", "p.o"), -EINVAL);
+	assert_int_equal(parse(&apply_spec, &a, 3, "apply", "--stack=1", "p.o"), -EINVAL);
+	assert_int_equal(parse(&apply_spec, &a, 3, "apply", "a.o", "b.o"), -EINVAL);
+	assert_int_equal(parse(&apply_spec, &a, 2, "apply", "--stack"), -EINVAL);
+	assert_int_equal(parse(&list_spec, &a, 2, "list", "extra"), -EINVAL);
+	assert_int_equal(parse(&list_spec, &a, 2, "list", "--stack"), -EINVAL);	/* apply's */
+	assert_int_equal(parse(&list_spec, &a, 1, "list"), 0);
+}
+
+static void test_global_options_anywhere(void **state)
+{
+	struct verb_args a;
+
+	(void)state;
+	assert_int_equal(parse(&list_spec, &a, 3, "list", "-v", "--json"), 0);
+	assert_true(json_output);
+	assert_false(pretty_output);
+	assert_int_equal(log_max_level, LOG_DEBUG);
+	assert_int_equal(parse(&apply_spec, &a, 3, "apply", "p.o", "-p"), 0);
+	assert_true(pretty_output);
+	assert_string_equal(a.arg, "p.o");
+}
+
+static void test_double_dash(void **state)
+{
+	struct verb_args a;
+
+	(void)state;
+	/* After "--", "-j" is a file name, and not an option. */
+	assert_int_equal(parse(&apply_spec, &a, 4, "apply", "--stack", "--", "-j"), 0);
+	assert_false(json_output);
+	assert_true(a.stack);
+	assert_string_equal(a.arg, "-j");
+	assert_int_equal(parse(&apply_spec, &a, 4, "apply", "--", "a.o", "--stack"), -EINVAL);
+	assert_int_equal(parse(&list_spec, &a, 3, "list", "--", "x"), -EINVAL);
+	assert_int_equal(parse(&list_spec, &a, 2, "list", "--"), 0);
+}
+
+static void test_verb_help(void **state)
+{
+	struct verb_args a;
+
+	(void)state;
+	/* -h wins over a missing argument: it runs nothing. */
+	assert_int_equal(parse(&apply_spec, &a, 2, "apply", "-h"), 0);
+	assert_true(a.help);
+	assert_int_equal(parse(&list_spec, &a, 2, "list", "--help"), 0);
+	assert_true(a.help);
+	assert_int_equal(parse(&help_spec, &a, 1, "help"), 0);
+	assert_null(a.arg);
+	assert_int_equal(parse(&help_spec, &a, 2, "help", "apply"), 0);
+	assert_string_equal(a.arg, "apply");
+}
+
+static void test_output_scan(void **state)
+{
+	char *plain[] = { "bpflp", "apply", "--", "-j", NULL };
+	char *bundle[] = { "bpflp", "list", "-vj", NULL };
+	char *other[] = { "bpflp", "list", "-jx", NULL };
+	char *pretty[] = { "bpflp", "show", "x", "--pretty", NULL };
+
+	(void)state;
+	scan_output_options(4, plain);
+	assert_false(json_output);
+	scan_output_options(3, other);
+	assert_false(json_output);
+	scan_output_options(3, bundle);
+	assert_true(json_output);
+	assert_false(pretty_output);
+	scan_output_options(4, pretty);
+	assert_true(pretty_output);
+}
+
+static void test_find_command(void **state)
+{
+	(void)state;
+	assert_string_equal(find_command(commands, "li")->spec.name, "list");
+	assert_string_equal(find_command(commands, "ver")->spec.name, "version");
+	assert_string_equal(find_command(commands, "h")->spec.name, "help");
+	assert_null(find_command(commands, ""));	/* ambiguous */
+	assert_null(find_command(commands, "APPLY"));
+	assert_null(find_command(commands, "applyx"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_verb_options, reset),
+		cmocka_unit_test_setup(test_global_options_anywhere, reset),
+		cmocka_unit_test_setup(test_double_dash, reset),
+		cmocka_unit_test_setup(test_verb_help, reset),
+		cmocka_unit_test_setup(test_output_scan, reset),
+		cmocka_unit_test_setup(test_find_command, reset),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
