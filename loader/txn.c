@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The machinery every transaction shares: the lock and its start-up
+ * (recover, repin, consistency check), reconcile, roll back, finish.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "drift.h"
+#include "journal.h"
+#include "kernel.h"
+#include "kernel_ops.h"
+#include "log.h"
+#include "output.h"
+#include "patch_object.h"
+#include "transaction.h"
+#include "txn.h"
+#include "util.h"
+
+__u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int reload_registry(struct txn *t)
+{
+	int err;
+
+	registry_free(&t->reg);
+	err = store_load(&t->reg);
+	if (err)
+		p_err("cannot read the patch records in %s: %s", STORE_PATCHES, strerror(-err));
+	return err;
+}
+
+/*
+ * Make the maps the gates read agree with the active records, plus extra
+ * (a patch being staged, the newest) if given: which slots cover which
+ * function, and which slots are newer than which.
+ */
+int sync_gate_maps(struct txn *t, const struct patch_meta *extra, __u64 keep)
+{
+	const struct patch_meta *metas[BPFLP_MAX_SLOTS + 1];
+	int nr = 0, err;
+
+	/* The registry is sorted oldest apply first. */
+	for (int i = 0; i < t->reg.nr && nr < BPFLP_MAX_SLOTS; i++)
+		if (t->reg.recs[i].meta.status == PATCH_ACTIVE)
+			metas[nr++] = &t->reg.recs[i].meta;
+	if (extra)
+		metas[nr++] = extra;
+	err = order_sync(&t->cc, metas, nr, extra ? (int)extra->slot : -1);
+	return err ?: cover_sync(&t->cc, metas, nr, keep);
+}
+
+int run_pinned_callback(const struct patch_record *rec, enum patch_callback cb, int *retval)
+{
+	char what[32], pin[PATH_MAX];
+	int fd, err;
+
+	*retval = 0;
+	if (!(rec->meta.callbacks & (1U << cb)))
+		return 0;
+	snprintf(what, sizeof(what), "cb_%s", patch_callback_names[cb]);
+	err = store_pin_path(pin, sizeof(pin), rec->dir, NULL, what);
+	fd = err ?: bpf_obj_get(pin);
+	if (fd < 0) {
+		err = err ?: -errno;
+		p_err("cannot open the %s callback of %s (%s): %s", patch_callback_names[cb],
+		      rec->meta.name, pin, strerror(-err));
+		return err;
+	}
+	err = run_callback_fd(fd, retval);
+	close(fd);
+	if (err)
+		p_err("cannot run the %s callback of %s: %s", patch_callback_names[cb], rec->meta.name,
+		      strerror(-err));
+	else if (*retval && cb != CB_PRE_PATCH)
+		pr_warn("bpflp: warning: %s callback of %s returned %d\n", patch_callback_names[cb],
+			rec->meta.name, *retval);
+	return err;
+}
+
+struct patch_record *record_by_dir(struct txn *t, const char *dir)
+{
+	for (int i = 0; i < t->reg.nr; i++)
+		if (!strcmp(t->reg.recs[i].dir, dir))
+			return &t->reg.recs[i];
+	return NULL;
+}
+
+/*
+ * Make the records and pins agree with the commit word once it is final:
+ * the transaction's own patch becomes active (apply) or disabled (disable),
+ * active patches the word no longer holds are replaced, and everything not
+ * active keeps only its meta. Idempotent, so recovery can repeat it.
+ */
+int reconcile(struct txn *t, const struct journal *j)
+{
+	struct patch_record *own = record_by_dir(t, j->dir);
+	char by[BPFLP_NAME_MAX + 16] = "";
+	int err = 0;
+
+	if (own) {
+		own->meta.status = j->op == JOURNAL_APPLY ? PATCH_ACTIVE : PATCH_DISABLED;
+		own->meta.changed_at = now_ns();
+		err = store_write_meta(own->dir, &own->meta);
+		snprintf(by, sizeof(by), "%s@%u", own->meta.name, own->meta.version);
+	}
+	for (int i = 0; i < t->reg.nr; i++) {
+		struct patch_record *rec = &t->reg.recs[i];
+
+		if (rec != own && rec->meta.status == PATCH_ACTIVE &&
+		    !(t->word & (1ULL << rec->meta.slot))) {
+			rec->meta.status = PATCH_REPLACED;
+			rec->meta.changed_at = now_ns();
+			snprintf(rec->meta.replaced_by, sizeof(rec->meta.replaced_by), "%s", by);
+			err = store_write_meta(rec->dir, &rec->meta) ?: err;
+		}
+		if (rec->meta.status != PATCH_ACTIVE) {
+			/* Disarmed before detached: its links come off in no set order. */
+			if (!(t->word & (1ULL << rec->meta.slot)))
+				err = arm_slot(&t->cc, rec->meta.slot, 0) ?: err;
+			err = store_clear_dir(rec->dir, true) ?: err;
+			fault_point("detach-old");
+		}
+	}
+	return sync_gate_maps(t, NULL, t->word | j->pre_word) ?: err;
+}
+
+/*
+ * Remove the state tree again if this transaction created it and left
+ * nothing in it. Only under the lock: store_lock() notices a tree removed
+ * under a waiting process and starts over on the new one.
+ */
+void drop_created_store(struct txn *t)
+{
+	struct registry reg;
+	char path[PATH_MAX];
+	bool empty;
+
+	if (!t->created_store || t->lock_fd < 0)
+		return;
+	/* Ask the tree, not t->reg (not loaded if the transaction failed early). */
+	empty = !store_load(&reg) && !reg.nr && access(JOURNAL_PIN, F_OK);
+	registry_free(&reg);
+	if (!empty)
+		return;
+	for (size_t i = 0; i < STORE_NR_SHARED_MAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", STORE_ROOT, store_shared_maps[i]);
+		unlink(path);
+	}
+	rmdir(STORE_PATCHES);
+	rmdir(STORE_RECORDS);
+	rmdir(STORE_ROOT);
+}
+
+/* Undo a transaction that did not commit: its patch directory and gate map bits go. */
+void roll_back(struct txn *t, const struct journal *j)
+{
+	/* Disarmed before detached: its links come off in no set order. */
+	arm_slot(&t->cc, j->slot, 0);
+	for (__u32 i = 0; i < j->nr_own_pins && i < 8; i++)
+		unlink(j->own_pins[i]);
+	store_clear_dir(j->dir, false);
+	/* Re-applying a replaced or disabled NAME@VERSION took over its record: restore it. */
+	if (j->has_previous && !mkdir(j->dir, 0700))
+		store_write_meta(j->dir, &j->previous);
+	reload_registry(t);
+	sync_gate_maps(t, NULL, t->word);
+	journal_remove();
+	/* The caller removes a tree the transaction created, once it is done with it. */
+	t->created_store |= j->created_store;
+}
+
+static int recover_locked(struct txn *t, struct recover_result *res)
+{
+	struct journal j;
+	int err, ret;
+
+	err = journal_read(&j);
+	if (err == -ENOENT)
+		return 0;
+	if (err) {
+		p_err("cannot read the transaction journal %s: %s", JOURNAL_PIN, strerror(-err));
+		return err;
+	}
+	res->pending = true;
+	snprintf(res->op, sizeof(res->op), "%s", j.op == JOURNAL_APPLY ? "apply" : "disable");
+	snprintf(res->dir, sizeof(res->dir), "%s", j.dir);
+	err = reload_registry(t);
+	if (!err)
+		err = store_read_commit_word(&t->word);
+	if (err)
+		return err;
+	if (t->word == j.pre_word) {
+		pr_info("bpflp: rolling back the interrupted %s of %s\n", res->op, j.dir);
+		if (j.op == JOURNAL_APPLY)
+			roll_back(t, &j);
+		else
+			journal_remove();	/* nothing changed but pre_unpatch ran */
+		return reload_registry(t);
+	}
+	if (t->word != j.post_word) {
+		p_err("the commit word %#llx matches neither side of the interrupted %s (%#llx -> %#llx): inspect %s",
+		      (unsigned long long)t->word, res->op, (unsigned long long)j.pre_word,
+		      (unsigned long long)j.post_word, STORE_ROOT);
+		return -EUCLEAN;
+	}
+	pr_info("bpflp: completing the interrupted %s of %s\n", res->op, j.dir);
+	res->rolled_forward = true;
+	if (!j.post_callback_done && record_by_dir(t, j.dir))
+		run_pinned_callback(record_by_dir(t, j.dir),
+				    j.op == JOURNAL_APPLY ? CB_POST_PATCH : CB_POST_UNPATCH, &ret);
+	err = reconcile(t, &j);
+	fault_point("end");
+	if (!err)
+		err = journal_remove();
+	return err ?: reload_registry(t);
+}
+
+int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
+{
+	struct recover_result ignored = {};
+	struct drift_report *repairs = recovered && recovered->repair_drift ? &recovered->repairs : NULL;
+	__u64 recorded;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->lock_fd = -1;
+	err = kernel_require_caps();
+	if (err)
+		return err;
+	t->lock_fd = store_lock(create);
+	if (t->lock_fd == -ENOENT)
+		return NO_STORE;
+	if (t->lock_fd < 0)
+		return t->lock_fd;
+	fault_point("locked");
+	repin_shared_maps();
+	/*
+	 * Decided under the lock, never before it: a transaction refused the
+	 * lock owns nothing, and only a tree without the shared maps is ours
+	 * to remove if this transaction fails.
+	 */
+	t->created_store = access(STORE_ROOT "/bpflp_state", F_OK) != 0;
+	err = commit_ctx_open(&t->cc);
+	if (!err)
+		err = recover_locked(t, recovered ?: &ignored);
+	if (!err)
+		err = reload_registry(t);
+	/* Pins deleted by hand whose objects live on: only bookkeeping, always done. */
+	if (!err && !drift_repin(&t->reg, repairs))
+		err = reload_registry(t);
+	if (!err)
+		err = arm_active(t);
+	if (err)
+		return err;
+	err = store_read_commit_word(&t->word);
+	if (err) {
+		p_err("cannot read the commit word: %s", strerror(-err));
+		return err;
+	}
+	if (repairs) {
+		err = repair_drift(t, recovered);
+		if (err) {
+			p_err("cannot repair the state in %s: %s", STORE_ROOT, strerror(-err));
+			return err;
+		}
+	}
+	recorded = registry_active_mask(&t->reg);
+	if (t->word != recorded && !repairs) {
+		p_err("bpflp state is inconsistent: commit word %#llx, records say %#llx; run 'bpflp recover' (and see 'bpflp status')",
+		      (unsigned long long)t->word, (unsigned long long)recorded);
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
+void txn_end(struct txn *t, int err)
+{
+	/* A failed transaction leaves no state tree it had to create. */
+	if (err)
+		drop_created_store(t);
+	commit_ctx_close(&t->cc);
+	registry_free(&t->reg);
+	store_unlock(t->lock_fd);
+}
+
+int finish(struct txn *t, enum patch_callback post_cb)
+{
+	struct patch_record *own;
+	int ret, err;
+
+	fault_point("committed");
+	err = reload_registry(t);
+	if (err)
+		return err;
+	own = record_by_dir(t, t->journal.dir);
+	if (own && !run_pinned_callback(own, post_cb, &ret)) {
+		t->journal.post_callback_done = 1;
+		journal_write(&t->journal);
+	}
+	fault_point("post-callback");
+	err = reconcile(t, &t->journal);
+	fault_point("end");
+	return err ?: journal_remove();
+}
+
+/* The journal entry of a transaction from the current word to post_word. */
+void plan_journal(struct txn *t, enum journal_op op, __u64 post_word, __u32 slot)
+{
+	t->journal = (struct journal){
+		.magic = JOURNAL_MAGIC,
+		.abi_version = BPFLP_ABI_VERSION,
+		.op = op,
+		.pid = getpid(),
+		.pre_word = t->word,
+		.post_word = post_word,
+		.started_at = now_ns(),
+		.slot = slot,
+		.created_store = t->created_store,
+	};
+}

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpflp apply as a transaction: pick a slot, check the room on every
+ * trampoline, stage the patch with its gates shut, commit, finish.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "drift.h"
+#include "journal.h"
+#include "kernel.h"
+#include "kernel_ops.h"
+#include "log.h"
+#include "output.h"
+#include "patch_object.h"
+#include "transaction.h"
+#include "txn.h"
+#include "util.h"
+
+/*
+ * Any slot the word does not use: bpflp_order, not the slot number, says
+ * which stacked patch is newer, so freed slots are reused. A stack may not
+ * take the last free slot: a cumulative replace attaches before it
+ * detaches and needs one, and must always be possible.
+ */
+static int pick_slot(struct txn *t, bool stack, const char *name, __u32 *slot)
+{
+	int in_use = __builtin_popcountll(t->word);
+
+	if (stack && in_use >= BPFLP_MAX_SLOTS - 1) {
+		p_err("cannot stack %s: %d patches are active, the most bpflp stacks (%d slots, one kept free so a cumulative replace always fits); apply a cumulative patch without --stack, or disable one",
+		      name, in_use, BPFLP_MAX_SLOTS);
+		return -ENOSPC;
+	}
+	for (int s = 0; s < BPFLP_MAX_SLOTS; s++) {
+		if (!(t->word & (1ULL << s))) {
+			*slot = s;
+			return 0;
+		}
+	}
+	p_err("no free patch slot (%d in use): the state was changed by hand; run 'bpflp recover'",
+	      in_use);
+	return -ENOSPC;
+}
+
+/* Links a patch takes on one function: bpflp's take and drop, and its programs there. */
+#define SNAPSHOT_LINKS	2
+
+/* Kept free by --stack on every function, so a cumulative replace always fits. */
+#define REPLACE_RESERVE	(SNAPSHOT_LINKS + 3)
+
+/*
+ * The kernel refuses a link past KERNEL_MAX_TRAMP_LINKS on one function
+ * with a bare E2BIG, halfway through staging: check every function of the
+ * patch first, counting every tracing link already there (ours, replaced
+ * ones still attached until the commit, and other tools').
+ */
+static int check_trampoline_room(const struct patch_object *po, bool stack)
+{
+	int limit = KERNEL_MAX_TRAMP_LINKS - (stack ? REPLACE_RESERVE : 0);
+	__u32 ids[BPFLP_MAX_FUNCS];
+	int counts[BPFLP_MAX_FUNCS], err;
+
+	for (int i = 0; i < po->nr_progs; i++)
+		ids[i] = po->progs[i].func_key;
+	err = kernel_count_tramp_links(ids, po->nr_progs, counts);
+	if (err) {
+		p_err("cannot count the BPF links on the functions of %s: %s", po->info.name,
+		      strerror(-err));
+		return err;
+	}
+	for (int i = 0; i < po->nr_progs; i++) {
+		int total = counts[i] + SNAPSHOT_LINKS;
+
+		for (int j = 0; j < po->nr_progs; j++)
+			total += !strcmp(po->progs[j].func, po->progs[i].func);
+		if (total <= limit)
+			continue;
+		if (stack)
+			p_err("cannot stack %s: %s would carry %d BPF trampoline links; the kernel allows %d per function and bpflp keeps %d free so a cumulative replace always fits: apply a cumulative patch without --stack, or disable a stacked patch",
+			      po->info.name, po->progs[i].func, total, KERNEL_MAX_TRAMP_LINKS,
+			      REPLACE_RESERVE);
+		else
+			p_err("cannot apply %s: %s would carry %d BPF trampoline links until the patches it replaces are detached; the kernel allows %d per function: detach other tools' programs there (bpftool link) or disable a patch first",
+			      po->info.name, po->progs[i].func, total, KERNEL_MAX_TRAMP_LINKS);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __u32 slot, bool stack)
+{
+	memset(meta, 0, sizeof(*meta));
+	meta->magic = META_MAGIC;
+	meta->format = META_VERSION;
+	memcpy(meta->name, po->info.name, sizeof(meta->name));
+	meta->version = po->info.version;
+	meta->slot = slot;
+	meta->mode = stack ? MODE_STACK : MODE_REPLACE;
+	meta->status = PATCH_STAGED;
+	meta->nr_funcs = po->nr_progs;
+	meta->applied_at = meta->changed_at = now_ns();
+	/* Unique to this instance: a slot's next owner has another generation. */
+	meta->gen = meta->applied_at;
+	/* patch_object_open checked that it fits. */
+	memcpy(meta->object, po->real_path, sizeof(meta->object) - 1);
+	memcpy(meta->digest, po->digest, sizeof(meta->digest));
+	for (int cb = 0; cb < CB_COUNT; cb++)
+		if (po->callbacks[cb])
+			meta->callbacks |= 1U << cb;
+	for (int i = 0; i < po->nr_progs; i++) {
+		snprintf(meta->funcs[i].name, sizeof(meta->funcs[i].name), "%s", po->progs[i].func);
+		meta->funcs[i].key = po->progs[i].func_key;
+		meta->funcs[i].kind = po->progs[i].kind;
+	}
+}
+
+static int run_pre_patch(struct patch_object *po, int *retval)
+{
+	int err;
+
+	*retval = 0;
+	if (!po->callbacks[CB_PRE_PATCH])
+		return 0;
+	err = run_callback_fd(bpf_program__fd(po->callbacks[CB_PRE_PATCH]), retval);
+	if (err) {
+		p_err("cannot run the pre_patch callback of %s: %s", po->info.name, strerror(-err));
+		return err;
+	}
+	if (*retval) {
+		p_err("the pre_patch callback of %s returned %d: apply aborted, nothing changed",
+		      po->info.name, *retval);
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+/* As livepatch does: a patch whose pre_patch ran but that never went live gets post_unpatch. */
+static void undo_pre_patch(struct txn *t, struct patch_object *po)
+{
+	int ret = 0, err;
+
+	if (!t->pre_patch_done || !po->callbacks[CB_POST_UNPATCH])
+		return;
+	err = run_callback_fd(bpf_program__fd(po->callbacks[CB_POST_UNPATCH]), &ret);
+	if (err || ret)
+		pr_warn("bpflp: warning: post_unpatch callback of %s after the failed apply: %s\n",
+			po->info.name, err ? strerror(-err) : "returned non-zero");
+}
+
+/* Stage: load, pre_patch, attach with the gate shut, cover bits. */
+static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta *meta,
+		       struct apply_result *res)
+{
+	struct patch_record *stale;
+	int err;
+
+	err = patch_object_load(po, meta->slot, meta->gen, STORE_ROOT);
+	if (!err)
+		err = patch_object_check_gates(po, t->cc.state_fd);
+	if (!err)
+		err = run_pre_patch(po, &res->pre_patch_ret);
+	if (err)
+		return err;
+	t->pre_patch_done = true;
+	stale = registry_find(&t->reg, meta->name, meta->version);
+	if (stale) {
+		t->journal.has_previous = 1;
+		t->journal.previous = stale->meta;
+	}
+	t->journal.nr_own_pins = po->nr_created_pins;
+	memcpy(t->journal.own_pins, po->created_pins, sizeof(t->journal.own_pins));
+	err = journal_write(&t->journal);
+	if (err) {
+		p_err("cannot write the transaction journal %s: %s", JOURNAL_PIN, strerror(-err));
+		return err;
+	}
+	t->journal_written = true;
+	fault_point("begin");
+	/* A replaced or disabled record of the same version gives way (the journal keeps it). */
+	if (stale)
+		store_clear_dir(stale->dir, false);
+	if (mkdir(t->journal.dir, 0700)) {
+		err = -errno;
+		p_err("cannot create %s: %s", t->journal.dir, strerror(-err));
+		return err;
+	}
+	fault_point("staging");
+	err = store_write_meta(t->journal.dir, meta);
+	if (!err)
+		err = arm_slot(&t->cc, meta->slot, meta->gen);
+	if (!err)
+		err = attach_patch(po, meta, t->journal.dir);
+	if (!err)
+		err = sync_gate_maps(t, meta, t->word);
+	if (!err)
+		fault_point("staged");
+	return err;
+}
+
+int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_result *res)
+{
+	struct patch_record *existing;
+	struct patch_object po;
+	struct txn t;
+	__u32 slot;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = patch_object_open(&po, path, allow_insecure);
+	if (err)
+		return err;
+	err = txn_begin(&t, NULL, true);
+	if (err)
+		goto out;
+	existing = registry_find(&t.reg, po.info.name, po.info.version);
+	if (existing && memcmp(existing->meta.digest, po.digest, sizeof(po.digest))) {
+		char was[13], now[13];
+
+		sha256_hex(existing->meta.digest, 6, was);
+		sha256_hex(po.digest, 6, now);
+		p_err("%s@%u is already %s with different code (sha256 %s..., %s has %s...): bump the version in BPFLP_PATCH%s",
+		      po.info.name, po.info.version, existing->meta.status == PATCH_ACTIVE ? "active" : "recorded",
+		      was, path, now,
+		      existing->meta.status == PATCH_ACTIVE ? "" : " (or drop the old record with 'bpflp gc')");
+		err = -EEXIST;
+		goto out;
+	}
+	if (existing && existing->meta.status == PATCH_ACTIVE) {
+		res->meta = existing->meta;
+		err = repair_active(existing, &po, &res->repairs);
+		res->outcome = res->repairs.nr ? APPLY_REPAIRED : APPLY_ALREADY_ACTIVE;
+		goto out;
+	}
+	if (stack && registry_find_spec(&t.reg, po.info.name)) {
+		p_err("a version of %s is already active: apply %s without --stack to replace it",
+		      po.info.name, path);
+		err = -EEXIST;
+		goto out;
+	}
+	err = pick_slot(&t, stack, po.info.name, &slot);
+	if (!err)
+		err = check_trampoline_room(&po, stack);
+	if (err)
+		goto out;
+	fill_meta(&res->meta, &po, slot, stack);
+	plan_journal(&t, JOURNAL_APPLY, (stack ? t.word : 0) | (1ULL << slot), slot);
+	t.journal.stack = stack;
+	/* Names are at most BPFLP_NAME_MAX characters: always fits. */
+	store_patch_dir(t.journal.dir, sizeof(t.journal.dir), res->meta.name, res->meta.version);
+	err = stage_patch(&t, &po, &res->meta, res);
+	if (!err) {
+		fault_point("commit");
+		err = commit_word(&t.cc, t.journal.pre_word, t.journal.post_word);
+	}
+	if (err) {
+		if (t.journal_written)
+			roll_back(&t, &t.journal);
+		else
+			drop_created_store(&t);
+		patch_object_unpin_created(&po);
+		undo_pre_patch(&t, &po);
+		goto out;
+	}
+	t.word = t.journal.post_word;
+	for (int i = 0; !stack && i < t.reg.nr; i++)
+		if (t.reg.recs[i].meta.status == PATCH_ACTIVE)
+			snprintf(res->replaced[res->nr_replaced++], sizeof(res->replaced[0]), "%s@%u",
+				 t.reg.recs[i].meta.name, t.reg.recs[i].meta.version);
+	err = finish(&t, CB_POST_PATCH);
+	if (err)
+		p_err("%s@%u is active, but cleaning up after the commit failed: %s; run 'bpflp recover'",
+		      res->meta.name, res->meta.version, strerror(-err));
+	res->meta.status = PATCH_ACTIVE;
+out:
+	txn_end(&t, err);
+	patch_object_close(&po);
+	return err;
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Repairs of what an operator deleted by hand (see drift.h): every
+ * transaction re-pins and re-arms; recover and re-applying repair more.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "drift.h"
+#include "journal.h"
+#include "kernel.h"
+#include "kernel_ops.h"
+#include "log.h"
+#include "output.h"
+#include "patch_object.h"
+#include "transaction.h"
+#include "txn.h"
+#include "util.h"
+
+/* Every active patch armed in its slot (bpflp_armed lost by hand comes back empty). */
+int arm_active(struct txn *t)
+{
+	int err = 0;
+
+	for (int i = 0; i < t->reg.nr && !err; i++) {
+		const struct patch_meta *m = &t->reg.recs[i].meta;
+		__u32 slot = m->slot;
+		__u64 armed;
+
+		if (m->status != PATCH_ACTIVE || t->reg.recs[i].dir_missing)
+			continue;
+		if (bpf_map_lookup_elem(t->cc.armed_fd, &slot, &armed) || armed != m->gen)
+			err = arm_slot(&t->cc, slot, m->gen);
+	}
+	return err;
+}
+
+/* Shared maps deleted by hand while patches live: pin them again before anything loads. */
+void repin_shared_maps(void)
+{
+	struct registry early;
+
+	if (!store_load(&early))
+		drift_repin_shared_maps(&early);
+	registry_free(&early);
+}
+
+/*
+ * What `recover` does beyond the journal: make the records tell the truth
+ * (a patch no longer in effect is recorded as disabled; slots the word
+ * enables for no record are cleared), attach again what was detached by
+ * hand, and rebuild the gate maps from the records.
+ */
+int repair_drift(struct txn *t, struct recover_result *res)
+{
+	struct drift_report scan;
+	__u64 clear = 0;
+	int err = 0;
+
+	for (int i = 0; i < t->reg.nr; i++) {
+		struct patch_record *rec = &t->reg.recs[i];
+		struct patch_meta *m = &rec->meta;
+		__u64 bit = 1ULL << m->slot;
+
+		if (m->status != PATCH_ACTIVE)
+			continue;
+		if (!rec->dir_missing && (t->word & bit)) {
+			drift_reattach(rec, &res->repairs);
+			continue;
+		}
+		if (rec->dir_missing)
+			clear |= t->word & bit;
+		m->status = PATCH_DISABLED;
+		m->changed_at = now_ns();
+		if (rec->dir_missing && mkdir(rec->dir, 0700) && errno != EEXIST)
+			err = -errno;
+		err = err ?: store_write_meta(rec->dir, m);
+		err = err ?: store_clear_dir(rec->dir, true);
+		drift_add(&res->repairs, m, DRIFT_RECORD, "%s", rec->dir_missing ?
+			  "recorded as disabled: its directory had been deleted, which detached it" :
+			  "recorded as disabled: the commit word no longer enabled it");
+	}
+	drift_scan(&t->reg, t->word, &scan);
+	if (!drift_unrepairable(&scan))
+		clear |= t->word & ~registry_active_mask(&t->reg);
+	if (clear && !err) {
+		err = commit_word(&t->cc, t->word, t->word & ~clear);
+		if (!err) {
+			t->word &= ~clear;
+			drift_add(&res->repairs, NULL, DRIFT_RECORD,
+				  "cleared slots %#llx, which no active record holds, from the commit word",
+				  (unsigned long long)clear);
+		}
+	}
+	err = reload_registry(t) ?: err;
+	return sync_gate_maps(t, NULL, t->word) ?: err;
+}
+
+/*
+ * Applying the active NAME@VERSION again (the same code) repairs what was
+ * detached by hand: from the pinned programs, or, where those are gone
+ * too, from the object loaded again into the patch's slot. Same slot, same
+ * word: no commit, the function is patched again as soon as it is attached.
+ */
+int repair_active(struct patch_record *rec, struct patch_object *po,
+			 struct drift_report *done)
+{
+	struct drift_report pass = {};
+	int err;
+
+	err = drift_reattach(rec, &pass);
+	if (!err && drift_unrepairable(&pass)) {
+		memset(&pass, 0, sizeof(pass));
+		err = patch_object_load(po, rec->meta.slot, rec->meta.gen, STORE_ROOT) ?:
+		      pin_missing_programs(po, &rec->meta, rec->dir) ?:
+		      drift_reattach(rec, &pass);
+	}
+	*done = pass;
+	if (err)
+		p_err("cannot repair %s@%u: %s", rec->meta.name, rec->meta.version, strerror(-err));
+	return err;
+}
