@@ -92,7 +92,7 @@ $(BUILD)/loader/%.o: loader/%.c $(BPF_SKELS) $(HEADERS) $(wildcard loader/*.h)
 
 $(BUILD)/bpflp: $(LOADER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/selftests/unit/%: selftests/unit/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
@@ -136,7 +136,7 @@ $(ASAN_DIR)/selftests/unit/%: selftests/unit/%.c $(ASAN_LIB_OBJS)
 asan: $(ASAN_DIR)/bpflp $(ASAN_UNIT_BINS)
 
 check-asan: deps
-	$(Q)$(MAKE) --no-print-directory all kmod asan
+	$(Q)$(MAKE) --no-print-directory all kmod asan deb
 	$(Q)BPFLP_BIN=$(abspath $(ASAN_DIR)/bpflp) UNIT_DIR=$(ASAN_DIR)/selftests/unit \
 		./selftests/vm/check.sh $(PATTERN)
 
@@ -224,6 +224,27 @@ uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/bpflp/vmlinux $(DESTDIR)$(INCLUDEDIR)/bpflp 2>/dev/null || true
+
+# ---- Debian package ------------------------------------------------------
+# `make deb`: build/deb/bpflp_VERSION_amd64.deb with debhelper (debian/), from
+# a copy of the sources so that dh's clean leaves this tree's build alone.
+# dpkg-buildpackage's output goes to build/deb/build.log.
+DEB_DIR  := $(BUILD)/deb
+DEB_SRC   = $(DEB_DIR)/src/bpflp-$(BPFLP_VERSION)
+DEB_FILE  = $(DEB_DIR)/bpflp_$(BPFLP_VERSION)_amd64.deb
+
+.PHONY: deb
+deb:
+	$(Q)v=$$(dpkg-parsechangelog -l debian/changelog -S Version); \
+	[ "$$v" = "$(BPFLP_VERSION)" ] || { echo "deb: debian/changelog is at $$v," \
+		"loader/version.h at $(BPFLP_VERSION): add a changelog entry (dch -v)" >&2; exit 1; }
+	$(call msg,DEB,$(DEB_FILE))
+	$(Q)rm -rf $(DEB_DIR)/src && mkdir -p $(DEB_SRC)
+	$(Q)tar -c --exclude=./$(BUILD) --exclude=./.git . | tar -x -C $(DEB_SRC)
+	$(Q)cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -j1 > $(abspath $(DEB_DIR))/build.log 2>&1 || \
+		{ tail -n 30 $(abspath $(DEB_DIR))/build.log; echo "deb: failed; see $(DEB_DIR)/build.log" >&2; exit 1; }
+	$(Q)mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/
+	$(Q)rm -rf $(DEB_DIR)/src
 
 # ---- set-up, VM, tests ---------------------------------------------------
 .PHONY: deps
