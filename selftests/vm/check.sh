@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: host unit tests (build/selftests/unit/test_*, cmocka), host
 # install tests (selftests/host/test_*.sh, cmocka-like output), then
-# selftests/run-tests.sh inside one VM boot. Prints the combined line
+# selftests/run-tests.sh inside one VM boot, then selftests/vm/reboot-test.sh
+# (two boots; not with PATTERN). Prints the combined line
 # "N passed, N failed, N skipped" last; fails on any failure, on any skipped
 # in-VM test, and when no in-VM test ran.
 #   check.sh [PATTERN]   only the in-VM tests whose name contains PATTERN
@@ -67,6 +68,13 @@ else
 	read -r vp _ vf _ vs _ <<< "$summary"
 	passed=$((passed + vp)) failed=$((failed + vf)) skipped=$((skipped + vs))
 	((vmrc != 0 && vf == 0)) && failed=$((failed + 1))	# VM or runner broke
+fi
+
+# The reboot test: two more VM boots sharing bpflp's state directory. Only in
+# a full run: a PATTERN picks in-VM tests.
+if [[ -z ${1:-} ]]; then
+	echo "== reboot test (two VM boots)"
+	count selftests/vm/reboot-test.sh
 fi
 
 rc=0

@@ -49,3 +49,9 @@ vmlinux-guest: kernel
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(VM_RUN) -t 900 bash selftests/bench/bench.sh
+
+# Only the reboot test: a patch installed in one boot is applied in the next.
+.PHONY: check-reboot
+check-reboot: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./selftests/vm/reboot-test.sh
