@@ -184,7 +184,7 @@ const struct verb_option install_options[] = {
 
 int do_install(const struct verb_args *args)
 {
-	char dir[PATH_MAX], manifest[PATH_MAX * 2], old_object[PATH_MAX] = "";
+	char dir[PATH_MAX], manifest[PATH_MAX * 2], manifest_path[PATH_MAX], old_object[PATH_MAX] = "";
 	struct patch_object po = {};
 	struct installed inst = {}, old;
 	int err, len;
@@ -225,13 +225,13 @@ int do_install(const struct verb_args *args)
 	len = snprintf(manifest, sizeof(manifest),
 		       "format %d\nname %s\nversion %lu\nsha256 %s\nobject %s.bpf.o\n",
 		       MANIFEST_FORMAT, inst.name, inst.version, inst.sha256, inst.name);
-	if (try_snprintf(old.object, sizeof(old.object), "%s/manifest", dir)) {
+	if (try_snprintf(manifest_path, sizeof(manifest_path), "%s/manifest", dir)) {
 		err = -ENAMETOOLONG;
 		goto cleanup;
 	}
-	err = write_file_atomic(old.object, manifest, len);
+	err = write_file_atomic(manifest_path, manifest, len);
 	if (err) {
-		p_err("cannot write %s: %s", old.object, strerror(-err));
+		p_err("cannot write %s: %s", manifest_path, strerror(-err));
 		goto cleanup;
 	}
 	/* Another name's object is no longer referenced. */
