@@ -92,7 +92,7 @@ $(BUILD)/loader/%.o: loader/%.c $(BPF_SKELS) $(HEADERS) $(wildcard loader/*.h)
 
 $(BUILD)/bpflp: $(LOADER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/selftests/unit/%: selftests/unit/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
@@ -136,7 +136,7 @@ $(ASAN_DIR)/selftests/unit/%: selftests/unit/%.c $(ASAN_LIB_OBJS)
 asan: $(ASAN_DIR)/bpflp $(ASAN_UNIT_BINS)
 
 check-asan: deps
-	$(Q)$(MAKE) --no-print-directory all kmod asan
+	$(Q)$(MAKE) --no-print-directory all kmod asan deb
 	$(Q)BPFLP_BIN=$(abspath $(ASAN_DIR)/bpflp) UNIT_DIR=$(ASAN_DIR)/selftests/unit \
 		./selftests/vm/check.sh $(PATTERN)
 
@@ -148,6 +148,104 @@ vmlinux:
 	$(Q)$(BPFTOOL) btf dump file $(or $(BTF),/sys/kernel/btf/vmlinux) format c > vmlinux.h.tmp
 	$(Q)cmp -s vmlinux.h.tmp vmlinux.h && rm vmlinux.h.tmp || mv vmlinux.h.tmp vmlinux.h
 
+# ---- documentation and install -------------------------------------------
+# Man pages are generated from docs/ with pandoc (installed by `make deps`):
+# bpflp(8) from docs/cli.md, bpflp-patch(7) from docs/authoring.md.
+# `make install` (PREFIX=/usr/local, DESTDIR for staging) installs the CLI,
+# the authoring headers with a vmlinux.h and bpflp.pc, the man pages, bash
+# completion and bpflp.service; `make uninstall` removes exactly that list.
+PANDOC        ?= pandoc
+PREFIX        ?= /usr/local
+SBINDIR       ?= $(PREFIX)/sbin
+INCLUDEDIR    ?= $(PREFIX)/include
+PKGCONFIGDIR  ?= $(PREFIX)/lib/pkgconfig
+MANDIR        ?= $(PREFIX)/share/man
+BASHCOMPDIR   ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL       ?= install
+BPFLP_VERSION  = $(shell sed -n 's/^\#define BPFLP_VERSION[[:space:]]*"\(.*\)"/\1/p' loader/version.h)
+
+MAN_PAGES     := $(BUILD)/man/bpflp.8 $(BUILD)/man/bpflp-patch.7
+DIST_FILES    := $(BUILD)/dist/bpflp.pc $(BUILD)/dist/bpflp.service
+
+# What `make install` puts under $(DESTDIR), one line each: uninstall's list too.
+INSTALLED     := $(SBINDIR)/bpflp \
+		 $(patsubst include/%,$(INCLUDEDIR)/%,$(HEADERS)) \
+		 $(INCLUDEDIR)/bpflp/vmlinux/vmlinux.h \
+		 $(PKGCONFIGDIR)/bpflp.pc \
+		 $(MANDIR)/man8/bpflp.8 $(MANDIR)/man7/bpflp-patch.7 \
+		 $(BASHCOMPDIR)/bpflp \
+		 $(SYSTEMDUNITDIR)/bpflp.service
+
+# man PAGE SECTION "WHAT IT IS" HEADER: the doc's own title line is replaced by
+# a NAME section, and its "##" sections become the page's sections.
+man_page = { printf '\#\# NAME\n\n%s - %s\n\n' $(1) $(3); tail -n +2 $<; } | \
+	$(PANDOC) -s -f markdown -t man --shift-heading-level-by=-1 -M title=$(1) \
+		-M section=$(2) -M header=$(strip $(4)) -M footer="bpflp $(BPFLP_VERSION)" -o $@
+
+$(BUILD)/man/bpflp.8: docs/cli.md Makefile
+	$(call msg,PANDOC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(call man_page,bpflp,8,"live-patch the running Linux kernel with BPF programs",\
+		"System Administration")
+
+$(BUILD)/man/bpflp-patch.7: docs/authoring.md Makefile
+	$(call msg,PANDOC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(call man_page,bpflp-patch,7,"writing a bpflp live patch",\
+		"Miscellaneous Information")
+
+$(BUILD)/dist/%: dist/%.in loader/version.h Makefile
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+		-e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@VERSION@|$(BPFLP_VERSION)|g' $< > $@
+
+.PHONY: man install uninstall FORCE
+man: $(MAN_PAGES)
+
+# Paths are baked into bpflp.pc and bpflp.service: regenerate them each time.
+$(DIST_FILES): FORCE
+
+install: $(BUILD)/bpflp $(MAN_PAGES) $(DIST_FILES)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -D -m 0755 $(BUILD)/bpflp $(DESTDIR)$(SBINDIR)/bpflp
+	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(INCLUDEDIR)/bpflp/vmlinux
+	$(Q)$(INSTALL) -m 0644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/bpflp/
+	$(Q)$(INSTALL) -m 0644 vmlinux.h $(DESTDIR)$(INCLUDEDIR)/bpflp/vmlinux/vmlinux.h
+	$(Q)$(INSTALL) -D -m 0644 $(BUILD)/dist/bpflp.pc $(DESTDIR)$(PKGCONFIGDIR)/bpflp.pc
+	$(Q)$(INSTALL) -D -m 0644 $(BUILD)/man/bpflp.8 $(DESTDIR)$(MANDIR)/man8/bpflp.8
+	$(Q)$(INSTALL) -D -m 0644 $(BUILD)/man/bpflp-patch.7 $(DESTDIR)$(MANDIR)/man7/bpflp-patch.7
+	$(Q)$(INSTALL) -D -m 0644 dist/bpflp.bash-completion $(DESTDIR)$(BASHCOMPDIR)/bpflp
+	$(Q)$(INSTALL) -D -m 0644 $(BUILD)/dist/bpflp.service $(DESTDIR)$(SYSTEMDUNITDIR)/bpflp.service
+
+# The installed patch in /var/lib/bpflp is the operator's data: kept.
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/bpflp/vmlinux $(DESTDIR)$(INCLUDEDIR)/bpflp 2>/dev/null || true
+
+# ---- Debian package ------------------------------------------------------
+# `make deb`: build/deb/bpflp_VERSION_amd64.deb with debhelper (debian/), from
+# a copy of the sources so that dh's clean leaves this tree's build alone.
+# dpkg-buildpackage's output goes to build/deb/build.log.
+DEB_DIR  := $(BUILD)/deb
+DEB_SRC   = $(DEB_DIR)/src/bpflp-$(BPFLP_VERSION)
+DEB_FILE  = $(DEB_DIR)/bpflp_$(BPFLP_VERSION)_amd64.deb
+
+.PHONY: deb
+deb:
+	$(Q)v=$$(dpkg-parsechangelog -l debian/changelog -S Version); \
+	[ "$$v" = "$(BPFLP_VERSION)" ] || { echo "deb: debian/changelog is at $$v," \
+		"loader/version.h at $(BPFLP_VERSION): add a changelog entry (dch -v)" >&2; exit 1; }
+	$(call msg,DEB,$(DEB_FILE))
+	$(Q)rm -rf $(DEB_DIR)/src && mkdir -p $(DEB_SRC)
+	$(Q)tar -c --exclude=./$(BUILD) --exclude=./.git . | tar -x -C $(DEB_SRC)
+	$(Q)cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -j1 > $(abspath $(DEB_DIR))/build.log 2>&1 || \
+		{ tail -n 30 $(abspath $(DEB_DIR))/build.log; echo "deb: failed; see $(DEB_DIR)/build.log" >&2; exit 1; }
+	$(Q)mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/
+	$(Q)rm -rf $(DEB_DIR)/src
+
 # ---- set-up, VM, tests ---------------------------------------------------
 .PHONY: deps
 deps:
@@ -158,4 +256,4 @@ include selftests/badobj/badobj.mk
 
 .PHONY: clean
 clean:
-	rm -rf $(BUILD)/bpflp $(BUILD)/loader $(BUILD)/bpf $(BUILD)/selftests $(BUILD)/examples $(ASAN_DIR)
+	rm -rf $(BUILD)/bpflp $(BUILD)/man $(BUILD)/dist $(BUILD)/loader $(BUILD)/bpf $(BUILD)/selftests $(BUILD)/examples $(ASAN_DIR)

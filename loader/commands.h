@@ -23,12 +23,16 @@ int do_check(const struct verb_args *args);
 int do_recover(const struct verb_args *args);
 int do_gc(const struct verb_args *args);
 int do_status(const struct verb_args *args);
+int do_install(const struct verb_args *args);
+int do_uninstall(const struct verb_args *args);
+int do_boot(const struct verb_args *args);
 int do_help(const struct verb_args *args);
 int do_version(const struct verb_args *args);
 
 /* The verbs' own options, next to the verbs. */
 extern const struct verb_option apply_options[];
 extern const struct verb_option check_options[];
+extern const struct verb_option install_options[];
 
 /* Every verb, ended by { }. */
 extern const struct command commands[];

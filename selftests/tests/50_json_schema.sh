@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The JSON schema in docs/schema/ describes what bpflp really prints: every
 # command's -j output on real patches (apply, list, show, check, status,
-# recover, disable, gc, version, help) and the error document validate
+# recover, disable, gc, install, uninstall, boot, version, help) and the error document validate
 # against it with python3-jsonschema (draft 2020-12), and its
 # schema_version is the one 'bpflp -j version' reports.
 . "$(dirname "$0")/../lib.sh"
@@ -62,4 +62,14 @@ schema_ok disable 0 disable t-v
 schema_ok error 1 disable t-v
 schema_ok gc 0 gc
 schema_ok list 0 list
-assert_eq "$validated" 26 "documents validated"
+# The boot-time patch: install, boot (nothing installed, then the apply
+# document), uninstall, in a state directory of the test's own.
+export BPFLP_STATE_DIR=$TDIR/state
+schema_ok boot 0 boot
+schema_ok install 0 install "$a1"
+schema_ok install 0 install "$v1"
+schema_ok apply 0 boot
+schema_ok install 0 uninstall t-v
+schema_ok error 1 uninstall t-v
+unset BPFLP_STATE_DIR
+assert_eq "$validated" 32 "documents validated"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make check`: host unit tests (build/selftests/unit/test_*, cmocka), then
-# selftests/run-tests.sh inside one VM boot. Prints the combined line
+# `make check`: host unit tests (build/selftests/unit/test_*, cmocka), host
+# install tests (selftests/host/test_*.sh, cmocka-like output), then
+# selftests/run-tests.sh inside one VM boot, then selftests/vm/reboot-test.sh
+# (two boots; not with PATTERN). Prints the combined line
 # "N passed, N failed, N skipped" last; fails on any failure, on any skipped
 # in-VM test, and when no in-VM test ran.
 #   check.sh [PATTERN]   only the in-VM tests whose name contains PATTERN
@@ -14,11 +16,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root" || exit 2
 passed=0 failed=0 skipped=0
 
-echo "== host unit tests"
-units=0
-for t in "${UNIT_DIR:-build/selftests/unit}"/test_*; do
-	[[ -x $t ]] || continue
-	units=$((units + 1))
+# count TEST: run one host test binary or script and add its counts.
+count() {
+	local t=$1 out rc p f s
 	out=$("$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
@@ -32,8 +32,22 @@ for t in "${UNIT_DIR:-build/selftests/unit}"/test_*; do
 		f=1	# crashed or failed outside a test
 	fi
 	passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${s:-0}))
+}
+
+echo "== host unit tests"
+units=0
+for t in "${UNIT_DIR:-build/selftests/unit}"/test_*; do
+	[[ -x $t ]] || continue
+	units=$((units + 1))
+	count "$t"
 done
 ((units == 0)) && echo "(no host unit tests built)"
+
+# Host-side checks of what is shipped: make install (selftests/host/).
+echo "== host install tests"
+for t in selftests/host/test_*.sh; do
+	[[ -x $t ]] && count "$t"
+done
 
 echo "== in-VM tests (Linux $(cat build/kernel/abi 2>/dev/null)-amd64, qemu TCG)"
 vmlog=$(mktemp)
@@ -54,6 +68,13 @@ else
 	read -r vp _ vf _ vs _ <<< "$summary"
 	passed=$((passed + vp)) failed=$((failed + vf)) skipped=$((skipped + vs))
 	((vmrc != 0 && vf == 0)) && failed=$((failed + 1))	# VM or runner broke
+fi
+
+# The reboot test: two more VM boots sharing bpflp's state directory. Only in
+# a full run: a PATTERN picks in-VM tests.
+if [[ -z ${1:-} ]]; then
+	echo "== reboot test (two VM boots)"
+	count selftests/vm/reboot-test.sh
 fi
 
 rc=0

@@ -7,16 +7,32 @@
 # modules.dep), config, System.map, and abi (e.g. 6.1.0-56). The ABI is picked
 # from `apt-cache depends linux-image-amd64` when the kernel is first fetched,
 # so headers and image always match; later runs keep the recorded ABI.
+#
+# Quiet: one line per step; what apt-get and dpkg print goes to
+# build/deps.log, which every error points to (and shows the end of).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 kdir=$root/build/kernel
+log=$root/build/deps.log
 
+# pandoc: man pages; bash-completion: the install test; debhelper, fakeroot,
+# dpkg-dev: make deb; yamllint: the Ansible example in docs.
 pkgs=(clang llvm libbpf-dev bpftool gcc make libelf-dev zlib1g-dev pkg-config
-      qemu-system-x86 busybox-static cpio kmod libcmocka-dev jq python3-jsonschema)
+      qemu-system-x86 busybox-static cpio kmod libcmocka-dev jq python3-jsonschema
+      pandoc bash-completion debhelper fakeroot dpkg-dev yamllint)
 
-die() { echo "deps: error: $*" >&2; exit 1; }
+die() {
+	echo "deps: error: $*" >&2
+	if [[ -s $log ]]; then
+		echo "deps: last lines of build/deps.log:" >&2
+		tail -n 15 "$log" | sed 's/^/  | /' >&2
+	fi
+	exit 1
+}
 say() { echo "deps: $*"; }
+# Run a command with its output in the log.
+logged() { echo "+ $*" >> "$log"; "$@" >> "$log" 2>&1 < /dev/null; }
 
 missing_pkgs() {
 	local p
@@ -30,7 +46,7 @@ apt_updated=0
 apt_update() {
 	[[ $apt_updated == 1 ]] && return
 	say "apt-get update"
-	apt-get update -qq || die "apt-get update failed"
+	logged apt-get update || die "apt-get update failed (see build/deps.log)"
 	apt_updated=1
 }
 
@@ -40,9 +56,9 @@ apt_install() {
 	((${#need[@]} == 0)) && return 0
 	[[ $(id -u) == 0 ]] || die "need root to install: ${need[*]} (run: sudo make deps)"
 	apt_update
-	say "installing: ${need[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" ||
-		die "apt-get install failed for: ${need[*]}"
+	say "installing ${#need[@]} package(s): ${need[*]}"
+	logged env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" ||
+		die "apt-get install failed for: ${need[*]} (see build/deps.log)"
 }
 
 current_abi() {
@@ -58,17 +74,47 @@ current_abi() {
 	echo "$abi"
 }
 
+# download DIR PACKAGE: apt-get download into DIR, with progress: a line
+# updated in place on a terminal, every quarter in a log (CI).
+download() {
+	local dir=$1 pkg=$2 size got pct last=-1 pid rc
+	size=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Size: //p' | head -n1)
+	if [[ -n $size ]]; then
+		say "downloading $pkg ($(numfmt --to=iec-i --suffix=B "$size"))"
+	else
+		say "downloading $pkg"
+	fi
+	(cd "$dir" && logged apt-get download "$pkg") &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		[[ -n $size ]] || continue
+		got=$(du -sb "$dir" 2>/dev/null | cut -f1)
+		pct=$(( ${got:-0} * 100 / size ))
+		((pct > 100)) && pct=100
+		if [[ -t 1 ]]; then
+			printf '\rdeps:   %3d%%' "$pct"
+		elif ((pct / 25 > last)); then
+			last=$((pct / 25))
+			((last > 0 && last < 4)) && say "  $((last * 25))%"
+		fi
+	done
+	rc=0
+	wait "$pid" || rc=$?
+	[[ -t 1 && -n $size ]] && printf '\n'
+	return "$rc"
+}
+
 fetch_kernel() {
 	local abi=$1 ver=$1-amd64 tmp deb
 	[[ $(id -u) == 0 ]] || die "need root to fetch the guest kernel (run: sudo make deps)"
 	tmp=$(mktemp -d "$root/build/.kernel.XXXXXX")
 	chmod 755 "$tmp"	# apt-get download drops privileges to _apt
 	trap 'rm -rf "$tmp"' EXIT
-	say "downloading linux-image-$ver-unsigned"
-	(cd "$tmp" && apt-get download -qq "linux-image-$ver-unsigned") || {
+	download "$tmp" "linux-image-$ver-unsigned" || {
 		apt_update
-		(cd "$tmp" && apt-get download -qq "linux-image-$ver-unsigned")
-	} || die "apt-get download linux-image-$ver-unsigned failed"
+		download "$tmp" "linux-image-$ver-unsigned"
+	} || die "apt-get download linux-image-$ver-unsigned failed (see build/deps.log)"
 	deb=$(ls "$tmp"/linux-image-*.deb)
 	say "unpacking $(basename "$deb")"
 	mkdir "$tmp/x" "$tmp/kernel"
@@ -78,7 +124,7 @@ fetch_kernel() {
 	cp "$tmp/x/boot/System.map-$ver" "$tmp/kernel/System.map"
 	mkdir -p "$tmp/kernel/lib/modules"
 	mv "$tmp/x/lib/modules/$ver" "$tmp/kernel/lib/modules/"
-	depmod -b "$tmp/kernel" "$ver"
+	logged depmod -b "$tmp/kernel" "$ver" || die "depmod failed (see build/deps.log)"
 	echo "$abi" > "$tmp/kernel/abi"
 	rm -rf "$kdir"
 	mv "$tmp/kernel" "$kdir"
@@ -90,6 +136,7 @@ fetch_kernel() {
 main() {
 	local abi
 	mkdir -p "$root/build"
+	: > "$log"
 	apt_install "${pkgs[@]}"
 
 	if [[ -s $kdir/abi && -f $kdir/vmlinuz && -f $kdir/lib/modules/$(cat "$kdir/abi")-amd64/modules.dep ]]; then

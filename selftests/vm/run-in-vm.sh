@@ -14,6 +14,11 @@
 # After each run build/vm-share/last/ holds dmesg (guest dmesg at the end),
 # console.log (the full kernel console, also on a crash) and rc.
 # Exit codes: the job's, 124 on timeout, 125 if the VM died without one.
+#
+# BPFLP_VM_PERSIST=DIR (under build/vm-share, created if missing): bpflp's
+# state directory that outlives the VM, for reboot tests: the job gets
+# BPFLP_STATE_DIR=DIR, and the VM's init runs bpflp.service's ExecStart at
+# boot when DIR holds an installed patch (see selftests/vm/init).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -39,6 +44,14 @@ shift $((OPTIND - 1))
 	{ echo "run-in-vm: error: no guest kernel in build/kernel; run 'make deps' (as root)" >&2; exit 2; }
 
 mkdir -p "$vmdir" "$share/.runs"
+
+persist=${BPFLP_VM_PERSIST:-}
+if [[ -n $persist ]]; then
+	mkdir -p "$persist"
+	persist=$(cd "$persist" && pwd)
+	[[ $persist == "$share"/* && $persist != *[[:space:]]* ]] ||
+		{ echo "run-in-vm: error: BPFLP_VM_PERSIST must be a directory under $share without spaces" >&2; exit 2; }
+fi
 
 # initramfs: rebuilt only when one of its inputs changes.
 initrd=$vmdir/initramfs.cpio
@@ -71,6 +84,7 @@ trap 'exit 143' TERM
 	echo "export BPFLP_VM_TCG_THREAD=single"
 	echo "export BPFLP_VM_SHARE=$(printf '%q' "$share") BPFLP_VM_RUN=$(printf '%q' "$run")"
 	[[ -n ${V:-} ]] && echo "export V=$(printf '%q' "$V")"
+	[[ -n $persist ]] && echo "export BPFLP_STATE_DIR=$(printf '%q' "$persist")"
 	printf 'exec'; printf ' %q' "$@"; echo
 } > "$run/job"
 
@@ -84,7 +98,7 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 2G -smp 2 -nograph
 	-nodefaults -monitor none
 	-bios /usr/share/qemu/qboot.rom
 	-kernel "$kdir/vmlinuz" -initrd "$initrd"
-	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic randomize_kstack_offset=off bpflp.root=$root bpflp.run=$id"
+	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic randomize_kstack_offset=off bpflp.root=$root bpflp.run=$id${persist:+ bpflp.persist=$persist}"
 	-serial "file:$run/console.log"
 	-chardev "stdio,id=job,signal=$( ((interactive)) && echo off || echo on)"
 	-serial chardev:job

@@ -26,9 +26,10 @@ kmod: kernel
 		$(if $(filter 1,$(V)),V=1,) modules >$(KMOD_BUILD)/build.log 2>&1 || \
 		{ cat $(KMOD_BUILD)/build.log; exit 1; }
 
-# Every test: host unit tests, then all in-VM tests in one boot.
+# Every test: host unit tests, then all in-VM tests in one boot. The .deb is
+# built first (about 10 s): 52_deb_install.sh installs it in the VM.
 check: deps
-	$(Q)$(MAKE) --no-print-directory all kmod
+	$(Q)$(MAKE) --no-print-directory all kmod deb
 	$(Q)./selftests/vm/check.sh
 
 demo: deps
@@ -48,3 +49,9 @@ vmlinux-guest: kernel
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(VM_RUN) -t 900 bash selftests/bench/bench.sh
+
+# Only the reboot test: a patch installed in one boot is applied in the next.
+.PHONY: check-reboot
+check-reboot: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./selftests/vm/reboot-test.sh

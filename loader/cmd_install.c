@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpflp install, uninstall and boot: the patch a machine applies at boot.
+ *
+ * Patches are cumulative, so a machine has at most one installed patch: the
+ * object is copied to STATE_DIR/patches/NAME.bpf.o and described by
+ * STATE_DIR/patches/manifest ("key value" lines: format, name, version,
+ * sha256, object). Installing replaces whatever was installed. `bpflp boot`
+ * (what bpflp.service runs) applies the installed object after checking its
+ * SHA-256 against the manifest. The files are written to a temporary name
+ * and renamed, so a crash leaves the old installation or the new one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "commands.h"
+#include "output.h"
+#include "patch_object.h"
+#include "sha256.h"
+#include "util.h"
+
+#define DEFAULT_STATE_DIR	"/var/lib/bpflp"
+#define MANIFEST_FORMAT		1
+
+struct installed {
+	char name[BPFLP_NAME_MAX + 1];
+	unsigned long version;
+	char sha256[SHA256_HEX_SIZE];
+	char object[PATH_MAX];	/* full path */
+};
+
+/* BPFLP_STATE_DIR moves it (tests, a read-only /var); it must be absolute. */
+static int patches_dir(char *buf, size_t size)
+{
+	const char *dir = getenv("BPFLP_STATE_DIR");
+
+	if (!dir || !*dir)
+		dir = DEFAULT_STATE_DIR;
+	if (dir[0] != '/') {
+		p_err("BPFLP_STATE_DIR must be an absolute path, got '%s'", dir);
+		return -EINVAL;
+	}
+	if (try_snprintf(buf, size, "%s/patches", dir)) {
+		p_err("BPFLP_STATE_DIR is too long: '%s'", dir);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+
+	if (try_snprintf(tmp, sizeof(tmp), "%s", path))
+		return -ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Write size bytes to path through path.tmp, fsync and rename: all or nothing. */
+static int write_file_atomic(const char *path, const void *data, size_t size)
+{
+	char tmp[PATH_MAX];
+	const char *p = data;
+	int fd, err = 0;
+
+	if (try_snprintf(tmp, sizeof(tmp), "%s.tmp", path))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (size) {
+		ssize_t n = write(fd, p, size);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		p += n;
+		size -= n;
+	}
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+/* 0 and *inst filled, -ENOENT when nothing is installed, else an error (printed). */
+static int read_manifest(const char *dir, struct installed *inst)
+{
+	char path[PATH_MAX], line[PATH_MAX + 32], object[PATH_MAX] = "";
+	unsigned long format = 0;
+	int err = 0;
+	FILE *f;
+
+	memset(inst, 0, sizeof(*inst));
+	if (try_snprintf(path, sizeof(path), "%s/manifest", dir))
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		if (err != -ENOENT)
+			p_err("cannot read %s: %s", path, strerror(-err));
+		return err;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *value = strchr(line, ' ');
+
+		if (!value)
+			continue;
+		*value++ = '\0';
+		value[strcspn(value, "\n")] = '\0';
+		if (!strcmp(line, "format"))
+			format = strtoul(value, NULL, 10);
+		else if (!strcmp(line, "name"))
+			snprintf(inst->name, sizeof(inst->name), "%s", value);
+		else if (!strcmp(line, "version"))
+			inst->version = strtoul(value, NULL, 10);
+		else if (!strcmp(line, "sha256"))
+			snprintf(inst->sha256, sizeof(inst->sha256), "%s", value);
+		else if (!strcmp(line, "object"))
+			snprintf(object, sizeof(object), "%s", value);
+	}
+	fclose(f);
+	if (format != MANIFEST_FORMAT || !patch_name_valid(inst->name) ||
+	    strlen(inst->sha256) != SHA256_HEX_SIZE - 1 || !*object || strchr(object, '/')) {
+		p_err("%s is not a bpflp manifest of format %d: reinstall the patch with 'bpflp install OBJ'",
+		      path, MANIFEST_FORMAT);
+		return -EINVAL;
+	}
+	if (try_snprintf(inst->object, sizeof(inst->object), "%s/%s", dir, object))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static void print_installed_json(const char *action, const struct installed *inst,
+				 const struct installed *old)
+{
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "action", action);
+	jsonw_string_field(json_wtr, "name", inst->name);
+	jsonw_uint_field(json_wtr, "version", inst->version);
+	jsonw_string_field(json_wtr, "sha256", inst->sha256);
+	jsonw_string_field(json_wtr, "object", inst->object);
+	if (old) {
+		jsonw_name(json_wtr, "replaced");
+		if (old->name[0]) {
+			char spec[BPFLP_NAME_MAX + 16];
+
+			snprintf(spec, sizeof(spec), "%s@%lu", old->name, old->version);
+			jsonw_string(json_wtr, spec);
+		} else {
+			jsonw_null(json_wtr);
+		}
+	}
+	jsonw_end_object(json_wtr);
+}
+
+const struct verb_option install_options[] = {
+	VERB_FLAG("allow-insecure", allow_insecure,
+		  "accept an object not owned by root or writable by group or others"),
+	{ },
+};
+
+int do_install(const struct verb_args *args)
+{
+	char dir[PATH_MAX], manifest[PATH_MAX * 2], manifest_path[PATH_MAX], old_object[PATH_MAX] = "";
+	struct patch_object po = {};
+	struct installed inst = {}, old;
+	int err, len;
+
+	err = patches_dir(dir, sizeof(dir));
+	if (err)
+		return err;
+	/* The same checks as apply's, against this kernel: a broken patch is not installed. */
+	err = patch_object_open(&po, args->arg, args->allow_insecure);
+	if (err)
+		goto cleanup;
+	err = read_manifest(dir, &old);
+	if (err == -ENOENT)
+		memset(&old, 0, sizeof(old));
+	else if (err)
+		goto cleanup;
+	else
+		snprintf(old_object, sizeof(old_object), "%s", old.object);
+
+	snprintf(inst.name, sizeof(inst.name), "%s", po.info.name);
+	inst.version = po.info.version;
+	sha256_hex(po.digest, sizeof(po.digest), inst.sha256);
+	if (try_snprintf(inst.object, sizeof(inst.object), "%s/%s.bpf.o", dir, inst.name)) {
+		err = -ENAMETOOLONG;
+		goto cleanup;
+	}
+	err = mkdir_p(dir);
+	if (err) {
+		p_err("cannot create %s: %s", dir, strerror(-err));
+		goto cleanup;
+	}
+	/* The bytes checked above, not the file again: it may have changed since. */
+	err = write_file_atomic(inst.object, po.image, po.image_size);
+	if (err) {
+		p_err("cannot write %s: %s", inst.object, strerror(-err));
+		goto cleanup;
+	}
+	len = snprintf(manifest, sizeof(manifest),
+		       "format %d\nname %s\nversion %lu\nsha256 %s\nobject %s.bpf.o\n",
+		       MANIFEST_FORMAT, inst.name, inst.version, inst.sha256, inst.name);
+	if (try_snprintf(manifest_path, sizeof(manifest_path), "%s/manifest", dir)) {
+		err = -ENAMETOOLONG;
+		goto cleanup;
+	}
+	err = write_file_atomic(manifest_path, manifest, len);
+	if (err) {
+		p_err("cannot write %s: %s", manifest_path, strerror(-err));
+		goto cleanup;
+	}
+	/* Another name's object is no longer referenced. */
+	if (*old_object && strcmp(old_object, inst.object))
+		unlink(old_object);
+
+	if (json_output) {
+		print_installed_json("installed", &inst, &old);
+	} else {
+		printf("installed %s@%lu in %s", inst.name, inst.version, dir);
+		if (old.name[0])
+			printf("; replaced %s@%lu", old.name, old.version);
+		printf("\n");
+	}
+cleanup:
+	patch_object_close(&po);
+	return err;
+}
+
+int do_uninstall(const struct verb_args *args)
+{
+	char dir[PATH_MAX], manifest[PATH_MAX + 16];
+	struct installed inst;
+	int err;
+
+	err = check_patch_spec(args->arg);
+	if (err)
+		return err;
+	if (strchr(args->arg, '@')) {
+		p_err("uninstall takes a NAME, got '%s': one version of a patch is installed at most",
+		      args->arg);
+		return -EINVAL;
+	}
+	err = patches_dir(dir, sizeof(dir));
+	if (err)
+		return err;
+	err = read_manifest(dir, &inst);
+	if (err == -ENOENT) {
+		p_err("cannot uninstall '%s': no patch is installed in %s", args->arg, dir);
+		return -ENOENT;
+	}
+	if (!err && strcmp(inst.name, args->arg)) {
+		p_err("cannot uninstall '%s': the installed patch is %s@%lu", args->arg, inst.name,
+		      inst.version);
+		return -ENOENT;
+	}
+	if (err)
+		return err;
+	/* The manifest first: without it, boot applies nothing. */
+	if (try_snprintf(manifest, sizeof(manifest), "%s/manifest", dir))
+		return -ENAMETOOLONG;
+	if (unlink(manifest)) {
+		err = -errno;
+		p_err("cannot remove %s: %s", manifest, strerror(-err));
+		return err;
+	}
+	if (unlink(inst.object) && errno != ENOENT) {
+		err = -errno;
+		p_err("cannot remove %s: %s", inst.object, strerror(-err));
+		return err;
+	}
+	if (json_output)
+		print_installed_json("uninstalled", &inst, NULL);
+	else
+		printf("uninstalled %s@%lu (still applied until 'bpflp disable %s' or a reboot)\n",
+		       inst.name, inst.version, inst.name);
+	return 0;
+}
+
+/* SHA-256 of a whole file, as hex. */
+static int file_sha256_hex(const char *path, char hex[SHA256_HEX_SIZE])
+{
+	__u8 digest[SHA256_DIGEST_SIZE], buf[65536];
+	struct sha256_ctx ctx;
+	int fd, err = 0;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	sha256_init(&ctx);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		sha256_update(&ctx, buf, n);
+	}
+	close(fd);
+	if (err)
+		return err;
+	sha256_final(&ctx, digest);
+	sha256_hex(digest, sizeof(digest), hex);
+	return 0;
+}
+
+int do_boot(const struct verb_args *args)
+{
+	char dir[PATH_MAX], hex[SHA256_HEX_SIZE];
+	struct installed inst;
+	struct verb_args apply = {};
+	int err;
+
+	(void)args;
+	err = patches_dir(dir, sizeof(dir));
+	if (err)
+		return err;
+	err = read_manifest(dir, &inst);
+	if (err == -ENOENT) {
+		/* A machine without an installed patch boots fine: the unit succeeds. */
+		if (json_output) {
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "action", "none");
+			jsonw_name(json_wtr, "installed");
+			jsonw_null(json_wtr);
+			jsonw_end_object(json_wtr);
+		} else {
+			printf("no patch installed in %s: nothing to apply\n", dir);
+		}
+		return 0;
+	}
+	if (err)
+		return err;
+	err = file_sha256_hex(inst.object, hex);
+	if (err) {
+		p_err("cannot read the installed patch %s: %s; reinstall it with 'bpflp install OBJ'",
+		      inst.object, strerror(-err));
+		return err;
+	}
+	if (strcmp(hex, inst.sha256)) {
+		p_err("%s has sha256 %.12s..., the manifest says %.12s...: refusing to apply it; reinstall it with 'bpflp install OBJ'",
+		      inst.object, hex, inst.sha256);
+		return -EBADMSG;
+	}
+	/* Exactly what 'bpflp apply OBJ' does: a cumulative replace, a no-op if active. */
+	apply.arg = inst.object;
+	return do_apply(&apply);
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# A patch installed with 'bpflp install' is applied again after a reboot.
+# Two VM boots share a persistent state directory (BPFLP_VM_PERSIST, under
+# build/vm-share):
+#   boot 1: bpflp install t-a@1; nothing is applied by installing;
+#   boot 2: the VM's init has run bpflp.service's ExecStart ('bpflp boot';
+#           the VM has no systemd, see selftests/vm/init) before the job:
+#           its log says it applied t-a@1, 'bpflp list' shows it active, and
+#           open() of the patch's target fails with EPERM while the control
+#           file opens; then the patch is disabled and uninstalled.
+# Prints cmocka-like counts, which selftests/vm/check.sh adds up.
+#   reboot-test.sh            run both boots (host)
+#   reboot-test.sh --guest N  boot N's checks (in the VM)
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+passed=0 failed=0
+ok() { echo "[       OK ] $1"; passed=$((passed + 1)); }
+not_ok() { echo "[  FAILED  ] $1: $2"; failed=$((failed + 1)); }
+# expect WHAT GOT WANT
+expect() { if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
+summary() {
+	echo "[  PASSED  ] $passed test(s)."
+	((failed == 0)) || { echo "[  FAILED  ] $failed test(s)."; return 1; }
+}
+
+guest() {
+	local bpflp=${BPFLP_BIN:-$root/build/bpflp} probe=$root/build/selftests/platform/syscall_probe
+	local obj=$root/build/selftests/patches/t_a1.bpf.o target=/tmp/bpflp-t-a-file control=/tmp/other-a-file
+	: > "$target"
+	: > "$control"
+	case $1 in
+	1)
+		rm -rf /sys/fs/bpf/bpflp
+		expect "boot 1: bpflp install" "$("$bpflp" install "$obj" 2>&1)" \
+			"installed t-a@1 in $BPFLP_STATE_DIR/patches"
+		expect "boot 1: install applies nothing" "$("$probe" open "$target")" ok
+		;;
+	2)
+		expect "boot 2: bpflp.service ran 'bpflp boot' and it applied t-a@1" \
+			"$(tail -n 2 "$BPFLP_STATE_DIR/boot.log" 2>&1 | tr '\n' ' ')" \
+			"applied t-a@1 (replace, 1 function) exit 0 "
+		expect "boot 2: bpflp list shows t-a@1 active" \
+			"$("$bpflp" -j list | jq -r '[.patches[] | select(.state == "active") | "\(.name)@\(.version)"] | join(" ")')" \
+			"t-a@1"
+		expect "boot 2: bpflp status is consistent" "$("$bpflp" status > /dev/null 2>&1; echo $?)" 0
+		expect "boot 2: the patched open() fails on the target" "$("$probe" open "$target")" EPERM
+		expect "boot 2: the control file opens" "$("$probe" open "$control")" ok
+		expect "boot 2: bpflp disable" "$("$bpflp" disable t-a 2>&1)" "disabled t-a@1"
+		expect "boot 2: bpflp uninstall" "$("$bpflp" uninstall t-a 2>&1)" \
+			"uninstalled t-a@1 (still applied until 'bpflp disable t-a' or a reboot)"
+		expect "boot 2: open() after disable" "$("$probe" open "$target")" ok
+		rm -rf /sys/fs/bpf/bpflp
+		;;
+	esac
+	summary
+}
+
+if [[ ${1:-} == --guest ]]; then
+	guest "$2"
+	exit
+fi
+
+persist=$root/build/vm-share/persist.$$
+rm -rf "$persist"
+trap 'rm -rf "$persist"' EXIT
+for boot in 1 2; do
+	echo "[ RUN      ] boot $boot"
+	out=$(BPFLP_VM_PERSIST=$persist "$root/selftests/vm/run-in-vm.sh" -t 600 \
+	      ${BPFLP_BIN:+env BPFLP_BIN="$BPFLP_BIN"} "$root/selftests/vm/reboot-test.sh" --guest "$boot" 2>&1)
+	rc=$?
+	out=$(tr -d '\r' <<< "$out")
+	printf '%s\n' "$out" | grep -v '^\[  \(PASSED\|FAILED\)  \] [0-9]* test'
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' <<< "$out" | tail -n1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' <<< "$out" | tail -n1)
+	passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0}))
+	if ((rc != 0)) && [[ -z $f || $f == 0 ]]; then
+		not_ok "boot $boot" "the VM run failed (exit $rc); console: build/vm-share/last/console.log"
+	fi
+done
+summary
