@@ -3,7 +3,7 @@
 # Zero gap for observers: gap-obs@1 and gap-obs@2 only observe opens of
 # bpflp-gap* (fentry and fexit on security_file_open, counting into
 # /sys/fs/bpf/bpflp_gap_obs) and replace each other GAP_OBSERVE_CYCLES
-# times (default 80) while hammers open the target. Every open succeeds,
+# times (default 60) while hammers open the target. Every open succeeds,
 # and every one is counted exactly once on entry and once on exit, by one
 # version or the other: none missed (a gap), none counted twice.
 . "$(dirname "$0")/../lib.sh"
@@ -15,7 +15,7 @@ on_exit "rm -f $OBS_PIN"
 rm -f "$OBS_PIN"
 : > "$TDIR/bpflp-gap-target"	# before the observers: creating it is an open too
 
-CYCLES=${GAP_OBSERVE_CYCLES:-80}
+CYCLES=${GAP_OBSERVE_CYCLES:-60}
 assert_ok "$BPFLP" apply "$(patch_obj gap_obs1)" > /dev/null
 gap_stress observe "$CYCLES" "${GAP_MIN_CHECKED:-1500}" "$(patch_obj gap_obs1)" "$(patch_obj gap_obs2)"
 counts=$(bpftool -j map dump pinned "$OBS_PIN" |
