@@ -30,7 +30,7 @@ guest() {
 	local obj=$root/build/selftests/patches/t_a1.bpf.o target=/tmp/bpflp-t-a-file control=/tmp/other-a-file
 	# /tmp is new each boot. In boot 2 the patch is already applied: the
 	# create succeeds but its open is denied (EPERM), which is expected.
-	: > "$target" 2> /dev/null
+	{ : > "$target"; } 2> /dev/null
 	: > "$control"
 	case $1 in
 	1)

@@ -51,6 +51,13 @@ bench: deps
 	$(Q)$(VM_RUN) -t 900 bash selftests/bench/bench.sh
 
 # Only the reboot test: a patch installed in one boot is applied in the next.
+# The observer-only replace stress test, out of `make check` until the miss
+# it found once is explained (see selftests/stress/observe_replace.sh).
+.PHONY: stress-observe
+stress-observe: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(VM_RUN) -t 1200 bash selftests/stress/observe_replace.sh
+
 .PHONY: check-reboot
 check-reboot: deps
 	$(Q)$(MAKE) --no-print-directory all

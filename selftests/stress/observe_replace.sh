@@ -6,8 +6,15 @@
 # times (default 60) while hammers open the target. Every open succeeds,
 # and every one is counted exactly once on entry and once on exit, by one
 # version or the other: none missed (a gap), none counted twice.
+#
+# Not part of `make check`: run it with `make stress-observe`. In one run of
+# 60 cycles (2.93 M opens) one exit was counted by neither version while its
+# entry was: a miss the design says cannot happen, cause not found yet.
+# Every other run so far passed. It prints the BPF programs' recursion
+# misses (the kernel skips a program already running on the CPU) to help
+# find it.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/reliability_lib.bash"
+. "$(dirname "$0")/../tests/reliability_lib.bash"
 require_single_tcg
 rel_setup
 OBS_PIN=/sys/fs/bpf/bpflp_gap_obs
@@ -22,6 +29,10 @@ counts=$(bpftool -j map dump pinned "$OBS_PIN" |
 	jq -r '[.[] | (.formatted // .) | {k: (.key | tostring), v: .value}] | map({(.k): .v}) | add
 		| "\(.["2"] + .["4"]) \(.["3"] + .["5"]) \(.["2"]) \(.["4"])"')
 read -r entries exits by_v1 by_v2 <<< "$counts"
+echo "  programs the kernel skipped as recursive (bpftool prog show: recursion_misses):"
+bpftool -j prog show | jq -r '.[] | select((.recursion_misses // 0) > 0)
+	| "    \(.name // .id): \(.recursion_misses)"'
+
 echo "  counted on entry: $entries (gap-obs@1 $by_v1, gap-obs@2 $by_v2), on exit: $exits; calls made: $GAP_CALLS"
 assert_eq "$entries" "$GAP_CALLS" "opens counted on entry"
 assert_eq "$exits" "$GAP_CALLS" "opens counted on exit"
