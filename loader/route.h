@@ -3,7 +3,10 @@
 #ifndef BPFLP_ROUTE_H
 #define BPFLP_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include "func_proto.h"
+#include "kallsyms.h"
 
 enum func_route {
 	ROUTE_FMOD_RET = 0,	/* fmod_ret reaches it: a security_* hook or on the error-injection list */
@@ -20,5 +23,24 @@ const char *func_route_name(enum func_route route);
  * errno when it cannot tell.
  */
 int func_route(const char *func, char *reason, size_t size);
+
+/* What the kernel says of a function: func_route() gathers it, route_decide() judges. */
+struct func_facts {
+	int btf_id;			/* vmlinux BTF FUNC, or -ENOENT */
+	char btf_module[64];		/* else the loaded module whose BTF has it, or "" */
+	int traceable;			/* in available_filter_functions: 1, 0, -errno unknown */
+	const char *traceable_source;	/* that list's path */
+	int kallsyms_err;		/* 0, or -errno: /proc/kallsyms unreadable */
+	struct ksym_count ksyms;
+	bool modifiable;		/* kernel_func_modifiable() */
+	bool security_hook;		/* ... because its name is security_* */
+	enum proto_fit proto;		/* with btf_id only */
+	char proto_why[160];
+	int companion_err;		/* companion_module_usable() */
+	char companion_why[400];
+};
+
+/* The route the facts allow, as func_route(); pure, for unit tests. */
+int route_decide(const char *func, const struct func_facts *facts, char *reason, size_t size);
 
 #endif /* BPFLP_ROUTE_H */

@@ -16,9 +16,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 kdir=$root/build/kernel
 log=$root/build/deps.log
 
+# libkmod-dev: the companion module is checked and loaded with libkmod;
 # pandoc: man pages; bash-completion: the install test; debhelper, fakeroot,
 # dpkg-dev: make deb; yamllint: the Ansible example in docs.
-pkgs=(clang llvm libbpf-dev bpftool gcc make libelf-dev zlib1g-dev pkg-config
+pkgs=(clang llvm libbpf-dev bpftool gcc make libelf-dev zlib1g-dev libkmod-dev pkg-config
       qemu-system-x86 busybox-static cpio kmod libcmocka-dev jq python3-jsonschema
       pandoc bash-completion debhelper fakeroot dpkg-dev yamllint)
 

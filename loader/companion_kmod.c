@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <libkmod.h>
+#include <bpflp/companion.h>
+#include "companion_kmod.h"
+#include "log.h"
+#include "output.h"
+#include "util.h"
+#include "version.h"
+
+#define MODULE_FILE		BPFLP_COMPANION_MODULE ".ko"
+#define SYSFS_MODULE		"/sys/module/" BPFLP_COMPANION_MODULE
+#define PROC_MODULES		"/proc/modules"
+#define MODULES_DISABLED	"/proc/sys/kernel/modules_disabled"
+#define SIG_ENFORCE		"/sys/module/module/parameters/sig_enforce"
+#define LOCKDOWN		"/sys/kernel/security/lockdown"
+
+/* What the module file says of itself (modinfo). */
+struct modinfo {
+	char release[128];	/* first word of vermagic */
+	char version[64];
+	char abi[16];
+	bool is_signed;
+};
+
+static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
+		     const char *fmt, va_list args)
+{
+	char msg[512];
+
+	(void)data, (void)priority, (void)file, (void)line, (void)fn;
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	pr_debug("libkmod: %s", msg);
+}
+
+/* A libkmod context whose messages go to bpflp's log (-v); NULL and errno set. */
+static struct kmod_ctx *kmod_open(void)
+{
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+
+	if (!ctx) {
+		errno = errno ?: ENOMEM;
+		return NULL;
+	}
+	kmod_set_log_fn(ctx, kmod_log, NULL);
+	return ctx;
+}
+
+static int running_release(char *release, size_t size)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return -errno;
+	return try_snprintf(release, size, "%s", u.release);
+}
+
+/* The first line of a small file, without its newline: 0, or -errno. */
+static int read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, size, f))
+		err = ferror(f) ? -EIO : -ENODATA;
+	else
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+	return err;
+}
+
+static bool file_exists(const char *path)
+{
+	return !access(path, F_OK);
+}
+
+/* Where bpflp's own binary is, to find the module beside it. */
+static int exe_dir(char *dir, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (len < 0)
+		return -errno;
+	exe[len] = '\0';
+	return try_snprintf(dir, size, "%s", dirname(exe));
+}
+
+/* Where modprobe would find it (/lib/modules/<release>/, modules.dep). */
+static int find_in_module_dir(char *path, size_t size)
+{
+	struct kmod_ctx *ctx = kmod_open();
+	struct kmod_module *mod = NULL;
+	const char *found;
+	int err = -ENOENT;
+
+	if (!ctx)
+		return -errno;
+	if (!kmod_module_new_from_name(ctx, BPFLP_COMPANION_MODULE, &mod)) {
+		found = kmod_module_get_path(mod);
+		if (found && file_exists(found))
+			err = try_snprintf(path, size, "%s", found);
+		kmod_module_unref(mod);
+	}
+	kmod_unref(ctx);
+	return err;
+}
+
+int companion_module_find(char *path, size_t path_size, char *why, size_t size)
+{
+	char dir[PATH_MAX], release[128];
+	const char *env = getenv(BPFLP_KMOD_ENV);
+	int err;
+
+	if (env && *env) {
+		if (!file_exists(env)) {
+			snprintf(why, size, "%s=%s: no such file", BPFLP_KMOD_ENV, env);
+			return -ENOENT;
+		}
+		return try_snprintf(path, path_size, "%s", env);
+	}
+	err = exe_dir(dir, sizeof(dir));
+	if (!err)
+		err = running_release(release, sizeof(release));
+	if (err) {
+		snprintf(why, size, "cannot tell where bpflp is: %s", strerror(-err));
+		return err;
+	}
+	if (!try_snprintf(path, path_size, "%s/kmod/%s", dir, MODULE_FILE) && file_exists(path))
+		return 0;
+	if (!try_snprintf(path, path_size, "%s/../lib/bpflp/modules/%s/%s", dir, release,
+			  MODULE_FILE) && file_exists(path))
+		return 0;
+	if (!find_in_module_dir(path, path_size))
+		return 0;
+	snprintf(why, size,
+		 "no %s for %s (looked in %s/kmod/, %s/../lib/bpflp/modules/%s/, /lib/modules/%s/): build it (make kmod) or set %s",
+		 MODULE_FILE, release, dir, dir, release, release, BPFLP_KMOD_ENV);
+	return -ENOENT;
+}
+
+static int read_modinfo(struct kmod_ctx *ctx, const char *path, struct modinfo *info)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_list *list = NULL, *l;
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	err = kmod_module_new_from_path(ctx, path, &mod);
+	if (err)
+		return err;
+	err = kmod_module_get_info(mod, &list);
+	if (err < 0)
+		goto out;
+	err = 0;
+	kmod_list_foreach(l, list) {
+		const char *key = kmod_module_info_get_key(l);
+		const char *value = kmod_module_info_get_value(l) ?: "";
+
+		if (!strcmp(key, "vermagic"))
+			snprintf(info->release, sizeof(info->release), "%.*s",
+				 (int)strcspn(value, " "), value);
+		else if (!strcmp(key, "version"))
+			snprintf(info->version, sizeof(info->version), "%s", value);
+		else if (!strcmp(key, "bpflp_abi"))
+			snprintf(info->abi, sizeof(info->abi), "%s", value);
+		else if (!strcmp(key, "sig_id") || !strcmp(key, "signer"))
+			info->is_signed = true;
+	}
+	kmod_module_info_free_list(list);
+out:
+	kmod_module_unref(mod);
+	return err;
+}
+
+/* Checks a module file; info, when not NULL, gets what it says of itself. */
+static int check_file(const char *path, const char *release, struct modinfo *info, char *why,
+		      size_t size)
+{
+	char abi[16];
+	struct kmod_ctx *ctx = kmod_open();
+	int err;
+
+	if (!ctx) {
+		snprintf(why, size, "cannot use libkmod: %s", strerror(errno));
+		return -errno;
+	}
+	err = read_modinfo(ctx, path, info);
+	kmod_unref(ctx);
+	if (err) {
+		snprintf(why, size, "%s is not a readable kernel module: %s", path, strerror(-err));
+		return err;
+	}
+	snprintf(abi, sizeof(abi), "%d", BPFLP_COMPANION_ABI);
+	if (strcmp(info->release, release)) {
+		snprintf(why, size,
+			 "%s is built for kernel %s, this one is %s: rebuild it against this kernel's headers (make kmod)",
+			 path, info->release[0] ? info->release : "(no vermagic)", release);
+		return -ENOEXEC;
+	}
+	if (strcmp(info->version, BPFLP_VERSION)) {
+		snprintf(why, size,
+			 "%s is version %s, bpflp is %s: use the module built with this bpflp",
+			 path, info->version[0] ? info->version : "(none)", BPFLP_VERSION);
+		return -EPROTO;
+	}
+	if (strcmp(info->abi, abi)) {
+		snprintf(why, size,
+			 "%s has companion ABI %s, bpflp speaks %s: use the module built with this bpflp",
+			 path, info->abi[0] ? info->abi : "(none)", abi);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int companion_module_check_file(const char *path, const char *release, char *why, size_t size)
+{
+	struct modinfo info;
+
+	return check_file(path, release, &info, why, size);
+}
+
+bool companion_module_loaded(void)
+{
+	struct kmod_ctx *ctx = kmod_open();
+	struct kmod_module *mod = NULL;
+	int state = -ENOENT;
+
+	if (!ctx)
+		return false;
+	if (!kmod_module_new_from_name(ctx, BPFLP_COMPANION_MODULE, &mod)) {
+		state = kmod_module_get_initstate(mod);
+		kmod_module_unref(mod);
+	}
+	kmod_unref(ctx);
+	return state == KMOD_MODULE_LIVE || state == KMOD_MODULE_COMING ||
+	       state == KMOD_MODULE_BUILTIN;
+}
+
+/* A loaded module tells its version in sysfs (its ABI only in the file it came from). */
+static int check_loaded(char *why, size_t size)
+{
+	char version[64];
+	int err = read_line(SYSFS_MODULE "/version", version, sizeof(version));
+
+	if (err) {
+		snprintf(why, size,
+			 "the loaded %s has no version (%s): it is not bpflp's; unload it (rmmod %s)",
+			 BPFLP_COMPANION_MODULE, strerror(-err), BPFLP_COMPANION_MODULE);
+		return -EPROTO;
+	}
+	if (strcmp(version, BPFLP_VERSION)) {
+		snprintf(why, size,
+			 "%s %s is loaded, bpflp is %s: unload it (rmmod %s) once no patch uses it",
+			 BPFLP_COMPANION_MODULE, version, BPFLP_VERSION, BPFLP_COMPANION_MODULE);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* An unsigned module is refused when the kernel enforces signatures or is locked down. */
+static int check_signature_policy(const char *path, const struct modinfo *info, char *why,
+				  size_t size)
+{
+	char line[128];
+
+	if (info->is_signed)
+		return 0;
+	if (!read_line(SIG_ENFORCE, line, sizeof(line)) && line[0] == 'Y') {
+		snprintf(why, size,
+			 "%s is unsigned and this kernel loads signed modules only (module.sig_enforce): sign it",
+			 path);
+		return -EKEYREJECTED;
+	}
+	if (!read_line(LOCKDOWN, line, sizeof(line)) && !strstr(line, "[none]")) {
+		snprintf(why, size,
+			 "%s is unsigned and this kernel is locked down (%s): sign it", path, line);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Whether the module can be loaded here now; path gets its file. */
+static int check_loadable(char *path, size_t path_size, char *why, size_t size)
+{
+	struct modinfo info;
+	char release[128], line[16];
+	int err;
+
+	if (!file_exists(PROC_MODULES)) {
+		snprintf(why, size, "this kernel cannot load modules (CONFIG_MODULES is off)");
+		return -ENOSYS;
+	}
+	if (!read_line(MODULES_DISABLED, line, sizeof(line)) && line[0] == '1') {
+		snprintf(why, size, "module loading is disabled until reboot (kernel.modules_disabled=1)");
+		return -EPERM;
+	}
+	err = running_release(release, sizeof(release));
+	if (err) {
+		snprintf(why, size, "cannot tell the kernel release: %s", strerror(-err));
+		return err;
+	}
+	err = companion_module_find(path, path_size, why, size);
+	if (!err)
+		err = check_file(path, release, &info, why, size);
+	if (!err)
+		err = check_signature_policy(path, &info, why, size);
+	return err;
+}
+
+int companion_module_usable(char *why, size_t size)
+{
+	char path[PATH_MAX];
+
+	if (companion_module_loaded())
+		return check_loaded(why, size);
+	return check_loadable(path, sizeof(path), why, size);
+}
+
+int companion_module_ensure_loaded(void)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	char path[PATH_MAX], why[512];
+	int err;
+
+	if (companion_module_loaded()) {
+		err = check_loaded(why, sizeof(why));
+		if (err)
+			p_err("%s", why);
+		return err;
+	}
+	err = check_loadable(path, sizeof(path), why, sizeof(why));
+	if (err) {
+		p_err("cannot load the companion module: %s", why);
+		return err;
+	}
+	ctx = kmod_open();
+	if (!ctx) {
+		err = -errno;
+		p_err("cannot use libkmod: %s", strerror(-err));
+		return err;
+	}
+	err = kmod_module_new_from_path(ctx, path, &mod);
+	if (!err) {
+		err = kmod_module_insert_module(mod, 0, NULL);
+		kmod_module_unref(mod);
+	}
+	kmod_unref(ctx);
+	/* EEXIST: another bpflp loaded it meanwhile, which is as good. */
+	if (err == -EEXIST)
+		err = 0;
+	if (err)
+		p_err("cannot load %s: %s (dmesg may say more)", path, strerror(-err));
+	else
+		pr_debug("companion module loaded from %s\n", path);
+	return err;
+}
+
+int companion_module_release_if_unused(void)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	int err, refcnt;
+
+	if (!companion_module_loaded())
+		return 0;
+	ctx = kmod_open();
+	if (!ctx) {
+		err = -errno;
+		p_err("cannot use libkmod: %s", strerror(-err));
+		return err;
+	}
+	err = kmod_module_new_from_name(ctx, BPFLP_COMPANION_MODULE, &mod);
+	if (err)
+		goto out;
+	refcnt = kmod_module_get_refcnt(mod);
+	if (refcnt < 0) {
+		err = refcnt == -ENOENT ? 0 : refcnt;	/* ENOENT: unloaded meanwhile */
+		goto out;
+	}
+	if (refcnt > 0)
+		goto out;	/* a patch still uses it */
+	err = kmod_module_remove_module(mod, 0);
+	/* Taken or removed between the count and the removal: not ours to fight. */
+	if (err == -EBUSY || err == -EAGAIN || err == -EWOULDBLOCK || err == -ENOENT)
+		err = 0;
+out:
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	if (err)
+		p_err("cannot unload %s: %s", BPFLP_COMPANION_MODULE, strerror(-err));
+	return err;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel's text symbols by name (/proc/kallsyms), to tell a function
+ * without BTF from no function at all, and a unique name from a static
+ * one that several files define.
+ */
+#ifndef BPFLP_KALLSYMS_H
+#define BPFLP_KALLSYMS_H
+
+#include <stddef.h>
+
+struct ksym_count {
+	int vmlinux;		/* text symbols of vmlinux with that name */
+	int modules;		/* ... of loaded modules */
+	char module[64];	/* the first such module */
+};
+
+/* Count func's text symbols: 0, or a negative errno when kallsyms cannot be read. */
+int kallsyms_count_text(const char *func, struct ksym_count *count);
+
+/*
+ * One line of /proc/kallsyms ("ffffffff81000000 T name [module]"): 1 and
+ * name (and module, "" for vmlinux) set for a text symbol, 0 for another
+ * symbol, -EINVAL for a malformed line. name and module point into line,
+ * which is modified.
+ */
+int kallsyms_parse_line(char *line, const char **name, const char **module);
+
+#endif /* BPFLP_KALLSYMS_H */

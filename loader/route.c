@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which way bpflp can patch a function here. fmod_ret is the kernel's own
+ * way but reaches only security_* hooks and the error-injection list; the
+ * companion module replaces any other function ftrace can attach to and
+ * BTF describes; what neither can replace may still be observed with
+ * fentry/fexit; the rest cannot be touched.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <bpf/btf.h>
+#include "companion_kmod.h"
+#include "kernel.h"
+#include "route.h"
+
+#define SECURITY_PREFIX "security_"
+
+/* x86-64 BPF trampolines took 6 argument registers until Linux 6.6, 12 (MAX_BPF_FUNC_ARGS) since. */
+#define TRAMPOLINE_ARGS_BEFORE_6_6	6
+#define TRAMPOLINE_ARGS_SINCE_6_6	12
+
+static const char *const route_names[] = {
+	[ROUTE_FMOD_RET] = "fmod_ret",
+	[ROUTE_COMPANION] = "companion",
+	[ROUTE_OBSERVE_ONLY] = "observe_only",
+	[ROUTE_NONE] = "none",
+};
+
+const char *func_route_name(enum func_route route)
+{
+	if ((unsigned int)route >= sizeof(route_names) / sizeof(route_names[0]))
+		return "?";
+	return route_names[route];
+}
+
+static int route(int r, char *reason, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int route(int r, char *reason, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, size, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Without BTF nothing can attach; say what the function is, if anything. */
+static int decide_without_btf(const char *func, const struct func_facts *f, char *reason,
+			      size_t size)
+{
+	if (f->btf_module[0])
+		return route(ROUTE_NONE, reason, size,
+			     "in module %s: bpflp patches functions of vmlinux only", f->btf_module);
+	if (f->ksyms.vmlinux)
+		return route(ROUTE_NONE, reason, size,
+			     "in /proc/kallsyms but not in vmlinux's BTF: BPF cannot attach to it");
+	if (f->ksyms.modules)
+		return route(ROUTE_NONE, reason, size,
+			     "in module %s, without BTF: bpflp patches functions of vmlinux only",
+			     f->ksyms.module);
+	return route(-ENOENT, reason, size, "no function %s in this kernel (not in its BTF%s)", func,
+		     f->kallsyms_err ? "; /proc/kallsyms unreadable" : " nor in /proc/kallsyms");
+}
+
+int route_decide(const char *func, const struct func_facts *f, char *reason, size_t size)
+{
+	char unknown[128] = "";
+	int r;
+
+	if (f->btf_id < 0)
+		return decide_without_btf(func, f, reason, size);
+	if (!f->traceable)
+		return route(ROUTE_NONE, reason, size,
+			     "not traceable (notrace, inlined or init-only: absent from %s)",
+			     f->traceable_source);
+	if (!f->kallsyms_err && !f->ksyms.vmlinux)
+		return route(ROUTE_NONE, reason, size,
+			     "in BTF but not in /proc/kallsyms: inlined or discarded, nothing to attach to");
+	if (f->proto == PROTO_UNTRACEABLE)
+		return route(ROUTE_NONE, reason, size, "%s", f->proto_why);
+	if (f->ksyms.vmlinux > 1)
+		return route(ROUTE_OBSERVE_ONLY, reason, size,
+			     "%d static functions are named %s: BPF and ftrace take the first in kallsyms, a patch would miss the others",
+			     f->ksyms.vmlinux, func);
+	if (f->traceable < 0)
+		snprintf(unknown, sizeof(unknown), " (traceability unchecked: %s unreadable)",
+			 f->traceable_source);
+	if (f->modifiable)
+		r = route(ROUTE_FMOD_RET, reason, size, "%s: fmod_ret replaces it%s",
+			  f->security_hook ? "an LSM hook (security_*)" : "on the error-injection list",
+			  unknown);
+	else if (f->proto == PROTO_TRACE_ONLY)
+		r = route(ROUTE_OBSERVE_ONLY, reason, size, "%s%s", f->proto_why, unknown);
+	else if (f->companion_err)
+		r = route(ROUTE_OBSERVE_ONLY, reason, size, "not replaceable without the companion module: %s%s",
+			  f->companion_why, unknown);
+	else
+		r = route(ROUTE_COMPANION, reason, size, "traceable, %s: the companion module replaces it%s",
+			  f->proto_why, unknown);
+	return r;
+}
+
+static int trampoline_max_args(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return TRAMPOLINE_ARGS_BEFORE_6_6;
+	return major > 6 || (major == 6 && minor >= 6) ? TRAMPOLINE_ARGS_SINCE_6_6 :
+							 TRAMPOLINE_ARGS_BEFORE_6_6;
+}
+
+/* The module's state is the same for every function: asked once per process. */
+static void companion_facts(struct func_facts *f)
+{
+	static bool asked;
+	static int err;
+	static char why[sizeof(f->companion_why)];
+
+	if (!asked) {
+		err = companion_module_usable(why, sizeof(why));
+		asked = true;
+	}
+	f->companion_err = err;
+	snprintf(f->companion_why, sizeof(f->companion_why), "%s", why);
+}
+
+int func_route(const char *func, char *reason, size_t size)
+{
+	struct func_facts f = { .btf_id = kernel_func_btf_id(func) };
+	const struct btf *btf;
+	int err;
+
+	if (f.btf_id < 0 && f.btf_id != -ENOENT)
+		return route(f.btf_id, reason, size, "cannot read vmlinux's BTF: %s",
+			     strerror(-f.btf_id));
+	f.kallsyms_err = kallsyms_count_text(func, &f.ksyms);
+	if (f.btf_id < 0) {
+		err = kernel_func_module(func, f.btf_module, sizeof(f.btf_module));
+		if (err && err != -ENOENT)
+			f.btf_module[0] = '\0';
+		return route_decide(func, &f, reason, size);
+	}
+	f.traceable = kernel_func_traceable(func);
+	f.traceable_source = kernel_traceable_source();
+	f.modifiable = kernel_func_modifiable(func);
+	f.security_hook = !strncmp(func, SECURITY_PREFIX, strlen(SECURITY_PREFIX));
+	btf = kernel_vmlinux_btf();
+	f.proto = func_proto_fit(btf, f.btf_id, trampoline_max_args(), f.proto_why,
+				 sizeof(f.proto_why));
+	if (!f.modifiable && f.proto == PROTO_REPLACEABLE)
+		companion_facts(&f);
+	return route_decide(func, &f, reason, size);
+}
