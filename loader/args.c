@@ -86,6 +86,24 @@ void report_bad_option(char **argv, const char *verb)
 	}
 }
 
+/* One positional argument: kept, or extra for a verb that takes one; -EINVAL past MAX_VERB_ARGS. */
+static int add_arg(const struct verb_spec *spec, struct verb_args *args, const char *arg,
+		   const char **extra)
+{
+	if (args->arg && !spec->arg_many) {
+		*extra = arg;
+		return 0;
+	}
+	if (args->nr_args == MAX_VERB_ARGS) {
+		p_err("%s takes at most %d arguments", spec->name, MAX_VERB_ARGS);
+		return -EINVAL;
+	}
+	args->args[args->nr_args++] = arg;
+	if (!args->arg)
+		args->arg = arg;
+	return 0;
+}
+
 int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_args *args)
 {
 	struct option options[MAX_VERB_OPTIONS + NR_GLOBAL_OPTIONS + 1];
@@ -125,11 +143,10 @@ int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_
 			p_err("%s takes no arguments, got '%s'", spec->name, optarg);
 			return -EINVAL;
 		}
-		if (args->arg) {
-			extra = optarg;
+		if (add_arg(spec, args, optarg, &extra))
+			return -EINVAL;
+		if (extra)
 			break;
-		}
-		args->arg = optarg;
 	}
 	/* After "--" every word is an argument, even one starting with '-'. */
 	for (first = optind; !extra && first < argc; first++) {
@@ -137,10 +154,8 @@ int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_
 			p_err("%s takes no arguments, got '%s'", spec->name, argv[first]);
 			return -EINVAL;
 		}
-		if (args->arg)
-			extra = argv[first];
-		else
-			args->arg = argv[first];
+		if (add_arg(spec, args, argv[first], &extra))
+			return -EINVAL;
 	}
 	if (extra) {
 		p_err("%s takes one %s, got '%s' and '%s'", spec->name, spec->arg_name, args->arg,

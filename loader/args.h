@@ -10,12 +10,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Arguments a verb taking several accepts on one command line. */
+#define MAX_VERB_ARGS 64
+
 /* What a verb's options and argument set. */
 struct verb_args {
 	bool stack;		/* apply --stack */
 	bool allow_insecure;	/* apply, check --allow-insecure */
 	bool help;		/* -h/--help: print the verb's usage, run nothing */
 	const char *arg;	/* the positional argument, or NULL */
+	/* A verb taking several (arg_many): all of them, arg being the first. */
+	const char *args[MAX_VERB_ARGS];
+	int nr_args;
 };
 
 /* One option of a verb: a flag setting a bool of struct verb_args. */
@@ -33,6 +39,7 @@ struct verb_spec {
 	const struct verb_option *options;	/* ended by { }; NULL: none */
 	const char *arg_name;	/* "patch object": takes one; NULL: takes none */
 	bool arg_optional;
+	bool arg_many;		/* takes one or more (arg_name then names one of them) */
 };
 
 /*

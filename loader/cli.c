@@ -34,6 +34,10 @@ const struct command commands[] = {
 	{ VERB("check", .options = check_options, .arg_name = "patch object"), .run = do_check,
 	  .synopsis = "check OBJ [--allow-insecure]",
 	  .summary = "preflight a patch object; changes nothing" },
+	{ VERB("probe", .arg_name = "function", .arg_many = true), .run = do_probe,
+	  .synopsis = "probe FUNC...",
+	  .summary = "how each kernel function can be patched here: fmod_ret,\n"
+		     "companion (module), observe_only or none, and why" },
 	{ VERB("recover"), .run = do_recover, .synopsis = "recover",
 	  .summary = "finish or roll back a transaction whose bpflp died; repair drift" },
 	{ VERB("status"), .run = do_status, .synopsis = "status",

@@ -20,6 +20,7 @@ int do_list(const struct verb_args *args);
 int do_show(const struct verb_args *args);
 int do_disable(const struct verb_args *args);
 int do_check(const struct verb_args *args);
+int do_probe(const struct verb_args *args);
 int do_recover(const struct verb_args *args);
 int do_gc(const struct verb_args *args);
 int do_status(const struct verb_args *args);

@@ -15,9 +15,13 @@
 #include "log.h"
 #include "output.h"
 
-static const struct verb_spec apply_spec = { "apply", apply_options, "patch object", false };
-static const struct verb_spec list_spec = { "list", NULL, NULL, false };
-static const struct verb_spec help_spec = { "help", NULL, "command", true };
+static const struct verb_spec apply_spec = { .name = "apply", .options = apply_options,
+					     .arg_name = "patch object" };
+static const struct verb_spec list_spec = { .name = "list" };
+static const struct verb_spec help_spec = { .name = "help", .arg_name = "command",
+					    .arg_optional = true };
+static const struct verb_spec probe_spec = { .name = "probe", .arg_name = "function",
+					     .arg_many = true };
 
 /* parse ARGS... (the verb first) against spec; argv is copied: getopt permutes. */
 static int parse(const struct verb_spec *spec, struct verb_args *args, int argc, ...)
@@ -93,6 +97,23 @@ static void test_double_dash(void **state)
 	assert_int_equal(parse(&list_spec, &a, 2, "list", "--"), 0);
 }
 
+/* probe FUNC...: every argument, in order, options anywhere, "--" included. */
+static void test_many_args(void **state)
+{
+	struct verb_args a;
+
+	(void)state;
+	assert_int_equal(parse(&probe_spec, &a, 6, "probe", "f1", "-j", "f2", "--", "-f3"), 0);
+	assert_true(json_output);
+	assert_int_equal(a.nr_args, 3);
+	assert_string_equal(a.arg, "f1");
+	assert_string_equal(a.args[1], "f2");
+	assert_string_equal(a.args[2], "-f3");
+	assert_int_equal(parse(&probe_spec, &a, 1, "probe"), -EINVAL);
+	/* A verb of one argument still takes only one. */
+	assert_int_equal(parse(&apply_spec, &a, 3, "apply", "a.o", "b.o"), -EINVAL);
+}
+
 static void test_verb_help(void **state)
 {
 	struct verb_args a;
@@ -145,6 +166,7 @@ int main(void)
 		cmocka_unit_test_setup(test_verb_options, reset),
 		cmocka_unit_test_setup(test_global_options_anywhere, reset),
 		cmocka_unit_test_setup(test_double_dash, reset),
+		cmocka_unit_test_setup(test_many_args, reset),
 		cmocka_unit_test_setup(test_verb_help, reset),
 		cmocka_unit_test_setup(test_output_scan, reset),
 		cmocka_unit_test_setup(test_find_command, reset),
