@@ -2,7 +2,8 @@
 /*
  * bpflp check OBJ: everything apply verifies before it touches the kernel,
  * plus a verifier run, with gates shut and no pinned map shared, so nothing
- * changes. Prints a verdict per function.
+ * changes. Prints a verdict per function, and the route bpflp has to it
+ * on this kernel (as probe does).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "kernel.h"
 #include "output.h"
 #include "patch_object.h"
+#include "route.h"
 
 const struct verb_option check_options[] = {
 	VERB_FLAG("allow-insecure", allow_insecure,
@@ -50,6 +52,9 @@ int do_check(const struct verb_args *args)
 	}
 	for (int i = 0; i < po.nr_progs; i++) {
 		const struct patch_prog *pp = &po.progs[i];
+		char reason[512];
+		/* What bpflp could do with the function at most, whatever this patch does. */
+		int route = func_route(pp->func, reason, sizeof(reason));
 
 		if (json_output) {
 			jsonw_start_object(json_wtr);
@@ -61,11 +66,19 @@ int do_check(const struct verb_args *args)
 				jsonw_bool(json_wtr, true);
 			else
 				jsonw_null(json_wtr);	/* unknown: no list to check against */
+			jsonw_name(json_wtr, "route");
+			if (route >= 0)
+				jsonw_string(json_wtr, func_route_name(route));
+			else
+				jsonw_null(json_wtr);	/* could not tell: reason says why */
+			jsonw_string_field(json_wtr, "reason", reason);
 			jsonw_end_object(json_wtr);
 		} else {
 			printf("  ok  %-9s %s: in BTF, %s%s, verifier accepts\n", bpflp_kind_name(pp->kind),
 			       pp->func, pp->traceable > 0 ? "traceable" : "traceability unknown",
 			       pp->kind == BPFLP_KIND_FMOD_RET ? ", modifiable" : "");
+			printf("      route %s: %s\n", route >= 0 ? func_route_name(route) : "unknown",
+			       reason);
 		}
 	}
 	if (json_output) {

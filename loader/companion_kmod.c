@@ -118,7 +118,7 @@ static int find_in_module_dir(char *path, size_t size)
 
 int companion_module_find(char *path, size_t path_size, char *why, size_t size)
 {
-	char dir[PATH_MAX], release[128];
+	char dir[PATH_MAX], prefix[PATH_MAX], release[128];
 	const char *env = getenv(BPFLP_KMOD_ENV);
 	int err;
 
@@ -138,14 +138,17 @@ int companion_module_find(char *path, size_t path_size, char *why, size_t size)
 	}
 	if (!try_snprintf(path, path_size, "%s/kmod/%s", dir, MODULE_FILE) && file_exists(path))
 		return 0;
-	if (!try_snprintf(path, path_size, "%s/../lib/bpflp/modules/%s/%s", dir, release,
+	/* PREFIX/sbin/bpflp: PREFIX/lib/bpflp/modules/<release>/. */
+	snprintf(prefix, sizeof(prefix), "%s", dir);
+	*(strrchr(prefix, '/') ?: prefix) = '\0';
+	if (!try_snprintf(path, path_size, "%s/lib/bpflp/modules/%s/%s", prefix, release,
 			  MODULE_FILE) && file_exists(path))
 		return 0;
 	if (!find_in_module_dir(path, path_size))
 		return 0;
 	snprintf(why, size,
-		 "no %s for %s (looked in %s/kmod/, %s/../lib/bpflp/modules/%s/, /lib/modules/%s/): build it (make kmod) or set %s",
-		 MODULE_FILE, release, dir, dir, release, release, BPFLP_KMOD_ENV);
+		 "no %s for %s (looked in %s/kmod/, %s/lib/bpflp/modules/%s/, /lib/modules/%s/): build it (make kmod) or set %s",
+		 MODULE_FILE, release, dir, prefix, release, release, BPFLP_KMOD_ENV);
 	return -ENOENT;
 }
 
