@@ -153,7 +153,9 @@ vmlinux:
 # bpflp(8) from docs/cli.md, bpflp-patch(7) from docs/authoring.md.
 # `make install` (PREFIX=/usr/local, DESTDIR for staging) installs the CLI,
 # the authoring headers with a vmlinux.h and bpflp.pc, the man pages, bash
-# completion and bpflp.service; `make uninstall` removes exactly that list.
+# completion and bpflp.service, and the companion module when it is built
+# (in PREFIX/lib/bpflp/modules/<its kernel release>/, where bpflp looks for it
+# relative to PREFIX/sbin); `make uninstall` removes exactly that list.
 PANDOC        ?= pandoc
 PREFIX        ?= /usr/local
 SBINDIR       ?= $(PREFIX)/sbin
@@ -163,6 +165,9 @@ MANDIR        ?= $(PREFIX)/share/man
 BASHCOMPDIR   ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INSTALL       ?= install
+MODINFO       ?= /sbin/modinfo
+KMOD_COMPANION := $(BUILD)/kmod/bpflp_companion.ko
+KMOD_INSTALL_DIR := $(PREFIX)/lib/bpflp/modules
 BPFLP_VERSION  = $(shell sed -n 's/^\#define BPFLP_VERSION[[:space:]]*"\(.*\)"/\1/p' loader/version.h)
 
 MAN_PAGES     := $(BUILD)/man/bpflp.8 $(BUILD)/man/bpflp-patch.7
@@ -218,12 +223,19 @@ install: $(BUILD)/bpflp $(MAN_PAGES) $(DIST_FILES)
 	$(Q)$(INSTALL) -D -m 0644 $(BUILD)/man/bpflp-patch.7 $(DESTDIR)$(MANDIR)/man7/bpflp-patch.7
 	$(Q)$(INSTALL) -D -m 0644 dist/bpflp.bash-completion $(DESTDIR)$(BASHCOMPDIR)/bpflp
 	$(Q)$(INSTALL) -D -m 0644 $(BUILD)/dist/bpflp.service $(DESTDIR)$(SYSTEMDUNITDIR)/bpflp.service
+	$(Q)if [ -f $(KMOD_COMPANION) ]; then \
+		release=$$($(MODINFO) -F vermagic $(KMOD_COMPANION) | cut -d' ' -f1) && [ -n "$$release" ] && \
+		$(INSTALL) -D -m 0644 $(KMOD_COMPANION) \
+			$(DESTDIR)$(KMOD_INSTALL_DIR)/$$release/bpflp_companion.ko; fi
 
 # The installed patch in /var/lib/bpflp is the operator's data: kept.
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/bpflp/vmlinux $(DESTDIR)$(INCLUDEDIR)/bpflp 2>/dev/null || true
+	$(Q)rm -f $(DESTDIR)$(KMOD_INSTALL_DIR)/*/bpflp_companion.ko
+	$(Q)rmdir $(DESTDIR)$(KMOD_INSTALL_DIR)/* $(DESTDIR)$(KMOD_INSTALL_DIR) \
+		$(DESTDIR)$(PREFIX)/lib/bpflp 2>/dev/null || true
 
 # ---- Debian package ------------------------------------------------------
 # `make deb`: build/deb/bpflp_VERSION_amd64.deb with debhelper (debian/), from
