@@ -146,9 +146,10 @@ int companion_module_find(char *path, size_t path_size, char *why, size_t size)
 		return 0;
 	if (!find_in_module_dir(path, path_size))
 		return 0;
-	snprintf(why, size,
-		 "no %s for %s (looked in %s/kmod/, %s/lib/bpflp/modules/%s/, /lib/modules/%s/): build it (make kmod) or set %s",
-		 MODULE_FILE, release, dir, prefix, release, release, BPFLP_KMOD_ENV);
+	pr_debug("no %s in %s/kmod/, %s/lib/bpflp/modules/%s/ or /lib/modules/%s/\n", MODULE_FILE,
+		 dir, prefix, release, release);
+	snprintf(why, size, "no %s for %s (-v says where bpflp looked): build it (make kmod) or set %s",
+		 MODULE_FILE, release, BPFLP_KMOD_ENV);
 	return -ENOENT;
 }
 

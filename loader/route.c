@@ -18,7 +18,7 @@
 
 #define SECURITY_PREFIX "security_"
 
-/* x86-64 BPF trampolines took 6 argument registers until Linux 6.6, 12 (MAX_BPF_FUNC_ARGS) since. */
+/* x86-64 BPF trampolines take 6 argument registers before Linux 6.6, 12 since. */
 #define TRAMPOLINE_ARGS_BEFORE_6_6	6
 #define TRAMPOLINE_ARGS_SINCE_6_6	12
 
@@ -55,7 +55,8 @@ static int decide_without_btf(const char *func, const struct func_facts *f, char
 {
 	if (f->btf_module[0])
 		return route(ROUTE_NONE, reason, size,
-			     "in module %s: bpflp patches functions of vmlinux only", f->btf_module);
+			     "in module %s: bpflp patches functions of vmlinux only",
+			     f->btf_module);
 	if (f->ksyms.vmlinux)
 		return route(ROUTE_NONE, reason, size,
 			     "in /proc/kallsyms but not in vmlinux's BTF: BPF cannot attach to it");
@@ -63,7 +64,8 @@ static int decide_without_btf(const char *func, const struct func_facts *f, char
 		return route(ROUTE_NONE, reason, size,
 			     "in module %s, without BTF: bpflp patches functions of vmlinux only",
 			     f->ksyms.module);
-	return route(-ENOENT, reason, size, "no function %s in this kernel (not in its BTF%s)", func,
+	return route(-ENOENT, reason, size, "no function %s in this kernel (not in its BTF%s)",
+		     func,
 		     f->kallsyms_err ? "; /proc/kallsyms unreadable" : " nor in /proc/kallsyms");
 }
 
@@ -92,16 +94,19 @@ int route_decide(const char *func, const struct func_facts *f, char *reason, siz
 			 f->traceable_source);
 	if (f->modifiable)
 		r = route(ROUTE_FMOD_RET, reason, size, "%s: fmod_ret replaces it%s",
-			  f->security_hook ? "an LSM hook (security_*)" : "on the error-injection list",
+			  f->security_hook ? "an LSM hook (security_*)" :
+					     "on the error-injection list",
 			  unknown);
 	else if (f->proto == PROTO_TRACE_ONLY)
 		r = route(ROUTE_OBSERVE_ONLY, reason, size, "%s%s", f->proto_why, unknown);
 	else if (f->companion_err)
-		r = route(ROUTE_OBSERVE_ONLY, reason, size, "not replaceable without the companion module: %s%s",
-			  f->companion_why, unknown);
+		r = route(ROUTE_OBSERVE_ONLY, reason, size,
+			  "companion module unusable: %s%s", f->companion_why,
+			  unknown);
 	else
-		r = route(ROUTE_COMPANION, reason, size, "traceable, %s: the companion module replaces it%s",
-			  f->proto_why, unknown);
+		r = route(ROUTE_COMPANION, reason, size,
+			  "traceable, %s: the companion module replaces it%s", f->proto_why,
+			  unknown);
 	return r;
 }
 

@@ -52,16 +52,19 @@ if [[ -f $companion_ko ]]; then
 else
 	echo "  (no $companion_ko: the module is not built yet)"
 	assert_match "$(probe_json do_unlinkat)" \
-		"^observe_only\|not replaceable without the companion module: no bpflp_companion.ko for $(uname -r) \(looked in $BPFLP_BUILD/kmod/, .*\): build it \(make kmod\) or set BPFLP_KMOD$" \
+		"^observe_only\|companion module unusable: no bpflp_companion.ko for $(uname -r) \(-v says where bpflp looked\): build it \(make kmod\) or set BPFLP_KMOD$" \
 		"probe do_unlinkat without the module"
+	assert_match "$("$BPFLP" -v probe do_unlinkat 2>&1 >/dev/null)" \
+		"no bpflp_companion.ko in /.*/kmod/, /.*/lib/bpflp/modules/$(uname -r)/ or /lib/modules/$(uname -r)/" \
+		"probe -v: where it looked"
 fi
 # A module of another version (the livepatch test module has none) is refused by its modinfo.
 klp=$(build_path kmod/bpflp_test_klp.ko)
 expect_route do_unlinkat observe_only \
-	"not replaceable without the companion module: $klp is version (none), bpflp is $version: use the module built with this bpflp" \
+	"companion module unusable: $klp is version (none), bpflp is $version: use the module built with this bpflp" \
 	BPFLP_KMOD="$klp"
 expect_route do_unlinkat observe_only \
-	"not replaceable without the companion module: BPFLP_KMOD=/nonexistent.ko: no such file" \
+	"companion module unusable: BPFLP_KMOD=/nonexistent.ko: no such file" \
 	BPFLP_KMOD=/nonexistent.ko
 [[ -e /sys/module/bpflp_test_klp ]] && fail "probe loaded the module it checked"
 # Without BPFLP_KMOD: beside the binary first, then where make install puts it.
@@ -71,9 +74,14 @@ cp "$BPFLP" "$TDIR/usr/sbin/bpflp"
 cp "$klp" "$TDIR/build/kmod/bpflp_companion.ko"
 cp "$klp" "$TDIR/usr/lib/bpflp/modules/$(uname -r)/bpflp_companion.ko"
 BPFLP=$TDIR/build/bpflp expect_route do_unlinkat observe_only \
-	"not replaceable without the companion module: $TDIR/build/kmod/bpflp_companion.ko is version (none), bpflp is $version: use the module built with this bpflp"
+	"companion module unusable: $TDIR/build/kmod/bpflp_companion.ko is version (none), bpflp is $version: use the module built with this bpflp"
 BPFLP=$TDIR/usr/sbin/bpflp expect_route do_unlinkat observe_only \
-	"not replaceable without the companion module: $TDIR/usr/lib/bpflp/modules/$(uname -r)/bpflp_companion.ko is version (none), bpflp is $version: use the module built with this bpflp"
+	"companion module unusable: $TDIR/usr/lib/bpflp/modules/$(uname -r)/bpflp_companion.ko is version (none), bpflp is $version: use the module built with this bpflp"
+
+# The module lifecycle's refusals where modules load (the host has none).
+unit=$(build_path selftests/unit/test_companion_kmod)
+(cd "$BPFLP_ROOT" && "$unit" > "$TDIR/unit.log" 2>&1) || fail "test_companion_kmod: $(< "$TDIR/unit.log")"
+assert_match "$(< "$TDIR/unit.log")" "PASSED  \] 3 test" "test_companion_kmod passes in the VM, nothing skipped"
 
 echo "# c) none"
 expect_route do_blk_trace_setup none \

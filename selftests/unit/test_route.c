@@ -63,7 +63,7 @@ static void test_decide_observe_only(void **state)
 	f.companion_err = -ENOENT;
 	snprintf(f.companion_why, sizeof(f.companion_why), "no bpflp_companion.ko");
 	assert_int_equal(decide("do_unlinkat", &f), ROUTE_OBSERVE_ONLY);
-	assert_string_equal(reason, "not replaceable without the companion module: no bpflp_companion.ko");
+	assert_string_equal(reason, "companion module unusable: no bpflp_companion.ko");
 
 	f = traceable_func();
 	f.proto = PROTO_TRACE_ONLY;
