@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+struct btf;
+/* vmlinux's BTF, loaded once per process (NULL and errno set on failure). */
+const struct btf *kernel_btf(void);
+
 /* BTF id of a vmlinux function, or -ENOENT; other negative errno on failure. */
 int kernel_func_btf_id(const char *func);
 

@@ -13,6 +13,9 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "bpflp/companion.h"
+#include "companion_attach.h"
+#include "companion_kmod.h"
 #include "drift.h"
 #include "journal.h"
 #include "kernel.h"
@@ -287,11 +290,31 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 	return 0;
 }
 
+/*
+ * The companion module stays loaded only while it runs a program: every
+ * transaction, applied, failed or rolled back, unloads it when idle, under
+ * the lock, so no other bpflp is attaching meanwhile.
+ */
+static void release_companion(void)
+{
+	int err;
+
+	if (!companion_module_loaded() || companion_nr_attached() != 0)
+		return;
+	fault_point("module-unload");
+	err = companion_module_release_if_unused();
+	if (err)
+		pr_warn("bpflp: warning: cannot unload the idle companion module %s: %s\n",
+			BPFLP_COMPANION_MODULE, strerror(-err));
+}
+
 void txn_end(struct txn *t, int err)
 {
 	/* A failed transaction leaves no state tree it had to create. */
 	if (err)
 		drop_created_store(t);
+	if (t->lock_fd >= 0)
+		release_companion();
 	commit_ctx_close(&t->cc);
 	registry_free(&t->reg);
 	store_unlock(t->lock_fd);
