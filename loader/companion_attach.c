@@ -67,26 +67,18 @@ out:
 
 int companion_detach_pin(const char *prog_pin)
 {
-	struct bpflp_companion_detach arg = {};
-	int dev, err;
+	__u32 id;
+	int err;
 
-	err = pinned_prog_id(prog_pin, &arg.prog_id);
+	err = pinned_prog_id(prog_pin, &id);
 	if (err)
 		return err == -ENOENT ? 0 : err;
-	dev = open_device();
-	if (dev == -ENOENT)
-		return 0;	/* no module, nothing attached */
-	if (dev < 0)
-		return dev;
-	if (ioctl(dev, BPFLP_COMPANION_IOC_DETACH, &arg))
-		err = errno == ENOENT ? 0 : -errno;
-	close(dev);
-	return err;
+	return companion_detach_id(id);
 }
 
-/* Calls fn(prog_id, arg) for each attachment listed by the device; returns how many. */
-static int for_each_attachment(void (*fn)(__u32 id, void *arg), void *arg)
+int companion_list(struct companion_entry *entries, int max)
 {
+	struct companion_entry e;
 	char line[512];
 	int nr = 0;
 	FILE *f;
@@ -94,45 +86,54 @@ static int for_each_attachment(void (*fn)(__u32 id, void *arg), void *arg)
 	f = fopen(BPFLP_COMPANION_DEV, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int id;
+	while (fgets(line, sizeof(line), f) && nr < max) {
+		unsigned long long calls, overrides;
 
-		if (sscanf(line, "%u", &id) != 1)
+		if (sscanf(line, "%u %u %63s %llu %llu", &e.prog_id, &e.drop_id, e.func, &calls,
+			   &overrides) != 5)
 			continue;
-		if (fn)
-			fn(id, arg);
-		nr++;
+		e.calls = calls;
+		e.overrides = overrides;
+		entries[nr++] = e;
 	}
 	fclose(f);
 	return nr;
 }
 
-struct id_search {
-	__u32 id;
-	bool found;
-};
-
-static void match_id(__u32 id, void *arg)
-{
-	struct id_search *search = arg;
-
-	if (id == search->id)
-		search->found = true;
-}
+static struct companion_entry listing[BPFLP_COMPANION_MAX_ATTACH];
 
 int companion_pin_attached(const char *prog_pin)
 {
-	struct id_search search = {};
-	int err;
+	__u32 id;
+	int nr, err;
 
-	err = pinned_prog_id(prog_pin, &search.id);
+	err = pinned_prog_id(prog_pin, &id);
 	if (err)
 		return err;
-	err = for_each_attachment(match_id, &search);
-	return err < 0 ? err : search.found;
+	nr = companion_list(listing, BPFLP_COMPANION_MAX_ATTACH);
+	for (int i = 0; i < nr; i++)
+		if (listing[i].prog_id == id)
+			return 1;
+	return nr < 0 ? nr : 0;
 }
 
 int companion_nr_attached(void)
 {
-	return for_each_attachment(NULL, NULL);
+	return companion_list(listing, BPFLP_COMPANION_MAX_ATTACH);
+}
+
+int companion_detach_id(__u32 prog_id)
+{
+	struct bpflp_companion_detach arg = { .prog_id = prog_id };
+	int dev, err = 0;
+
+	dev = open_device();
+	if (dev == -ENOENT)
+		return 0;
+	if (dev < 0)
+		return dev;
+	if (ioctl(dev, BPFLP_COMPANION_IOC_DETACH, &arg))
+		err = errno == ENOENT ? 0 : -errno;
+	close(dev);
+	return err;
 }

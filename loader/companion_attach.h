@@ -23,4 +23,19 @@ int companion_pin_attached(const char *prog_pin);
 /* Attachments the module holds now (0 when it is not loaded). */
 int companion_nr_attached(void);
 
+/* One line of the module's listing (include/bpflp/companion.h). */
+struct companion_entry {
+	__u32 prog_id;
+	__u32 drop_id;
+	char func[64];
+	__u64 calls;
+	__u64 overrides;
+};
+
+/* Up to max attachments into entries; returns how many (0 without the module) or -errno. */
+int companion_list(struct companion_entry *entries, int max);
+
+/* Detach by program id; 0 if it was not attached. */
+int companion_detach_id(__u32 prog_id);
+
 #endif /* BPFLP_COMPANION_ATTACH_H */

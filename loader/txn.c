@@ -232,6 +232,24 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 	return err ?: reload_registry(t);
 }
 
+/*
+ * The companion module stays loaded only while it runs a program: every
+ * transaction, applied, failed or rolled back, unloads it when idle, under
+ * the lock, so no other bpflp is attaching meanwhile.
+ */
+static void release_companion(void)
+{
+	int err;
+
+	if (!companion_module_loaded() || companion_nr_attached() != 0)
+		return;
+	fault_point("module-unload");
+	err = companion_module_release_if_unused();
+	if (err)
+		pr_warn("bpflp: warning: cannot unload the idle companion module %s: %s\n",
+			BPFLP_COMPANION_MODULE, strerror(-err));
+}
+
 int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 {
 	struct recover_result ignored = {};
@@ -245,8 +263,14 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 	if (err)
 		return err;
 	t->lock_fd = store_lock(create);
-	if (t->lock_fd == -ENOENT)
+	if (t->lock_fd == -ENOENT) {
+		/* No state tree, so no transaction either: whatever the module runs, no record pins. */
+		struct registry none = {};
+
+		drift_detach_orphans(&none, repairs);
+		release_companion();
 		return NO_STORE;
+	}
 	if (t->lock_fd < 0)
 		return t->lock_fd;
 	fault_point("locked");
@@ -265,6 +289,9 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 	/* Pins deleted by hand whose objects live on: only bookkeeping, always done. */
 	if (!err && !drift_repin(&t->reg, repairs))
 		err = reload_registry(t);
+	/* And what the companion module runs that no record pins: as if its link pin went. */
+	if (!err)
+		drift_detach_orphans(&t->reg, repairs);
 	if (!err)
 		err = arm_active(t);
 	if (err)
@@ -288,24 +315,6 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 		return -EUCLEAN;
 	}
 	return 0;
-}
-
-/*
- * The companion module stays loaded only while it runs a program: every
- * transaction, applied, failed or rolled back, unloads it when idle, under
- * the lock, so no other bpflp is attaching meanwhile.
- */
-static void release_companion(void)
-{
-	int err;
-
-	if (!companion_module_loaded() || companion_nr_attached() != 0)
-		return;
-	fault_point("module-unload");
-	err = companion_module_release_if_unused();
-	if (err)
-		pr_warn("bpflp: warning: cannot unload the idle companion module %s: %s\n",
-			BPFLP_COMPANION_MODULE, strerror(-err));
 }
 
 void txn_end(struct txn *t, int err)
