@@ -8,7 +8,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "args.h"
+#include "bpflp/companion.h"
 #include "commands.h"
+#include "companion_attach.h"
 #include "drift_print.h"
 #include "journal.h"
 #include "kernel.h"
@@ -196,6 +198,27 @@ struct func_view {
 	bool attached;
 };
 
+/* No link on the companion route: the module holds the program pinned as FUNC__replace_prog. */
+static void read_companion_view(const struct patch_record *rec, const struct func_meta *f,
+				struct func_view *v)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char pin[PATH_MAX];
+	int fd;
+
+	if (store_pin_path(pin, sizeof(pin), rec->dir, f->name, "replace_prog"))
+		return;
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		v->prog_id = info.id;
+	close(fd);
+	v->attached = companion_pin_attached(pin) == 1;
+	snprintf(v->link_pin, sizeof(v->link_pin), "%s", BPFLP_COMPANION_DEV);
+}
+
 static void read_func_view(const struct patch_record *rec, const struct func_meta *f,
 			   struct func_view *v)
 {
@@ -207,6 +230,10 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 	int fd;
 
 	memset(v, 0, sizeof(*v));
+	if (f->route == FUNC_ROUTE_COMPANION) {
+		read_companion_view(rec, f, v);
+		goto stats;
+	}
 	snprintf(what, sizeof(what), "%s_link", bpflp_kind_name(f->kind));
 	fd = store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name, what) ?:
 	     bpf_obj_get(v->link_pin);
@@ -218,6 +245,7 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 		}
 		close(fd);
 	}
+stats:
 	fd = store_pin_path(pin, sizeof(pin), rec->dir, NULL, "stats") ?: bpf_obj_get(pin);
 	if (fd < 0 || ncpus <= 0 || ncpus > MAX_CPUS) {
 		if (fd >= 0)
@@ -302,6 +330,8 @@ int do_show(const struct verb_args *args)
 			jsonw_start_object(json_wtr);
 			jsonw_string_field(json_wtr, "function", f->name);
 			jsonw_string_field(json_wtr, "attach_type", bpflp_kind_name(f->kind));
+			jsonw_string_field(json_wtr, "route", f->route == FUNC_ROUTE_COMPANION ?
+					   "companion" : "trampoline");
 			jsonw_bool_field(json_wtr, "attached", v.attached);
 			jsonw_uint_field(json_wtr, "prog_id", v.prog_id);
 			jsonw_uint_field(json_wtr, "link_id", v.link_id);

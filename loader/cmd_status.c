@@ -159,7 +159,7 @@ static void print_status_plain(const struct status *st)
 		       st->journal.pid);
 	drift_print_plain("drift:", &st->drift, true);
 	if (active)
-		printf("note: removing %s or unmounting bpffs detaches every patch: by design, that is how to remove all bpflp did\n",
+		printf("note: removing %s or unmounting bpffs detaches every patch (what the companion module runs, at the next bpflp command): by design, that is how to remove all bpflp did\n",
 		       STORE_ROOT);
 }
 

@@ -7,6 +7,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "bpflp/companion.h"
+#include "companion_attach.h"
+#include "companion_kmod.h"
 #include "drift.h"
 #include "kernel_ops.h"
 #include "patch_object.h"
@@ -18,11 +21,12 @@ static const char *const fix_names[] = {
 	[DRIFT_REAPPLY] = "reapply",
 	[DRIFT_RECORD] = "record",
 	[DRIFT_NONE] = "none",
+	[DRIFT_DETACH] = "detach",
 };
 
 const char *drift_fix_name(enum drift_fix fix)
 {
-	return fix <= DRIFT_NONE ? fix_names[fix] : "unknown";
+	return fix <= DRIFT_DETACH ? fix_names[fix] : "unknown";
 }
 
 void drift_add(struct drift_report *rep, const struct patch_meta *m, enum drift_fix fix, const char *fmt, ...)
@@ -62,6 +66,7 @@ struct piece {
 	char link_what[32];
 	enum bpf_attach_type type;
 	const char *label;
+	bool companion;		/* no link: the companion module runs prog_what (and drop_prog) */
 };
 
 static int func_pieces(const struct patch_meta *m, const char *func, struct piece *pieces)
@@ -70,24 +75,92 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
 		[BPFLP_KIND_FENTRY] = BPF_TRACE_FENTRY,
 		[BPFLP_KIND_FEXIT] = BPF_TRACE_FEXIT,
 		[BPFLP_KIND_FMOD_RET] = BPF_MODIFY_RETURN,
+		[BPFLP_KIND_REPLACE] = BPF_MODIFY_RETURN,
 	};
 	int n = 0;
 
-	pieces[n++] = (struct piece){ "drop_prog", "drop_link", BPF_TRACE_FEXIT, "bpflp's drop" };
+	for (__u32 i = 0; i < m->nr_funcs; i++)
+		if (!strcmp(m->funcs[i].name, func) && m->funcs[i].route == FUNC_ROUTE_COMPANION) {
+			pieces[0] = (struct piece){ "replace_prog", "", 0, "replacement", true };
+			return 1;	/* alone on its function (check_companion_alone) */
+		}
+	pieces[n++] = (struct piece){ "drop_prog", "drop_link", BPF_TRACE_FEXIT, "bpflp's drop", false };
 	for (__u32 i = 0; i < m->nr_funcs; i++) {
 		const char *kind = bpflp_kind_name(m->funcs[i].kind);
 
-		if (strcmp(m->funcs[i].name, func) || m->funcs[i].kind > BPFLP_KIND_FMOD_RET)
+		if (strcmp(m->funcs[i].name, func) || m->funcs[i].kind > BPFLP_KIND_REPLACE)
 			continue;
-		if (n == BPFLP_KIND_FMOD_RET + 2)
+		if (n == BPFLP_KIND_REPLACE + 2)
 			break;	/* one program per kind: meta_valid() records cannot get here */
 		snprintf(pieces[n].prog_what, sizeof(pieces[n].prog_what), "%s_prog", kind);
 		snprintf(pieces[n].link_what, sizeof(pieces[n].link_what), "%s_link", kind);
 		pieces[n].type = types[m->funcs[i].kind];
+		pieces[n].companion = false;
 		pieces[n++].label = kind;
 	}
-	pieces[n++] = (struct piece){ "take_prog", "take_link", BPF_TRACE_FENTRY, "bpflp's take" };
+	pieces[n++] = (struct piece){ "take_prog", "take_link", BPF_TRACE_FENTRY, "bpflp's take", false };
 	return n;
+}
+
+/*
+ * The module's attachment of a record's companion-route program on func:
+ * the one whose program uses the record's stats map (a pin deleted by hand
+ * does not hide it). 1 and the ids, or 0.
+ */
+static int companion_attachment(const char *dir, const char *func, __u32 *prog_id,
+				__u32 *drop_id)
+{
+	static struct companion_entry entries[BPFLP_COMPANION_MAX_ATTACH];
+	struct bpf_map_info stats = {};
+	__u32 len = sizeof(stats);
+	char pin[PATH_MAX];
+	int fd, nr;
+
+	fd = store_pin_path(pin, sizeof(pin), dir, NULL, "stats") ?: bpf_obj_get(pin);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &stats, &len))
+		stats.id = 0;
+	close(fd);
+	nr = companion_list(entries, BPFLP_COMPANION_MAX_ATTACH);
+	for (int i = 0; i < nr && stats.id; i++) {
+		__u32 map_ids[16] = {};
+		struct bpf_prog_info info = { .nr_map_ids = 16, .map_ids = (__u64)(unsigned long)map_ids };
+
+		len = sizeof(info);
+		if (strcmp(entries[i].func, func))
+			continue;
+		fd = bpf_prog_get_fd_by_id(entries[i].prog_id);
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			info.nr_map_ids = 0;
+		close(fd);
+		for (__u32 m = 0; m < info.nr_map_ids && m < 16; m++)
+			if (map_ids[m] == stats.id) {
+				*prog_id = entries[i].prog_id;
+				*drop_id = entries[i].drop_id;
+				return 1;
+			}
+	}
+	return 0;
+}
+
+/* Does the piece run: its link is pinned, or the module holds it? */
+static bool piece_attached(const char *dir, const char *func, const struct piece *piece)
+{
+	__u32 prog_id, drop_id;
+
+	if (piece->companion)
+		return companion_attachment(dir, func, &prog_id, &drop_id);
+	return pin_exists(dir, func, piece->link_what);
+}
+
+/* Are the piece's program pins there (a companion piece has its drop's too)? */
+static bool piece_pinned(const char *dir, const char *func, const struct piece *piece)
+{
+	return pin_exists(dir, func, piece->prog_what) &&
+	       (!piece->companion || pin_exists(dir, func, "drop_prog"));
 }
 
 /* Is funcs[i] the first entry of the record on its function? */
@@ -102,7 +175,7 @@ static bool first_on_func(const struct patch_meta *m, __u32 i)
 static void scan_active(const struct patch_record *rec, __u64 word, struct drift_report *rep)
 {
 	const struct patch_meta *m = &rec->meta;
-	struct piece pieces[BPFLP_KIND_FMOD_RET + 3];
+	struct piece pieces[BPFLP_KIND_REPLACE + 3];
 
 	if (!(word & (1ULL << m->slot)))
 		drift_add(rep, m, DRIFT_RECORD,
@@ -116,13 +189,14 @@ static void scan_active(const struct patch_record *rec, __u64 word, struct drift
 			continue;
 		n = func_pieces(m, func, pieces);
 		for (int p = 0; p < n; p++) {
-			bool link = pin_exists(rec->dir, func, pieces[p].link_what);
-			bool prog = pin_exists(rec->dir, func, pieces[p].prog_what);
+			bool link = piece_attached(rec->dir, func, &pieces[p]);
+			bool prog = piece_pinned(rec->dir, func, &pieces[p]);
 
 			if (link && !prog)
 				drift_add(rep, m, DRIFT_REPIN,
-					  "%s: the %s program pin is gone (its link still holds it)", func,
-					  pieces[p].label);
+					  "%s: the %s program pin is gone (%s still holds it)", func,
+					  pieces[p].label,
+					  pieces[p].companion ? "the companion module" : "its link");
 			else if (!link && prog)
 				drift_add(rep, m, DRIFT_REATTACH,
 					  "%s: the %s link is gone, so %s is not fully patched", func,
@@ -178,6 +252,66 @@ static int scan_orphans(const struct registry *reg, struct drift_report *rep)
 	return orphans;
 }
 
+/* Is prog_id a companion-route program of some record (pinned, or found by its stats map)? */
+static bool pinned_by_a_record(const struct registry *reg, __u32 prog_id)
+{
+	for (int i = 0; i < reg->nr; i++) {
+		const struct patch_record *rec = &reg->recs[i];
+
+		for (__u32 f = 0; f < rec->meta.nr_funcs && !rec->dir_missing; f++) {
+			struct bpf_prog_info info = {};
+			__u32 len = sizeof(info);
+			char pin[PATH_MAX];
+			int fd;
+
+			if (rec->meta.funcs[f].route != FUNC_ROUTE_COMPANION ||
+			    store_pin_path(pin, sizeof(pin), rec->dir, rec->meta.funcs[f].name,
+					   "replace_prog"))
+				continue;
+			fd = bpf_obj_get(pin);
+			if (fd < 0)
+				continue;
+			if (bpf_obj_get_info_by_fd(fd, &info, &len))
+				info.id = 0;
+			close(fd);
+			if (info.id == prog_id)
+				return true;
+		}
+		for (__u32 f = 0; f < rec->meta.nr_funcs && !rec->dir_missing; f++) {
+			__u32 id, drop_id;
+
+			if (rec->meta.funcs[f].route == FUNC_ROUTE_COMPANION &&
+			    companion_attachment(rec->dir, rec->meta.funcs[f].name, &id, &drop_id) &&
+			    id == prog_id)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The module's attachments no record pins, into ids; returns how many. */
+static int companion_orphans(const struct registry *reg, __u32 *ids, int max)
+{
+	static struct companion_entry entries[BPFLP_COMPANION_MAX_ATTACH];
+	int nr = companion_list(entries, BPFLP_COMPANION_MAX_ATTACH), n = 0;
+
+	for (int i = 0; i < nr && n < max; i++)
+		if (!pinned_by_a_record(reg, entries[i].prog_id))
+			ids[n++] = entries[i].prog_id;
+	return n;
+}
+
+static void scan_companion_orphans(const struct registry *reg, struct drift_report *rep)
+{
+	static __u32 ids[BPFLP_COMPANION_MAX_ATTACH];
+	int nr = companion_orphans(reg, ids, BPFLP_COMPANION_MAX_ATTACH);
+
+	for (int i = 0; i < nr; i++)
+		drift_add(rep, NULL, DRIFT_DETACH,
+			  "the companion module runs program %u, which no record pins: the next transaction detaches it",
+			  ids[i]);
+}
+
 void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep)
 {
 	__u64 recorded = registry_active_mask(reg), unrecorded;
@@ -215,12 +349,29 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 			scan_active(rec, word, rep);
 	}
 	orphans = scan_orphans(reg, rep);
+	scan_companion_orphans(reg, rep);
 	unrecorded = word & ~recorded;
 	for (int s = 0; unrecorded && s < BPFLP_MAX_SLOTS; s++)
 		if (unrecorded & (1ULL << s))
 			drift_add(rep, NULL, orphans ? DRIFT_NONE : DRIFT_RECORD,
 				  "the commit word enables slot %d, which no active record holds%s", s,
 				  orphans ? " (see the directory without a record)" : "");
+}
+
+int drift_detach_orphans(const struct registry *reg, struct drift_report *rep)
+{
+	static __u32 ids[BPFLP_COMPANION_MAX_ATTACH];
+	int nr = companion_orphans(reg, ids, BPFLP_COMPANION_MAX_ATTACH), err = 0;
+
+	for (int i = 0; i < nr; i++) {
+		int e = companion_detach_id(ids[i]);
+
+		if (!e)
+			drift_add(rep, NULL, DRIFT_DETACH,
+				  "detached program %u from the companion module: no record pins it", ids[i]);
+		err = e ?: err;
+	}
+	return err;
 }
 
 bool drift_unrepairable(const struct drift_report *rep)
@@ -295,6 +446,22 @@ int drift_repin_shared_maps(const struct registry *reg)
 	return err;
 }
 
+static int pin_prog_id(__u32 id, const char *dir, const char *func, const char *what)
+{
+	char pin[PATH_MAX];
+	int fd, err;
+
+	err = store_pin_path(pin, sizeof(pin), dir, func, what);
+	if (err || !access(pin, F_OK))
+		return err;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_pin(fd, pin) ? -errno : 0;
+	close(fd);
+	return err;
+}
+
 /* Pin again, from its link, the program of a piece whose program pin is gone. */
 static int repin_prog(const char *dir, const char *func, const struct piece *piece)
 {
@@ -303,6 +470,14 @@ static int repin_prog(const char *dir, const char *func, const struct piece *pie
 	__u32 len = sizeof(info);
 	int fd, err;
 
+	if (piece->companion) {
+		__u32 prog_id, drop_id;
+
+		if (!companion_attachment(dir, func, &prog_id, &drop_id))
+			return -ENOENT;
+		return pin_prog_id(prog_id, dir, func, piece->prog_what) ?:
+		       pin_prog_id(drop_id, dir, func, "drop_prog");
+	}
 	err = store_pin_path(link_pin, sizeof(link_pin), dir, func, piece->link_what) ?:
 	      store_pin_path(prog_pin, sizeof(prog_pin), dir, func, piece->prog_what);
 	if (err)
@@ -324,7 +499,7 @@ static int repin_prog(const char *dir, const char *func, const struct piece *pie
 
 int drift_repin(const struct registry *reg, struct drift_report *rep)
 {
-	struct piece pieces[BPFLP_KIND_FMOD_RET + 3];
+	struct piece pieces[BPFLP_KIND_REPLACE + 3];
 	int err = 0, e;
 
 	for (int i = 0; i < reg->nr; i++) {
@@ -357,8 +532,8 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 				continue;
 			n = func_pieces(m, m->funcs[f].name, pieces);
 			for (int p = 0; p < n; p++) {
-				if (!pin_exists(rec->dir, m->funcs[f].name, pieces[p].link_what) ||
-				    pin_exists(rec->dir, m->funcs[f].name, pieces[p].prog_what))
+				if (!piece_attached(rec->dir, m->funcs[f].name, &pieces[p]) ||
+				    piece_pinned(rec->dir, m->funcs[f].name, &pieces[p]))
 					continue;
 				e = repin_prog(rec->dir, m->funcs[f].name, &pieces[p]);
 				if (!e)
@@ -374,8 +549,8 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 {
 	const struct patch_meta *m = &rec->meta;
-	struct piece pieces[BPFLP_KIND_FMOD_RET + 3];
-	bool gone[BPFLP_KIND_FMOD_RET + 3];
+	struct piece pieces[BPFLP_KIND_REPLACE + 3];
+	bool gone[BPFLP_KIND_REPLACE + 3];
 	char take_link[PATH_MAX];
 	int err = 0;
 
@@ -388,10 +563,10 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 			continue;
 		n = func_pieces(m, func, pieces);
 		for (int p = 0; p < n; p++) {
-			if (pin_exists(rec->dir, func, pieces[p].link_what))
+			if (piece_attached(rec->dir, func, &pieces[p]))
 				continue;
 			missing = true;
-			lost |= !pin_exists(rec->dir, func, pieces[p].prog_what);
+			lost |= !piece_pinned(rec->dir, func, &pieces[p]);
 		}
 		if (!missing)
 			continue;
@@ -407,15 +582,19 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 		 * meanwhile (we hold the lock), so no call can see two words.
 		 */
 		for (int p = 0; p < n; p++)
-			gone[p] = !pin_exists(rec->dir, func, pieces[p].link_what);
+			gone[p] = !piece_attached(rec->dir, func, &pieces[p]);
 		err = store_pin_path(take_link, sizeof(take_link), rec->dir, func, "take_link");
 		if (!err && unlink(take_link) && errno != ENOENT)
 			err = -errno;
 		for (int p = 0; p < n && !err; p++) {
-			if (pin_exists(rec->dir, func, pieces[p].link_what))
+			if (piece_attached(rec->dir, func, &pieces[p]))
 				continue;
-			err = attach_pinned(rec->dir, func, pieces[p].prog_what, pieces[p].link_what,
-					    pieces[p].type);
+			if (pieces[p].companion)
+				err = companion_module_ensure_loaded() ?:
+				      companion_attach_pinned(rec->dir, func);
+			else
+				err = attach_pinned(rec->dir, func, pieces[p].prog_what,
+						    pieces[p].link_what, pieces[p].type);
 			if (!err && gone[p])
 				drift_add(rep, m, DRIFT_REATTACH, "%s: attached the %s again", func,
 					  pieces[p].label);

@@ -15,6 +15,10 @@
  *                   patch object again loads it and attaches it.
  *   DRIFT_RECORD    the records disagree with the commit word or with what
  *                   is attached: `bpflp recover` makes them tell the truth.
+ *   DRIFT_DETACH    the companion module runs a program no record pins (its
+ *                   pins were deleted by hand): it is detached, as deleting
+ *                   a link's pin would have done at once. Every
+ *                   transaction does it, after DRIFT_REPIN.
  *   DRIFT_NONE      nothing bpflp can repair: the message says what to do.
  */
 #ifndef BPFLP_DRIFT_H
@@ -28,6 +32,7 @@ enum drift_fix {
 	DRIFT_REAPPLY,
 	DRIFT_RECORD,
 	DRIFT_NONE,
+	DRIFT_DETACH,
 };
 
 struct drift {
@@ -65,6 +70,9 @@ int drift_repin_shared_maps(const struct registry *reg);
 
 /* DRIFT_REPIN for records and programs. Reports what it did in rep (may be NULL). */
 int drift_repin(const struct registry *reg, struct drift_report *rep);
+
+/* DRIFT_DETACH: detach what the companion module runs for no record. Reports in rep (may be NULL). */
+int drift_detach_orphans(const struct registry *reg, struct drift_report *rep);
 
 /*
  * DRIFT_REATTACH for one active record: re-attach from the pinned programs

@@ -10,6 +10,7 @@ static const char *const fix_advice[] = {
 	[DRIFT_REAPPLY] = "apply the patch object again",
 	[DRIFT_RECORD] = "'bpflp recover' corrects the records",
 	[DRIFT_NONE] = "bpflp cannot repair this",
+	[DRIFT_DETACH] = "the next bpflp command detaches it",
 };
 
 void drift_print_json(const char *field, const struct drift_report *rep)
@@ -44,7 +45,7 @@ void drift_print_plain(const char *heading, const struct drift_report *rep, bool
 
 		printf("  %s%s%s", d->patch, d->patch[0] ? ": " : "", d->problem);
 		if (advise)
-			printf(" (%s)", fix_advice[d->fix <= DRIFT_NONE ? d->fix : DRIFT_NONE]);
+			printf(" (%s)", fix_advice[d->fix <= DRIFT_DETACH ? d->fix : DRIFT_NONE]);
 		printf("\n");
 	}
 	if (rep->nr_lost)

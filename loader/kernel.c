@@ -26,7 +26,7 @@
 
 static struct btf *vmlinux_btf;
 
-const struct btf *kernel_vmlinux_btf(void)
+const struct btf *kernel_btf(void)
 {
 	if (!vmlinux_btf)
 		vmlinux_btf = btf__load_vmlinux_btf();
@@ -37,7 +37,7 @@ int kernel_func_btf_id(const char *func)
 {
 	int id;
 
-	if (!kernel_vmlinux_btf())
+	if (!kernel_btf())
 		return -errno;
 	id = btf__find_by_name_kind(vmlinux_btf, func, BTF_KIND_FUNC);
 	return id < 0 ? -ENOENT : id;

@@ -8,9 +8,8 @@
 #include <linux/types.h>
 
 struct btf;
-
-/* The running kernel's BTF, loaded once and kept; NULL and errno set if unreadable. */
-const struct btf *kernel_vmlinux_btf(void);
+/* vmlinux's BTF, loaded once per process (NULL and errno set on failure). */
+const struct btf *kernel_btf(void);
 
 /* BTF id of a vmlinux function, or -ENOENT; other negative errno on failure. */
 int kernel_func_btf_id(const char *func);

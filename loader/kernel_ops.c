@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "commit.skel.h"
+#include "companion_attach.h"
+#include "companion_kmod.h"
 #include "snapshot.skel.h"
 #include "kernel.h"
 #include "kernel_ops.h"
@@ -142,9 +144,14 @@ int attach_pinned(const char *dir, const char *func, const char *prog_what, cons
 	return err;
 }
 
-/* The snapshot programs of a patch on func: loaded and pinned, not attached. */
+/*
+ * The snapshot programs of a patch on func: loaded and pinned, not
+ * attached. On the companion route the module runs the drop itself, after
+ * the replacing program (so it is loaded as fentry), and no take is needed:
+ * the patch's gate pushes the call's entry.
+ */
 static int load_snapshot(const char *func, __u64 func_key, const struct patch_meta *meta,
-			 const char *dir)
+			 const char *dir, bool companion)
 {
 	struct snapshot *skel;
 	int err;
@@ -158,11 +165,14 @@ static int load_snapshot(const char *func, __u64 func_key, const struct patch_me
 	err = bpf_program__set_attach_target(skel->progs.bpflp_take, 0, func);
 	if (!err)
 		err = bpf_program__set_attach_target(skel->progs.bpflp_drop, 0, func);
+	if (!err && companion)
+		err = bpf_program__set_autoload(skel->progs.bpflp_take, false) ?:
+		      bpf_program__set_expected_attach_type(skel->progs.bpflp_drop, BPF_TRACE_FENTRY);
 	if (!err)
 		err = share_maps(skel->obj);
 	if (!err)
 		err = snapshot__load(skel);
-	if (!err)
+	if (!err && !companion)
 		err = pin_prog_if_missing(skel->progs.bpflp_take, dir, func, "take_prog");
 	if (!err)
 		err = pin_prog_if_missing(skel->progs.bpflp_drop, dir, func, "drop_prog");
@@ -190,11 +200,38 @@ int pin_missing_programs(struct patch_object *po, const struct patch_meta *meta,
 		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
 		err = pin_prog_if_missing(pp->prog, dir, pp->func, what);
 		if (!err && first_on_func(po, i))
-			err = load_snapshot(pp->func, pp->func_key, meta, dir);
+			err = load_snapshot(pp->func, pp->func_key, meta, dir, pp->companion);
 	}
 	if (err)
 		p_err("cannot pin the programs of %s again in %s: %s", po->info.name, dir,
 		      strerror(-err));
+	return err;
+}
+
+/* The companion route: the module, loaded on first need, runs the program and its drop. */
+static int attach_companion(const struct patch_prog *pp, const struct patch_meta *meta,
+			    const char *dir)
+{
+	int err;
+
+	fault_point("module-load");
+	err = companion_module_ensure_loaded();
+	if (err)
+		return err;
+	err = load_snapshot(pp->func, pp->func_key, meta, dir, true);
+	if (err) {
+		p_err("cannot load bpflp's snapshot drop for %s: %s", pp->func, strerror(-err));
+		return err;
+	}
+	err = companion_attach_pinned(dir, pp->func);
+	if (err == -EBUSY)
+		p_err("cannot replace %s through the companion module: another ftrace user that modifies the instruction pointer (a livepatch or kprobe override) holds it",
+		      pp->func);
+	else if (err)
+		p_err("cannot attach the replacement of %s to the companion module: %s", pp->func,
+		      strerror(-err));
+	if (!err)
+		fault_point("attach-companion");
 	return err;
 }
 
@@ -228,9 +265,9 @@ int attach_patch(struct patch_object *po, const struct patch_meta *meta, const c
 	for (int i = 0; i < po->nr_progs; i++) {
 		const struct patch_prog *pp = &po->progs[i];
 
-		if (!first_on_func(po, i))
+		if (!first_on_func(po, i) || pp->companion)
 			continue;
-		err = load_snapshot(pp->func, pp->func_key, meta, dir);
+		err = load_snapshot(pp->func, pp->func_key, meta, dir, false);
 		if (!err)
 			err = attach_pinned(dir, pp->func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
 		if (err) {
@@ -243,6 +280,12 @@ int attach_patch(struct patch_object *po, const struct patch_meta *meta, const c
 		const struct patch_prog *pp = &po->progs[i];
 		char link_what[32];
 
+		if (pp->companion) {
+			err = attach_companion(pp, meta, dir);
+			if (err)
+				return err;
+			continue;
+		}
 		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
 		snprintf(link_what, sizeof(link_what), "%s_link", bpflp_kind_name(pp->kind));
 		err = attach_pinned(dir, pp->func, what, link_what,
@@ -260,7 +303,7 @@ int attach_patch(struct patch_object *po, const struct patch_meta *meta, const c
 		fault_point("attach-prog");
 	}
 	for (int i = 0; i < po->nr_progs; i++) {
-		if (!first_on_func(po, i))
+		if (!first_on_func(po, i) || po->progs[i].companion)
 			continue;
 		err = attach_pinned(dir, po->progs[i].func, "take_prog", "take_link", BPF_TRACE_FENTRY);
 		if (err) {

@@ -13,7 +13,9 @@
 #include "kernel.h"
 #include "log.h"
 #include "output.h"
+#include "companion_kmod.h"
 #include "patch_object.h"
+#include "replace_proto.h"
 #include "store.h"
 #include "util.h"
 
@@ -42,6 +44,7 @@ static const struct {
 	{ BPFLP_KIND_FENTRY, BPF_TRACE_FENTRY, "fentry/", "__entry", "BPFLP_FENTRY", "fentry" },
 	{ BPFLP_KIND_FEXIT, BPF_TRACE_FEXIT, "fexit/", "__exit", "BPFLP_FEXIT", "fexit" },
 	{ BPFLP_KIND_FMOD_RET, BPF_MODIFY_RETURN, "fmod_ret/", "__ret", "BPFLP_FMOD_RET", "fmod_ret" },
+	{ BPFLP_KIND_REPLACE, BPF_MODIFY_RETURN, "fmod_ret/", "__replace", "BPFLP_REPLACE", "replace" },
 };
 
 static char verifier_logs[BPFLP_MAX_FUNCS + CB_COUNT][VERIFIER_LOG_SIZE];
@@ -269,53 +272,137 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
 	return 0;
 }
 
+/*
+ * BPFLP_REPLACE: fmod_ret where the kernel allows it, else the companion
+ * module runs the program, loaded as fentry (its rodata switch makes the
+ * body leave a verdict instead of returning it).
+ */
+static int pick_route(struct patch_object *po, struct patch_prog *pp)
+{
+	char var[BPFLP_FUNC_NAME_MAX + 32], why[256];
+	__u32 *companion;
+	int err;
+
+	err = replace_proto_check(bpf_object__btf(po->obj), kernel_btf(), pp->func, why, sizeof(why));
+	if (err) {
+		p_err("%s: %s", po->path, why);
+		return err;
+	}
+	if (kernel_func_modifiable(pp->func))
+		return 0;
+	err = companion_module_usable(why, sizeof(why));
+	if (err) {
+		p_err("%s: cannot replace %s: fmod_ret does not reach it on this kernel and %s",
+		      po->path, pp->func, why);
+		return err;
+	}
+	snprintf(var, sizeof(var), "bpflp_companion_%s__replace", pp->func);
+	companion = patch_object_rodata_var(po->obj, var, sizeof(*companion));
+	if (!companion) {
+		p_err("%s: BPFLP_REPLACE(%s) has no route switch (%s): build it with this bpflp's patch.bpf.h",
+		      po->path, pp->func, var);
+		return -EINVAL;
+	}
+	*companion = 1;
+	pp->companion = true;
+	return bpf_program__set_expected_attach_type(pp->prog, BPF_TRACE_FENTRY);
+}
+
+/* The kind whose macro made prog: section, attach type and name suffix agree. */
+static int find_kind(const char *sec, const char *name, enum bpf_attach_type type, size_t *sec_len)
+{
+	int section_match = -1;
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t len = strlen(kinds[k].section), func_len;
+
+		if (kinds[k].attach_type != type || strncmp(sec, kinds[k].section, len))
+			continue;
+		*sec_len = len;
+		if (section_match < 0)
+			section_match = k;
+		func_len = strlen(sec + len);
+		/* The macro names the program <func><suffix>; anything else skipped the gate. */
+		if (func_len && func_len < BPFLP_FUNC_NAME_MAX && !strncmp(name, sec + len, func_len) &&
+		    !strcmp(name + func_len, kinds[k].suffix))
+			return k;
+	}
+	return section_match < 0 ? -ENOENT : -(1000 + section_match);
+}
+
 static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 {
 	const char *sec = bpf_program__section_name(prog), *name = bpf_program__name(prog);
 	enum bpf_attach_type type = bpf_program__expected_attach_type(prog);
 	char key_var[BPFLP_FUNC_NAME_MAX + 32];
 	struct patch_prog *pp;
+	size_t sec_len = 0;
+	int k;
 
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		size_t sec_len = strlen(kinds[k].section), func_len;
-
-		if (kinds[k].attach_type != type || strncmp(sec, kinds[k].section, sec_len))
-			continue;
-		func_len = strlen(sec + sec_len);
-		/* The macro names the program <func><suffix>; anything else skipped the gate. */
-		if (!func_len || func_len >= BPFLP_FUNC_NAME_MAX || strncmp(name, sec + sec_len, func_len) ||
-		    strcmp(name + func_len, kinds[k].suffix)) {
-			p_err("%s: program '%s' bypasses the bpflp gate: define it with %s(%s, ...)",
-			      po->path, name, kinds[k].macro, sec + sec_len);
+	k = find_kind(sec, name, type, &sec_len);
+	if (k == -ENOENT) {
+		p_err("%s: program '%s' in section '%s' is not a bpflp program: use BPFLP_REPLACE, BPFLP_FMOD_RET, BPFLP_FENTRY, BPFLP_FEXIT or BPFLP_CALLBACK",
+		      po->path, name, sec);
+		return -EINVAL;
+	}
+	if (k < 0) {
+		p_err("%s: program '%s' bypasses the bpflp gate: define it with %s(%s, ...)", po->path,
+		      name, kinds[-k - 1000].macro, sec + sec_len);
+		return -EINVAL;
+	}
+	for (int i = 0; i < po->nr_progs; i++) {
+		if (po->progs[i].kind == kinds[k].kind && !strcmp(po->progs[i].func, sec + sec_len)) {
+			p_err("%s: two %s programs target %s: a patch has at most one per function and kind",
+			      po->path, bpflp_kind_name(kinds[k].kind), sec + sec_len);
 			return -EINVAL;
 		}
-		for (int i = 0; i < po->nr_progs; i++) {
-			if (po->progs[i].kind == kinds[k].kind && !strcmp(po->progs[i].func, sec + sec_len)) {
-				p_err("%s: two %s programs target %s: a patch has at most one per function and kind",
-				      po->path, bpflp_kind_name(kinds[k].kind), sec + sec_len);
+	}
+	if (po->nr_progs == BPFLP_MAX_FUNCS) {
+		p_err("%s: more than %d programs: split the patch", po->path, BPFLP_MAX_FUNCS);
+		return -E2BIG;
+	}
+	pp = &po->progs[po->nr_progs++];
+	pp->prog = prog;
+	pp->kind = kinds[k].kind;
+	snprintf(pp->func, sizeof(pp->func), "%s", sec + sec_len);
+	snprintf(key_var, sizeof(key_var), "bpflp_fid_%s", name);
+	pp->rodata_key = patch_object_rodata_var(po->obj, key_var, sizeof(__u64));
+	if (!pp->rodata_key) {
+		p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)",
+		      po->path, name, key_var, kinds[k].macro, sec + sec_len);
+		return -EINVAL;
+	}
+	return check_target(po, pp) ?: (pp->kind == BPFLP_KIND_REPLACE ? pick_route(po, pp) : 0);
+}
+
+/*
+ * One replacement per function; and a function the companion module
+ * replaces carries no other program of the same patch: its calls would
+ * take the commit word twice (the module's and the trampoline's).
+ */
+static int check_companion_alone(const struct patch_object *po)
+{
+	for (int i = 0; i < po->nr_progs; i++) {
+		const struct patch_prog *a = &po->progs[i];
+
+		for (int j = 0; j < po->nr_progs; j++) {
+			const struct patch_prog *b = &po->progs[j];
+
+			if (i == j || strcmp(a->func, b->func))
+				continue;
+			if (a->kind == BPFLP_KIND_REPLACE && b->kind == BPFLP_KIND_FMOD_RET) {
+				p_err("%s: %s is replaced twice (BPFLP_REPLACE and BPFLP_FMOD_RET): keep one",
+				      po->path, a->func);
+				return -EINVAL;
+			}
+			if (a->companion) {
+				p_err("%s: %s is replaced through the companion module, so the same patch cannot also attach %s to it: move the %s program to another patch",
+				      po->path, a->func, bpflp_kind_name(b->kind), bpflp_kind_name(b->kind));
 				return -EINVAL;
 			}
 		}
-		if (po->nr_progs == BPFLP_MAX_FUNCS) {
-			p_err("%s: more than %d programs: split the patch", po->path, BPFLP_MAX_FUNCS);
-			return -E2BIG;
-		}
-		pp = &po->progs[po->nr_progs++];
-		pp->prog = prog;
-		pp->kind = kinds[k].kind;
-		snprintf(pp->func, sizeof(pp->func), "%s", sec + sec_len);
-		snprintf(key_var, sizeof(key_var), "bpflp_fid_%s", name);
-		pp->rodata_key = patch_object_rodata_var(po->obj, key_var, sizeof(__u64));
-		if (!pp->rodata_key) {
-			p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)",
-			      po->path, name, key_var, kinds[k].macro, sec + sec_len);
-			return -EINVAL;
-		}
-		return check_target(po, pp);
 	}
-	p_err("%s: program '%s' in section '%s' is not a bpflp program: use BPFLP_FMOD_RET, BPFLP_FENTRY, BPFLP_FEXIT or BPFLP_CALLBACK",
-	      po->path, name, sec);
-	return -EINVAL;
+	return 0;
 }
 
 static int classify_programs(struct patch_object *po)
@@ -336,6 +423,9 @@ static int classify_programs(struct patch_object *po)
 		if (err)
 			return err;
 	}
+	err = check_companion_alone(po);
+	if (err)
+		return err;
 	if (!po->nr_progs) {
 		p_err("%s contains no patch programs: define at least one with BPFLP_FMOD_RET, BPFLP_FENTRY or BPFLP_FEXIT",
 		      po->path);

@@ -27,6 +27,7 @@ struct patch_prog {
 	__u64 func_key;		/* BTF id of func in vmlinux */
 	__u64 *rodata_key;	/* where the program reads it, until load */
 	int traceable;		/* kernel_func_traceable(func): 1, or < 0 if unknown */
+	bool companion;		/* BPFLP_REPLACE run by the companion module, not a trampoline */
 };
 
 struct patch_object {

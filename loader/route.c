@@ -156,7 +156,7 @@ int func_route(const char *func, char *reason, size_t size)
 	f.traceable_source = kernel_traceable_source();
 	f.modifiable = kernel_func_modifiable(func);
 	f.security_hook = !strncmp(func, SECURITY_PREFIX, strlen(SECURITY_PREFIX));
-	btf = kernel_vmlinux_btf();
+	btf = kernel_btf();
 	f.proto = func_proto_fit(btf, f.btf_id, trampoline_max_args(), f.proto_why,
 				 sizeof(f.proto_why));
 	if (!f.modifiable && f.proto == PROTO_REPLACEABLE)

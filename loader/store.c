@@ -13,6 +13,7 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include "companion_attach.h"
 #include "fault.h"
 #include "output.h"
 #include "store.h"
@@ -234,7 +235,7 @@ bool meta_valid(const struct patch_meta *m)
 		return false;
 	for (__u32 i = 0; i < m->nr_funcs; i++)
 		if (!has_nul(m->funcs[i].name, sizeof(m->funcs[i].name)) ||
-		    m->funcs[i].kind > BPFLP_KIND_FMOD_RET)
+		    m->funcs[i].kind > BPFLP_KIND_REPLACE || m->funcs[i].route > FUNC_ROUTE_COMPANION)
 			return false;
 	return true;
 }
@@ -461,12 +462,17 @@ int store_clear_dir(const char *dir, bool keep_meta)
 		if (!d)
 			return errno == ENOENT ? 0 : -errno;
 		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.' || clear_pass(de->d_name) != pass)
+			/* With the links: the module's attachment of a companion-route program. */
+			bool detach = pass == 1 && ends_with(de->d_name, "__replace_prog");
+
+			if (de->d_name[0] == '.' || (clear_pass(de->d_name) != pass && !detach))
 				continue;
 			if (keep_meta && !strcmp(de->d_name, "meta"))
 				continue;
 			if (try_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name))
 				err = -ENAMETOOLONG;
+			else if (detach)
+				err = companion_detach_pin(path) ?: err;
 			else if (unlink(path) && errno != ENOENT)
 				err = -errno;
 		}

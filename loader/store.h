@@ -9,7 +9,9 @@
  *   /sys/fs/bpf/bpflp/bpflp_snap       per-task snapshot of the word
  *   /sys/fs/bpf/bpflp/patches/NAME@VERSION/
  *       meta                           record: identity, status, functions
- *       FUNC__KIND_prog, FUNC__KIND_link   the patch's programs and links
+ *       FUNC__KIND_prog, FUNC__KIND_link   the patch's programs and links (a
+ *                                      companion-route FUNC__replace_prog has no
+ *                                      link: the companion module runs it)
  *       FUNC__take_prog, FUNC__take_link   bpflp's per-call snapshot of the word
  *       FUNC__drop_prog, FUNC__drop_link   (on every function the patch touches)
  *       stats                          call/override counters
@@ -61,11 +63,16 @@ enum patch_mode {
 	MODE_STACK,
 };
 
+enum func_route_kind {
+	FUNC_ROUTE_TRAMPOLINE = 0,	/* a BPF link on the function's trampoline */
+	FUNC_ROUTE_COMPANION,		/* run by the companion module (companion_attach.h) */
+};
+
 struct func_meta {
 	char name[BPFLP_FUNC_NAME_MAX];
 	__u64 key;		/* BTF id of the function in vmlinux */
 	__u32 kind;		/* enum bpflp_kind */
-	__u32 pad;
+	__u32 route;		/* enum func_route_kind (was padding: old records read 0) */
 };
 
 /* The record pinned as NAME@VERSION/meta (userspace only, but versioned). */

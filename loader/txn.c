@@ -13,6 +13,9 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "bpflp/companion.h"
+#include "companion_attach.h"
+#include "companion_kmod.h"
 #include "drift.h"
 #include "journal.h"
 #include "kernel.h"
@@ -229,6 +232,24 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 	return err ?: reload_registry(t);
 }
 
+/*
+ * The companion module stays loaded only while it runs a program: every
+ * transaction, applied, failed or rolled back, unloads it when idle, under
+ * the lock, so no other bpflp is attaching meanwhile.
+ */
+static void release_companion(void)
+{
+	int err;
+
+	if (!companion_module_loaded() || companion_nr_attached() != 0)
+		return;
+	fault_point("module-unload");
+	err = companion_module_release_if_unused();
+	if (err)
+		pr_warn("bpflp: warning: cannot unload the idle companion module %s: %s\n",
+			BPFLP_COMPANION_MODULE, strerror(-err));
+}
+
 int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 {
 	struct recover_result ignored = {};
@@ -242,8 +263,14 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 	if (err)
 		return err;
 	t->lock_fd = store_lock(create);
-	if (t->lock_fd == -ENOENT)
+	if (t->lock_fd == -ENOENT) {
+		/* No state tree, so no transaction either: whatever the module runs, no record pins. */
+		struct registry none = {};
+
+		drift_detach_orphans(&none, repairs);
+		release_companion();
 		return NO_STORE;
+	}
 	if (t->lock_fd < 0)
 		return t->lock_fd;
 	fault_point("locked");
@@ -262,6 +289,9 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 	/* Pins deleted by hand whose objects live on: only bookkeeping, always done. */
 	if (!err && !drift_repin(&t->reg, repairs))
 		err = reload_registry(t);
+	/* And what the companion module runs that no record pins: as if its link pin went. */
+	if (!err)
+		drift_detach_orphans(&t->reg, repairs);
 	if (!err)
 		err = arm_active(t);
 	if (err)
@@ -292,6 +322,8 @@ void txn_end(struct txn *t, int err)
 	/* A failed transaction leaves no state tree it had to create. */
 	if (err)
 		drop_created_store(t);
+	if (t->lock_fd >= 0)
+		release_companion();
 	commit_ctx_close(&t->cc);
 	registry_free(&t->reg);
 	store_unlock(t->lock_fd);

@@ -119,6 +119,8 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 		snprintf(meta->funcs[i].name, sizeof(meta->funcs[i].name), "%s", po->progs[i].func);
 		meta->funcs[i].key = po->progs[i].func_key;
 		meta->funcs[i].kind = po->progs[i].kind;
+		meta->funcs[i].route = po->progs[i].companion ? FUNC_ROUTE_COMPANION :
+								FUNC_ROUTE_TRAMPOLINE;
 	}
 }
 

@@ -5,7 +5,8 @@
 # Tests are selftests/tests/*.sh (run with bash) and, as a hook for tests
 # written in C, executables build/selftests/platform/test_* (built from
 # selftests/platform/test_*.c); all run in name order, each in its own
-# process with a timeout (default 180 s). PATTERN keeps tests whose name
+# process with a timeout (default 180 s). PATTERN (an extended regex, so
+# "a|b" runs both) keeps tests whose name
 # contains it. Exit status: 0 pass, 77 skip (the test's last stderr line is
 # the reason), anything else fail. Prints one line per test and a summary
 # "N passed, N failed, N skipped"; exits 1 if any test failed.
@@ -35,7 +36,7 @@ passed=0 failed=0 skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for name in $(printf '%s\n' "${!cmd_of[@]}" | LC_ALL=C sort); do
-	[[ -n $pattern && $name != *"$pattern"* ]] && continue
+	[[ -n $pattern && ! $name =~ $pattern ]] && continue
 	start=$SECONDS
 	# shellcheck disable=SC2086 # the command is "bash FILE" or "FILE"
 	timeout -k 5 "$timeout" ${cmd_of[$name]} > "$log" 2>&1 < /dev/null

@@ -72,6 +72,7 @@ enum bpflp_kind {
 	BPFLP_KIND_FENTRY = 0,
 	BPFLP_KIND_FEXIT = 1,
 	BPFLP_KIND_FMOD_RET = 2,
+	BPFLP_KIND_REPLACE = 3,	/* BPFLP_REPLACE: fmod_ret, or the companion module */
 };
 
 /*

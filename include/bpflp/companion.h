@@ -14,10 +14,10 @@
 #ifndef BPFLP_COMPANION_H
 #define BPFLP_COMPANION_H
 
-#ifdef __KERNEL__
+#if defined(__KERNEL__)
 #include <linux/ioctl.h>
 #include <linux/types.h>
-#else
+#elif !defined(__VMLINUX_H__)	/* BPF programs only need the verdict */
 #include <sys/ioctl.h>
 #include <linux/types.h>
 #endif
@@ -48,8 +48,10 @@ struct bpflp_companion_detach {
 	__u32 prog_id;
 };
 
+#ifdef _IOW
 #define BPFLP_COMPANION_IOC_ATTACH	_IOW('B', 1, struct bpflp_companion_attach)
 #define BPFLP_COMPANION_IOC_DETACH	_IOW('B', 2, struct bpflp_companion_detach)
+#endif
 
 #define BPFLP_COMPANION_MAX_ATTACH	1024
 #define BPFLP_COMPANION_MAX_ARGS	6	/* register arguments on x86-64 */

@@ -12,6 +12,11 @@
  *		return is_bad(file) ? -EPERM : 0;	// 0: run the original
  *	}
  *
+ *	BPFLP_REPLACE(vfs_statfs, const struct path *path, struct kstatfs *buf)
+ *	{
+ *		return is_bad_path(path) ? -ENOSYS : 0;	// any traceable function
+ *	}
+ *
  * Every program the macros define starts with the activation gate: it runs
  * the body only while the commit word says this patch is active and no
  * newer stacked patch covers the same function. The loader attaches a new
@@ -25,6 +30,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "bpflp/abi.h"
+#include "bpflp/companion.h"
 #include "bpflp/maps.bpf.h"
 #include "bpflp/snapshot.bpf.h"
 
@@ -40,6 +46,17 @@ struct {
 	__type(key, struct bpflp_stat_key);
 	__type(value, struct bpflp_stat);
 } bpflp_stats SEC(".maps");
+
+/*
+ * Where a BPFLP_REPLACE program run by the companion module leaves its
+ * verdict (include/bpflp/companion.h): a fentry program must return 0.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpflp_verdict);
+} bpflp_verdict SEC(".maps");
 
 /* Patch identity: name matches [a-z0-9_-]{1,32}; version is unsigned. */
 #define BPFLP_PATCH(patch_name, patch_version)					\
@@ -110,7 +127,8 @@ static __always_inline void bpflp__count(__u64 func_key, __u32 kind, int overrid
 		ret = ____bpflp_##prog(___bpf_ctx_cast(args));			\
 		_Pragma("GCC diagnostic pop")					\
 		bpflp__count(bpflp_fid_##prog, kind,				\
-			     kind == BPFLP_KIND_FMOD_RET && ret != 0);		\
+			     (kind == BPFLP_KIND_FMOD_RET ||				\
+			      kind == BPFLP_KIND_REPLACE) && ret != 0);			\
 		return ret_expr;						\
 	}									\
 	static __always_inline int ____bpflp_##prog(unsigned long long *ctx, ##args)
@@ -118,6 +136,43 @@ static __always_inline void bpflp__count(__u64 func_key, __u32 kind, int overrid
 /* Replace func's behaviour: return 0 to run the original, else the value it returns. */
 #define BPFLP_FMOD_RET(func, args...) \
 	___BPFLP_PROG("fmod_ret/", func, func##__ret, BPFLP_KIND_FMOD_RET, ret, ##args)
+
+/*
+ * A BPFLP_REPLACE body's result, as its route needs it: returned, for
+ * fmod_ret; as a verdict for the companion module, whose programs are
+ * fentry ones (the loader sets companion before load, so the verifier
+ * sees one path only).
+ */
+static __always_inline int bpflp__replace_result(__u32 companion, int ret)
+{
+	struct bpflp_verdict *verdict;
+	__u32 zero = 0;
+
+	if (!companion)
+		return ret;
+	if (ret) {
+		verdict = bpf_map_lookup_elem(&bpflp_verdict, &zero);
+		if (verdict) {
+			verdict->value = (__s64)ret;
+			verdict->set = 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Replace any traceable function: return 0 to run the original, else the
+ * value it returns. The loader picks the route: fmod_ret where the kernel
+ * allows it (security_* hooks, error-injection functions), the companion
+ * module elsewhere. The arguments are typed from func's BTF either way;
+ * bpflp_proto_<func> records the body's prototype so the loader can check
+ * it against the kernel's.
+ */
+#define BPFLP_REPLACE(func, args...)						\
+	const volatile __u32 bpflp_companion_##func##__replace = 0;		\
+	int (* const volatile bpflp_proto_##func)(int, ##args) = 0;		\
+	___BPFLP_PROG("fmod_ret/", func, func##__replace, BPFLP_KIND_REPLACE,	\
+		      bpflp__replace_result(bpflp_companion_##func##__replace, ret), ##args)
 
 /* Observe func's entry. The body's return value is ignored. */
 #define BPFLP_FENTRY(func, args...) \

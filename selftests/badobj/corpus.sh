@@ -76,6 +76,11 @@ object_cases() {
 	notrace-function|$b/notrace-func.bpf.o|cannot attach fentry to do_blk_trace_setup: not traceable \\(notrace, inlined or init-only|apply check
 	module-function|$b/module-func.bpf.o|function v9fs_statfs is in module 9p: modules are not supported yet|apply check
 	fmod_ret-non-security|$b/fmodret-nonsecurity.bpf.o|cannot attach fmod_ret to do_unlinkat: not modifiable|apply check
+	replace-bad-prototype|$b/replace-bad-proto.bpf.o|BPFLP_REPLACE\\(vfs_truncate\\) argument 1 is struct file \\*, the kernel's vfs_truncate takes struct path \\*|apply check
+	replace-extra-argument|$b/replace-extra-arg.bpf.o|BPFLP_REPLACE\\(vfs_truncate\\) declares 3 arguments, the kernel's vfs_truncate takes 2|apply check
+	replace-notrace|$b/replace-notrace.bpf.o|cannot attach replace to do_blk_trace_setup: not traceable|apply check
+	replace-and-observe|$b/replace-and-observe.bpf.o|vfs_truncate is replaced through the companion module, so the same patch cannot also attach fentry to it|apply check
+	replace-twice|$b/replace-twice.bpf.o|security_file_open is replaced twice|apply check
 	verifier-null-deref|$b/verifier-null.bpf.o|verifier rejected program 'do_unlinkat__entry': .*invalid mem access 'map_value_or_null'|apply check stack
 	verifier-ctx-bounds|$b/verifier-ctx.bpf.o|verifier rejected program 'security_file_open__ret': .*invalid bpf_context access|apply check stack
 	verifier-license|$b/license.bpf.o|verifier rejected program 'do_unlinkat__entry': .*cannot call GPL-restricted function|apply check stack

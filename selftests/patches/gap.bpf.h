@@ -9,6 +9,7 @@
  *   GAP_DENY_OPEN(errno)    security_file_open     on "bpflp-gap*"
  *   GAP_DENY_MKDIR(errno)   security_inode_mkdir   on "bpflp-gsb*"
  *   GAP_DENY_UNLINK(errno)  security_inode_unlink  on "bpflp-gsb*"
+ *   GAP_DENY_VFS_OPEN(errno) vfs_open (companion module route) on "bpflp-gap*"
  *
  * The prefixes differ so that creating the unlink target (an open) is not
  * itself denied by an open patch.
@@ -45,6 +46,13 @@ static __always_inline bool gap_target(struct dentry *dentry, const char *prefix
 	BPFLP_FMOD_RET(security_file_open, struct file *file)			\
 	{									\
 		return gap_target(BPF_CORE_READ(file, f_path.dentry), "bpflp-gap") ? -(err) : 0; \
+	}
+
+/* The same denial of open() as GAP_DENY_OPEN, from a function fmod_ret cannot reach. */
+#define GAP_DENY_VFS_OPEN(err)							\
+	BPFLP_REPLACE(vfs_open, const struct path *path, struct file *file)	\
+	{									\
+		return gap_target(path->dentry, "bpflp-gap") ? -(err) : 0;	\
 	}
 
 #define GAP_DENY_MKDIR(err)							\

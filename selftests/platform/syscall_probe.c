@@ -8,6 +8,8 @@
  *   open PATH    open(PATH, O_RDONLY) an existing file, then close it
  *   unlink PATH  create PATH if missing (outside the probed call), unlink it
  *   mkdir PATH   mkdir(PATH), then rmdir it again
+ *   statfs PATH  statfs(PATH) an existing file
+ *   truncate PATH  create PATH if missing (outside the probed call), truncate it to 0
  *
  * Exit status: 0 when the outcome was printed, 2 on a usage or set-up error.
  */
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 static int probe_open(const char *path)
 {
@@ -51,6 +54,25 @@ static int probe_mkdir(const char *path)
 	return 0;
 }
 
+static int probe_statfs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) ? errno : 0;
+}
+
+static int probe_truncate(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		fprintf(stderr, "syscall_probe: cannot create %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return truncate(path, 0) ? errno : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*probe)(const char *path);
@@ -58,6 +80,8 @@ static const struct {
 	{ "open", probe_open },
 	{ "unlink", probe_unlink },
 	{ "mkdir", probe_mkdir },
+	{ "statfs", probe_statfs },
+	{ "truncate", probe_truncate },
 };
 
 int main(int argc, char **argv)

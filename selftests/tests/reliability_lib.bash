@@ -20,7 +20,12 @@ TRACING=/sys/kernel/tracing
 patch_obj() { build_path "selftests/patches/$1.bpf.o"; }
 
 # rel_reset: remove bpflp's whole state tree; unpinning detaches every link.
-rel_reset() { rm -rf "$STORE"; }
+# The companion module keeps running what it was given: the next bpflp
+# transaction detaches what no record pins (here: all) and unloads it.
+rel_reset() {
+	rm -rf "$STORE"
+	[[ ! -e /sys/module/bpflp_companion ]] || "$BPFLP" recover > /dev/null 2>&1 || true
+}
 
 # rel_setup: skip where the kernel cannot run patches; start from no state
 # tree, clean up at exit; create the target and control files in $TDIR;
@@ -61,14 +66,18 @@ rel_setup() {
 # builtins where they can and one process per kind of observation.
 
 # set_expect SET: EXPECT_BEHAVIOUR, the "OPEN MKDIR UNLINK" outcomes SET
-# produces, and EXPECT_FUNCTIONS, the kernel functions it patches.
+# produces, EXPECT_FUNCTIONS, the kernel functions it patches, and
+# EXPECT_MODULE, whether the companion module must be loaded (only then).
 set_expect() {
 	local open=ok dir=ok p
 	EXPECT_FUNCTIONS=""
+	EXPECT_MODULE=no
 	for p in $1; do
 		case $p in
 		gap@1) open=EPERM EXPECT_FUNCTIONS+=" security_file_open" ;;
 		gap@2) open=EACCES EXPECT_FUNCTIONS+=" security_file_open" ;;
+		gapc@1) open=EPERM EXPECT_FUNCTIONS+=" vfs_open" EXPECT_MODULE=yes ;;
+		gapc@2) open=EACCES EXPECT_FUNCTIONS+=" vfs_open" EXPECT_MODULE=yes ;;
 		gap-sb@1) dir=EACCES EXPECT_FUNCTIONS+=" security_inode_mkdir security_inode_unlink" ;;
 		*) fail "set_expect: unknown patch $p" ;;
 		esac
@@ -162,6 +171,9 @@ state_problems() {
 		--argjson maps "$maps" --argjson base "$BASELINE" --arg store "$STORE/" \
 		--arg set "$set" "$REL_JQ_STATE" || echo "jq failed"
 	traced_problems "$EXPECT_FUNCTIONS"
+	got=no
+	[[ -e /sys/module/bpflp_companion ]] && got=yes
+	[[ $got == "$EXPECT_MODULE" ]] || echo "companion module loaded: $got, want $EXPECT_MODULE"
 }
 
 # check_state SET WHAT: the system is exactly in SET, retried for 5 s. On
@@ -230,4 +242,147 @@ require_single_tcg() {
 	[[ ${BPFLP_VM:-} == 1 && ${BPFLP_VM_TCG_THREAD:-} != single ]] &&
 		skip "needs the VM on single-threaded TCG (-accel tcg,thread=single, exported as BPFLP_VM_TCG_THREAD=single): multi-threaded TCG wedges under concurrent text_poke"
 	return 0
+}
+
+# ---- fault injection (30_fault_injection.sh, 62_companion_faults.sh) ------
+# The test sets APPLY_STEPS, DISABLE_STEPS, PRE_COMMIT_STEPS (steps at or
+# before which the commit word still holds the old set) and AFTER_END_STEPS
+# (after the journal is removed) before scenario.
+
+faults=0 kills=0 not_reached=0 expected_faults=0
+
+# violation WHAT: count an invariant violation that check_state did not see.
+violation() {
+	echo "  FAIL: $*" >&2
+	REL_VIOLATIONS=$((REL_VIOLATIONS + 1))
+}
+
+# scenario NAME SETUP PRE POST "STEPS REACHED" OP ARGS...: a clean run of
+# bpflp OP ARGS after SETUP records the trees of both sides; then for every
+# step of the verb, SETUP again, make bpflp die there, recover, and check.
+scenario() {
+	local name=$1 setup=$2 pre=$3 post=$4 reached=" $5 " steps rc out action
+	expected_faults=$((expected_faults + $(wc -w <<< "$5")))
+	local pre_tree post_tree tree want want_tree want_action step at_pre=0 t0
+	shift 5
+	[[ $1 == disable ]] && steps=$DISABLE_STEPS || steps=$APPLY_STEPS
+
+	echo "# $name: bpflp $* ('$pre' -> '$post')"
+	$setup
+	assert_state "$pre" "$name: before a clean run"
+	pre_tree=$(bpffs_tree)
+	t0=$(date +%s%N)
+	assert_ok "$BPFLP" "$@" > /dev/null
+	CLEAN_MS=$((($(date +%s%N) - t0) / 1000000))
+	echo "  clean run: ${CLEAN_MS} ms"
+	assert_state "$post" "$name: after a clean run"
+	post_tree=$(bpffs_tree)
+
+	local start=$SECONDS
+	for step in $steps; do
+		# A checked rollback left exactly the set-up's state: no need to redo it.
+		if ((!at_pre)); then
+			$setup
+			[[ $(bpffs_tree) == "$pre_tree" ]] || fail "$name: set-up for $step differs from the clean run's"
+		fi
+		at_pre=0
+		rc=0
+		# In a subshell, so bash's "Killed" notice goes to /dev/null too.
+		(BPFLP_FAULT=$step "$BPFLP" "$@" > /dev/null 2>&1; exit $?) 2> /dev/null || rc=$?
+		if [[ $reached != *" $step "* ]]; then
+			# The verb does not pass this step here: it must just succeed.
+			((rc == 0)) || violation "$name: $step is not on this path, yet bpflp exited $rc"
+			check_state "$post" "$name: $step (not reached)" || true
+			not_reached=$((not_reached + 1))
+			continue
+		fi
+		((rc == 137)) || { violation "$name: BPFLP_FAULT=$step: exit $rc, want 137 (SIGKILL)"; continue; }
+		faults=$((faults + 1))
+		if [[ $PRE_COMMIT_STEPS == *" $step "* ]]; then
+			want=$pre want_tree=$pre_tree want_action=rolled_back
+		elif [[ ${AFTER_END_STEPS:-} == *" $step "* ]]; then
+			# The journal is gone: recover finds nothing to finish, and only tidies.
+			want=$post want_tree=$post_tree want_action=none
+		else
+			want=$post want_tree=$post_tree want_action=completed
+		fi
+		out=$("$BPFLP" -j recover) || { violation "$name: $step: bpflp recover failed"; continue; }
+		action=$(jq -r .action <<< "$out")
+		[[ $action == "$want_action" ]] || violation "$name: $step: recover did '$action', want '$want_action'"
+		check_state "$want" "$name: fault at $step, recovered" || continue
+		tree=$(bpffs_tree)
+		if [[ $tree != "$want_tree" ]]; then
+			violation "$name: $step: bpffs tree after recover differs from the clean run's ($want_action side):"
+			echo "$want_tree" > "$TDIR/want_tree"
+			echo "$tree" > "$TDIR/tree"
+			diff "$TDIR/want_tree" "$TDIR/tree" | sed 's/^/    /' >&2
+			continue
+		fi
+		if [[ $name == first-apply && $want_action == rolled_back && -e $STORE ]]; then
+			violation "$name: $step: $STORE still exists after the rollback"
+			continue
+		fi
+		echo "  ok: fault at $step -> $want_action, '$want'"
+		[[ $want_action == rolled_back ]] && at_pre=1
+	done
+	echo "  $name took $((SECONDS - start))s"
+}
+
+# SIGKILL from outside. Each round replaces whichever version is active by
+# the other and kills bpflp: odd rounds after a random delay from the start,
+# 0-600 ms or up to 1.2 times a clean replace (measured above) when that is
+# longer, as the TCG VM is slow; even rounds 0-100 ms after the journal
+# appeared, so that kills land inside the transaction too and not only
+# while the object loads.
+#
+# random_kills CLEAN_MS NAME1 OBJ1 NAME2 OBJ2: from a fresh state with NAME1
+# applied, RANDOM_KILLS rounds as above; counts kills and violations.
+random_kills() {
+	local clean_ms=$1 name1=$2 obj1=$3 name2=$4 obj2=$5 max_delay i pid delay how rc out action got cur next obj key
+	declare -A outcome=()
+	max_delay=$((clean_ms * 12 / 10))
+	((max_delay > 600)) || max_delay=600
+	SECONDS=0
+	echo "# random kills: $RANDOM_KILLS rounds, delays 0-$max_delay ms from the start or 0-100 ms into the transaction"
+	# Sleep with read -t on a fifo that never has data: no exec, no 100 ms jitter.
+	[[ -p $TDIR/never ]] || mkfifo "$TDIR/never"
+	exec 9<> "$TDIR/never"
+	pause_ms() { read -r -t "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))" -u 9 || true; }
+	rel_reset
+	"$BPFLP" apply "$obj1" > /dev/null || fail "random kills: bpflp apply $obj1 failed"
+	cur=$name1
+	for ((i = 1; i <= RANDOM_KILLS; i++)); do
+		[[ $cur == "$name1" ]] && next=$name2 obj=$obj2 || next=$name1 obj=$obj1
+		"$BPFLP" apply "$obj" > /dev/null 2>&1 &
+		pid=$!
+		if ((i % 2)); then
+			delay=$((RANDOM % (max_delay + 1)))
+			how="${delay} ms after the start"
+		else
+			while [[ ! -e $STORE/journal ]] && kill -0 "$pid" 2> /dev/null; do :; done
+			delay=$((RANDOM % 101))
+			how="${delay} ms after the journal appeared"
+		fi
+		pause_ms "$delay"
+		kill -KILL "$pid" 2> /dev/null
+		rc=0
+		{ wait "$pid"; } 2> /dev/null || rc=$?
+		kills=$((kills + 1))
+		out=$("$BPFLP" -j recover) || { violation "kill $i: bpflp recover failed"; continue; }
+		action=$(jq -r .action <<< "$out")
+		got=$(active_set "$(bpflp_list)")
+		if [[ $got != "$cur" && $got != "$next" ]]; then
+			violation "kill $i ($how, exit $rc, recover: $action): active '$got', want '$cur' or '$next'"
+			check_state "$next" "kill $i" || true
+			break
+		fi
+		check_state "$got" "kill $i $how (exit $rc, recover: $action)" || true
+		((rc == 137)) && key="killed, then recover: $action" || key="finished first (exit $rc), then recover: $action"
+		outcome[$key]=$((${outcome[$key]:-0} + 1))
+		cur=$got
+	done
+	for key in "${!outcome[@]}"; do
+		echo "  random kills $key: ${outcome[$key]}"
+	done | sort
+	echo "  random kills took ${SECONDS}s"
 }

@@ -23,7 +23,7 @@ kmod: kernel
 	$(Q)mkdir -p $(KMOD_BUILD)
 	$(Q)cp -u $(KMOD_SRCS) $(KMOD_BUILD)/
 	$(Q)$(MAKE) -s -C $(KDIR) M=$(abspath $(KMOD_BUILD)) \
-		$(if $(filter 1,$(V)),V=1,) modules >$(KMOD_BUILD)/build.log 2>&1 || \
+		BPFLP_SRC=$(abspath .) BPFLP_VERSION=$(BPFLP_VERSION) $(if $(filter 1,$(V)),V=1,) modules >$(KMOD_BUILD)/build.log 2>&1 || \
 		{ cat $(KMOD_BUILD)/build.log; exit 1; }
 
 # Every test: host unit tests, then all in-VM tests in one boot. The .deb is
