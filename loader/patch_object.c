@@ -16,6 +16,7 @@
 #include "companion_kmod.h"
 #include "patch_object.h"
 #include "replace_proto.h"
+#include "route.h"
 #include "store.h"
 #include "util.h"
 
@@ -277,24 +278,33 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
  * module runs the program, loaded as fentry (its rodata switch makes the
  * body leave a verdict instead of returning it).
  */
+static bool forced_companion(void)
+{
+	const char *route = getenv("BPFLP_ROUTE");
+
+	return route && !strcmp(route, "companion");
+}
+
 static int pick_route(struct patch_object *po, struct patch_prog *pp)
 {
-	char var[BPFLP_FUNC_NAME_MAX + 32], why[256];
+	char var[BPFLP_FUNC_NAME_MAX + 32], why[512];
 	__u32 *companion;
-	int err;
+	int err, route;
 
 	err = replace_proto_check(bpf_object__btf(po->obj), kernel_btf(), pp->func, why, sizeof(why));
 	if (err) {
 		p_err("%s: %s", po->path, why);
 		return err;
 	}
-	if (kernel_func_modifiable(pp->func))
+	route = func_route(pp->func, why, sizeof(why));
+	/* For measurements: the companion route where fmod_ret would do (make bench). */
+	if (route == ROUTE_FMOD_RET && forced_companion())
+		route = companion_module_usable(why, sizeof(why)) ? ROUTE_OBSERVE_ONLY : ROUTE_COMPANION;
+	if (route == ROUTE_FMOD_RET)
 		return 0;
-	err = companion_module_usable(why, sizeof(why));
-	if (err) {
-		p_err("%s: cannot replace %s: fmod_ret does not reach it on this kernel and %s",
-		      po->path, pp->func, why);
-		return err;
+	if (route != ROUTE_COMPANION) {
+		p_err("%s: cannot replace %s: %s", po->path, pp->func, why);
+		return route < 0 ? route : -EOPNOTSUPP;
 	}
 	snprintf(var, sizeof(var), "bpflp_companion_%s__replace", pp->func);
 	companion = patch_object_rodata_var(po->obj, var, sizeof(*companion));
