@@ -330,8 +330,8 @@ int do_show(const struct verb_args *args)
 			jsonw_start_object(json_wtr);
 			jsonw_string_field(json_wtr, "function", f->name);
 			jsonw_string_field(json_wtr, "attach_type", bpflp_kind_name(f->kind));
-			jsonw_string_field(json_wtr, "route", f->route == FUNC_ROUTE_COMPANION ?
-					   "companion" : "trampoline");
+			jsonw_string_field(json_wtr, "attached_via", f->route == FUNC_ROUTE_COMPANION ?
+					   "companion_module" : "link");
 			jsonw_bool_field(json_wtr, "attached", v.attached);
 			jsonw_uint_field(json_wtr, "prog_id", v.prog_id);
 			jsonw_uint_field(json_wtr, "link_id", v.link_id);

@@ -16,17 +16,26 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
-# What a user sees: AF_ALG as root and as nobody, perf_event_open.
+as_adm() { setpriv --reuid=65534 --regid=4 --clear-groups "$@"; }
+
+# What a user sees: AF_ALG as root and as nobody, perf_event_open, /proc/cmdline.
 outcomes() {
 	printf '   AF_ALG socket as root:   %s\n' "$($probe alg)"
 	printf '   AF_ALG socket as nobody: %s\n' "$(as_nobody $probe alg)"
 	printf '   perf_event_open:         %s\n' "$($probe perf)"
+	printf '   /proc/cmdline as nobody: %s\n' "$(as_nobody $probe cmdline)"
+	printf '   /proc/cmdline as adm:    %s\n' "$(as_adm $probe cmdline)"
 }
 
+# Functions bpflp hooks: a trampoline (fmod_ret/fentry), or the companion
+# module's ftrace handler (replacing what no LSM hook guards).
 trampolines() {
-	local funcs
-	funcs=$(awk '/^security_/ {print $1}' /sys/kernel/tracing/enabled_functions | sort | tr '\n' ' ')
-	printf '   functions with a trampoline: %s\n' "${funcs:-none}"
+	local tramp comp
+	tramp=$(awk '/^[a-z_]/ && / D/ {print $1}' /sys/kernel/tracing/enabled_functions | sort | tr '\n' ' ' | sed 's/ $//')
+	comp=$(awk '/^[a-z_]/ && / I/ {print $1}' /sys/kernel/tracing/enabled_functions | sort | tr '\n' ' ' | sed 's/ $//')
+	printf '   functions with a trampoline: %s\n' "${tramp:-none}"
+	printf '   replaced by the companion module: %s (module %s)\n' "${comp:-none}" \
+		"$([[ -e /sys/module/bpflp_companion ]] && echo loaded || echo not loaded)"
 }
 
 cleanup() { $bpflp disable cve-fixes >/dev/null 2>&1 || true; rm -rf /sys/fs/bpf/bpflp; }
@@ -37,18 +46,19 @@ modprobe -q af_alg 2>/dev/null || true
 
 echo "bpflp demo on $(uname -r): cumulative live patches made of BPF programs"
 
-step "0. The unpatched kernel"
+step "0. The unpatched kernel, and how bpflp can patch each function"
 outcomes
 trampolines
+run $bpflp probe security_socket_create security_perf_event_open cmdline_proc_show
 
-step "1. cve-fixes v1 mitigates two vulnerabilities (AF_ALG, perf_event_open)"
+step "1. cve-fixes v1 mitigates three vulnerabilities (AF_ALG, perf_event_open, /proc/cmdline)"
 run $bpflp check $v1
 run $bpflp apply $v1
 run $bpflp list
 outcomes
 trampolines
 
-step "2. cve-fixes v2, cumulative: narrows the AF_ALG fix, drops the perf fix, adds an observer"
+step "2. cve-fixes v2, cumulative: narrows the AF_ALG and /proc/cmdline fixes, drops the perf fix, adds an observer"
 run $bpflp apply $v2
 run $bpflp list
 outcomes
@@ -56,6 +66,8 @@ trampolines
 true; /bin/true; /bin/true	# three execs for the observer to count
 run $bpflp show cve-fixes
 echo "   (security_perf_event_open lost its trampoline: v2 no longer patches it)"
+run cat /dev/bpflp_companion
+echo "   (the companion module runs v2's program on cmdline_proc_show: PROG_ID DROP_ID FUNCTION CALLS OVERRIDES MISSES)"
 
 step "3. Downgrade: re-applying v1 replaces v2 in one step"
 run $bpflp apply $v1
@@ -72,3 +84,4 @@ run $bpflp -p list
 outcomes
 trampolines
 printf '   BPF links left: %s\n' "$(bpftool -j link list | jq length)"
+printf '   companion module: %s\n' "$([[ -e /sys/module/bpflp_companion ]] && echo loaded || echo unloaded)"

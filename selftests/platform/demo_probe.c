@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * demo_probe alg|perf: try the operation the demo patches guard and print
+ * demo_probe alg|perf|cmdline: try the operation the demo patches guard and print
  * "ok" or the errno's name, so the demo and tests compare exact strings.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,12 +50,28 @@ static int try_perf(void)
 	return report(0);
 }
 
+/* Read /proc/cmdline, whose handler (cmdline_proc_show) no fmod_ret reaches. */
+static int try_cmdline(void)
+{
+	char buf[4096];
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return report(errno);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return report(n < 0 ? errno : 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "alg"))
 		return try_alg();
 	if (argc == 2 && !strcmp(argv[1], "perf"))
 		return try_perf();
-	fprintf(stderr, "usage: demo_probe alg|perf\n");
+	if (argc == 2 && !strcmp(argv[1], "cmdline"))
+		return try_cmdline();
+	fprintf(stderr, "usage: demo_probe alg|perf|cmdline\n");
 	return 2;
 }

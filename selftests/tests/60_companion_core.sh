@@ -54,14 +54,17 @@ assert_eq "$(attached_funcs)" "shmem_statfs vfs_truncate" "module attachments wi
 assert_eq "$(hook_flags vfs_truncate)" "RI" "vfs_truncate: an IPMODIFY ftrace hook, no trampoline"
 assert_eq "$(hook_flags shmem_statfs)" "RI" "shmem_statfs: an IPMODIFY ftrace hook, no trampoline"
 show=$(bpflp_ok -j show c)
-assert_eq "$(jq -r '[.functions[] | "\(.function):\(.attach_type):\(.route):\(.attached)"] | join(" ")' <<< "$show")" \
-	"shmem_statfs:replace:companion:true vfs_truncate:replace:companion:true" "show: functions"
+assert_eq "$(jq -r '[.functions[] | "\(.function):\(.attach_type):\(.attached_via):\(.attached)"] | join(" ")' <<< "$show")" \
+	"shmem_statfs:replace:companion_module:true vfs_truncate:replace:companion_module:true" "show: functions"
 for f in shmem_statfs vfs_truncate; do
 	id=$(jq -r --arg f "$f" '.functions[] | select(.function == $f) | .prog_id' <<< "$show")
 	assert_eq "$(awk -v f="$f" '$3 == f { print $1 }' "$DEV")" "$id" "$f: the module runs the program show reports"
 	assert_eq "$(bpftool -j prog show id "$id" | jq -r .name)" "${f}__replace" "$f: program $id's name"
 done
 c1_ids=$(jq -r '[.functions[].prog_id] | join(" ")' <<< "$show")
+"$(command -v /usr/bin/python3 || command -v python3)" "$BPFLP_ROOT/selftests/check_schema.py" \
+	"$BPFLP_ROOT/docs/schema/bpflp-output.schema.json" show <<< "$show" ||
+	fail "'-j show' of a companion-route patch does not match \$defs/show: $show"
 overrides=$(bpflp_ok -j show c | jq -r '.functions[] | select(.function == "vfs_truncate") | .overrides')
 ((overrides >= 1)) || fail "show: vfs_truncate overrides $overrides, want >= 1"
 assert_eq "$(patch_pins c@1)" \
