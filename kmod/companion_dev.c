@@ -46,6 +46,8 @@ static int companion_show(struct seq_file *m, void *v)
 
 static int companion_open(struct inode *inode, struct file *file)
 {
+	/* misc_open() left our miscdevice there; seq_file wants it empty. */
+	file->private_data = NULL;
 	return single_open(file, companion_show, NULL);
 }
 

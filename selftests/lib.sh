@@ -78,3 +78,20 @@ on_exit() {
 # require_root, require_vm: skip when the test cannot run here.
 require_root() { [[ $(id -u) == 0 ]] || skip "needs root"; }
 require_vm() { [[ ${BPFLP_VM:-} == 1 ]] || skip "needs the test VM (selftests/vm/run-in-vm.sh)"; }
+
+# kernel_log_mark: write a unique line to the kernel log and print it, for
+# assert_kernel_log_clean later.
+kernel_log_mark() {
+	local marker="bpflp-selftest: $(basename "$0") $$ $RANDOM"
+	echo "$marker" > /dev/kmsg
+	echo "$marker"
+}
+
+# assert_kernel_log_clean MARKER: no WARNING, BUG, Oops or stall in the kernel log since MARKER.
+assert_kernel_log_clean() {
+	local log
+	log=$(dmesg | sed -n "/$1/,\$p" |
+		grep -E 'WARNING|BUG|Oops|Call Trace|detected stalls|soft lockup|blocked for more than' || true)
+	[[ -z $log ]] || fail "kernel log since the test started:"$'\n'"$log"
+	echo "  ok: no WARNING/BUG/Oops in the kernel log"
+}

@@ -150,12 +150,11 @@ static __always_inline int bpflp__replace_result(__u32 companion, int ret)
 
 	if (!companion)
 		return ret;
-	if (ret) {
-		verdict = bpf_map_lookup_elem(&bpflp_verdict, &zero);
-		if (verdict) {
-			verdict->value = (__s64)ret;
-			verdict->set = 1;
-		}
+	/* Looked up even for a body that never overrides: the module finds the map through it. */
+	verdict = bpf_map_lookup_elem(&bpflp_verdict, &zero);
+	if (ret && verdict) {
+		verdict->value = (__s64)ret;
+		verdict->set = 1;
 	}
 	return 0;
 }

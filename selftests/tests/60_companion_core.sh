@@ -43,6 +43,7 @@ no_replace_progs() { ! bpftool -j prog list | jq -e '.[] | select(.name // "" | 
 klp_settled() { [[ $(cat /sys/kernel/livepatch/bpflp_test_klp/transition 2> /dev/null) == 0 ]]; }
 klp_gone() { [[ ! -e /sys/kernel/livepatch/bpflp_test_klp ]]; }
 
+MARK=$(kernel_log_mark)
 assert_comp "ok ok ok" "before any patch"
 assert_eq "$(module_loaded)" no "module before any patch"
 
@@ -147,4 +148,5 @@ cat /proc/cmdline > /dev/null 2>&1 && fail "reading /proc/cmdline still works un
 bpflp_ok disable c-klp > /dev/null
 cat /proc/cmdline > /dev/null || fail "reading /proc/cmdline fails after disable"
 assert_eq "$(module_loaded)" no "module unloaded after c-klp"
+assert_kernel_log_clean "$MARK"
 echo "  ok: companion route: apply, revert+upgrade, downgrade, stack, mixed, disable, refusals"

@@ -30,6 +30,7 @@ setup_v1_v2() {
 	"$BPFLP" apply "$V2" > /dev/null || fail "setup: bpflp apply gapc_v2 failed"
 }
 
+MARK=$(kernel_log_mark)
 SECONDS=0
 scenario replace setup_v1 "gapc@1" "gapc@2" \
 	"begin staging module-load attach-companion staged commit committed post-callback detach-old end" \
@@ -45,6 +46,7 @@ scenario disable setup_v1 "gapc@1" "" "$DISABLE_STEPS" disable gapc
 
 random_kills "$CLEAN_MS_REPLACE" gapc@1 "$V1" gapc@2 "$V2"
 
+assert_kernel_log_clean "$MARK"
 echo "faults injected: $faults, random kills: $kills, leaks: $REL_LEAKS, invariant violations: $REL_VIOLATIONS"
 echo "(steps a path does not reach, run to completion: $not_reached; state checks retried: $REL_RETRIES)"
 ((REL_LEAKS == 0 && REL_VIOLATIONS == 0)) || fail "leaks or invariant violations (see above)"

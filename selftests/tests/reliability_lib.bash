@@ -211,11 +211,10 @@ assert_state() { check_state "$@" || fail "$2"; }
 # than STEPS transactions, fewer than MIN_CHECKED calls checked exactly, or
 # a WARNING/BUG/Oops in the kernel log. Sets GAP_CALLS, the calls made.
 gap_stress() {
-	local mode=$1 steps=$2 min_checked=$3 out rc=0 marker kernel_log checked
+	local mode=$1 steps=$2 min_checked=$3 out rc=0 marker checked
 	shift 3
 	[[ -e $TDIR/bpflp-gap-target ]] || : > "$TDIR/bpflp-gap-target"
-	marker="bpflp-selftest: gap_stress $mode start $$"
-	echo "$marker" > /dev/kmsg
+	marker=$(kernel_log_mark)
 	out=$("$HAMMER" "$mode" "$TDIR/shared" "$TDIR/bpflp-gap-target" "${GAP_HAMMERS:-4}" "$steps" \
 		"$BPFLP" "$@") || rc=$?
 	echo "$out" | sed 's/^/  /'
@@ -227,10 +226,7 @@ gap_stress() {
 	assert_eq "${BASH_REMATCH[3]}" "$steps" "transactions"
 	((checked >= min_checked)) || fail "only $checked calls checked exactly, want at least $min_checked"
 	echo "  calls checked: $checked of $GAP_CALLS (>= $min_checked)"
-	kernel_log=$(dmesg | sed -n "/$marker/,\$p" |
-		grep -E 'WARNING|BUG|Oops|Call Trace|detected stalls|soft lockup|blocked for more than' || true)
-	[[ -z $kernel_log ]] || fail "kernel log during the test:"$'\n'"$kernel_log"
-	echo "  ok: no WARNING/BUG/Oops in the kernel log"
+	assert_kernel_log_clean "$marker"
 }
 
 # require_single_tcg: skip unless the VM runs single-threaded TCG.
