@@ -32,7 +32,7 @@ struct companion_target {
 	u32 nr_args;
 	struct ftrace_ops ops;
 	struct list_head attachments;
-	u64 __percpu *misses;		/* calls skipped: a program was already running here */
+	u64 __percpu *misses;		/* calls or programs skipped: recursion on this CPU */
 };
 
 extern struct list_head companion_targets;

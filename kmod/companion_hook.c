@@ -85,15 +85,17 @@ static void notrace companion_handler(unsigned long ip, unsigned long parent_ip,
 {
 	struct companion_target *t = container_of(ops, struct companion_target, ops);
 	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct companion_attachment *seen[BPFLP_COMPANION_MAX_PER_TARGET], *a;
 	u64 frame[2 + BPFLP_COMPANION_MAX_ARGS], *ctx = &frame[2];
-	struct companion_attachment *a;
 	bool override = false;
+	int bit, nr = 0, i;
 	u64 value = 0;
-	int bit;
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (bit < 0 || !regs)
+	if (bit < 0 || !regs) {
+		this_cpu_inc(*t->misses);	/* the call runs unpatched: say so */
 		goto out;
+	}
 	frame[0] = t->addr;
 	frame[1] = t->nr_args;
 	ctx[0] = regs->di;
@@ -103,15 +105,22 @@ static void notrace companion_handler(unsigned long ip, unsigned long parent_ip,
 	ctx[4] = regs->r8;
 	ctx[5] = regs->r9;
 	rcu_read_lock();
+	/*
+	 * One look at the list for the whole call: the drops must run for
+	 * exactly the programs whose gates did, even if bpflp detaches one
+	 * meanwhile, or a gate's mark would keep the call's snapshot entry on
+	 * the task's stack and a later call would use its stale word. The
+	 * attachments stay valid until rcu_read_unlock().
+	 */
+	list_for_each_entry_rcu(a, &t->attachments, node)
+		if (nr < BPFLP_COMPANION_MAX_PER_TARGET)
+			seen[nr++] = a;
 	/* Newest first; the first verdict wins and the older ones do not run (fmod_ret's rule). */
-	list_for_each_entry_rcu(a, &t->attachments, node)
-		if (run_replace(t, a, ctx, &value)) {
-			override = true;
-			break;
-		}
+	for (i = 0; i < nr && !override; i++)
+		override = run_replace(t, seen[i], ctx, &value);
 	/* The call is over for these programs: each patch's drop pops its mark. */
-	list_for_each_entry_rcu(a, &t->attachments, node)
-		run_prog(a->drop, ctx, t->misses);
+	for (i = 0; i < nr; i++)
+		run_prog(seen[i]->drop, ctx, t->misses);
 	rcu_read_unlock();
 	if (override) {
 		regs->ax = value;
@@ -251,6 +260,9 @@ int companion_attach(struct bpf_prog *prog, struct bpf_prog *drop)
 		goto unlock;
 	err = get_target((unsigned long)tr->func.addr, &tr->func.model, &t);
 	if (err)
+		goto unlock;
+	err = -E2BIG;
+	if (list_count_nodes(&t->attachments) >= BPFLP_COMPANION_MAX_PER_TARGET)
 		goto unlock;
 	a->prog = prog;
 	a->drop = drop;

@@ -36,7 +36,8 @@
  * wins, as with fmod_ret. Errors: EBADF/EINVAL (not such programs, or the
  * two target different functions), EEXIST (prog already attached), EBUSY
  * (another IPMODIFY user, such as a livepatch, holds the function), E2BIG
- * (BPFLP_COMPANION_MAX_ATTACH reached), or ftrace's own errors.
+ * (BPFLP_COMPANION_MAX_ATTACH, or BPFLP_COMPANION_MAX_PER_TARGET on the
+ * function, reached), or ftrace's own errors.
  */
 struct bpflp_companion_attach {
 	__u32 prog_fd;
@@ -54,6 +55,7 @@ struct bpflp_companion_detach {
 #endif
 
 #define BPFLP_COMPANION_MAX_ATTACH	1024
+#define BPFLP_COMPANION_MAX_PER_TARGET	64	/* one per slot (BPFLP_MAX_SLOTS) */
 #define BPFLP_COMPANION_MAX_ARGS	6	/* register arguments on x86-64 */
 
 /*

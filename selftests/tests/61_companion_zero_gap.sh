@@ -14,12 +14,14 @@ require_single_tcg
 rel_setup
 
 CYCLES=${GAP_CYCLES:-60}
+: > "$TDIR/bpflp-gap-target"	# before a patch denies creating it
 assert_ok "$BPFLP" apply "$(patch_obj gapc_v1)" > /dev/null
 assert_state "gapc@1" "before the cycles"
 gap_stress run "$CYCLES" "${GAP_MIN_CHECKED:-1000}" "$(patch_obj gapc_v1)" "$(patch_obj gapc_v2)"
 ((CYCLES % 2)) && last="gapc@2" || last="gapc@1"
 assert_state "$last" "after $CYCLES cycles"
 echo "  ok: $last in effect, nothing leaked"
+echo "  companion module: $(cat /dev/bpflp_companion) (PROG DROP FUNCTION CALLS OVERRIDES MISSES)"
 assert_ok "$BPFLP" disable gapc > /dev/null
 assert_state "" "after disable"
 echo "  ok: disabled, the companion module unloaded"
