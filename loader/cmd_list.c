@@ -202,19 +202,11 @@ struct func_view {
 static void read_companion_view(const struct patch_record *rec, const struct func_meta *f,
 				struct func_view *v)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
 	char pin[PATH_MAX];
-	int fd;
 
-	if (store_pin_path(pin, sizeof(pin), rec->dir, f->name, "replace_prog"))
+	if (store_pin_path(pin, sizeof(pin), rec->dir, f->name, "replace_prog") ||
+	    pinned_prog_id(pin, &v->prog_id))
 		return;
-	fd = bpf_obj_get(pin);
-	if (fd < 0)
-		return;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		v->prog_id = info.id;
-	close(fd);
 	v->attached = companion_pin_attached(pin) == 1;
 	snprintf(v->link_pin, sizeof(v->link_pin), "%s", BPFLP_COMPANION_DEV);
 }

@@ -17,7 +17,7 @@ static int open_device(void)
 	return fd < 0 ? -errno : fd;
 }
 
-static int pinned_prog_id(const char *pin, __u32 *id)
+int pinned_prog_id(const char *pin, __u32 *id)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);

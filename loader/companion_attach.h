@@ -11,6 +11,9 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+/* The id of the program pinned at pin. */
+int pinned_prog_id(const char *pin, __u32 *id);
+
 /* Attach dir/FUNC__replace_prog with its drop dir/FUNC__drop_prog (module loaded). */
 int companion_attach_pinned(const char *dir, const char *func);
 

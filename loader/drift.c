@@ -259,22 +259,13 @@ static bool pinned_by_a_record(const struct registry *reg, __u32 prog_id)
 		const struct patch_record *rec = &reg->recs[i];
 
 		for (__u32 f = 0; f < rec->meta.nr_funcs && !rec->dir_missing; f++) {
-			struct bpf_prog_info info = {};
-			__u32 len = sizeof(info);
 			char pin[PATH_MAX];
-			int fd;
+			__u32 id;
 
-			if (rec->meta.funcs[f].route != FUNC_ROUTE_COMPANION ||
-			    store_pin_path(pin, sizeof(pin), rec->dir, rec->meta.funcs[f].name,
-					   "replace_prog"))
-				continue;
-			fd = bpf_obj_get(pin);
-			if (fd < 0)
-				continue;
-			if (bpf_obj_get_info_by_fd(fd, &info, &len))
-				info.id = 0;
-			close(fd);
-			if (info.id == prog_id)
+			if (rec->meta.funcs[f].route == FUNC_ROUTE_COMPANION &&
+			    !store_pin_path(pin, sizeof(pin), rec->dir, rec->meta.funcs[f].name,
+					    "replace_prog") &&
+			    !pinned_prog_id(pin, &id) && id == prog_id)
 				return true;
 		}
 		for (__u32 f = 0; f < rec->meta.nr_funcs && !rec->dir_missing; f++) {

@@ -16,21 +16,11 @@
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpflp/patch.bpf.h>
+#include "tag.bpf.h"
 
-/* The letter after "bpflp-c-" in the dentry's name, or 0 for other names. */
 static __always_inline char c_dentry_tag(struct dentry *dentry)
 {
-	static const char prefix[] = "bpflp-c-";
-	char buf[sizeof(prefix) + 1] = {};
-	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
-
-	if (bpf_probe_read_kernel_str(buf, sizeof(buf), name) < (long)sizeof(buf))
-		return 0;
-#pragma unroll
-	for (int i = 0; i < (int)sizeof(prefix) - 1; i++)
-		if (buf[i] != prefix[i])
-			return 0;
-	return buf[sizeof(prefix) - 1];
+	return dentry_tag(dentry, "bpflp-c-");
 }
 
 #define C_STATFS(err)								\

@@ -20,6 +20,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpflp/patch.bpf.h>
+#include "tag.bpf.h"
 
 #define EPERM	1
 #define ENODEV	19
@@ -35,20 +36,9 @@ enum {
 	T_EV_POST_UNPATCH = 4,
 };
 
-/* The letter after "bpflp-t-" in the dentry's name, or 0 for other names. */
 static __always_inline char t_dentry_tag(struct dentry *dentry)
 {
-	static const char prefix[] = "bpflp-t-";
-	char buf[sizeof(prefix) + 1] = {};
-	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
-
-	if (bpf_probe_read_kernel_str(buf, sizeof(buf), name) < (long)sizeof(buf))
-		return 0;
-#pragma unroll
-	for (int i = 0; i < (int)sizeof(prefix) - 1; i++)
-		if (buf[i] != prefix[i])
-			return 0;
-	return buf[sizeof(prefix) - 1];
+	return dentry_tag(dentry, "bpflp-t-");
 }
 
 #define T_DENY_OPEN(err)							\
