@@ -296,12 +296,17 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 		p_err("%s: %s", po->path, why);
 		return err;
 	}
-	route = func_route(pp->func, why, sizeof(why));
-	/* For measurements: the companion route where fmod_ret would do (make bench). */
-	if (route == ROUTE_FMOD_RET && forced_companion())
-		route = companion_module_usable(why, sizeof(why)) ? ROUTE_OBSERVE_ONLY : ROUTE_COMPANION;
-	if (route == ROUTE_FMOD_RET)
+	/*
+	 * fmod_ret needs no more facts (the full route reads all of kallsyms);
+	 * BPFLP_ROUTE=companion takes the companion route anyway, for
+	 * measurements (make bench).
+	 */
+	if (kernel_func_modifiable(pp->func) && !forced_companion())
 		return 0;
+	if (kernel_func_modifiable(pp->func))
+		route = companion_module_usable(why, sizeof(why)) ? ROUTE_OBSERVE_ONLY : ROUTE_COMPANION;
+	else
+		route = func_route(pp->func, why, sizeof(why));
 	if (route != ROUTE_COMPANION) {
 		p_err("%s: cannot replace %s: %s", po->path, pp->func, why);
 		return route < 0 ? route : -EOPNOTSUPP;
