@@ -3,7 +3,7 @@
 # Zero gap across replaces on the companion route: as 35_zero_gap_stress.sh,
 # but gapc@1 (EPERM) and gapc@2 (EACCES) deny open() from vfs_open, which
 # only the companion module can replace. Hammer processes open() the target
-# while the two versions replace each other GAP_CYCLES times (default 60):
+# while the two versions replace each other GAP_CYCLES times (default 40):
 # no call may run unpatched, a call that starts after an apply returned sees
 # exactly the version it installed, the kernel logs no WARNING/BUG/Oops, and
 # at the end the last version is in effect, nothing leaked, the module
@@ -13,7 +13,7 @@
 require_single_tcg
 rel_setup
 
-CYCLES=${GAP_CYCLES:-60}
+CYCLES=${GAP_CYCLES:-40}
 : > "$TDIR/bpflp-gap-target"	# before a patch denies creating it
 assert_ok "$BPFLP" apply "$(patch_obj gapc_v1)" > /dev/null
 assert_state "gapc@1" "before the cycles"

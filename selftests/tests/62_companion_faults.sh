@@ -18,7 +18,7 @@ APPLY_STEPS="begin staging module-load attach-companion staged commit committed 
 DISABLE_STEPS="begin commit committed post-callback detach-old end module-unload"
 PRE_COMMIT_STEPS=" begin staging module-load attach-companion staged commit "
 AFTER_END_STEPS=" module-unload "
-RANDOM_KILLS=${RANDOM_KILLS:-12}
+RANDOM_KILLS=${RANDOM_KILLS:-8}
 
 setup_empty() { rel_reset; }
 setup_v1() {
