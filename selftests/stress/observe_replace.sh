@@ -22,6 +22,25 @@ on_exit "rm -f $OBS_PIN"
 rm -f "$OBS_PIN"
 : > "$TDIR/bpflp-gap-target"	# before the observers: creating it is an open too
 
+# Task-storage gets that returned NULL, by task: a gate whose get fails
+# reads the live word instead of its call's snapshot (design.md, Limits).
+TRACEFS=/sys/kernel/tracing
+TSG=$TRACEFS/events/kprobes/bpflp_tsg_null
+tsg_off() {
+	[[ -d $TSG ]] || return 0
+	echo 0 > "$TSG/enable"
+	echo '!hist:keys=common_pid.execname if ret == 0' > "$TSG/trigger" 2> /dev/null || true
+	echo '-:bpflp_tsg_null' >> "$TRACEFS/kprobe_events"
+}
+tsg_on() {
+	echo 'r:bpflp_tsg_null bpf_task_storage_get ret=$retval:u64' >> "$TRACEFS/kprobe_events" || return 0
+	echo 'ret == 0' > "$TSG/filter"	# the trace buffer; the hist trigger filters itself
+	echo 'hist:keys=common_pid.execname if ret == 0' > "$TSG/trigger"
+	echo 1 > "$TSG/enable"
+}
+on_exit tsg_off
+tsg_on
+
 CYCLES=${GAP_OBSERVE_CYCLES:-60}
 assert_ok "$BPFLP" apply "$(patch_obj gap_obs1)" > /dev/null
 gap_stress observe "$CYCLES" "${GAP_MIN_CHECKED:-1500}" "$(patch_obj gap_obs1)" "$(patch_obj gap_obs2)"
@@ -33,6 +52,8 @@ echo "  programs the kernel skipped as recursive (bpftool prog show: recursion_m
 bpftool -j prog show | jq -r '.[] | select((.recursion_misses // 0) > 0)
 	| "    \(.name // .id): \(.recursion_misses)"'
 
+echo "  task-storage gets that returned NULL (hist by task):"
+[[ -d $TSG ]] && grep -v '^#' "$TSG/hist" | grep -v '^$' | sed 's/^/    /'
 echo "  counted on entry: $entries (gap-obs@1 $by_v1, gap-obs@2 $by_v2), on exit: $exits; calls made: $GAP_CALLS"
 assert_eq "$entries" "$GAP_CALLS" "opens counted on entry"
 assert_eq "$exits" "$GAP_CALLS" "opens counted on exit"
