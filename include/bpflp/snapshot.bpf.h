@@ -12,7 +12,10 @@
  * generation). The loader disarms a patch before it detaches anything of
  * it: links come off asynchronously, in no set order, so a take or gate
  * may outlive its drop for a moment, and must then no longer mark a slot
- * nobody would clear.
+ * nobody would clear. A disarmed gate opens only on the entry of a call
+ * that began while it was armed: the loader gives its slot to a new patch
+ * only once all its programs have left the kernel (loader/slots.c), but a
+ * call that entered its trampoline before that may still run them.
  */
 #ifndef BPFLP_SNAPSHOT_BPF_H
 #define BPFLP_SNAPSHOT_BPF_H
@@ -70,17 +73,24 @@ static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 s
 	__u64 word;
 
 	snap = bpflp__snapshot(armed);
-	if (!snap)
-		return bpflp__live_word();
-	entry = bpflp__call_entry(snap, ctx, func_key);
+	entry = snap ? bpflp__call_entry(snap, ctx, func_key) : NULL;
 	if (entry) {
 		if (armed)
 			entry->takers |= 1ULL << slot;
 		return entry->active_mask;
 	}
+	/*
+	 * A disarmed instance without an entry shuts: a call that began while
+	 * it was armed has one its take marked, kept until its own drop. Any
+	 * word read now may hold its slot's bit only for the slot's next owner.
+	 */
+	if (!armed)
+		return 0;
 	word = bpflp__live_word();
+	if (!snap)
+		return word;	/* task storage refused: this call reads the live word */
 	depth = snap->depth;
-	if (!armed || depth >= BPFLP_SNAP_DEPTH)
+	if (depth >= BPFLP_SNAP_DEPTH)
 		return word;	/* nested too deep: this call reads the live word */
 	entry = &snap->entries[depth];
 	entry->ctx = 0;
