@@ -9,10 +9,11 @@
 #
 # Not part of `make check`: run it with `make stress-observe`. In one run of
 # 60 cycles (2.93 M opens) one exit was counted by neither version while its
-# entry was: a miss the design says cannot happen, cause not found yet.
-# Every other run so far passed. It prints the BPF programs' recursion
-# misses (the kernel skips a program already running on the CPU) to help
-# find it.
+# entry was: the kernel skips the fexit programs of a call that is inside
+# the function when its trampoline changes (docs/design.md, "The fexit
+# cut"), which no bpflp rule can prevent. It prints the BPF programs'
+# recursion misses (the kernel skips a program already running on the CPU)
+# and the task-storage gets that failed, the other ways to miss.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tests/reliability_lib.bash"
 require_single_tcg
