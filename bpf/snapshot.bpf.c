@@ -22,7 +22,7 @@ const volatile __u64 gen = 0;
 SEC("fentry")
 int BPF_PROG(bpflp_take)
 {
-	bpflp__call_word(ctx, target_key, slot, gen);
+	bpflp__call_word(ctx, target_key, slot, gen, true, true);
 	return 0;
 }
 

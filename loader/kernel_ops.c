@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "commit.skel.h"
@@ -57,6 +58,7 @@ int commit_ctx_open(struct commit_ctx *cc)
 	cc->cover_fd = bpf_map__fd(cc->skel->maps.bpflp_cover);
 	cc->order_fd = bpf_map__fd(cc->skel->maps.bpflp_order);
 	cc->armed_fd = bpf_map__fd(cc->skel->maps.bpflp_armed);
+	cc->snap_fd = bpf_map__fd(cc->skel->maps.bpflp_snap);
 	return 0;
 }
 
@@ -440,4 +442,16 @@ int arm_slot(struct commit_ctx *cc, __u32 slot, __u64 gen)
 		p_err("cannot update %s/bpflp_armed: %s", STORE_ROOT, strerror(-err));
 	}
 	return err;
+}
+
+int disarm_slot(struct commit_ctx *cc, __u32 slot)
+{
+	struct timespec ts;
+	__u64 value;
+
+	if (slot < BPFLP_MAX_SLOTS && !bpf_map_lookup_elem(cc->armed_fd, &slot, &value) &&
+	    (value & SLOT_RELEASED))
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return arm_slot(cc, slot, SLOT_RELEASED | ((__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec));
 }

@@ -16,6 +16,7 @@ struct commit_ctx {
 	int cover_fd;
 	int order_fd;
 	int armed_fd;
+	int snap_fd;
 };
 
 int commit_ctx_open(struct commit_ctx *cc);
@@ -58,11 +59,22 @@ int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int
 int order_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int nr, int fresh_slot);
 
 /*
- * Arm slot for the patch instance of generation gen (0: disarm). Armed
- * before a patch's programs are attached, disarmed before anything of it is
- * detached (see include/bpflp/snapshot.bpf.h).
+ * Arm slot for the patch instance of generation gen. Armed before a patch's
+ * programs are attached, disarmed before anything of it is detached (see
+ * include/bpflp/snapshot.bpf.h).
  */
 int arm_slot(struct commit_ctx *cc, __u32 slot, __u64 gen);
+
+/*
+ * What a disarmed slot holds in bpflp_armed: this bit and the time it was
+ * released (CLOCK_REALTIME ns). A generation is such a time without the
+ * bit, so no gate takes it for its own; slot_pick() reuses the slot
+ * released longest ago.
+ */
+#define SLOT_RELEASED	(1ULL << 63)
+
+/* Disarm slot (see arm_slot); one already released keeps its time. */
+int disarm_slot(struct commit_ctx *cc, __u32 slot);
 
 /* 0 if this kernel loads bpflp's tracing programs; else a negative errno and why. */
 int kernel_probe_tracing(char *why, size_t size);

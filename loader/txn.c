@@ -133,7 +133,7 @@ int reconcile(struct txn *t, const struct journal *j)
 		if (rec->meta.status != PATCH_ACTIVE) {
 			/* Disarmed before detached: its links come off in no set order. */
 			if (!(t->word & (1ULL << rec->meta.slot)))
-				err = arm_slot(&t->cc, rec->meta.slot, 0) ?: err;
+				err = disarm_slot(&t->cc, rec->meta.slot) ?: err;
 			err = store_clear_dir(rec->dir, true) ?: err;
 			fault_point("detach-old");
 		}
@@ -172,7 +172,7 @@ void drop_created_store(struct txn *t)
 void roll_back(struct txn *t, const struct journal *j)
 {
 	/* Disarmed before detached: its links come off in no set order. */
-	arm_slot(&t->cc, j->slot, 0);
+	disarm_slot(&t->cc, j->slot);
 	for (__u32 i = 0; i < j->nr_own_pins && i < 8; i++)
 		unlink(j->own_pins[i]);
 	store_clear_dir(j->dir, false);

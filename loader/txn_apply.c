@@ -20,34 +20,46 @@
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
+#include "slots.h"
 #include "transaction.h"
 #include "txn.h"
 #include "util.h"
 
+/* How long a slot choice waits for a replaced patch's programs to leave the kernel. */
+#define SLOT_WAIT_MS	5000
+
 /*
- * Any slot the word does not use: bpflp_order, not the slot number, says
- * which stacked patch is newer, so freed slots are reused. A stack may not
- * take the last free slot: a cumulative replace attaches before it
- * detaches and needs one, and must always be possible.
+ * A slot the word does not use and whose previous instance has no program
+ * left in the kernel, the one released longest ago first (slots.h):
+ * bpflp_order, not the slot number, says which stacked patch is newer, so
+ * freed slots are reused. A stack may not take the last free slot: a
+ * cumulative replace attaches before it detaches and needs one, and must
+ * always be possible.
  */
 static int pick_slot(struct txn *t, bool stack, const char *name, __u32 *slot)
 {
-	int in_use = __builtin_popcountll(t->word);
+	int in_use = __builtin_popcountll(t->word), err;
+	__u64 lingering;
 
 	if (stack && in_use >= BPFLP_MAX_SLOTS - 1) {
 		p_err("cannot stack %s: %d patches are active, the most bpflp stacks (%d slots, one kept free so a cumulative replace always fits); apply a cumulative patch without --stack, or disable one",
 		      name, in_use, BPFLP_MAX_SLOTS);
 		return -ENOSPC;
 	}
-	for (int s = 0; s < BPFLP_MAX_SLOTS; s++) {
-		if (!(t->word & (1ULL << s))) {
-			*slot = s;
-			return 0;
-		}
-	}
-	p_err("no free patch slot (%d in use): the state was changed by hand; run 'bpflp recover'",
-	      in_use);
-	return -ENOSPC;
+	err = slot_pick(t->cc.armed_fd, t->cc.snap_fd, t->word, SLOT_WAIT_MS, slot, &lingering);
+	if (err == -ENOSPC)
+		p_err("no free patch slot (%d in use): the state was changed by hand; run 'bpflp recover'",
+		      in_use);
+	else if (err == -EBUSY)
+		p_err("no free patch slot for %s: programs of earlier patches in slots %#llx are still in the kernel after %d ms (held by an open descriptor or a pin outside %s?); retry, or find them with 'bpftool prog'",
+		      name, (unsigned long long)lingering, SLOT_WAIT_MS, STORE_ROOT);
+	else if (err)
+		p_err("cannot list the BPF programs in the kernel to choose a slot for %s: %s", name,
+		      strerror(-err));
+	else
+		pr_debug("bpflp: %s gets slot %u (slots %#llx still had programs)\n", name, *slot,
+			 (unsigned long long)lingering);
+	return err;
 }
 
 /* Links a patch takes on one function: bpflp's take and drop, and its programs there. */

@@ -42,9 +42,10 @@ struct {
 } bpflp_order SEC(".maps");
 
 /*
- * Slot -> generation of the patch instance armed in it (0: none). Only an
- * armed take or gate marks its slot in a call's snapshot entry (see
- * snapshot.bpf.h); the loader disarms a patch before detaching it.
+ * Slot -> generation of the patch instance armed in it; 0 for a slot never
+ * used, and bit 63 with the time for a released one (a generation never
+ * has it). Only an armed take or gate marks its slot in a call's snapshot
+ * entry (see snapshot.bpf.h); the loader disarms a patch before detaching it.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -68,7 +68,7 @@ struct {
 	};									\
 	char LICENSE[] SEC("license") = "GPL"
 
-static __always_inline int bpflp__gate(void *ctx, __u64 func_key)
+static __always_inline int bpflp__gate(void *ctx, __u64 func_key, bool on_entry)
 {
 	__u32 slot = bpflp_slot;
 	__u64 mask, newer, *cover, *order;
@@ -76,7 +76,7 @@ static __always_inline int bpflp__gate(void *ctx, __u64 func_key)
 	if (slot >= BPFLP_MAX_SLOTS)
 		return 0;
 	/* The word this call saw first, shared by every gate of the call. */
-	mask = bpflp__call_word(ctx, func_key, slot, bpflp_gen);
+	mask = bpflp__call_word(ctx, func_key, slot, bpflp_gen, on_entry, false);
 	if (!(mask & (1ULL << slot)))
 		return 0;
 	/* Newer stacked patches win where they overlap. */
@@ -120,7 +120,7 @@ static __always_inline void bpflp__count(__u64 func_key, __u32 kind, int overrid
 	int prog(unsigned long long *ctx)					\
 	{									\
 		int ret;							\
-		if (!bpflp__gate(ctx, bpflp_fid_##prog))			\
+		if (!bpflp__gate(ctx, bpflp_fid_##prog, kind != BPFLP_KIND_FEXIT)) \
 			return 0;						\
 		_Pragma("GCC diagnostic push")					\
 		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\

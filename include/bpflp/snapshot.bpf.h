@@ -12,7 +12,15 @@
  * generation). The loader disarms a patch before it detaches anything of
  * it: links come off asynchronously, in no set order, so a take or gate
  * may outlive its drop for a moment, and must then no longer mark a slot
- * nobody would clear.
+ * nobody would clear. A disarmed gate opens only on the entry of a call
+ * that began while it was armed: the loader gives its slot to a new patch
+ * only once all its programs have left the kernel (loader/slots.c), but a
+ * call that entered its trampoline before that may still run them.
+ *
+ * An entry can outlive its call: the kernel skips the fexit programs, drops
+ * included, of a call in progress when its trampoline changes. The next
+ * call at that frame address then finds it, and renews it (see
+ * bpflp__stale).
  */
 #ifndef BPFLP_SNAPSHOT_BPF_H
 #define BPFLP_SNAPSHOT_BPF_H
@@ -55,13 +63,79 @@ static __always_inline __u64 bpflp__live_word(void)
 }
 
 /*
- * The commit word this call uses; joins (or, first, pushes) the call's entry
- * for slot when the instance is armed. The entry is reserved (depth raised,
- * ctx 0) before it is filled and its ctx written last, so an interrupt that
- * runs a patched function meanwhile pushes above it and never mistakes a
- * half-written entry for its own.
+ * Did this entry come from an earlier call? The kernel skips every fexit
+ * program, drops included, of a call that was inside the function when its
+ * trampoline changed (docs/design.md, "The fexit cut"): that call's entry
+ * stays, and the next call at the same frame address matches it. On entry
+ * the programs of one call run one after the other, newest first, so
+ * before this instance's take only newer patches' programs can have marked
+ * the call's own entry: it is stale if this take marked it already, or if
+ * every slot that marked it is older than this one (bpflp_order).
  */
-static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 slot, __u64 gen)
+struct bpflp__older_scan {
+	__u64 takers;		/* slots that marked the entry */
+	__u64 own;		/* the finder's slot bit */
+	bool all_older;
+};
+
+/* bpf_loop callback: is slot m, if it marked the entry, older than the finder? */
+static long bpflp__older_step(__u32 m, void *data)
+{
+	struct bpflp__older_scan *scan = data;
+	__u32 key = m;
+	__u64 *newer;
+
+	if (!((scan->takers >> (m & 63)) & 1))
+		return 0;
+	newer = bpf_map_lookup_elem(&bpflp_order, &key);
+	if (newer && (*newer & scan->own))
+		return 0;
+	scan->all_older = false;	/* a slot not older than the finder marked it */
+	return 1;
+}
+
+static __always_inline bool bpflp__stale(const struct bpflp_snap_entry *entry, __u32 slot,
+					 bool take)
+{
+	struct bpflp__older_scan scan = {
+		.takers = entry->takers,
+		.own = 1ULL << slot,
+		.all_older = true,
+	};
+
+	if (take && (scan.takers & scan.own))
+		return true;
+	/* A bounded loop over the slots: the 6.1 verifier cannot tell its iterations apart. */
+	bpf_loop(BPFLP_MAX_SLOTS, bpflp__older_step, &scan, 0);
+	return scan.all_older;
+}
+
+/*
+ * An entry an earlier call left starts again as this call's, with the live
+ * word. Only asked where it matters: while its word is the live one, it
+ * gives this call the right word anyway.
+ */
+static __always_inline void bpflp__renew_if_stale(struct bpflp_snap_entry *entry, __u32 slot,
+						  bool take)
+{
+	__u64 word = bpflp__live_word();
+
+	if (entry->active_mask == word || !bpflp__stale(entry, slot, take))
+		return;
+	entry->takers = 0;
+	entry->active_mask = word;
+}
+
+/*
+ * The commit word this call uses; joins (or, first, pushes) the call's entry
+ * for slot when the instance is armed. on_entry: the caller runs before the
+ * function (a take, an fentry or fmod_ret gate); take: it is a take. The
+ * entry is reserved (depth raised, ctx 0) before it is filled and its ctx
+ * written last, so an interrupt that runs a patched function meanwhile
+ * pushes above it and never mistakes a half-written entry for its own.
+ */
+static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 slot, __u64 gen,
+						bool on_entry, bool take)
 {
 	struct bpflp_snap_entry *entry;
 	struct bpflp_snapshot *snap;
@@ -70,17 +144,26 @@ static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 s
 	__u64 word;
 
 	snap = bpflp__snapshot(armed);
-	if (!snap)
-		return bpflp__live_word();
-	entry = bpflp__call_entry(snap, ctx, func_key);
+	entry = snap ? bpflp__call_entry(snap, ctx, func_key) : NULL;
+	if (entry && armed && on_entry)
+		bpflp__renew_if_stale(entry, slot, take);
 	if (entry) {
 		if (armed)
 			entry->takers |= 1ULL << slot;
 		return entry->active_mask;
 	}
+	/*
+	 * A disarmed instance without an entry shuts: a call that began while
+	 * it was armed has one its take marked, kept until its own drop. Any
+	 * word read now may hold its slot's bit only for the slot's next owner.
+	 */
+	if (!armed)
+		return 0;
 	word = bpflp__live_word();
+	if (!snap)
+		return word;	/* task storage refused: this call reads the live word */
 	depth = snap->depth;
-	if (!armed || depth >= BPFLP_SNAP_DEPTH)
+	if (depth >= BPFLP_SNAP_DEPTH)
 		return word;	/* nested too deep: this call reads the live word */
 	entry = &snap->entries[depth];
 	entry->ctx = 0;

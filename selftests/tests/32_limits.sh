@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Limits are real, named up front, and always leave a way out:
-#  1. the newest stacked patch wins whatever its slot number (slots are
-#     reused: bpflp_order, not the number, says which is newer);
+#  1. a new patch gets the slot released longest ago (never used first);
 #  2. a hotfix rotated the gap-free way (stack the new, disable the old)
-#     66 times with 2 patches active never runs out of slots;
+#     66 times with 2 patches active never runs out of slots: it goes
+#     through all 64 and wraps, and the newest stacked patch wins whatever
+#     its slot number (bpflp_order, not the number, says which is newer);
 #  3. per function the kernel allows 38 trampoline links and a patch takes
 #     3 there (its program, bpflp's take and drop): the 12th stacked patch on
 #     one function is refused up front with a message naming the limit,
@@ -28,14 +29,14 @@ refused() {
 	assert_eq "$(bpffs_tree)" "$tree" "bpffs tree after the refused ${1}"
 }
 
-echo "# 1. the newest stacked patch wins, whatever its slot"
+echo "# 1. the slot released longest ago, never used first"
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
 bpflp_ok apply "$(patch_obj t_s1)" --stack > /dev/null
 assert_behaviour "EACCES ok ok" "t-s@1 stacked over t-a@1"
 bpflp_ok disable t-a > /dev/null
 bpflp_ok apply "$(patch_obj t_a1)" --stack > /dev/null
-assert_eq "$(slot_of t-a@1) $(slot_of t-s@1)" "0 1" "slots: t-a@1 reuses slot 0"
-assert_behaviour "EPERM ok ok" "t-a@1 (slot 0) stacked over t-s@1 (slot 1)"
+assert_eq "$(slot_of t-a@1) $(slot_of t-s@1)" "2 1" "slots: t-a@1 gets slot 2, not the slot 0 it just gave up"
+assert_behaviour "EPERM ok ok" "t-a@1 stacked over t-s@1"
 bpflp_ok disable t-a > /dev/null
 assert_behaviour "EACCES ok ok" "after disabling the newer t-a@1"
 bpflp_ok disable t-s > /dev/null
@@ -43,18 +44,21 @@ bpflp_ok disable t-s > /dev/null
 echo "# 2. rotating a hotfix: stack the new one, disable the old, 66 times"
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
 old=t-a new=t-s
-declare -A obj_of=([t-a]=t_a1 [t-s]=t_s1) errno_of=([t-a]=EPERM [t-s]=EACCES)
-max_slot=0
+declare -A obj_of=([t-a]=t_a1 [t-s]=t_s1) errno_of=([t-a]=EPERM [t-s]=EACCES) used=()
+wrapped=0 old_slot=$(slot_of t-a@1)
 for ((i = 1; i <= 66; i++)); do
 	slot=$(bpflp_ok -j apply "$(patch_obj "${obj_of[$new]}")" --stack | jq -r .slot)
-	((slot > max_slot)) && max_slot=$slot
+	used[$slot]=1
+	((slot < old_slot)) && wrapped=$((wrapped + 1))
 	bpflp_ok disable "$old" > /dev/null
 	got=$("$PROBE" open "$TARGET_OPEN")
-	[[ $got == "${errno_of[$new]}" ]] || fail "rotation $i: open gave $got, want ${errno_of[$new]} ($new)"
-	tmp=$old old=$new new=$tmp
+	[[ $got == "${errno_of[$new]}" ]] || fail "rotation $i: open gave $got, want ${errno_of[$new]} ($new, slot $slot, over slot $old_slot)"
+	tmp=$old old=$new new=$tmp old_slot=$slot
 done
 echo "  ok: 66 rotations, each new patch in effect at once"
-assert_eq "$max_slot" 1 "highest slot a rotation used"
+assert_eq "${#used[@]}" 64 "slots the rotation went through"
+((wrapped > 0)) || fail "no rotation put the newer patch in a lower slot than the older one"
+echo "  ok: $wrapped rotations stacked the newer patch in a lower slot, and it won"
 bpflp_ok disable "$old" > /dev/null
 
 echo "# 3. 38 trampoline links per function"
