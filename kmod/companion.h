@@ -32,6 +32,7 @@ struct companion_target {
 	u32 nr_args;
 	struct ftrace_ops ops;
 	struct list_head attachments;
+	unsigned int seq;		/* bumped by each attach (companion_handler()) */
 	u64 __percpu *misses;		/* calls or programs skipped: recursion on this CPU */
 };
 

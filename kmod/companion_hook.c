@@ -80,15 +80,33 @@ static bool notrace run_replace(struct companion_target *t, struct companion_att
 	return set;
 }
 
+/* Append to seen[] the target's attachments not in it yet; returns the new count. */
+static int notrace collect_attachments(struct companion_target *t,
+				       struct companion_attachment **seen, int nr)
+{
+	struct companion_attachment *a;
+
+	list_for_each_entry_rcu(a, &t->attachments, node) {
+		bool known = false;
+
+		for (int i = 0; i < nr && !known; i++)
+			known = seen[i] == a;
+		if (!known && nr < BPFLP_COMPANION_MAX_PER_TARGET)
+			seen[nr++] = a;
+	}
+	return nr;
+}
+
 static void notrace companion_handler(unsigned long ip, unsigned long parent_ip,
 				      struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
 	struct companion_target *t = container_of(ops, struct companion_target, ops);
 	struct pt_regs *regs = ftrace_get_regs(fregs);
-	struct companion_attachment *seen[BPFLP_COMPANION_MAX_PER_TARGET], *a;
+	struct companion_attachment *seen[BPFLP_COMPANION_MAX_PER_TARGET];
 	u64 frame[2 + BPFLP_COMPANION_MAX_ARGS], *ctx = &frame[2];
+	int bit, nr = 0, ran = 0, i;
+	unsigned int seq, seen_seq = 0;
 	bool override = false;
-	int bit, nr = 0, i;
 	u64 value = 0;
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
@@ -106,18 +124,28 @@ static void notrace companion_handler(unsigned long ip, unsigned long parent_ip,
 	ctx[5] = regs->r9;
 	rcu_read_lock();
 	/*
-	 * One look at the list for the whole call: the drops must run for
-	 * exactly the programs whose gates did, even if bpflp detaches one
-	 * meanwhile, or a gate's mark would keep the call's snapshot entry on
-	 * the task's stack and a later call would use its stale word. The
-	 * attachments stay valid until rcu_read_unlock().
+	 * The drops must run for exactly the programs whose gates did, even if
+	 * bpflp detaches one meanwhile, or a gate's mark would keep the call's
+	 * snapshot entry on the task's stack and a later call would use its
+	 * stale word: so the programs of the call are collected in seen[],
+	 * valid until rcu_read_unlock().
+	 *
+	 * The first gate fixes the call's commit word, after the list was
+	 * read. If a commit landed in between, the word may name a patch
+	 * attached after the read: attach bumps t->seq before any commit can
+	 * enable the patch, so a changed seq sends the call back to the list
+	 * for what it missed, whose gates then use the same word.
 	 */
-	list_for_each_entry_rcu(a, &t->attachments, node)
-		if (nr < BPFLP_COMPANION_MAX_PER_TARGET)
-			seen[nr++] = a;
-	/* Newest first; the first verdict wins and the older ones do not run (fmod_ret's rule). */
-	for (i = 0; i < nr && !override; i++)
-		override = run_replace(t, seen[i], ctx, &value);
+	for (int pass = 0; pass < 4 && !override; pass++) {
+		seq = smp_load_acquire(&t->seq);
+		if (pass && seq == seen_seq)
+			break;
+		seen_seq = seq;
+		nr = collect_attachments(t, seen, nr);
+		/* Newest first; the first verdict wins and the older ones do not run (fmod_ret's rule). */
+		for (; ran < nr && !override; ran++)
+			override = run_replace(t, seen[ran], ctx, &value);
+	}
 	/* The call is over for these programs: each patch's drop pops its mark. */
 	for (i = 0; i < nr; i++)
 		run_prog(seen[i]->drop, ctx, t->misses);
@@ -173,6 +201,7 @@ static struct companion_attachment *find_attachment(u32 prog_id, struct companio
 
 static void free_target(struct companion_target *t)
 {
+	ftrace_free_filter(&t->ops);	/* the filter hash ftrace_set_filter_ip() made */
 	free_percpu(t->misses);
 	kfree(t);
 }
@@ -208,11 +237,8 @@ static int get_target(unsigned long addr, const struct btf_func_model *model,
 	/* RCU: the programs need it watching; an idle-path call then runs unpatched. */
 	t->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RCU;
 	err = ftrace_set_filter_ip(&t->ops, addr, 0, 0);
-	if (!err) {
+	if (!err)
 		err = register_ftrace_function(&t->ops);
-		if (err)
-			ftrace_set_filter_ip(&t->ops, addr, 1, 0);
-	}
 	if (err) {
 		free_target(t);
 		return err;
@@ -267,6 +293,8 @@ int companion_attach(struct bpf_prog *prog, struct bpf_prog *drop)
 	a->prog = prog;
 	a->drop = drop;
 	list_add_rcu(&a->node, &t->attachments);
+	/* After the add, before any commit can enable it: see companion_handler(). */
+	smp_store_release(&t->seq, t->seq + 1);
 	nr_attachments++;
 	__module_get(THIS_MODULE);
 	mutex_unlock(&companion_mutex);

@@ -30,6 +30,7 @@ echo "[==========] install tests"
 	not_ok "make install" "$(cat "$work/install.log")"
 
 expected="$prefix/include/bpflp/abi.h
+$prefix/include/bpflp/companion.h
 $prefix/include/bpflp/maps.bpf.h
 $prefix/include/bpflp/patch.bpf.h
 $prefix/include/bpflp/snapshot.bpf.h
@@ -40,6 +41,12 @@ $prefix/sbin/bpflp
 $prefix/share/bash-completion/completions/bpflp
 $prefix/share/man/man7/bpflp-patch.7
 $prefix/share/man/man8/bpflp.8"
+# The companion module, when built, goes under its kernel's release.
+ko=$root/build/kmod/bpflp_companion.ko
+if [[ -f $ko ]]; then
+	release=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+	expected=$(printf '%s\n%s\n' "$expected" "$prefix/lib/bpflp/modules/$release/bpflp_companion.ko" | sort)
+fi
 got=$(cd "$dest" && find . -type f | sed 's|^\.||' | sort)
 if [[ $got == "$expected" ]]; then ok "file list"; else not_ok "file list" "$(diff <(echo "$expected") <(echo "$got"))"; fi
 

@@ -22,7 +22,7 @@ APPLY_STEPS="begin staging attach-drop attach-prog attach-take staged commit com
 DISABLE_STEPS="begin commit committed post-callback detach-old end"
 # Steps at or before these the commit word still holds the old set.
 PRE_COMMIT_STEPS=" begin staging attach-drop attach-prog attach-take staged commit "
-RANDOM_KILLS=${RANDOM_KILLS:-24}
+RANDOM_KILLS=${RANDOM_KILLS:-16}
 
 setup_empty() { rel_reset; }
 setup_v1() {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Zero gap across replaces: hammer processes open() a file that gap@1
 # denies with EPERM and gap@2 with EACCES while gap@1 and gap@2 replace each
-# other (every other replace a downgrade) GAP_CYCLES times (default 100).
+# other (every other replace a downgrade) GAP_CYCLES times (default 70).
 # No call may run unpatched, and a call that starts after an apply returned
 # must see exactly the version it installed (selftests/platform/gap_hammer.c
 # explains the seqlock that decides which calls are checked exactly). The
@@ -15,7 +15,7 @@
 require_single_tcg
 rel_setup
 
-CYCLES=${GAP_CYCLES:-100}
+CYCLES=${GAP_CYCLES:-70}
 assert_ok "$BPFLP" apply "$(patch_obj gap_v1)" > /dev/null
 assert_state "gap@1" "before the cycles"
 gap_stress run "$CYCLES" "${GAP_MIN_CHECKED:-2000}" "$(patch_obj gap_v1)" "$(patch_obj gap_v2)"

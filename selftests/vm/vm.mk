@@ -9,6 +9,10 @@ KMOD_BUILD  := $(BUILD)/kmod
 
 .PHONY: kernel vm-shell kmod check demo vmlinux-guest
 
+# `make` builds the companion module too, once the headers are there (make
+# deps); `make kmod KDIR=...` builds it for another kernel.
+all: $(if $(wildcard $(KDIR)/Makefile),kmod)
+
 # The guest kernel (and its headers) comes from `make deps`.
 kernel:
 	$(Q)[ -s $(BUILD)/kernel/abi ] || ./selftests/vm/deps.sh
