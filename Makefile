@@ -137,8 +137,9 @@ asan: $(ASAN_DIR)/bpflp $(ASAN_UNIT_BINS)
 
 check-asan: deps
 	$(Q)$(MAKE) --no-print-directory all kmod asan deb
+	$(Q)ln -sfn ../kmod $(ASAN_DIR)/kmod	# the module, where bpflp looks: next to the binary
 	$(Q)BPFLP_BIN=$(abspath $(ASAN_DIR)/bpflp) UNIT_DIR=$(ASAN_DIR)/selftests/unit \
-		./selftests/vm/check.sh $(PATTERN)
+		./selftests/vm/check.sh $(if $(PATTERN),'$(PATTERN)')
 
 # ---- vmlinux.h -----------------------------------------------------------
 # Regenerate from a BTF file: make vmlinux.h BTF=/sys/kernel/btf/vmlinux
