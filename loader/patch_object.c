@@ -301,12 +301,12 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 	 * BPFLP_ROUTE=companion takes the companion route anyway, for
 	 * measurements (make bench).
 	 */
-	if (kernel_func_modifiable(pp->func) && !forced_companion())
-		return 0;
-	if (kernel_func_modifiable(pp->func))
+	if (!kernel_func_modifiable(pp->func))
+		route = func_route(pp->func, why, sizeof(why));
+	else if (forced_companion())
 		route = companion_module_usable(why, sizeof(why)) ? ROUTE_OBSERVE_ONLY : ROUTE_COMPANION;
 	else
-		route = func_route(pp->func, why, sizeof(why));
+		return 0;
 	if (route != ROUTE_COMPANION) {
 		p_err("%s: cannot replace %s: %s", po->path, pp->func, why);
 		return route < 0 ? route : -EOPNOTSUPP;
