@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the in-VM tests: run-tests.sh [-t SECONDS] [PATTERN]
+# Run the in-VM tests: run-tests.sh [-t SECONDS] [-q QUEUE] [PATTERN]
 #
 # Tests are selftests/tests/*.sh (run with bash) and, as a hook for tests
 # written in C, executables build/selftests/platform/test_* (built from
@@ -10,14 +10,23 @@
 # contains it. Exit status: 0 pass, 77 skip (the test's last stderr line is
 # the reason), anything else fail. Prints one line per test and a summary
 # "N passed, N failed, N skipped"; exits 1 if any test failed.
+#
+# -q QUEUE shares the tests among several runners (several VMs, see
+# selftests/vm/check.sh): each runner takes the next test nobody has taken
+# by creating QUEUE/NAME (mkdir is atomic on the host that QUEUE, a
+# directory under build/vm-share, lives on). They then go longest first, by
+# the seconds selftests/test-seconds gives (30 for a test it does not
+# list), so the last test to finish is a short one.
 set -u
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 timeout=180
-while getopts ":t:" opt; do
+queue=
+while getopts ":t:q:" opt; do
 	case $opt in
 	t) timeout=$OPTARG ;;
-	*) echo "usage: $0 [-t SECONDS] [PATTERN]" >&2; exit 2 ;;
+	q) queue=$OPTARG ;;
+	*) echo "usage: $0 [-t SECONDS] [-q QUEUE] [PATTERN]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -32,11 +41,26 @@ for t in build/selftests/platform/test_*; do
 	[[ -x $t ]] && cmd_of[$(basename "$t")]=$t
 done
 
+# in_order: the test names, in name order, or longest first for a queue.
+in_order() {
+	if [[ -z $queue ]]; then
+		printf '%s\n' "${!cmd_of[@]}" | LC_ALL=C sort
+		return
+	fi
+	local name
+	for name in "${!cmd_of[@]}"; do
+		echo "$(awk -v n="$name" '$1 == n { print $2; f = 1 } END { if (!f) print 30 }' \
+			selftests/test-seconds 2>/dev/null || echo 30) $name"
+	done | LC_ALL=C sort -k1,1nr -k2 | cut -d' ' -f2
+}
+
+[[ -z $queue ]] || mkdir -p "$queue" || exit 2
 passed=0 failed=0 skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-for name in $(printf '%s\n' "${!cmd_of[@]}" | LC_ALL=C sort); do
+for name in $(in_order); do
 	[[ -n $pattern && ! $name =~ $pattern ]] && continue
+	[[ -n $queue ]] && ! mkdir "$queue/$name" 2>/dev/null && continue	# another runner has it
 	start=$SECONDS
 	# shellcheck disable=SC2086 # the command is "bash FILE" or "FILE"
 	timeout -k 5 "$timeout" ${cmd_of[$name]} > "$log" 2>&1 < /dev/null

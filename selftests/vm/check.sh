@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: host unit tests (build/selftests/unit/test_*, cmocka), host
 # install tests (selftests/host/test_*.sh, cmocka-like output), then
-# selftests/run-tests.sh inside one VM boot, then selftests/vm/reboot-test.sh
+# selftests/run-tests.sh in VM_SHARDS VMs side by side sharing one queue of
+# tests (default 2 on a machine with 2 CPUs or more: TCG keeps one host CPU
+# busy per VM), then selftests/vm/reboot-test.sh
 # (two boots; not with PATTERN). Prints the combined line
 # "N passed, N failed, N skipped" last; fails on any failure, on any skipped
 # in-VM test, and when no in-VM test ran.
@@ -49,26 +51,42 @@ for t in selftests/host/test_*.sh; do
 	[[ -x $t ]] && count "$t"
 done
 
-echo "== in-VM tests (Linux $(cat build/kernel/abi 2>/dev/null)-amd64, qemu TCG)"
-vmlog=$(mktemp)
-trap 'rm -f "$vmlog"' EXIT
+# The in-VM tests share one queue among VM_SHARDS VMs booted side by side
+# (default: one per CPU, at most 2): each VM's TCG runs on one host thread.
+shards=${VM_SHARDS:-$(($(nproc) > 1 ? 2 : 1))}
+echo "== in-VM tests (Linux $(cat build/kernel/abi 2>/dev/null)-amd64, qemu TCG, $shards VMs)"
+queue=build/vm-share/queue.$$
+vmlog=$(mktemp -d)
+trap 'rm -rf "$vmlog" "$queue"' EXIT
 vm_env=()
 for var in BPFLP_BIN ASAN_OPTIONS UBSAN_OPTIONS; do
 	[[ -n ${!var:-} ]] && vm_env+=("$var=${!var}")
 done
-selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-2400}" env "${vm_env[@]}" \
-	selftests/run-tests.sh -t "${TEST_TIMEOUT:-900}" ${1:+"$1"} | tee "$vmlog"
-vmrc=${PIPESTATUS[0]}
-summary=$(tr -d '\r' < "$vmlog" | grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n1)
-if [[ -z $summary ]]; then
-	echo "check: the VM run printed no summary (exit $vmrc); guest log: build/vm-share/last/" >&2
-	failed=$((failed + 1))
-	vp=0 vf=0 vs=0
-else
-	read -r vp _ vf _ vs _ <<< "$summary"
-	passed=$((passed + vp)) failed=$((failed + vf)) skipped=$((skipped + vs))
-	((vmrc != 0 && vf == 0)) && failed=$((failed + 1))	# VM or runner broke
-fi
+# Each VM's lines as they come, marked with it.
+for ((k = 1; k <= shards; k++)); do
+	(
+		BPFLP_VM_LAST=last-vm$k selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-2400}" \
+			env "${vm_env[@]}" selftests/run-tests.sh -t "${TEST_TIMEOUT:-900}" \
+			-q "$root/$queue" ${1:+"$1"} 2>&1 | tee "$vmlog/$k" | sed -u "s/^/vm$k: /"
+		echo "${PIPESTATUS[0]}" > "$vmlog/rc$k"
+	) &
+done
+wait
+vp=0 vf=0 vs=0
+for ((k = 1; k <= shards; k++)); do
+	vmrc=$(cat "$vmlog/rc$k" 2>/dev/null || echo 125)
+	summary=$(tr -d '\r' < "$vmlog/$k" | grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n1)
+	if [[ -z $summary ]]; then
+		echo "check: VM $k printed no summary (exit $vmrc); guest log: build/vm-share/last-vm$k/" >&2
+		failed=$((failed + 1))
+		continue
+	fi
+	read -r p _ f _ s _ <<< "$summary"
+	vp=$((vp + p)) vf=$((vf + f)) vs=$((vs + s))
+	((vmrc != 0 && f == 0)) && failed=$((failed + 1))	# VM or runner broke
+done
+echo "in-VM: $vp passed, $vf failed, $vs skipped"
+passed=$((passed + vp)) failed=$((failed + vf)) skipped=$((skipped + vs))
 
 # The reboot test: two more VM boots sharing bpflp's state directory. Only in
 # a full run: a PATTERN picks in-VM tests.
@@ -80,6 +98,6 @@ fi
 rc=0
 ((failed > 0)) && rc=1
 ((vs > 0)) && { echo "check: $vs in-VM test(s) skipped: every in-VM test must run" >&2; rc=1; }
-((vp + vf == 0)) && [[ -n $summary ]] && { echo "check: no in-VM test ran" >&2; rc=1; }
+((vp + vf == 0)) && { echo "check: no in-VM test ran" >&2; rc=1; }
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $rc

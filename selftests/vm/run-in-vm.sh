@@ -11,7 +11,8 @@
 # The job runs in the project root with stdout+stderr streamed here. Writable
 # in the guest: build/vm-share/ (shared with the host, same path), and tmpfs
 # on /tmp, /run, /var/tmp, /root. Everything else is the host's / read-only.
-# After each run build/vm-share/last/ holds dmesg (guest dmesg at the end),
+# After each run build/vm-share/last/ (or $BPFLP_VM_LAST/, for VMs run side
+# by side) holds dmesg (guest dmesg at the end),
 # console.log (the full kernel console, also on a crash) and rc.
 # Exit codes: the job's, 124 on timeout, 125 if the VM died without one.
 #
@@ -137,17 +138,18 @@ else
 	qpid=
 fi
 
-rm -rf "$share/last"
-mkdir -p "$share/last"
-cp -f "$run"/console.log "$run"/dmesg "$run"/rc "$share/last/" 2>/dev/null || true
+last=$share/${BPFLP_VM_LAST:-last}
+rm -rf "$last"
+mkdir -p "$last"
+cp -f "$run"/console.log "$run"/dmesg "$run"/rc "$last/" 2>/dev/null || true
 
 if ((${timed_out:-0})); then
-	echo "run-in-vm: error: timed out after ${timeout}s; VM killed (console: build/vm-share/last/console.log)" >&2
+	echo "run-in-vm: error: timed out after ${timeout}s; VM killed (console: ${last#"$root"/}/console.log)" >&2
 	exit 124
 fi
 if [[ ! -s $run/rc ]]; then
 	echo "run-in-vm: error: VM stopped without an exit code (qemu status $qrc);" \
-	     "see build/vm-share/last/console.log" >&2
+	     "see ${last#"$root"/}/console.log" >&2
 	exit 125
 fi
 exit "$(cat "$run/rc")"
