@@ -307,7 +307,7 @@ int lp_wait_transition(const char *name, int timeout_ms, const char *what)
 		if (now - start >= timeout_ms)
 			return -ETIMEDOUT;
 		if (now >= next_report) {
-			pr_info("bpflp: livepatch %s: %s: in transition for %lld s (timeout %d s)\n",
+			pr_warn("bpflp: livepatch %s: %s: in transition for %lld s (timeout %d s)\n",
 				name, what, (now - start) / 1000, timeout_ms / 1000);
 			next_report += 1000;
 		}
