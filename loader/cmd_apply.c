@@ -137,6 +137,10 @@ int do_apply(const struct verb_args *args)
 	err = parse_timeout(args->timeout, &timeout_s);
 	if (err)
 		return err;
+	if (args->stack && args->module) {
+		p_err("cannot use --stack with --module: a livepatch module replaces every other livepatch (.replace = true); apply the patch without --stack");
+		return -EINVAL;
+	}
 	/* Before the object is read: without the capabilities, that is the only error. */
 	err = kernel_require_caps();
 	if (!err)

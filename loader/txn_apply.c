@@ -263,12 +263,6 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 		err = -EEXIST;
 		goto out;
 	}
-	if (stack && module) {
-		p_err("cannot stack %s with a livepatch module: the module replaces every other livepatch (.replace = true); apply it without --stack",
-		      po.info.name);
-		err = -EINVAL;
-		goto out;
-	}
 	/* A cumulative apply takes every active patch out, and their module with them. */
 	err = lp_plan_init(&lp, module, &t.reg, stack ? 0 : t.word, timeout_s);
 	if (!err)
