@@ -114,7 +114,8 @@ int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_
 	for (const struct verb_option *o = spec->options; o && o->name; o++, nr++) {
 		if (nr == MAX_VERB_OPTIONS)
 			return -E2BIG;	/* a bug in a verb table */
-		options[nr] = (struct option){ o->name, no_argument, NULL, VERB_OPTION_BASE + nr };
+		options[nr] = (struct option){ o->name, o->value_name ? required_argument : no_argument,
+					       NULL, VERB_OPTION_BASE + nr };
 	}
 	memcpy(&options[nr], global_options, sizeof(global_options));
 	memset(&options[nr + NR_GLOBAL_OPTIONS], 0, sizeof(options[0]));
@@ -122,7 +123,8 @@ int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_
 	opterr = 0;
 	optind = 0;	/* glibc: start afresh, whatever parsed before */
 	/* '-': arguments come back in order as 1, whatever POSIXLY_CORRECT says. */
-	while ((opt = getopt_long(argc, argv, "-jpvh", options, NULL)) != -1) {
+	/* ':' first: a missing value comes back as ':', not '?'. */
+	while ((opt = getopt_long(argc, argv, "-:jpvh", options, NULL)) != -1) {
 		if (take_global_option(opt))
 			continue;
 		if (opt == 'h') {
@@ -130,10 +132,18 @@ int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_
 			return 0;
 		}
 		if (opt >= VERB_OPTION_BASE && opt < VERB_OPTION_BASE + nr) {
-			size_t offset = spec->options[opt - VERB_OPTION_BASE].offset;
+			const struct verb_option *o = &spec->options[opt - VERB_OPTION_BASE];
 
-			*(bool *)((char *)args + offset) = true;
+			if (o->value_name)
+				*(const char **)((char *)args + o->offset) = optarg;
+			else
+				*(bool *)((char *)args + o->offset) = true;
 			continue;
+		}
+		if (opt == ':') {
+			p_err("option '%s' needs a value: run 'bpflp help %s'", argv[optind - 1],
+			      spec->name);
+			return -EINVAL;
 		}
 		if (opt != 1) {
 			report_bad_option(argv, spec->name);

@@ -18,20 +18,28 @@ struct verb_args {
 	bool stack;		/* apply --stack */
 	bool allow_insecure;	/* apply, check --allow-insecure */
 	bool help;		/* -h/--help: print the verb's usage, run nothing */
+	const char *module;	/* apply, check --module FILE.ko: the patch's livepatch module */
+	const char *timeout;	/* apply, disable --timeout SECONDS: livepatch transition wait */
 	const char *arg;	/* the positional argument, or NULL */
 	/* A verb taking several (arg_many): all of them, arg being the first. */
 	const char *args[MAX_VERB_ARGS];
 	int nr_args;
 };
 
-/* One option of a verb: a flag setting a bool of struct verb_args. */
+/*
+ * One option of a verb: a flag setting a bool of struct verb_args, or one
+ * taking a value (--module FILE) setting a const char *.
+ */
 struct verb_option {
 	const char *name;	/* long name without "--": "stack" */
-	size_t offset;		/* of its bool in struct verb_args */
+	size_t offset;		/* of its bool (or const char *) in struct verb_args */
 	const char *help;
+	const char *value_name;	/* NULL: a flag; else what its value is ("FILE") */
 };
 
-#define VERB_FLAG(name, field, help) { name, offsetof(struct verb_args, field), help }
+#define VERB_FLAG(name, field, help) { name, offsetof(struct verb_args, field), help, NULL }
+#define VERB_VALUE(name, field, value, help) \
+	{ name, offsetof(struct verb_args, field), help, value }
 
 /* What a verb accepts on its command line. */
 struct verb_spec {

@@ -21,18 +21,18 @@
 
 const struct command commands[] = {
 	{ VERB("apply", .options = apply_options, .arg_name = "patch object"), .run = do_apply,
-	  .synopsis = "apply OBJ [--stack] [--allow-insecure]",
+	  .synopsis = "apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S]",
 	  .summary = "apply a patch; replaces every active patch unless --stack" },
 	{ VERB("list"), .run = do_list, .synopsis = "list",
 	  .summary = "every patch bpflp knows, with its state" },
 	{ VERB("show", .arg_name = "patch NAME[@VERSION]"), .run = do_show,
 	  .synopsis = "show NAME[@VERSION]",
 	  .summary = "per function: attach type, ids, pins, calls, overrides" },
-	{ VERB("disable", .arg_name = "patch NAME[@VERSION]"), .run = do_disable,
-	  .synopsis = "disable NAME[@VERSION]",
+	{ VERB("disable", .options = disable_options, .arg_name = "patch NAME[@VERSION]"),
+	  .run = do_disable, .synopsis = "disable NAME[@VERSION] [--timeout S]",
 	  .summary = "turn a patch off atomically and detach it" },
 	{ VERB("check", .options = check_options, .arg_name = "patch object"), .run = do_check,
-	  .synopsis = "check OBJ [--allow-insecure]",
+	  .synopsis = "check OBJ [--allow-insecure] [--module FILE.ko]",
 	  .summary = "preflight a patch object; changes nothing" },
 	{ VERB("probe", .arg_name = "function", .arg_many = true), .run = do_probe,
 	  .synopsis = "probe FUNC...",
@@ -152,7 +152,8 @@ static void print_command_usage(FILE *f, const struct command *c)
 
 	fprintf(f, "Usage: bpflp %s\n\n%s\n\nOptions:\n", c->synopsis, c->summary);
 	for (const struct verb_option *o = c->spec.options; o && o->name; o++) {
-		snprintf(opt, sizeof(opt), "    --%s", o->name);
+		snprintf(opt, sizeof(opt), "    --%s%s%s", o->name, o->value_name ? " " : "",
+			 o->value_name ?: "");
 		print_entry(f, opt, o->help);
 	}
 	print_entry(f, "-j, -p, -v, -h", "as for every command ('--' ends the options)");

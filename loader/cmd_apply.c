@@ -8,8 +8,19 @@
 #include "commands.h"
 #include "drift_print.h"
 #include "kernel.h"
+#include "livepatch_module.h"
 #include "output.h"
 #include "transaction.h"
+
+/* A module name, or null for none. */
+static void json_module_field(const char *name, const char *module)
+{
+	jsonw_name(json_wtr, name);
+	if (module[0])
+		jsonw_string(json_wtr, module);
+	else
+		jsonw_null(json_wtr);
+}
 
 static void print_apply_json(const char *path, const struct apply_result *res)
 {
@@ -36,6 +47,8 @@ static void print_apply_json(const char *path, const struct apply_result *res)
 	for (int i = 0; i < res->nr_replaced; i++)
 		jsonw_string(json_wtr, res->replaced[i]);
 	jsonw_end_array(json_wtr);
+	json_module_field("livepatch_module", res->module);
+	json_module_field("livepatch_module_removed", res->module_removed);
 	if (res->outcome == APPLY_REPAIRED)
 		drift_print_json("repaired", &res->repairs);
 	jsonw_end_object(json_wtr);
@@ -55,8 +68,12 @@ static void print_apply_plain(const struct apply_result *res)
 	}
 	printf("applied %s@%u (%s, %u function%s)", res->meta.name, res->meta.version,
 	       patch_mode_name(res->meta.mode), res->meta.nr_funcs, res->meta.nr_funcs == 1 ? "" : "s");
+	if (res->module[0])
+		printf(" with livepatch module %s", res->module);
 	for (int i = 0; i < res->nr_replaced; i++)
 		printf("%s%s", i ? ", " : "; replaced ", res->replaced[i]);
+	if (res->module_removed[0])
+		printf("; livepatch module %s removed", res->module_removed);
 	printf("\n");
 }
 
@@ -64,20 +81,74 @@ const struct verb_option apply_options[] = {
 	VERB_FLAG("stack", stack, "add the patch on top of the active ones instead of replacing them"),
 	VERB_FLAG("allow-insecure", allow_insecure,
 		  "accept an object not owned by root or writable by group or others"),
+	VERB_VALUE("module", module, "FILE.ko",
+		   "the livepatch module the patch carries (replace = true), applied with it"),
+	VERB_VALUE("timeout", timeout, "SECONDS",
+		   "how long a livepatch transition may take before it is reversed (default 60)"),
 	{ },
 };
+
+const struct verb_option disable_options[] = {
+	VERB_VALUE("timeout", timeout, "SECONDS",
+		   "how long the livepatch module's transition may take (default 60)"),
+	{ },
+};
+
+/* --timeout SECONDS: 0 when not given, else 1-3600; -EINVAL (reported) otherwise. */
+static int parse_timeout(const char *arg, int *timeout_s)
+{
+	char *end;
+	long v;
+
+	*timeout_s = 0;
+	if (!arg)
+		return 0;
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > 3600) {
+		p_err("bad --timeout '%s': give a whole number of seconds from 1 to 3600", arg);
+		return -EINVAL;
+	}
+	*timeout_s = v;
+	return 0;
+}
+
+/* --module FILE: checked before anything changes. */
+static int check_module_arg(const char *arg, struct lp_module_file *f)
+{
+	char why[768];
+	int err;
+
+	if (!arg)
+		return 0;
+	err = lp_module_check(arg, f, why, sizeof(why));
+	if (err)
+		p_err("%s", why);
+	return err;
+}
 
 int do_apply(const struct verb_args *args)
 {
 	const char *path = args->arg;
+	static struct lp_module_file module;
 	struct apply_result res;
-	int err;
+	int err, timeout_s;
 
-	/* Before the object is read: without the capabilities, that is the only error. */
-	err = kernel_require_caps();
+	err = parse_timeout(args->timeout, &timeout_s);
 	if (err)
 		return err;
-	err = txn_apply(path, args->stack, args->allow_insecure, &res);
+	if (args->stack && args->module) {
+		p_err("cannot use --stack with --module: a livepatch module replaces every other livepatch (.replace = true); apply the patch without --stack");
+		return -EINVAL;
+	}
+	/* Before the object is read: without the capabilities, that is the only error. */
+	err = kernel_require_caps();
+	if (!err)
+		err = check_module_arg(args->module, &module);
+	if (err)
+		return err;
+	err = txn_apply(path, args->stack, args->allow_insecure, args->module ? &module : NULL,
+			timeout_s, &res);
 	if (err)
 		return err;
 	if (json_output)
@@ -91,12 +162,12 @@ int do_disable(const struct verb_args *args)
 {
 	const char *spec = args->arg;
 	struct disable_result res;
-	int err;
+	int err, timeout_s;
 
-	err = check_patch_spec(spec);
+	err = check_patch_spec(spec) ?: parse_timeout(args->timeout, &timeout_s);
 	if (err)
 		return err;
-	err = txn_disable(spec, &res);
+	err = txn_disable(spec, timeout_s, &res);
 	if (err)
 		return err;
 	if (json_output) {
@@ -104,9 +175,13 @@ int do_disable(const struct verb_args *args)
 		jsonw_string_field(json_wtr, "action", "disabled");
 		jsonw_string_field(json_wtr, "name", res.meta.name);
 		jsonw_uint_field(json_wtr, "version", res.meta.version);
+		json_module_field("livepatch_module_removed", res.module_removed);
 		jsonw_end_object(json_wtr);
 	} else {
-		printf("disabled %s@%u\n", res.meta.name, res.meta.version);
+		printf("disabled %s@%u", res.meta.name, res.meta.version);
+		if (res.module_removed[0])
+			printf("; livepatch module %s removed", res.module_removed);
+		printf("\n");
 	}
 	return 0;
 }

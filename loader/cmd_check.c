@@ -12,6 +12,7 @@
 #include "args.h"
 #include "commands.h"
 #include "kernel.h"
+#include "livepatch_module.h"
 #include "output.h"
 #include "patch_object.h"
 #include "route.h"
@@ -19,16 +20,49 @@
 const struct verb_option check_options[] = {
 	VERB_FLAG("allow-insecure", allow_insecure,
 		  "accept an object not owned by root or writable by group or others"),
+	VERB_VALUE("module", module, "FILE.ko",
+		   "also check the livepatch module the patch carries"),
 	{ },
 };
+
+/* The module's verdict: what it is, and the functions it patches (all found). */
+static void print_module(const struct lp_module_file *f)
+{
+	char list[sizeof(f->patches)], *save = NULL, *entry;
+
+	snprintf(list, sizeof(list), "%s", f->patches);
+	if (!json_output) {
+		printf("  ok  livepatch module %s (%s): built for this kernel, patches %s\n", f->name,
+		       f->path, f->patches);
+		return;
+	}
+	jsonw_name(json_wtr, "livepatch_module");
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "name", f->name);
+	jsonw_string_field(json_wtr, "path", f->path);
+	jsonw_string_field(json_wtr, "verdict", "ok");
+	jsonw_name(json_wtr, "patches");
+	jsonw_start_array(json_wtr);
+	for (entry = strtok_r(list, " ", &save); entry; entry = strtok_r(NULL, " ", &save))
+		jsonw_string(json_wtr, entry);
+	jsonw_end_array(json_wtr);
+	jsonw_end_object(json_wtr);
+}
 
 int do_check(const struct verb_args *args)
 {
 	const char *path = args->arg;
+	static struct lp_module_file module;
 	struct patch_object po;
+	char why[768];
 	int err;
 
 	err = kernel_require_caps();
+	if (!err && args->module) {
+		err = lp_module_check(args->module, &module, why, sizeof(why));
+		if (err)
+			p_err("%s", why);
+	}
 	if (!err)
 		err = patch_object_open(&po, path, args->allow_insecure);
 	if (err)
@@ -45,10 +79,14 @@ int do_check(const struct verb_args *args)
 		jsonw_string_field(json_wtr, "name", po.info.name);
 		jsonw_uint_field(json_wtr, "version", po.info.version);
 		jsonw_string_field(json_wtr, "verdict", "ok");
+		if (args->module)
+			print_module(&module);
 		jsonw_name(json_wtr, "functions");
 		jsonw_start_array(json_wtr);
 	} else {
 		printf("%s: patch %s@%u\n", path, po.info.name, po.info.version);
+		if (args->module)
+			print_module(&module);
 	}
 	for (int i = 0; i < po.nr_progs; i++) {
 		const struct patch_prog *pp = &po.progs[i];

@@ -14,6 +14,7 @@
 #include "drift_print.h"
 #include "journal.h"
 #include "kernel.h"
+#include "livepatch_print.h"
 #include "output.h"
 #include "patch_object.h"
 #include "store.h"
@@ -68,8 +69,10 @@ static void json_digest(const struct patch_meta *m)
 	jsonw_string_field(json_wtr, "sha256", hex);
 }
 
-static void json_patch(const struct patch_meta *m)
+static void json_patch(const struct patch_record *rec)
 {
+	const struct patch_meta *m = &rec->meta;
+
 	jsonw_start_object(json_wtr);
 	jsonw_string_field(json_wtr, "name", m->name);
 	jsonw_uint_field(json_wtr, "version", m->version);
@@ -90,6 +93,7 @@ static void json_patch(const struct patch_meta *m)
 		jsonw_end_object(json_wtr);
 	}
 	jsonw_end_array(json_wtr);
+	livepatch_print_json(rec->dir);
 	jsonw_end_object(json_wtr);
 }
 
@@ -159,10 +163,11 @@ int do_list(const struct verb_args *args)
 			jsonw_uint_field(json_wtr, "pid", in_flight.pid);
 			jsonw_end_object(json_wtr);
 		}
+		livepatch_kept_print_json();
 		jsonw_name(json_wtr, "patches");
 		jsonw_start_array(json_wtr);
 		for (int i = 0; i < reg.nr; i++)
-			json_patch(&reg.recs[i].meta);
+			json_patch(&reg.recs[i]);
 		jsonw_end_array(json_wtr);
 		jsonw_end_object(json_wtr);
 	} else if (!reg.nr) {
@@ -176,9 +181,13 @@ int do_list(const struct verb_args *args)
 
 		printf("%-*s %-*s %-9s %-8s %s\n", w.name, "NAME", w.version, "VERSION", "STATE", "MODE",
 		       "FUNCTIONS");
-		for (int i = 0; i < reg.nr; i++)
+		for (int i = 0; i < reg.nr; i++) {
 			plain_patch(&reg.recs[i].meta, &w);
+			livepatch_print_plain(reg.recs[i].dir);
+		}
 	}
+	if (!json_output)
+		livepatch_kept_print_plain();
 	if (!json_output)
 		drift_print_plain("drift: the state in " STORE_ROOT " does not match the kernel:", &drift,
 				  true);
@@ -299,6 +308,7 @@ int do_show(const struct verb_args *args)
 		jsonw_string_field(json_wtr, "object", rec->meta.object);
 		json_digest(&rec->meta);
 		jsonw_string_field(json_wtr, "pin_dir", rec->dir);
+		livepatch_print_json(rec->dir);
 		jsonw_name(json_wtr, "functions");
 		jsonw_start_array(json_wtr);
 	} else {
@@ -311,6 +321,7 @@ int do_show(const struct verb_args *args)
 		       patch_status_name(rec->meta.status), patch_mode_name(rec->meta.mode), slot,
 		       rec->dir);
 		printf("  object %s\n  sha256 %s\n", rec->meta.object, hex);
+		livepatch_print_plain(rec->dir);
 		printf("  %-28s %-9s %-8s %-8s %-10s %-10s %s\n", "FUNCTION", "TYPE", "PROG_ID",
 		       "LINK_ID", "CALLS", "OVERRIDES", "LINK_PIN");
 	}

@@ -33,6 +33,7 @@ int do_version(const struct verb_args *args);
 /* The verbs' own options, next to the verbs. */
 extern const struct verb_option apply_options[];
 extern const struct verb_option check_options[];
+extern const struct verb_option disable_options[];
 extern const struct verb_option install_options[];
 
 /* Every verb, ended by { }. */

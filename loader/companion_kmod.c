@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/utsname.h>
 #include <libkmod.h>
 #include <bpflp/companion.h>
 #include "companion_kmod.h"
+#include "kmod_util.h"
 #include "log.h"
 #include "output.h"
 #include "util.h"
@@ -30,54 +30,6 @@ struct modinfo {
 	char abi[16];
 	bool is_signed;
 };
-
-static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
-		     const char *fmt, va_list args)
-{
-	char msg[512];
-
-	(void)data, (void)priority, (void)file, (void)line, (void)fn;
-	vsnprintf(msg, sizeof(msg), fmt, args);
-	pr_debug("libkmod: %s", msg);
-}
-
-/* A libkmod context whose messages go to bpflp's log (-v); NULL and errno set. */
-static struct kmod_ctx *kmod_open(void)
-{
-	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
-
-	if (!ctx) {
-		errno = errno ?: ENOMEM;
-		return NULL;
-	}
-	kmod_set_log_fn(ctx, kmod_log, NULL);
-	return ctx;
-}
-
-static int running_release(char *release, size_t size)
-{
-	struct utsname u;
-
-	if (uname(&u))
-		return -errno;
-	return try_snprintf(release, size, "%s", u.release);
-}
-
-/* The first line of a small file, without its newline: 0, or -errno. */
-static int read_line(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "re");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, size, f))
-		err = ferror(f) ? -EIO : -ENODATA;
-	else
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-	return err;
-}
 
 static bool file_exists(const char *path)
 {
@@ -99,7 +51,7 @@ static int exe_dir(char *dir, size_t size)
 /* Where modprobe would find it (/lib/modules/<release>/, modules.dep). */
 static int find_in_module_dir(char *path, size_t size)
 {
-	struct kmod_ctx *ctx = kmod_open();
+	struct kmod_ctx *ctx = kmod_ctx_open();
 	struct kmod_module *mod = NULL;
 	const char *found;
 	int err = -ENOENT;
@@ -131,7 +83,7 @@ int companion_module_find(char *path, size_t path_size, char *why, size_t size)
 	}
 	err = exe_dir(dir, sizeof(dir));
 	if (!err)
-		err = running_release(release, sizeof(release));
+		err = kernel_release(release, sizeof(release));
 	if (err) {
 		snprintf(why, size, "cannot tell where bpflp is: %s", strerror(-err));
 		return err;
@@ -192,7 +144,7 @@ static int check_file(const char *path, const char *release, struct modinfo *inf
 		      size_t size)
 {
 	char abi[16];
-	struct kmod_ctx *ctx = kmod_open();
+	struct kmod_ctx *ctx = kmod_ctx_open();
 	int err;
 
 	if (!ctx) {
@@ -236,7 +188,7 @@ int companion_module_check_file(const char *path, const char *release, char *why
 
 bool companion_module_loaded(void)
 {
-	struct kmod_ctx *ctx = kmod_open();
+	struct kmod_ctx *ctx = kmod_ctx_open();
 	struct kmod_module *mod = NULL;
 	int state = -ENOENT;
 
@@ -255,7 +207,7 @@ bool companion_module_loaded(void)
 static int check_loaded(char *why, size_t size)
 {
 	char version[64];
-	int err = read_line(SYSFS_MODULE "/version", version, sizeof(version));
+	int err = read_first_line(SYSFS_MODULE "/version", version, sizeof(version));
 
 	if (err) {
 		snprintf(why, size,
@@ -280,13 +232,13 @@ static int check_signature_policy(const char *path, const struct modinfo *info, 
 
 	if (info->is_signed)
 		return 0;
-	if (!read_line(SIG_ENFORCE, line, sizeof(line)) && line[0] == 'Y') {
+	if (!read_first_line(SIG_ENFORCE, line, sizeof(line)) && line[0] == 'Y') {
 		snprintf(why, size,
 			 "%s is unsigned and this kernel loads signed modules only (module.sig_enforce): sign it",
 			 path);
 		return -EKEYREJECTED;
 	}
-	if (!read_line(LOCKDOWN, line, sizeof(line)) && !strstr(line, "[none]")) {
+	if (!read_first_line(LOCKDOWN, line, sizeof(line)) && !strstr(line, "[none]")) {
 		snprintf(why, size,
 			 "%s is unsigned and this kernel is locked down (%s): sign it", path, line);
 		return -EPERM;
@@ -305,11 +257,11 @@ static int check_loadable(char *path, size_t path_size, char *why, size_t size)
 		snprintf(why, size, "this kernel cannot load modules (CONFIG_MODULES is off)");
 		return -ENOSYS;
 	}
-	if (!read_line(MODULES_DISABLED, line, sizeof(line)) && line[0] == '1') {
+	if (!read_first_line(MODULES_DISABLED, line, sizeof(line)) && line[0] == '1') {
 		snprintf(why, size, "module loading is disabled until reboot (kernel.modules_disabled=1)");
 		return -EPERM;
 	}
-	err = running_release(release, sizeof(release));
+	err = kernel_release(release, sizeof(release));
 	if (err) {
 		snprintf(why, size, "cannot tell the kernel release: %s", strerror(-err));
 		return err;
@@ -349,7 +301,7 @@ int companion_module_ensure_loaded(void)
 		p_err("cannot load the companion module: %s", why);
 		return err;
 	}
-	ctx = kmod_open();
+	ctx = kmod_ctx_open();
 	if (!ctx) {
 		err = -errno;
 		p_err("cannot use libkmod: %s", strerror(-err));
@@ -379,7 +331,7 @@ int companion_module_release_if_unused(void)
 
 	if (!companion_module_loaded())
 		return 0;
-	ctx = kmod_open();
+	ctx = kmod_ctx_open();
 	if (!ctx) {
 		err = -errno;
 		p_err("cannot use libkmod: %s", strerror(-err));

@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "kernel.h"
 #include "kernel_ops.h"
+#include "livepatch_txn.h"
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
@@ -23,9 +24,11 @@
 #include "txn.h"
 #include "util.h"
 
-int txn_disable(const char *spec, struct disable_result *res)
+int txn_disable(const char *spec, int timeout_s, struct disable_result *res)
 {
 	struct patch_record *rec;
+	struct lp_plan lp;
+	bool lp_switched = false;
 	struct txn t;
 	int err;
 
@@ -39,6 +42,9 @@ int txn_disable(const char *spec, struct disable_result *res)
 		err = -ENOENT;
 		goto out;
 	}
+	err = lp_plan_init(&lp, NULL, &t.reg, 1ULL << rec->meta.slot, timeout_s);
+	if (err)
+		goto out;
 	plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);
 	err = try_snprintf(t.journal.dir, sizeof(t.journal.dir), "%s", rec->dir);
 	if (err) {
@@ -53,15 +59,31 @@ int txn_disable(const char *spec, struct disable_result *res)
 	}
 	fault_point("begin");
 	err = run_pinned_callback(rec, CB_PRE_UNPATCH, &res->pre_unpatch_ret);
+	/* The module's unpatching transition first: it is the half that can time out. */
+	if (!err)
+		err = lp_switch(&lp, NULL);
+	lp_switched = !err && !lp_plan_empty(&lp);
 	if (!err) {
 		fault_point("commit");
 		err = commit_word(&t.cc, t.journal.pre_word, t.journal.post_word);
+	}
+	if (err && lp_switched) {
+		p_err("the livepatch of %s is out, but the BPF commit failed: %s; run 'bpflp recover' to complete it",
+		      spec, strerror(-err));
+		goto out;
 	}
 	if (err) {
 		journal_remove();
 		goto out;
 	}
 	t.word = t.journal.post_word;
+	snprintf(res->module_removed, sizeof(res->module_removed), "%s", lp.step.old_module);
+	err = lp_after_commit(&lp);
+	if (err) {
+		p_err("%s is disabled, but removing livepatch module %s failed: %s; run 'bpflp recover'",
+		      spec, lp.step.old_module, strerror(-err));
+		goto out;
+	}
 	err = finish(&t, CB_POST_UNPATCH);
 	res->meta.status = PATCH_DISABLED;
 	if (err)

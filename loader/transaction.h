@@ -27,10 +27,13 @@ struct apply_result {
 	int nr_replaced;
 	int pre_patch_ret;
 	struct drift_report repairs;	/* APPLY_REPAIRED: what was attached again */
+	char module[64];		/* the livepatch module it inserted, "" for none */
+	char module_removed[64];	/* the one it took out, "" for none */
 };
 
 struct disable_result {
 	struct patch_meta meta;
+	char module_removed[64];	/* the livepatch module it took out, "" for none */
 	int pre_unpatch_ret;
 	int post_unpatch_ret;
 };
@@ -45,8 +48,16 @@ struct recover_result {
 	struct drift_report remaining;	/* what could not be, after repairing */
 };
 
-int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_result *res);
-int txn_disable(const char *spec, struct disable_result *res);
+struct lp_module_file;
+
+/*
+ * module: the livepatch module the patch carries (checked with
+ * lp_module_check), or NULL; timeout_s: how long its transition may take
+ * (0: the default), for disable the transition of the module it removes.
+ */
+int txn_apply(const char *path, bool stack, bool allow_insecure,
+	      const struct lp_module_file *module, int timeout_s, struct apply_result *res);
+int txn_disable(const char *spec, int timeout_s, struct disable_result *res);
 int txn_recover(struct recover_result *res);
 
 struct gc_result {

@@ -20,6 +20,7 @@
 #include "journal.h"
 #include "kernel.h"
 #include "kernel_ops.h"
+#include "livepatch_txn.h"
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
@@ -204,6 +205,9 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 	err = reload_registry(t);
 	if (!err)
 		err = store_read_commit_word(&t->word);
+	/* A livepatch module's step first: a finished transition commits the word too. */
+	if (!err)
+		err = lp_recover(&t->cc, &t->word, j.pre_word, j.post_word);
 	if (err)
 		return err;
 	if (t->word == j.pre_word) {

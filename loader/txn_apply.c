@@ -17,6 +17,7 @@
 #include "journal.h"
 #include "kernel.h"
 #include "kernel_ops.h"
+#include "livepatch_txn.h"
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
@@ -219,10 +220,13 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	return err;
 }
 
-int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_result *res)
+int txn_apply(const char *path, bool stack, bool allow_insecure,
+	      const struct lp_module_file *module, int timeout_s, struct apply_result *res)
 {
 	struct patch_record *existing;
 	struct patch_object po;
+	struct lp_plan lp;
+	bool lp_switched = false;
 	struct txn t;
 	__u32 slot;
 	int err;
@@ -259,7 +263,10 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 		err = -EEXIST;
 		goto out;
 	}
-	err = pick_slot(&t, stack, po.info.name, &slot);
+	/* A cumulative apply takes every active patch out, and their module with them. */
+	err = lp_plan_init(&lp, module, &t.reg, stack ? 0 : t.word, timeout_s);
+	if (!err)
+		err = pick_slot(&t, stack, po.info.name, &slot);
 	if (!err)
 		err = check_trampoline_room(&po, stack);
 	if (err)
@@ -270,9 +277,19 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 	/* Names are at most BPFLP_NAME_MAX characters: always fits. */
 	store_patch_dir(t.journal.dir, sizeof(t.journal.dir), res->meta.name, res->meta.version);
 	err = stage_patch(&t, &po, &res->meta, res);
+	/* The livepatch transition first: it is the half that can time out. */
+	if (!err)
+		err = lp_switch(&lp, t.journal.dir);
+	lp_switched = !err && !lp_plan_empty(&lp);
 	if (!err) {
 		fault_point("commit");
 		err = commit_word(&t.cc, t.journal.pre_word, t.journal.post_word);
+	}
+	if (err && lp_switched) {
+		/* The kernel side has switched and cannot be undone atomically: recover completes it. */
+		p_err("the livepatch of %s@%u is in, but the BPF commit failed: %s; run 'bpflp recover' to complete it",
+		      res->meta.name, res->meta.version, strerror(-err));
+		goto out;
 	}
 	if (err) {
 		if (t.journal_written)
@@ -284,6 +301,14 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, struct apply_re
 		goto out;
 	}
 	t.word = t.journal.post_word;
+	snprintf(res->module, sizeof(res->module), "%s", lp.step.new_module);
+	snprintf(res->module_removed, sizeof(res->module_removed), "%s", lp.step.old_module);
+	err = lp_after_commit(&lp);
+	if (err) {
+		p_err("%s@%u is active, but removing livepatch module %s failed: %s; run 'bpflp recover'",
+		      res->meta.name, res->meta.version, lp.step.old_module, strerror(-err));
+		goto out;
+	}
 	for (int i = 0; !stack && i < t.reg.nr; i++)
 		if (t.reg.recs[i].meta.status == PATCH_ACTIVE)
 			snprintf(res->replaced[res->nr_replaced++], sizeof(res->replaced[0]), "%s@%u",

@@ -59,13 +59,15 @@ err=$("$BPFLP" list -- -j 2>&1 > /dev/null) || rc=$?
 assert_eq "$rc:$err" "1:bpflp: error: list takes no arguments, got '-j'" "'list -- -j'"
 
 echo "# per-verb -h and help COMMAND"
-apply_usage="Usage: bpflp apply OBJ [--stack] [--allow-insecure]
+apply_usage="Usage: bpflp apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S]
 
 apply a patch; replaces every active patch unless --stack
 
 Options:
       --stack            add the patch on top of the active ones instead of replacing them
       --allow-insecure   accept an object not owned by root or writable by group or others
+      --module FILE.ko   the livepatch module the patch carries (replace = true), applied with it
+      --timeout SECONDS  how long a livepatch transition may take before it is reversed (default 60)
   -j, -p, -v, -h         as for every command ('--' ends the options)"
 assert_eq "$(usage_of apply -h)" "$apply_usage" "'apply -h'"
 assert_eq "$(usage_of apply --help)" "$apply_usage" "'apply --help'"
@@ -94,7 +96,7 @@ out=$(out_of -j help)
 assert_eq "$(jq -r '[.commands[].name] | join(" ")' <<< "$out")" \
 	"apply list show disable check probe recover status gc install uninstall boot help version" "'-j help': commands"
 assert_eq "$(jq -c '.commands[0] | [.name, .usage, .options]' <<< "$out")" \
-	'["apply","apply OBJ [--stack] [--allow-insecure]",["--stack","--allow-insecure"]]' "'-j help': apply"
+	'["apply","apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S]",["--stack","--allow-insecure","--module","--timeout"]]' "'-j help': apply"
 assert_eq "$(jq -c '[.exit_codes[].code]' <<< "$out")" "[0,1,2,3,4,5]" "'-j help': exit codes"
 assert_eq "$(out_of help gc -j)" \
 	'{"commands":[{"name":"gc","usage":"gc","summary":"remove the records of replaced and disabled patches","options":[]}]}' \

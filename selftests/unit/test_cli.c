@@ -68,6 +68,25 @@ static void test_verb_options(void **state)
 	assert_int_equal(parse(&list_spec, &a, 1, "list"), 0);
 }
 
+/* Options taking a value: --module FILE, --module=FILE; a missing value is an error. */
+static void test_value_options(void **state)
+{
+	struct verb_args a;
+
+	(void)state;
+	assert_int_equal(parse(&apply_spec, &a, 6, "apply", "p.o", "--module", "m.ko", "--timeout",
+			       "5"), 0);
+	assert_string_equal(a.module, "m.ko");
+	assert_string_equal(a.timeout, "5");
+	assert_string_equal(a.arg, "p.o");
+	assert_int_equal(a.nr_args, 1);
+	assert_int_equal(parse(&apply_spec, &a, 3, "apply", "--module=x.ko", "p.o"), 0);
+	assert_string_equal(a.module, "x.ko");
+	assert_null(a.timeout);
+	assert_int_equal(parse(&apply_spec, &a, 3, "apply", "p.o", "--module"), -EINVAL);
+	assert_int_equal(parse(&list_spec, &a, 3, "list", "--module", "m.ko"), -EINVAL);
+}
+
 static void test_global_options_anywhere(void **state)
 {
 	struct verb_args a;
@@ -164,6 +183,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_verb_options, reset),
+		cmocka_unit_test_setup(test_value_options, reset),
 		cmocka_unit_test_setup(test_global_options_anywhere, reset),
 		cmocka_unit_test_setup(test_double_dash, reset),
 		cmocka_unit_test_setup(test_many_args, reset),

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the two kinds of kernel module bpflp loads (the companion module and
+ * a patch's livepatch module) share: a libkmod context logging to bpflp's
+ * log, the running kernel release, small sysfs and procfs reads.
+ */
+#ifndef BPFLP_KMOD_UTIL_H
+#define BPFLP_KMOD_UTIL_H
+
+#include <stddef.h>
+
+struct kmod_ctx;
+
+/* A libkmod context whose messages go to bpflp's log (-v); NULL and errno set. */
+struct kmod_ctx *kmod_ctx_open(void);
+
+/* uname -r: 0, or a negative errno. */
+int kernel_release(char *release, size_t size);
+
+/* The first line of a small file, without its newline: 0, or -errno. */
+int read_first_line(const char *path, char *buf, size_t size);
+
+#endif /* BPFLP_KMOD_UTIL_H */

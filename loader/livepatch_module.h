@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A kernel livepatch module (klp_patch, .replace = true) as a file and as
+ * a loaded patch: validate it, insert it, follow its transition in
+ * /sys/kernel/livepatch/<mod>/, disable it, remove it. No transaction
+ * logic here (livepatch_txn.c has it); libkmod does the loading.
+ *
+ * What a module patches is read from its modinfo tag bpflp_patches
+ * ("OBJECT:FUNCTION[,SYMPOS] ...", kmod/bpflp_klp.h): the klp_func names
+ * sit in .data behind relocations, while modinfo is what libkmod reads
+ * anyway. Once loaded, sysfs lists the functions the kernel really patched.
+ */
+#ifndef BPFLP_LIVEPATCH_MODULE_H
+#define BPFLP_LIVEPATCH_MODULE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LIVEPATCH_SYSFS		"/sys/kernel/livepatch"
+#define LP_MODULE_NAME_MAX	64	/* the kernel's MODULE_NAME_LEN is 56 */
+#define LP_MAX_FUNCS		32
+#define LP_FUNC_MAX		128	/* "object:function,sympos" */
+#define LP_DEFAULT_TIMEOUT_S	60
+
+struct lp_module_file {
+	char name[LP_MODULE_NAME_MAX];
+	char path[PATH_MAX];
+	char patches[512];	/* its bpflp_patches tag */
+};
+
+/*
+ * Is path a livepatch module built for the running kernel, naming the
+ * functions it patches, each of which exists? 0 and f filled, or a
+ * negative errno and why (one line naming the problem and the fix).
+ * Reads the file and /proc/kallsyms only.
+ */
+int lp_module_check(const char *path, struct lp_module_file *f, char *why, size_t size);
+
+/* Is a module of that name loaded (live, coming or going)? */
+bool lp_module_loaded(const char *name);
+
+/* Insert the module (its init enables the livepatch). Errors are printed. */
+int lp_module_insert(const struct lp_module_file *f);
+
+struct lp_status {
+	bool loaded;		/* in /sys/module */
+	bool present;		/* /sys/kernel/livepatch/<name> exists */
+	int enabled;		/* -1 when not present */
+	int transition;
+	int refcnt;		/* -1 when not loaded */
+	int nr_funcs;
+	char funcs[LP_MAX_FUNCS][LP_FUNC_MAX];	/* "object:function,sympos" from sysfs */
+};
+
+/* What sysfs says of the module and its livepatch now; never fails (fields say unknown). */
+void lp_status_read(const char *name, struct lp_status *st);
+
+/*
+ * Wait until the module's transition reads 0 (or its livepatch is gone),
+ * printing progress to stderr each second. 0, or -ETIMEDOUT.
+ */
+int lp_wait_transition(const char *name, int timeout_ms, const char *what);
+
+/* Write 0 or 1 to its enabled (during a transition: reverses it). Errors are printed. */
+int lp_set_enabled(const char *name, bool on);
+
+/*
+ * Remove a module whose livepatch is disabled: waits up to timeout_ms for
+ * the kernel to free the patch (its sysfs directory goes, then its module
+ * reference). 0 when removed or not loaded; -EBUSY when the kernel keeps a
+ * reference, i.e. its transition was forced (the module must then stay
+ * loaded for good); other errors are printed.
+ */
+int lp_module_remove(const char *name, int timeout_ms);
+
+/*
+ * Take a livepatch out entirely: reverse or disable it, wait for the
+ * transition, remove the module. What a failed or rolled back apply does
+ * with the module it inserted. 0, -EBUSY (forced, kept), or an error.
+ */
+int lp_module_unload(const char *name, int timeout_ms);
+
+#endif /* BPFLP_LIVEPATCH_MODULE_H */
