@@ -95,6 +95,41 @@ struct bpflp_stat {
 	__u64 overrides;	/* fmod_ret returned non-zero: original skipped */
 };
 
+/*
+ * Shadow variables (include/bpflp/shadow.bpf.h): data attached to a kernel
+ * object, keyed as klp_shadow is, by the object's address and a number.
+ * Each shadow is one hash map, pinned at /sys/fs/bpf/bpflp/shadow/NAME and
+ * handed from patch to patch.
+ */
+#define BPFLP_MAX_SHADOWS	8	/* per patch */
+#define BPFLP_MAX_STATES	16	/* BPFLP_STATE declarations per patch */
+
+struct bpflp_shadow_key {
+	__u64 obj;		/* the object's address */
+	__u64 id;		/* which shadow of it */
+};
+
+/*
+ * A system-state version (BPFLP_STATE), in .rodata. The loader fills in
+ * prev_* before load from the active patch that declares the same id, so
+ * callbacks can tell a fresh setup from a take-over (klp_get_prev_state).
+ */
+struct bpflp_state_decl {
+	__u32 magic;		/* BPFLP_MAGIC */
+	__u32 id;
+	__u32 version;
+	__u32 prev_present;	/* an active patch declared id when this one was applied */
+	__u32 prev_version;	/* its version */
+	__u32 pad;
+};
+
+/* In/out context of a migration callback (BPFLP_SHADOW_MIGRATE). */
+struct bpflp_migrate_args {
+	__u32 catch_up;		/* in: 0 before the commit, 1 after it (only missing entries) */
+	__u32 pad;
+	__u64 converted;	/* out: entries written */
+};
+
 /* In/out context of the commit program (BPF_PROG_TEST_RUN). */
 struct bpflp_commit_args {
 	__u64 expected_mask;	/* in: word the loader believes is live */

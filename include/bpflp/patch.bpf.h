@@ -32,6 +32,8 @@
 #include "bpflp/abi.h"
 #include "bpflp/companion.h"
 #include "bpflp/maps.bpf.h"
+#include "bpflp/shadow.bpf.h"
+#include "bpflp/state.bpf.h"
 #include "bpflp/snapshot.bpf.h"
 
 /* Slot the loader assigns before load; the default keeps the gate shut. */
