@@ -18,6 +18,7 @@ struct verb_args {
 	bool stack;		/* apply --stack */
 	bool allow_insecure;	/* apply, check --allow-insecure */
 	bool help;		/* -h/--help: print the verb's usage, run nothing */
+	bool keep_shadow;	/* disable --keep-shadow */
 	const char *module;	/* apply, check --module FILE.ko: the patch's livepatch module */
 	const char *timeout;	/* apply, disable --timeout SECONDS: livepatch transition wait */
 	const char *arg;	/* the positional argument, or NULL */

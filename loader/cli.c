@@ -29,7 +29,7 @@ const struct command commands[] = {
 	  .synopsis = "show NAME[@VERSION]",
 	  .summary = "per function: attach type, ids, pins, calls, overrides" },
 	{ VERB("disable", .options = disable_options, .arg_name = "patch NAME[@VERSION]"),
-	  .run = do_disable, .synopsis = "disable NAME[@VERSION] [--timeout S]",
+	  .run = do_disable, .synopsis = "disable NAME[@VERSION] [--timeout S] [--keep-shadow]",
 	  .summary = "turn a patch off atomically and detach it" },
 	{ VERB("check", .options = check_options, .arg_name = "patch object"), .run = do_check,
 	  .synopsis = "check OBJ [--allow-insecure] [--module FILE.ko]",

@@ -22,6 +22,12 @@ static void json_module_field(const char *name, const char *module)
 		jsonw_null(json_wtr);
 }
 
+static const char *const shadow_handover_names[] = {
+	[SHADOW_CREATED] = "created",
+	[SHADOW_INHERITED] = "inherited",
+	[SHADOW_MIGRATED] = "migrated",
+};
+
 static void print_apply_json(const char *path, const struct apply_result *res)
 {
 	char hex[SHA256_HEX_SIZE];
@@ -51,6 +57,16 @@ static void print_apply_json(const char *path, const struct apply_result *res)
 	json_module_field("livepatch_module_removed", res->module_removed);
 	if (res->outcome == APPLY_REPAIRED)
 		drift_print_json("repaired", &res->repairs);
+	jsonw_name(json_wtr, "shadows");
+	jsonw_start_array(json_wtr);
+	for (int i = 0; i < res->nr_shadows; i++) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "name", res->shadows[i].name);
+		jsonw_string_field(json_wtr, "handover", shadow_handover_names[res->shadows[i].how]);
+		jsonw_uint_field(json_wtr, "converted", res->shadows[i].converted);
+		jsonw_end_object(json_wtr);
+	}
+	jsonw_end_array(json_wtr);
 	jsonw_end_object(json_wtr);
 }
 
@@ -72,6 +88,12 @@ static void print_apply_plain(const struct apply_result *res)
 		printf(" with livepatch module %s", res->module);
 	for (int i = 0; i < res->nr_replaced; i++)
 		printf("%s%s", i ? ", " : "; replaced ", res->replaced[i]);
+	for (int i = 0; i < res->nr_shadows; i++) {
+		printf("%s%s %s", i ? ", " : "; shadow ", res->shadows[i].name,
+		       shadow_handover_names[res->shadows[i].how]);
+		if (res->shadows[i].how == SHADOW_MIGRATED)
+			printf(" (%llu entries)", (unsigned long long)res->shadows[i].converted);
+	}
 	if (res->module_removed[0])
 		printf("; livepatch module %s removed", res->module_removed);
 	printf("\n");
@@ -91,6 +113,8 @@ const struct verb_option apply_options[] = {
 const struct verb_option disable_options[] = {
 	VERB_VALUE("timeout", timeout, "SECONDS",
 		   "how long the livepatch module's transition may take (default 60)"),
+	VERB_FLAG("keep-shadow", keep_shadow,
+		  "keep the patch's shadow variables (in shadow/kept/) for a later patch to take over"),
 	{ },
 };
 
@@ -167,7 +191,7 @@ int do_disable(const struct verb_args *args)
 	err = check_patch_spec(spec) ?: parse_timeout(args->timeout, &timeout_s);
 	if (err)
 		return err;
-	err = txn_disable(spec, timeout_s, &res);
+	err = txn_disable(spec, timeout_s, args->keep_shadow, &res);
 	if (err)
 		return err;
 	if (json_output) {

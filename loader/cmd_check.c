@@ -67,8 +67,11 @@ int do_check(const struct verb_args *args)
 		err = patch_object_open(&po, path, args->allow_insecure);
 	if (err)
 		return err;
+	/* Shadows already pinned: a layout apply would refuse is refused here too. */
+	err = shadow_plan(&po, false);
 	/* A real slot, or the verifier would prune the gated bodies as dead code. */
-	err = patch_object_load(&po, 0, 0, NULL);
+	if (!err)
+		err = patch_object_load(&po, 0, 0, NULL);
 	if (!err)
 		err = patch_object_check_gates(&po, bpf_map__fd(bpf_object__find_map_by_name(po.obj, "bpflp_state")));
 	if (err)

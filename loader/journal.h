@@ -38,6 +38,8 @@ struct journal {
 	char own_pins[8][256];	/* map pins the patch created outside dir (roll back removes) */
 	__u32 has_previous;
 	struct patch_meta previous;	/* record of the same NAME@VERSION this apply replaces */
+	__u32 keep_shadow;	/* disable --keep-shadow: orphaned shadows go to shadow/kept/ */
+	__u32 pad;
 };
 
 int journal_write(const struct journal *j);

@@ -224,6 +224,9 @@ static int classify_callback(struct patch_object *po, struct bpf_program *prog)
 {
 	const char *name = bpf_program__name(prog);
 
+	/* A shadow's migration (BPFLP_SHADOW_MIGRATE): shadow_scan pairs it with its shadow. */
+	if (!strncmp(name, "bpflp_migrate_", 14))
+		return 0;
 	for (int cb = 0; cb < CB_COUNT; cb++) {
 		if (strncmp(name, "bpflp_", 6) || strcmp(name + 6, patch_callback_names[cb]))
 			continue;
@@ -551,6 +554,10 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
 	if (!err)
 		err = classify_programs(po);
 	if (!err)
+		err = shadow_scan(po);
+	if (!err)
+		err = patch_state_scan(po);
+	if (!err)
 		return 0;
 fail:
 	patch_object_close(po);
@@ -696,6 +703,8 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 			return err;
 	}
 	err = track_own_pins(po, shared_pin_dir);
+	if (!err && shared_pin_dir)
+		err = shadow_bind(po);
 	if (err)
 		return err;
 	bpf_object__for_each_program(prog, po->obj)
@@ -759,6 +768,7 @@ bool patch_has_fexit_on(const struct patch_object *po, const char *func)
 
 void patch_object_close(struct patch_object *po)
 {
+	shadow_release(po);
 	free(verifier_logs);
 	verifier_logs = NULL;
 	bpf_object__close(po->obj);

@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <bpf/libbpf.h>
 #include "bpflp/abi.h"
+#include "patch_state.h"
 #include "sha256.h"
+#include "shadow.h"
 
 enum patch_callback {
 	CB_PRE_PATCH,
@@ -46,6 +48,11 @@ struct patch_object {
 	/* Pins (LIBBPF_PIN_BY_NAME maps) this load created, undone on abort. */
 	char created_pins[8][256];
 	int nr_created_pins;
+	/* BPFLP_SHADOW declarations, and what shadow_plan found pinned for them. */
+	struct shadow_decl shadows[BPFLP_MAX_SHADOWS];
+	int nr_shadows;
+	struct state_decl states[BPFLP_MAX_STATES];	/* BPFLP_STATE declarations */
+	int nr_states;
 };
 
 extern const char *const patch_callback_names[CB_COUNT];
@@ -66,7 +73,8 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
 /*
  * Prepare for load into slot, then load (runs the verifier). Without
  * shared_pin_dir it is a dry run: the object gets fresh maps of its own and
- * pins nothing, so its gates read a commit word nobody ever sets.
+ * pins nothing, so its gates read a commit word nobody ever sets. A real
+ * load takes over the shadows shadow_plan() found pinned.
  */
 int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char *shared_pin_dir);
 

@@ -24,7 +24,7 @@
 #include "txn.h"
 #include "util.h"
 
-int txn_disable(const char *spec, int timeout_s, struct disable_result *res)
+int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disable_result *res)
 {
 	struct patch_record *rec;
 	struct lp_plan lp;
@@ -46,6 +46,7 @@ int txn_disable(const char *spec, int timeout_s, struct disable_result *res)
 	if (err)
 		goto out;
 	plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);
+	t.journal.keep_shadow = keep_shadow;
 	err = try_snprintf(t.journal.dir, sizeof(t.journal.dir), "%s", rec->dir);
 	if (err) {
 		p_err("patch directory %s is too long for the journal", rec->dir);

@@ -20,6 +20,18 @@ enum apply_outcome {
 	APPLY_REPAIRED,		/* it was active, with pieces detached by hand */
 };
 
+enum shadow_handover {
+	SHADOW_CREATED,		/* no shadow of that name was pinned */
+	SHADOW_INHERITED,	/* the pinned one, as it was */
+	SHADOW_MIGRATED,	/* converted by the patch's migration */
+};
+
+struct apply_shadow {
+	char name[BPFLP_NAME_MAX + 1];
+	enum shadow_handover how;
+	__u64 converted;	/* SHADOW_MIGRATED: entries written */
+};
+
 struct apply_result {
 	enum apply_outcome outcome;
 	struct patch_meta meta;			/* the applied patch's record */
@@ -29,6 +41,8 @@ struct apply_result {
 	struct drift_report repairs;	/* APPLY_REPAIRED: what was attached again */
 	char module[64];		/* the livepatch module it inserted, "" for none */
 	char module_removed[64];	/* the one it took out, "" for none */
+	struct apply_shadow shadows[BPFLP_MAX_SHADOWS];
+	int nr_shadows;
 };
 
 struct disable_result {
@@ -57,7 +71,8 @@ struct lp_module_file;
  */
 int txn_apply(const char *path, bool stack, bool allow_insecure,
 	      const struct lp_module_file *module, int timeout_s, struct apply_result *res);
-int txn_disable(const char *spec, int timeout_s, struct disable_result *res);
+/* keep_shadow: move the shadows only this patch declared to shadow/kept/ instead of freeing them. */
+int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disable_result *res);
 int txn_recover(struct recover_result *res);
 
 struct gc_result {

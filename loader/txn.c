@@ -24,6 +24,7 @@
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
+#include "shadow.h"
 #include "transaction.h"
 #include "txn.h"
 #include "util.h"
@@ -139,6 +140,8 @@ int reconcile(struct txn *t, const struct journal *j)
 			fault_point("detach-old");
 		}
 	}
+	/* Now that no replaced patch runs: shadows nobody declares any more go. */
+	err = shadow_settle(&t->reg, j->op == JOURNAL_DISABLE && j->keep_shadow) ?: err;
 	return sync_gate_maps(t, NULL, t->word | j->pre_word) ?: err;
 }
 
@@ -164,6 +167,8 @@ void drop_created_store(struct txn *t)
 		snprintf(path, sizeof(path), "%s/%s", STORE_ROOT, store_shared_maps[i]);
 		unlink(path);
 	}
+	rmdir(SHADOW_KEPT_DIR);
+	rmdir(SHADOW_DIR);
 	rmdir(STORE_PATCHES);
 	rmdir(STORE_RECORDS);
 	rmdir(STORE_ROOT);

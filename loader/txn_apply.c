@@ -20,7 +20,10 @@
 #include "livepatch_txn.h"
 #include "log.h"
 #include "output.h"
+#include "declared.h"
 #include "patch_object.h"
+#include "patch_state.h"
+#include "shadow.h"
 #include "slots.h"
 #include "transaction.h"
 #include "txn.h"
@@ -170,6 +173,21 @@ static void undo_pre_patch(struct txn *t, struct patch_object *po)
 			po->info.name, err ? strerror(-err) : "returned non-zero");
 }
 
+/* What the patch declares that outlives it (declared.h), beside its meta. */
+static int write_declared(const struct patch_object *po, const char *dir)
+{
+	struct patch_declared decl = { .magic = DECLARED_MAGIC, .format = DECLARED_VERSION };
+	int err;
+
+	shadow_declare(po, &decl);
+	patch_state_declare(po, &decl);
+	err = declared_write(dir, &decl);
+	if (err)
+		p_err("cannot record the shadows and states of %s in %s: %s", po->info.name, dir,
+		      strerror(-err));
+	return err;
+}
+
 /* Stage: load, pre_patch, attach with the gate shut, cover bits. */
 static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta *meta,
 		       struct apply_result *res)
@@ -210,6 +228,11 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	fault_point("staging");
 	err = store_write_meta(t->journal.dir, meta);
 	if (!err)
+		err = write_declared(po, t->journal.dir);
+	/* Listed in the journal (own_pins) above: a roll back removes them. */
+	if (!err)
+		err = shadow_pin_created(po);
+	if (!err)
 		err = arm_slot(&t->cc, meta->slot, meta->gen);
 	if (!err)
 		err = attach_patch(po, meta, t->journal.dir);
@@ -218,6 +241,19 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	if (!err)
 		fault_point("staged");
 	return err;
+}
+
+static void report_shadows(const struct patch_object *po, struct apply_result *res)
+{
+	for (int i = 0; i < po->nr_shadows; i++) {
+		const struct shadow_decl *s = &po->shadows[i];
+		struct apply_shadow *out = &res->shadows[res->nr_shadows++];
+
+		snprintf(out->name, sizeof(out->name), "%s", s->name);
+		out->how = s->migrating ? SHADOW_MIGRATED : s->existing_fd >= 0 ? SHADOW_INHERITED :
+									   SHADOW_CREATED;
+		out->converted = s->converted;
+	}
 }
 
 int txn_apply(const char *path, bool stack, bool allow_insecure,
@@ -263,6 +299,10 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 		err = -EEXIST;
 		goto out;
 	}
+	/* Before anything loads: the shadows it takes over, the states it must carry. */
+	err = shadow_plan(&po, stack) ?: patch_state_check(&po, &t.reg, stack);
+	if (err)
+		goto out;
 	/* A cumulative apply takes every active patch out, and their module with them. */
 	err = lp_plan_init(&lp, module, &t.reg, stack ? 0 : t.word, timeout_s);
 	if (!err)
@@ -277,6 +317,9 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 	/* Names are at most BPFLP_NAME_MAX characters: always fits. */
 	store_patch_dir(t.journal.dir, sizeof(t.journal.dir), res->meta.name, res->meta.version);
 	err = stage_patch(&t, &po, &res->meta, res);
+	/* As late as can be: the old patch writes the old entries until the commit. */
+	if (!err)
+		err = shadow_migrate(&po, false);
 	/* The livepatch transition first: it is the half that can time out. */
 	if (!err)
 		err = lp_switch(&lp, t.journal.dir);
@@ -301,6 +344,11 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 		goto out;
 	}
 	t.word = t.journal.post_word;
+	/* Entries the old patch created between the first pass and the commit. */
+	if (shadow_migrate(&po, true))
+		pr_warn("bpflp: warning: the catch-up migration of %s failed: entries the old patch created during the apply are not carried over\n",
+			res->meta.name);
+	report_shadows(&po, res);
 	snprintf(res->module, sizeof(res->module), "%s", lp.step.new_module);
 	snprintf(res->module_removed, sizeof(res->module_removed), "%s", lp.step.old_module);
 	err = lp_after_commit(&lp);

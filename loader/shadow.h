@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shadow variables across patches (include/bpflp/shadow.bpf.h). Each
+ * BPFLP_SHADOW is one hash map pinned at shadow/NAME. A patch declaring a
+ * shadow that is already pinned is loaded onto that map (bpf_map__reuse_fd),
+ * so its programs, once the commit opens their gates, find the entries the
+ * previous patch left; the value layout must be the same (BTF, field by
+ * field) unless the patch declares a migration, which converts the entries
+ * into a fresh map pinned at shadow/NAME.new until the commit. After each
+ * commit (reconcile), shadows no active patch declares are freed, or moved
+ * to shadow/kept/ by `disable --keep-shadow`, from where a later patch
+ * declaring them takes them back.
+ */
+#ifndef BPFLP_SHADOW_H
+#define BPFLP_SHADOW_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <bpf/libbpf.h>
+#include "bpflp/abi.h"
+#include "declared.h"
+
+#define SHADOW_DIR		"/sys/fs/bpf/bpflp/shadow"
+#define SHADOW_KEPT_DIR		SHADOW_DIR "/kept"
+#define SHADOW_MIGRATING_SUFFIX	".new"
+
+struct patch_object;
+struct registry;
+
+struct shadow_decl {
+	char name[BPFLP_NAME_MAX + 1];
+	struct bpf_map *map;		/* bpflp_shadow_NAME */
+	struct bpf_map *from;		/* bpflp_shadow_from_NAME: a migration's source, or NULL */
+	struct bpf_program *migrate;	/* bpflp_migrate_NAME, with from */
+	int existing_fd;		/* the pinned shadow found by shadow_plan, or -1 */
+	bool migrating;			/* it has another layout: converted into a fresh map */
+	__u64 converted;		/* entries the migration wrote, both passes */
+};
+
+/* patch_object_open: find the shadows and migrations; refuse malformed ones. */
+int shadow_scan(struct patch_object *po);
+/*
+ * check and apply, before load: match each shadow with the one pinned (or
+ * kept); refuse a different layout without a migration, naming the first
+ * differing field. Changes nothing. Prints the error.
+ */
+int shadow_plan(struct patch_object *po, bool stack);
+/* A real load, before bpf_object__load: reuse the pinned maps; add the pins it will create to po->created_pins. */
+int shadow_bind(struct patch_object *po);
+/* After the journal lists them: pin the shadows the load created. */
+int shadow_pin_created(struct patch_object *po);
+/* Run the migrations: before the commit (all entries), or after it (catch_up: only the missing). */
+int shadow_migrate(struct patch_object *po, bool catch_up);
+/* What the record says about the patch's shadows. */
+void shadow_declare(const struct patch_object *po, struct patch_declared *decl);
+/*
+ * After a commit: migrated maps take their names, shadows no active patch
+ * declares are freed (keep: moved to kept/), kept ones declared again come
+ * back. Idempotent, for recovery.
+ */
+int shadow_settle(const struct registry *reg, bool keep);
+/* Entries in the shadow pinned at pin. */
+int shadow_count_entries(const char *pin, __u64 *count);
+void shadow_release(struct patch_object *po);
+
+#endif /* BPFLP_SHADOW_H */
