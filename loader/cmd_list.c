@@ -11,6 +11,7 @@
 #include "bpflp/companion.h"
 #include "commands.h"
 #include "companion_attach.h"
+#include "declared_print.h"
 #include "drift_print.h"
 #include "journal.h"
 #include "kernel.h"
@@ -94,6 +95,7 @@ static void json_patch(const struct patch_record *rec)
 	}
 	jsonw_end_array(json_wtr);
 	livepatch_print_json(rec->dir);
+	declared_print_json(rec->dir);
 	jsonw_end_object(json_wtr);
 }
 
@@ -184,6 +186,7 @@ int do_list(const struct verb_args *args)
 		for (int i = 0; i < reg.nr; i++) {
 			plain_patch(&reg.recs[i].meta, &w);
 			livepatch_print_plain(reg.recs[i].dir);
+			declared_print_plain(reg.recs[i].dir);
 		}
 	}
 	if (!json_output)
@@ -319,6 +322,7 @@ int do_show(const struct verb_args *args)
 		json_digest(&rec->meta);
 		jsonw_string_field(json_wtr, "pin_dir", rec->dir);
 		livepatch_print_json(rec->dir);
+		declared_print_json(rec->dir);
 		jsonw_name(json_wtr, "functions");
 		jsonw_start_array(json_wtr);
 	} else {
@@ -332,6 +336,7 @@ int do_show(const struct verb_args *args)
 		       rec->dir);
 		printf("  object %s\n  sha256 %s\n", rec->meta.object, hex);
 		livepatch_print_plain(rec->dir);
+		declared_print_plain(rec->dir);
 		printf("  %-28s %-9s %-8s %-8s %-10s %-10s %s\n", "FUNCTION", "TYPE", "PROG_ID",
 		       "LINK_ID", "CALLS", "OVERRIDES", "LINK_PIN");
 	}
