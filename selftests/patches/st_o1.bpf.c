@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+/* t-st-other@1: declares system state 7 at version 2 (state_cb.bpf.h). */
+#include "state_cb.bpf.h"
+
+T_STATE_PATCH("t-st-other", 1, 2)
