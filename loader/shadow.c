@@ -232,7 +232,7 @@ int shadow_plan(struct patch_object *po, bool stack)
 	return err;
 }
 
-static int add_created_pin(struct patch_object *po, const char *name, const char *suffix)
+static int add_created_pin(struct patch_object *po, const char *dir, const char *name)
 {
 	int max = sizeof(po->created_pins) / sizeof(po->created_pins[0]);
 
@@ -241,8 +241,8 @@ static int add_created_pin(struct patch_object *po, const char *name, const char
 		return -E2BIG;
 	}
 	/* Names are at most BPFLP_NAME_MAX: always fits. */
-	snprintf(po->created_pins[po->nr_created_pins++], sizeof(po->created_pins[0]), "%s/%s%s",
-		 SHADOW_DIR, name, suffix);
+	snprintf(po->created_pins[po->nr_created_pins++], sizeof(po->created_pins[0]), "%s/%s",
+		 dir, name);
 	return 0;
 }
 
@@ -254,10 +254,10 @@ int shadow_bind(struct patch_object *po)
 		struct shadow_decl *s = &po->shadows[i];
 
 		if (s->existing_fd < 0)
-			err = add_created_pin(po, s->name, "");
+			err = add_created_pin(po, SHADOW_DIR, s->name);
 		else if (s->migrating)
 			err = bpf_map__reuse_fd(s->from, s->existing_fd) ?:
-			      add_created_pin(po, s->name, SHADOW_MIGRATING_SUFFIX);
+			      add_created_pin(po, SHADOW_MIGRATING_DIR, s->name);
 		else
 			err = bpf_map__reuse_fd(s->map, s->existing_fd);
 		if (err)
@@ -281,9 +281,9 @@ int shadow_pin_created(struct patch_object *po)
 
 		if (s->existing_fd >= 0 && !s->migrating)
 			continue;
-		snprintf(pin, sizeof(pin), "%s/%s%s", SHADOW_DIR, s->name,
-			 s->migrating ? SHADOW_MIGRATING_SUFFIX : "");
-		err = make_dir(SHADOW_DIR);
+		snprintf(pin, sizeof(pin), "%s/%s", s->migrating ? SHADOW_MIGRATING_DIR : SHADOW_DIR,
+			 s->name);
+		err = make_dir(SHADOW_DIR) ?: s->migrating ? make_dir(SHADOW_MIGRATING_DIR) : 0;
 		if (!err && bpf_obj_pin(bpf_map__fd(s->map), pin))
 			err = -errno;
 		if (err) {
@@ -349,26 +349,38 @@ static bool declared_by_active(const struct registry *reg, const char *name)
 	return false;
 }
 
-static int settle_kept(const struct registry *reg)
+/*
+ * The pins in dir (kept/ or migrating/) that an active patch declares take
+ * the live name: a kept shadow taken back, a migrated map replacing the old
+ * one (rename is atomic, over the old pin). Those nobody declares go,
+ * unless replace_live is false and the live name is taken (a kept shadow a
+ * new one of the same name superseded).
+ */
+static int settle_dir(const struct registry *reg, const char *dir, bool replace_live)
 {
-	char kept[PATH_MAX], live[PATH_MAX];
+	char from[PATH_MAX], live[PATH_MAX];
 	struct dirent *de;
 	int err = 0;
-	DIR *d = opendir(SHADOW_KEPT_DIR);
+	DIR *d = opendir(dir);
 
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || !declared_by_active(reg, de->d_name))
+		if (de->d_name[0] == '.')
 			continue;
-		snprintf(kept, sizeof(kept), "%s/%s", SHADOW_KEPT_DIR, de->d_name);
+		snprintf(from, sizeof(from), "%s/%s", dir, de->d_name);
 		snprintf(live, sizeof(live), "%s/%s", SHADOW_DIR, de->d_name);
-		/* Taken back by a patch, or superseded by a new one of the same name. */
-		if (!access(live, F_OK) ? unlink(kept) : rename(kept, live))
+		if (!declared_by_active(reg, de->d_name)) {
+			/* A kept one stays for a later patch; a migration nobody took is void. */
+			if (replace_live && unlink(from) && errno != ENOENT)
+				err = -errno;
+			continue;
+		}
+		if (!replace_live && !access(live, F_OK) ? unlink(from) : rename(from, live))
 			err = -errno;
 	}
 	closedir(d);
-	rmdir(SHADOW_KEPT_DIR);	/* when empty */
+	rmdir(dir);	/* when empty */
 	return err;
 }
 
@@ -376,29 +388,18 @@ int shadow_settle(const struct registry *reg, bool keep)
 {
 	char path[PATH_MAX], to[PATH_MAX];
 	struct dirent *de;
-	int err = 0;
+	int err;
 	DIR *d;
 
 	fault_point("shadow-settle");
+	err = settle_dir(reg, SHADOW_MIGRATING_DIR, true);
 	d = opendir(SHADOW_DIR);
 	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+		return errno == ENOENT ? err : -errno;
 	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name), suffix = strlen(SHADOW_MIGRATING_SUFFIX);
-
-		if (de->d_name[0] == '.' || de->d_type == DT_DIR)
+		if (de->d_name[0] == '.' || de->d_type == DT_DIR || declared_by_active(reg, de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", SHADOW_DIR, de->d_name);
-		if (len > suffix && !strcmp(de->d_name + len - suffix, SHADOW_MIGRATING_SUFFIX)) {
-			/* A migration committed: its map replaces the old one, atomically. */
-			snprintf(to, sizeof(to), "%s/%.*s", SHADOW_DIR, (int)(len - suffix), de->d_name);
-			if (declared_by_active(reg, to + strlen(SHADOW_DIR) + 1) ? rename(path, to) :
-										   unlink(path))
-				err = -errno;
-			continue;
-		}
-		if (declared_by_active(reg, de->d_name))
-			continue;
 		if (keep) {
 			snprintf(to, sizeof(to), "%s/%s", SHADOW_KEPT_DIR, de->d_name);
 			if (make_dir(SHADOW_KEPT_DIR) || rename(path, to))
@@ -408,9 +409,17 @@ int shadow_settle(const struct registry *reg, bool keep)
 		}
 	}
 	closedir(d);
-	err = settle_kept(reg) ?: err;
+	err = settle_dir(reg, SHADOW_KEPT_DIR, false) ?: err;
 	rmdir(SHADOW_DIR);	/* when empty */
 	return err;
+}
+
+void shadow_remove_empty_dirs(void)
+{
+	/* rmdir fails on a directory with pins: only empty ones go. */
+	rmdir(SHADOW_MIGRATING_DIR);
+	rmdir(SHADOW_KEPT_DIR);
+	rmdir(SHADOW_DIR);
 }
 
 int shadow_count_entries(const char *pin, __u64 *count)

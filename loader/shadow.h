@@ -6,7 +6,7 @@
  * so its programs, once the commit opens their gates, find the entries the
  * previous patch left; the value layout must be the same (BTF, field by
  * field) unless the patch declares a migration, which converts the entries
- * into a fresh map pinned at shadow/NAME.new until the commit. After each
+ * into a fresh map pinned at shadow/migrating/NAME until the commit. After each
  * commit (reconcile), shadows no active patch declares are freed, or moved
  * to shadow/kept/ by `disable --keep-shadow`, from where a later patch
  * declaring them takes them back.
@@ -22,7 +22,8 @@
 
 #define SHADOW_DIR		"/sys/fs/bpf/bpflp/shadow"
 #define SHADOW_KEPT_DIR		SHADOW_DIR "/kept"
-#define SHADOW_MIGRATING_SUFFIX	".new"
+/* bpffs refuses names with a dot: a migration's map waits in a directory of its own. */
+#define SHADOW_MIGRATING_DIR	SHADOW_DIR "/migrating"
 
 struct patch_object;
 struct registry;
@@ -59,6 +60,8 @@ void shadow_declare(const struct patch_object *po, struct patch_declared *decl);
  * back. Idempotent, for recovery.
  */
 int shadow_settle(const struct registry *reg, bool keep);
+/* After a roll back removed its pins: the shadow directories it left empty. */
+void shadow_remove_empty_dirs(void);
 /* Entries in the shadow pinned at pin. */
 int shadow_count_entries(const char *pin, __u64 *count);
 void shadow_release(struct patch_object *po);

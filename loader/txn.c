@@ -167,8 +167,7 @@ void drop_created_store(struct txn *t)
 		snprintf(path, sizeof(path), "%s/%s", STORE_ROOT, store_shared_maps[i]);
 		unlink(path);
 	}
-	rmdir(SHADOW_KEPT_DIR);
-	rmdir(SHADOW_DIR);
+	shadow_remove_empty_dirs();
 	rmdir(STORE_PATCHES);
 	rmdir(STORE_RECORDS);
 	rmdir(STORE_ROOT);
@@ -181,6 +180,7 @@ void roll_back(struct txn *t, const struct journal *j)
 	disarm_slot(&t->cc, j->slot);
 	for (__u32 i = 0; i < j->nr_own_pins && i < 8; i++)
 		unlink(j->own_pins[i]);
+	shadow_remove_empty_dirs();
 	store_clear_dir(j->dir, false);
 	/* Re-applying a replaced or disabled NAME@VERSION took over its record: restore it. */
 	if (j->has_previous && !mkdir(j->dir, 0700))
