@@ -78,3 +78,10 @@ assert_eq "$(shadow_values rl)" '[{"opens":2}]' "rl kept while t-sh-s declares i
 bpflp_ok apply "$(patch_obj t_v1)" > /dev/null
 [[ ! -e $SHADOW ]] || fail "replace by t-v@1 left $(find "$SHADOW")"
 echo "  ok: a replace by a patch without the shadow freed it"
+
+# The demo series' fix with state: cve-fixes v4 takes v3's per-task counts over.
+bpflp_ok apply "$(build_path examples/cve-fixes-v3.bpf.o)" > /dev/null
+out=$(bpflp_ok apply "$(build_path examples/cve-fixes-v4.bpf.o)")
+assert_match "$out" "replaced cve-fixes@3; shadow perf_rl inherited$" "cve-fixes@4 inherits perf_rl"
+bpflp_ok disable cve-fixes > /dev/null
+[[ ! -e $SHADOW ]] || fail "disable cve-fixes left $(find "$SHADOW")"
