@@ -21,6 +21,7 @@
 #include "output.h"
 #include "patch_object.h"
 #include "transaction.h"
+#include "shadow.h"
 #include "txn.h"
 #include "util.h"
 
@@ -118,7 +119,10 @@ int repair_active(struct patch_record *rec, struct patch_object *po,
 	err = drift_reattach(rec, &pass);
 	if (!err && drift_unrepairable(&pass)) {
 		memset(&pass, 0, sizeof(pass));
-		err = patch_object_load(po, rec->meta.slot, rec->meta.gen, STORE_ROOT) ?:
+		/* Loaded onto the patch's live shadows, as when it was applied (same code, same layout). */
+		err = shadow_plan(po, true) ?:
+		      patch_object_load(po, rec->meta.slot, rec->meta.gen, STORE_ROOT) ?:
+		      shadow_pin_created(po) ?:
 		      pin_missing_programs(po, &rec->meta, rec->dir) ?:
 		      drift_reattach(rec, &pass);
 	}
