@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "btf_layout.h"
@@ -81,8 +82,13 @@ static int diff_at(const struct btf *ob, __u32 oid, __u32 ooff, const struct btf
 	const struct btf_type *o = skip_mods(ob, oid, &oid), *n = skip_mods(nb, nid, &nid);
 	char sub[sizeof(d->field)];
 
-	if (!o || !n || depth > 16 || btf_kind(o) != btf_kind(n) || ooff != noff ||
-	    btf__resolve_size(ob, oid) != btf__resolve_size(nb, nid) ||
+	bool same_size;
+
+	if (!o || !n || depth > 16 || btf_kind(o) != btf_kind(n) || ooff != noff)
+		return differ(d, path, ob, oid_named, ooff, nb, nid_named, noff);
+	same_size = btf__resolve_size(ob, oid) == btf__resolve_size(nb, nid);
+	/* A struct's size changes with a field: the field is the better answer, so it is looked for first. */
+	if ((!same_size && !btf_is_composite(o)) ||
 	    (btf_is_int(o) && (btf_int_encoding(o) != btf_int_encoding(n) ||
 			       btf_int_bits(o) != btf_int_bits(n))) ||
 	    (btf_is_array(o) && btf_array(o)->nelems != btf_array(n)->nelems))
@@ -103,15 +109,25 @@ static int diff_at(const struct btf *ob, __u32 oid, __u32 ooff, const struct btf
 		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "",
 			 (oname && *oname) ? oname : (nname && *nname) ? nname : "(anon)");
 		if (!om || !nm || strcmp(oname, nname) ||
-		    btf_member_bitfield_size(o, i) != btf_member_bitfield_size(n, i))
-			return differ(d, sub, om ? ob : NULL, om ? om->type : 0,
-				      om ? ooff + btf_member_bit_offset(o, i) : 0, nm ? nb : NULL,
-				      nm ? nm->type : 0, nm ? noff + btf_member_bit_offset(n, i) : 0);
+		    btf_member_bitfield_size(o, i) != btf_member_bitfield_size(n, i)) {
+			differ(d, sub, om ? ob : NULL, om ? om->type : 0,
+			       om ? ooff + btf_member_bit_offset(o, i) : 0, nm ? nb : NULL,
+			       nm ? nm->type : 0, nm ? noff + btf_member_bit_offset(n, i) : 0);
+			/* Renamed: say what the new layout calls it. */
+			if (om && nm && strcmp(oname, nname)) {
+				char now[sizeof(d->now)];
+
+				snprintf(now, sizeof(now), "%s", d->now);
+				snprintf(d->now, sizeof(d->now), "field '%.32s', %.80s", nname, now);
+			}
+			return 1;
+		}
 		if (diff_at(ob, om->type, ooff + btf_member_bit_offset(o, i), nb, nm->type,
 			    noff + btf_member_bit_offset(n, i), sub, d, depth + 1))
 			return 1;
 	}
-	return 0;
+	/* The same fields, more padding at the end. */
+	return same_size ? 0 : differ(d, path, ob, oid_named, ooff, nb, nid_named, noff);
 }
 
 int btf_layout_diff(const struct btf *old, __u32 old_id, const struct btf *new, __u32 new_id,
