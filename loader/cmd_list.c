@@ -166,6 +166,7 @@ int do_list(const struct verb_args *args)
 			jsonw_end_object(json_wtr);
 		}
 		livepatch_kept_print_json();
+		kept_shadows_print_json();
 		jsonw_name(json_wtr, "patches");
 		jsonw_start_array(json_wtr);
 		for (int i = 0; i < reg.nr; i++)
@@ -191,6 +192,8 @@ int do_list(const struct verb_args *args)
 	}
 	if (!json_output)
 		livepatch_kept_print_plain();
+	if (!json_output)
+		kept_shadows_print_plain();
 	if (!json_output)
 		drift_print_plain("drift: the state in " STORE_ROOT " does not match the kernel:", &drift,
 				  true);

@@ -8,4 +8,8 @@ void declared_print_json(const char *dir);
 /* "  states: ..." and "  shadows: ..." lines, none when the patch declares nothing. */
 void declared_print_plain(const char *dir);
 
+/* "kept_shadows": [...]: shadows disable --keep-shadow kept, which no patch declares now. */
+void kept_shadows_print_json(void);
+void kept_shadows_print_plain(void);
+
 #endif /* BPFLP_DECLARED_PRINT_H */

@@ -6,7 +6,8 @@
 # migration (check and apply, nothing changed) and converted with one;
 # `disable --keep-shadow` keeps the shadow for a later patch, plain disable
 # and a replace by a patch not declaring it free it; a stacked patch shares
-# it. Checked through the patched behaviour and with bpftool map dump.
+# it; a shadow pin deleted by hand is pinned again from the patch's
+# programs. Checked through the patched behaviour and with bpftool map dump.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/core_lib.bash"
 . "$(dirname "$0")/shadow_lib.bash"
@@ -29,8 +30,11 @@ assert_eq "$(shadow_map_id rl)" "$map_id" "t-sh@2 runs on the very map"
 assert_opens 2 "ok EACCES" "t-sh@2: counts kept (4), limit 5"
 assert_eq "$(shadow_values rl)" '[{"opens":6}]' "bpftool dump after t-sh@2"
 
-out=$(bpflp_ok apply "$(patch_obj sh_v1)")
+# Its pin deleted by hand, the shadow is pinned again from t-sh@2's programs: the downgrade still inherits it.
+rm "$SHADOW/rl"
+out=$(bpflp_ok apply "$(patch_obj sh_v1)" 2> /dev/null)
 assert_eq "$out" "applied t-sh@1 (replace, 1 function); replaced t-sh@2; shadow rl inherited" "downgrade to t-sh@1"
+assert_eq "$(shadow_map_id rl)" "$map_id" "t-sh@1 runs on the very map again"
 assert_opens 1 "EPERM" "t-sh@1 again: counts kept (6)"
 assert_eq "$(shadow_values rl)" '[{"opens":7}]' "bpftool dump after the downgrade"
 
@@ -55,6 +59,8 @@ bpflp_refused "downgrade across a layout change" "at field 'opens': __u32 at off
 # disable --keep-shadow keeps it, out of the way; the next patch declaring it takes it back.
 bpflp_ok disable t-sh --keep-shadow > /dev/null
 assert_eq "$(shadow_pins)" "kept kept/rl " "pins after disable --keep-shadow"
+assert_eq "$(list_query '.kept_shadows[] | "\(.name) \(.layout) \(.entries)"')" \
+	"rl struct sh_rl3 {__u32 opens; __u32 limit;} 1" "list: the kept shadow"
 out=$(bpflp_ok apply "$(patch_obj sh_v3)")
 assert_eq "$out" "applied t-sh@3 (replace, 1 function); shadow rl inherited" "re-apply takes the kept shadow"
 assert_eq "$(shadow_pins)" "rl " "pins after taking it back"
