@@ -414,6 +414,97 @@ int shadow_settle(const struct registry *reg, bool keep)
 	return err;
 }
 
+/*
+ * The map of shadow decl that a program pinned in dir uses: same kernel
+ * name (truncated to BPF_OBJ_NAME_LEN - 1), sizes and layout. An fd, or
+ * -ENOENT; -EEXIST when two maps match (then nothing is guessed).
+ */
+static int find_map_in_dir(const char *dir, const struct declared_shadow *decl)
+{
+	char want[BPF_OBJ_NAME_LEN], layout[SHADOW_LAYOUT_MAX], path[PATH_MAX];
+	__u32 found_id = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -errno;
+	snprintf(want, sizeof(want), SHADOW_PREFIX "%s", decl->name);
+	while ((de = readdir(d))) {
+		__u32 map_ids[64] = {};
+		struct bpf_prog_info info = { .nr_map_ids = 64, .map_ids = (__u64)(unsigned long)map_ids };
+		__u32 len = sizeof(info);
+		size_t n = strlen(de->d_name);
+		int fd;
+
+		if (n < 6 || strcmp(de->d_name + n - 5, "_prog") ||
+		    try_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			info.nr_map_ids = 0;
+		close(fd);
+		for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++) {
+			struct bpf_map_info m = {};
+			__u32 mlen = sizeof(m);
+			struct btf *btf = NULL;
+			int mfd = bpf_map_get_fd_by_id(map_ids[i]);
+
+			if (mfd < 0)
+				continue;
+			if (!bpf_obj_get_info_by_fd(mfd, &m, &mlen) && !strcmp(m.name, want) &&
+			    m.value_size == decl->value_size && m.max_entries == decl->max_entries &&
+			    m.btf_id && m.id != found_id)
+				btf = btf__load_from_kernel_by_id(m.btf_id);
+			if (btf) {
+				btf_layout_str(btf, m.btf_value_type_id, layout, sizeof(layout));
+				if (!strcmp(layout, decl->layout) && found_id) {
+					found_id = -1;	/* two candidates */
+				} else if (!strcmp(layout, decl->layout)) {
+					found_id = m.id;
+				}
+				btf__free(btf);
+			}
+			close(mfd);
+		}
+	}
+	closedir(d);
+	if (found_id == (__u32)-1)
+		return -EEXIST;
+	return found_id ? bpf_map_get_fd_by_id(found_id) : -ENOENT;
+}
+
+void shadow_repin(const struct registry *reg)
+{
+	struct patch_declared decl;
+	char pin[PATH_MAX];
+
+	for (int i = 0; i < reg->nr; i++) {
+		const struct patch_record *rec = &reg->recs[i];
+
+		if (rec->meta.status != PATCH_ACTIVE || rec->dir_missing || declared_read(rec->dir, &decl))
+			continue;
+		for (__u32 j = 0; j < decl.nr_shadows; j++) {
+			int fd;
+
+			snprintf(pin, sizeof(pin), "%s/%s", SHADOW_DIR, decl.shadows[j].name);
+			if (!access(pin, F_OK))
+				continue;
+			fd = find_map_in_dir(rec->dir, &decl.shadows[j]);
+			if (fd == -EEXIST)
+				pr_warn("bpflp: warning: the pin of shadow %s was deleted, and %s@%u uses two maps that could be it: pin the right one at %s by hand\n",
+					decl.shadows[j].name, rec->meta.name, rec->meta.version, pin);
+			if (fd < 0)
+				continue;
+			if (!make_dir(SHADOW_DIR) && !bpf_obj_pin(fd, pin))
+				pr_info("bpflp: pinned shadow %s of %s@%u again at %s\n",
+					decl.shadows[j].name, rec->meta.name, rec->meta.version, pin);
+			close(fd);
+		}
+	}
+}
+
 void shadow_remove_empty_dirs(void)
 {
 	/* rmdir fails on a directory with pins: only empty ones go. */

@@ -60,6 +60,12 @@ void shadow_declare(const struct patch_object *po, struct patch_declared *decl);
  * back. Idempotent, for recovery.
  */
 int shadow_settle(const struct registry *reg, bool keep);
+/*
+ * A shadow pin deleted by hand while an active patch uses the map: pinned
+ * again from the patch's programs, so the next patch inherits the entries
+ * instead of starting empty (transaction start, as for the shared maps).
+ */
+void shadow_repin(const struct registry *reg);
 /* After a roll back removed its pins: the shadow directories it left empty. */
 void shadow_remove_empty_dirs(void);
 /* Entries in the shadow pinned at pin. */

@@ -18,6 +18,11 @@
  *       cb_post_patch, cb_pre_unpatch, cb_post_unpatch
  *                                      callbacks run after load: by disable, and by
  *                                      recovery finishing an interrupted transaction
+ *       declared                       its shadows and system states (declared.h), if any
+ *
+ *   /sys/fs/bpf/bpflp/shadow/NAME      a shadow variable (shadow.h); migrating/NAME
+ *                                      until a migration commits, kept/NAME after
+ *                                      disable --keep-shadow
  *
  *   /sys/fs/bpf/bpflp/records/NAME@VERSION
  *                                      the same record as NAME@VERSION/meta, pinned

@@ -48,8 +48,10 @@ void repin_shared_maps(void)
 {
 	struct registry early;
 
-	if (!store_load(&early))
+	if (!store_load(&early)) {
 		drift_repin_shared_maps(&early);
+		shadow_repin(&early);
+	}
 	registry_free(&early);
 }
 
