@@ -11,6 +11,8 @@ bpflp=build/bpflp
 probe=build/selftests/platform/demo_probe
 v1=build/examples/cve-fixes-v1.bpf.o
 v2=build/examples/cve-fixes-v2.bpf.o
+v3=build/examples/cve-fixes-v3.bpf.o
+v4=build/examples/cve-fixes-v4.bpf.o
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
@@ -38,7 +40,12 @@ trampolines() {
 		"$([[ -e /sys/module/bpflp_companion ]] && echo loaded || echo not loaded)"
 }
 
-cleanup() { $bpflp disable cve-fixes >/dev/null 2>&1 || true; rm -rf /sys/fs/bpf/bpflp; }
+paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+cleanup() {
+	$bpflp disable cve-fixes >/dev/null 2>&1 || true
+	rm -rf /sys/fs/bpf/bpflp
+	echo "$paranoid" > /proc/sys/kernel/perf_event_paranoid
+}
 trap cleanup EXIT
 
 # AF_ALG lives in a module; the guest cannot autoload it from its initramfs root.
@@ -85,3 +92,21 @@ outcomes
 trampolines
 printf '   BPF links left: %s\n' "$(bpftool -j link list | jq length)"
 printf '   companion module: %s\n' "$([[ -e /sys/module/bpflp_companion ]] && echo loaded || echo unloaded)"
+
+step "6. A fix that needs state: cve-fixes v3 limits each unprivileged task to 64 perf_event_open() calls, counted in a shadow variable"
+echo 2 > /proc/sys/kernel/perf_event_paranoid	# let nobody open its own events at all
+run $bpflp apply $v3
+coproc BURSTS { as_nobody $probe perf-bursts 40; }
+burst() { echo >&"${BURSTS[1]}"; read -r line <&"${BURSTS[0]}"; printf '   %s: %s\n' "$1" "$line"; }
+burst "one task, 40 calls under v3"
+burst "the same task, 40 more under v3"
+step "7. cve-fixes v4 raises the limit to 1024 and inherits every task's count"
+run $bpflp apply $v4
+run $bpflp show cve-fixes
+burst "the same task, 40 more under v4 (its count goes on from 80)"
+printf '   counts in the shadow: %s\n' \
+	"$(bpftool -j map dump pinned /sys/fs/bpf/bpflp/shadow/perf_rl | jq -c '[.[].formatted.value.opens]')"
+eval "exec ${BURSTS[1]}>&-"
+wait "$BURSTS_PID" 2>/dev/null || true
+run $bpflp disable cve-fixes
+printf '   shadows left: %s\n' "$(ls /sys/fs/bpf/bpflp/shadow 2>/dev/null | wc -l)"
