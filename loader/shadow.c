@@ -62,11 +62,12 @@ int shadow_scan(struct patch_object *po)
 
 	po->nr_shadows = 0;
 	bpf_object__for_each_map(map, po->obj) {
-		const char *name = bpf_map__name(map) + strlen(SHADOW_PREFIX);
+		const char *name;
 
 		if (!has_prefix(bpf_map__name(map), SHADOW_PREFIX) ||
 		    has_prefix(bpf_map__name(map), SHADOW_FROM_PREFIX))
 			continue;
+		name = bpf_map__name(map) + strlen(SHADOW_PREFIX);
 		err = check_shadow_map(po, map, name);
 		if (err)
 			return err;
@@ -82,11 +83,12 @@ int shadow_scan(struct patch_object *po)
 		s->existing_fd = -1;
 	}
 	bpf_object__for_each_map(map, po->obj) {
-		const char *name = bpf_map__name(map) + strlen(SHADOW_FROM_PREFIX);
+		const char *name;
 		char prog_name[64];
 
 		if (!has_prefix(bpf_map__name(map), SHADOW_FROM_PREFIX))
 			continue;
+		name = bpf_map__name(map) + strlen(SHADOW_FROM_PREFIX);
 		s = find_decl(po, name);
 		snprintf(prog_name, sizeof(prog_name), MIGRATE_PREFIX "%s", name);
 		prog = bpf_object__find_program_by_name(po->obj, prog_name);
