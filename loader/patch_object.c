@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "kernel.h"
+#include "kernel_func.h"
 #include "log.h"
 #include "output.h"
 #include "companion_kmod.h"
@@ -48,7 +49,12 @@ static const struct {
 	{ BPFLP_KIND_REPLACE, BPF_MODIFY_RETURN, "fmod_ret/", "__replace", "BPFLP_REPLACE", "replace" },
 };
 
-static char verifier_logs[BPFLP_MAX_FUNCS + CB_COUNT][VERIFIER_LOG_SIZE];
+/*
+ * One verifier log per program, where the kernel explains a refused load.
+ * Allocated per load: 1024 programs take 64 MiB of address space, of which
+ * only the pages a log is written to are ever touched.
+ */
+static char (*verifier_logs)[VERIFIER_LOG_SIZE];
 
 const char *bpflp_kind_name(enum bpflp_kind kind)
 {
@@ -234,25 +240,22 @@ static bool traceability_warned;
 
 static int check_target(struct patch_object *po, struct patch_prog *pp)
 {
-	char module[64];
+	struct kernel_func kf;
 	int err;
 
-	err = kernel_func_btf_id(pp->func);
-	pp->func_key = err;
-	if (err == -ENOENT && !kernel_func_module(pp->func, module, sizeof(module))) {
-		p_err("%s: function %s is in module %s: modules are not supported yet (bpflp patches functions of vmlinux only)",
-		      po->path, pp->func, module);
-		return -EOPNOTSUPP;
-	}
+	err = kernel_func_find(pp->func, &kf);
 	if (err == -ENOENT) {
-		p_err("%s: unknown kernel function '%s': it is not in this kernel's BTF; check the name",
+		p_err("%s: unknown kernel function '%s': it is not in the BTF of this kernel or of a loaded module; check the name (or load its module first)",
 		      po->path, pp->func);
 		return err;
 	}
 	if (err < 0) {
-		p_err("cannot read this kernel's BTF (/sys/kernel/btf/vmlinux): %s", strerror(-err));
+		p_err("cannot read this kernel's BTF (/sys/kernel/btf/): %s", strerror(-err));
 		return err;
 	}
+	pp->func_key = kf.key;
+	pp->btf = kf.btf;
+	memcpy(pp->module, kf.module, sizeof(pp->module));
 	/* In BTF is not enough: the trampoline needs an ftrace call site. */
 	pp->traceable = kernel_func_traceable(pp->func);
 	if (!pp->traceable) {
@@ -291,7 +294,7 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 	__u32 *companion;
 	int err, route;
 
-	err = replace_proto_check(bpf_object__btf(po->obj), kernel_btf(), pp->func, why, sizeof(why));
+	err = replace_proto_check(bpf_object__btf(po->obj), pp->btf, pp->func, why, sizeof(why));
 	if (err) {
 		p_err("%s: %s", po->path, why);
 		return err;
@@ -307,6 +310,12 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 		route = companion_module_usable(why, sizeof(why)) ? ROUTE_OBSERVE_ONLY : ROUTE_COMPANION;
 	else
 		return 0;
+	if (pp->module[0] && route == ROUTE_COMPANION) {
+		/* Its code goes with the module, and the module's ftrace hook would point into it. */
+		p_err("%s: cannot replace %s: it is in module %s, and the companion module replaces functions of vmlinux only; use a security_* hook or an error-injection function there, or observe it with BPFLP_FENTRY/BPFLP_FEXIT",
+		      po->path, pp->func, pp->module);
+		return -EOPNOTSUPP;
+	}
 	if (route != ROUTE_COMPANION) {
 		p_err("%s: cannot replace %s: %s", po->path, pp->func, why);
 		return route < 0 ? route : -EOPNOTSUPP;
@@ -372,17 +381,22 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 			return -EINVAL;
 		}
 	}
-	if (po->nr_progs == BPFLP_MAX_FUNCS) {
-		p_err("%s: more than %d programs: split the patch", po->path, BPFLP_MAX_FUNCS);
-		return -E2BIG;
-	}
 	pp = &po->progs[po->nr_progs++];
 	pp->prog = prog;
 	pp->kind = kinds[k].kind;
 	snprintf(pp->func, sizeof(pp->func), "%s", sec + sec_len);
+	/* The rodata the macro defines, the gate key first: the first one missing is named. */
 	snprintf(key_var, sizeof(key_var), "bpflp_fid_%s", name);
 	pp->rodata_key = patch_object_rodata_var(po->obj, key_var, sizeof(__u64));
-	if (!pp->rodata_key) {
+	if (pp->rodata_key) {
+		snprintf(key_var, sizeof(key_var), "bpflp_idx_%s", name);
+		pp->rodata_idx = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
+	}
+	if (pp->rodata_idx) {
+		snprintf(key_var, sizeof(key_var), "bpflp_exit_side_%s", name);
+		pp->rodata_exit_side = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
+	}
+	if (!pp->rodata_exit_side) {
 		p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)",
 		      po->path, name, key_var, kinds[k].macro, sec + sec_len);
 		return -EINVAL;
@@ -423,8 +437,16 @@ static int check_companion_alone(const struct patch_object *po)
 static int classify_programs(struct patch_object *po)
 {
 	struct bpf_program *prog;
-	int err;
+	int nr_tracing = 0, err;
 
+	/* Counted first: a patch over the limit is refused before its targets are looked up. */
+	bpf_object__for_each_program(prog, po->obj)
+		nr_tracing += bpf_program__type(prog) == BPF_PROG_TYPE_TRACING;
+	if (nr_tracing > BPFLP_MAX_FUNCS) {
+		p_err("%s: %d programs, more than the %d a patch may hold: split the patch",
+		      po->path, nr_tracing, BPFLP_MAX_FUNCS);
+		return -E2BIG;
+	}
 	bpf_object__for_each_program(prog, po->obj) {
 		if (bpf_program__type(prog) == BPF_PROG_TYPE_SYSCALL)
 			err = classify_callback(po, prog);
@@ -645,6 +667,7 @@ void patch_object_unpin_created(struct patch_object *po)
 int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char *shared_pin_dir)
 {
 	struct bpf_program *prog;
+	struct bpf_map *stats;
 	char pin[PATH_MAX];
 	__u32 *rodata_slot;
 	__u64 *rodata_gen;
@@ -656,8 +679,19 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 		return -EINVAL;
 	*rodata_slot = slot;
 	*rodata_gen = gen;
-	for (int p = 0; p < po->nr_progs; p++)
+	for (int p = 0; p < po->nr_progs; p++) {
 		*po->progs[p].rodata_key = po->progs[p].func_key;
+		*po->progs[p].rodata_idx = p;	/* the record's function order (fill_meta) */
+		*po->progs[p].rodata_exit_side = patch_has_fexit_on(po, po->progs[p].func);
+	}
+	stats = bpf_object__find_map_by_name(po->obj, "bpflp_stats");
+	if (!stats) {
+		p_err("%s was not built with bpflp/patch.bpf.h (no map bpflp_stats)", po->path);
+		return -EINVAL;
+	}
+	err = bpf_map__set_max_entries(stats, po->nr_progs ?: 1);
+	if (err)
+		return err;
 	for (size_t m = 0; shared_pin_dir && m < STORE_NR_SHARED_MAPS; m++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(po->obj, store_shared_maps[m]);
 
@@ -673,6 +707,13 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 	err = track_own_pins(po, shared_pin_dir);
 	if (err)
 		return err;
+	bpf_object__for_each_program(prog, po->obj)
+		i++;
+	free(verifier_logs);
+	verifier_logs = calloc(i, sizeof(*verifier_logs));
+	if (!verifier_logs)
+		return -ENOMEM;
+	i = 0;
 	bpf_object__for_each_program(prog, po->obj) {
 		verifier_logs[i][0] = '\0';
 		bpf_program__set_log_buf(prog, verifier_logs[i++], VERIFIER_LOG_SIZE);
@@ -717,8 +758,18 @@ int patch_object_check_gates(struct patch_object *po, int state_map_fd)
 	return 0;
 }
 
+bool patch_has_fexit_on(const struct patch_object *po, const char *func)
+{
+	for (int i = 0; i < po->nr_progs; i++)
+		if (po->progs[i].kind == BPFLP_KIND_FEXIT && !strcmp(po->progs[i].func, func))
+			return true;
+	return false;
+}
+
 void patch_object_close(struct patch_object *po)
 {
+	free(verifier_logs);
+	verifier_logs = NULL;
 	bpf_object__close(po->obj);
 	po->obj = NULL;
 	free(po->image);
