@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The transactions: bpflp apply, disable and recover. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "commands.h"
 #include "drift_print.h"
 #include "kernel.h"
+#include "livepatch_declared.h"
 #include "livepatch_module.h"
 #include "output.h"
 #include "transaction.h"
@@ -155,6 +157,8 @@ int do_apply(const struct verb_args *args)
 {
 	const char *path = args->arg;
 	static struct lp_module_file module;
+	static char declared_ko[PATH_MAX];
+	const char *module_arg = args->module;
 	struct apply_result res;
 	int err, timeout_s;
 
@@ -168,10 +172,17 @@ int do_apply(const struct verb_args *args)
 	/* Before the object is read: without the capabilities, that is the only error. */
 	err = kernel_require_caps();
 	if (!err)
-		err = check_module_arg(args->module, &module);
+		err = livepatch_module_for(path, &module_arg, declared_ko, sizeof(declared_ko));
+	if (!err && args->stack && module_arg) {
+		p_err("cannot use --stack with a patch that carries a livepatch module (%s): a livepatch module replaces every other livepatch (.replace = true); apply the patch without --stack",
+		      module_arg);
+		return -EINVAL;
+	}
+	if (!err)
+		err = check_module_arg(module_arg, &module);
 	if (err)
 		return err;
-	err = txn_apply(path, args->stack, args->allow_insecure, args->module ? &module : NULL,
+	err = txn_apply(path, args->stack, args->allow_insecure, module_arg ? &module : NULL,
 			timeout_s, &res);
 	if (err)
 		return err;

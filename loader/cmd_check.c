@@ -6,12 +6,14 @@
  * on this kernel (as probe does).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "args.h"
 #include "commands.h"
 #include "kernel.h"
+#include "livepatch_declared.h"
 #include "livepatch_module.h"
 #include "output.h"
 #include "patch_object.h"
@@ -53,13 +55,17 @@ int do_check(const struct verb_args *args)
 {
 	const char *path = args->arg;
 	static struct lp_module_file module;
+	static char declared_ko[PATH_MAX];
+	const char *module_arg = args->module;
 	struct patch_object po;
 	char why[768];
 	int err;
 
 	err = kernel_require_caps();
-	if (!err && args->module) {
-		err = lp_module_check(args->module, &module, why, sizeof(why));
+	if (!err)
+		err = livepatch_module_for(path, &module_arg, declared_ko, sizeof(declared_ko));
+	if (!err && module_arg) {
+		err = lp_module_check(module_arg, &module, why, sizeof(why));
 		if (err)
 			p_err("%s", why);
 	}
@@ -82,13 +88,13 @@ int do_check(const struct verb_args *args)
 		jsonw_string_field(json_wtr, "name", po.info.name);
 		jsonw_uint_field(json_wtr, "version", po.info.version);
 		jsonw_string_field(json_wtr, "verdict", "ok");
-		if (args->module)
+		if (module_arg)
 			print_module(&module);
 		jsonw_name(json_wtr, "functions");
 		jsonw_start_array(json_wtr);
 	} else {
 		printf("%s: patch %s@%u\n", path, po.info.name, po.info.version);
-		if (args->module)
+		if (module_arg)
 			print_module(&module);
 	}
 	for (int i = 0; i < po.nr_progs; i++) {

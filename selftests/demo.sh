@@ -13,6 +13,8 @@ v1=build/examples/cve-fixes-v1.bpf.o
 v2=build/examples/cve-fixes-v2.bpf.o
 v3=build/examples/cve-fixes-v3.bpf.o
 v4=build/examples/cve-fixes-v4.bpf.o
+# A source-level fix v2 carries: /proc/version without the build host.
+klp=build/kmod/bpflp_klp_v2.ko
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
@@ -27,16 +29,21 @@ outcomes() {
 	printf '   perf_event_open:         %s\n' "$($probe perf)"
 	printf '   /proc/cmdline as nobody: %s\n' "$(as_nobody $probe cmdline)"
 	printf '   /proc/cmdline as adm:    %s\n' "$(as_adm $probe cmdline)"
+	printf '   /proc/version:           %s\n' "$(cat /proc/version)"
+	local lps
+	lps=$(ls /sys/kernel/livepatch 2>/dev/null | tr '\n' ' ' | sed 's/ $//')
+	printf '   livepatch modules:       %s\n' "${lps:-none}"
 }
 
-# Functions bpflp hooks: a trampoline (fmod_ret/fentry), or the companion
-# module's ftrace handler (replacing what no LSM hook guards).
+# Functions bpflp hooks: a trampoline (fmod_ret/fentry), or an ftrace
+# handler that moves the instruction pointer: the companion module's
+# (replacing what no LSM hook guards) or a livepatch module's.
 trampolines() {
 	local tramp comp
 	tramp=$(awk '/^[a-z_]/ && / D/ {print $1}' /sys/kernel/tracing/enabled_functions | sort | tr '\n' ' ' | sed 's/ $//')
 	comp=$(awk '/^[a-z_]/ && / I/ {print $1}' /sys/kernel/tracing/enabled_functions | sort | tr '\n' ' ' | sed 's/ $//')
 	printf '   functions with a trampoline: %s\n' "${tramp:-none}"
-	printf '   replaced by the companion module: %s (module %s)\n' "${comp:-none}" \
+	printf '   replaced by the companion module or a livepatch: %s (companion module %s)\n' "${comp:-none}" \
 		"$([[ -e /sys/module/bpflp_companion ]] && echo loaded || echo not loaded)"
 }
 
@@ -65,8 +72,9 @@ run $bpflp list
 outcomes
 trampolines
 
-step "2. cve-fixes v2, cumulative: narrows the AF_ALG and /proc/cmdline fixes, drops the perf fix, adds an observer"
-run $bpflp apply $v2
+step "2. cve-fixes v2, cumulative: narrows the AF_ALG and /proc/cmdline fixes, drops the perf fix, adds an observer, and carries a livepatch module (/proc/version without the build host: a fix no return value can express)"
+run $bpflp check $v2 --module $klp
+run $bpflp apply $v2 --module $klp
 run $bpflp list
 outcomes
 trampolines
@@ -76,7 +84,7 @@ echo "   (security_perf_event_open lost its trampoline: v2 no longer patches it)
 run cat /dev/bpflp_companion
 echo "   (the companion module runs v2's program on cmdline_proc_show: PROG_ID DROP_ID FUNCTION CALLS OVERRIDES MISSES)"
 
-step "3. Downgrade: re-applying v1 replaces v2 in one step"
+step "3. Downgrade: re-applying v1 replaces v2 in one step, its livepatch module disabled and removed in the same transaction"
 run $bpflp apply $v1
 run $bpflp list
 outcomes

@@ -21,6 +21,7 @@
 #define BPFLP_MAX_FUNCS		1024	/* programs per patch */
 #define BPFLP_MAX_COVERED	16384	/* functions all active patches touch */
 #define BPFLP_NO_SLOT		0xffU	/* rodata default: gate never opens */
+#define BPFLP_LIVEPATCH_NAME_MAX	56	/* the kernel's MODULE_NAME_LEN */
 
 /* Identity a patch object carries in its .rodata (see BPFLP_PATCH). */
 struct bpflp_patch_info {

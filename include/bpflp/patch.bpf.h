@@ -201,6 +201,15 @@ static __always_inline int bpflp__replace_result(__u32 companion, int ret)
 	___BPFLP_PROG("fexit/", func, func##__exit, BPFLP_KIND_FEXIT, 0, ##args)
 
 /*
+ * The livepatch module this patch carries (a klp_patch with .replace =
+ * true, for fixes a return value cannot express), shipped as name.ko beside
+ * the object: `bpflp apply OBJ` applies both in one transaction, as
+ * `--module name.ko` does.
+ */
+#define BPFLP_LIVEPATCH(module_name) \
+	const volatile char bpflp_livepatch[BPFLP_LIVEPATCH_NAME_MAX] = module_name
+
+/*
  * Callbacks, run by the loader with BPF_PROG_TEST_RUN: pre_patch (non-zero
  * aborts the apply with nothing changed), post_patch, pre_unpatch,
  * post_unpatch. Only the incoming patch's callbacks run on a replace.

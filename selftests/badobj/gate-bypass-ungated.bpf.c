@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Named exactly as BPFLP_FENTRY(do_unlinkat) names its program and with the
- * gate key the macro defines, so it gets past every check on the object, but
+ * gate key and rodata the macro defines, so it gets past every check on the object, but
  * it never reads the commit word: only the check of the loaded program's
  * maps can catch it.
  */

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "livepatch_declared.h"
+#include "livepatch_module.h"
+#include "output.h"
+#include "patch_object.h"
+#include "util.h"
+
+#define DECLARED_VAR	"bpflp_livepatch"
+
+/* The name the object declares: 1 and name, 0 for none, negative errno if unreadable. */
+static int declared_name(const char *obj_path, char *name, size_t size)
+{
+	struct bpf_object *obj;
+	const char *value;
+	int found = 0;
+
+	obj = bpf_object__open_file(obj_path, NULL);
+	if (!obj)
+		return 0;	/* patch_object_open reports what is wrong with the object */
+	value = patch_object_rodata_var(obj, DECLARED_VAR, BPFLP_LIVEPATCH_NAME_MAX);
+	if (value && value[0] && memchr(value, '\0', BPFLP_LIVEPATCH_NAME_MAX)) {
+		found = try_snprintf(name, size, "%s", value) ? -ENAMETOOLONG : 1;
+	}
+	bpf_object__close(obj);
+	return found;
+}
+
+static bool module_name_valid(const char *name)
+{
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return false;
+	return name[0] != '\0';
+}
+
+int livepatch_module_for(const char *obj_path, const char **module, char *ko_path, size_t size)
+{
+	char name[LP_MODULE_NAME_MAX], real[PATH_MAX];
+	const char *given;
+	int found;
+
+	found = declared_name(obj_path, name, sizeof(name));
+	if (found <= 0)
+		return found;
+	if (!module_name_valid(name)) {
+		p_err("%s declares livepatch module '%s': a module name is [a-z0-9_]; fix BPFLP_LIVEPATCH in the patch",
+		      obj_path, name);
+		return -EINVAL;
+	}
+	if (*module) {
+		given = strrchr(*module, '/') ? strrchr(*module, '/') + 1 : *module;
+		if (strncmp(given, name, strlen(name)) || strcmp(given + strlen(name), ".ko")) {
+			p_err("%s declares livepatch module %s, but --module gives %s: drop --module or give %s.ko",
+			      obj_path, name, *module, name);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!realpath(obj_path, real))
+		return 0;	/* patch_object_open reports it */
+	if (try_snprintf(ko_path, size, "%s/%s.ko", dirname(real), name)) {
+		p_err("%s declares livepatch module %s: the path of %s.ko beside it is too long", obj_path,
+		      name, name);
+		return -ENAMETOOLONG;
+	}
+	*module = ko_path;
+	return 0;
+}
