@@ -14,14 +14,25 @@
 #include <bpf/bpf_tracing.h>
 #include "bpflp/snapshot.bpf.h"
 
-/* Set before load: the function, and the patch's slot and generation. */
+/*
+ * Set before load: the function, the patch's slot and generation, and
+ * whether the patch has an fexit program on the function.
+ */
 const volatile __u64 target_key = 0;
 const volatile __u32 slot = BPFLP_NO_SLOT;
 const volatile __u64 gen = 0;
+const volatile __u32 exit_side = 0;
 
 SEC("fentry")
 int BPF_PROG(bpflp_take)
 {
+	/*
+	 * Between transactions the patch's gates on entry read the word from
+	 * the map (bpflp__gate): only a call that also runs its fexit programs
+	 * needs its word kept, in case a transaction flips it meanwhile.
+	 */
+	if (!exit_side && !bpflp__in_flux())
+		return 0;
 	bpflp__call_word(ctx, target_key, slot, gen, true, true);
 	return 0;
 }

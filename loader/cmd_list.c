@@ -211,10 +211,20 @@ static void read_companion_view(const struct patch_record *rec, const struct fun
 	snprintf(v->link_pin, sizeof(v->link_pin), "%s", BPFLP_COMPANION_DEV);
 }
 
+/* A pin replaced by hand must not make the lookup write past stats_buf. */
+static bool stats_map_valid(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return !bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_MAP_TYPE_PERCPU_ARRAY &&
+	       info.key_size == sizeof(__u32) && info.value_size == sizeof(struct bpflp_stat);
+}
+
 static void read_func_view(const struct patch_record *rec, const struct func_meta *f,
 			   struct func_view *v)
 {
-	struct bpflp_stat_key key = { .func_key = f->key, .kind = f->kind };
+	__u32 key = f - rec->meta.funcs;	/* bpflp_stats is indexed in the record's order */
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
 	char what[32], pin[PATH_MAX];
@@ -239,7 +249,7 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 	}
 stats:
 	fd = store_pin_path(pin, sizeof(pin), rec->dir, NULL, "stats") ?: bpf_obj_get(pin);
-	if (fd < 0 || ncpus <= 0 || ncpus > MAX_CPUS) {
+	if (fd < 0 || ncpus <= 0 || ncpus > MAX_CPUS || !stats_map_valid(fd)) {
 		if (fd >= 0)
 			close(fd);
 		return;

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include "commit.skel.h"
 #include "companion_attach.h"
@@ -100,6 +102,45 @@ int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired)
 	return 0;
 }
 
+/*
+ * Raise or lower bpflp_state.flux (abi.h). Only the lock holder writes the
+ * state, so the update may rewrite the word beside it: the same value.
+ */
+static int set_flux(struct commit_ctx *cc, __u64 flux)
+{
+	struct bpflp_state state;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(cc->state_fd, &zero, &state))
+		return -errno;
+	state.flux = flux;
+	return bpf_map_update_elem(cc->state_fd, &zero, &state, BPF_ANY) ? -errno : 0;
+}
+
+int flux_begin(struct commit_ctx *cc)
+{
+	int err = set_flux(cc, 1);
+
+	if (err)
+		p_err("cannot mark the commit word as changing in %s/bpflp_state: %s", STORE_ROOT,
+		      strerror(-err));
+	return err;
+}
+
+void flux_end(struct commit_ctx *cc)
+{
+	/*
+	 * Every BPF program that started before this returns has finished
+	 * (synchronize_rcu): one that read a call's snapshot of the word
+	 * before the commit cannot still be running when gates stop looking.
+	 */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		pr_warn("bpflp: warning: membarrier: %s\n", strerror(errno));
+	if (set_flux(cc, 0))
+		pr_warn("bpflp: warning: cannot mark the commit word as settled: %s; calls keep taking snapshots until the next transaction\n",
+			strerror(errno));
+}
+
 static int pin_prog(struct bpf_program *prog, const char *dir, const char *func, const char *what)
 {
 	char pin[PATH_MAX];
@@ -153,7 +194,7 @@ int attach_pinned(const char *dir, const char *func, const char *prog_what, cons
  * the patch's gate pushes the call's entry.
  */
 static int load_snapshot(const char *func, __u64 func_key, const struct patch_meta *meta,
-			 const char *dir, bool companion)
+			 const char *dir, bool companion, bool exit_side)
 {
 	struct snapshot *skel;
 	int err;
@@ -164,6 +205,7 @@ static int load_snapshot(const char *func, __u64 func_key, const struct patch_me
 	skel->rodata->target_key = func_key;
 	skel->rodata->slot = meta->slot;
 	skel->rodata->gen = meta->gen;
+	skel->rodata->exit_side = exit_side;
 	err = bpf_program__set_attach_target(skel->progs.bpflp_take, 0, func);
 	if (!err)
 		err = bpf_program__set_attach_target(skel->progs.bpflp_drop, 0, func);
@@ -202,7 +244,8 @@ int pin_missing_programs(struct patch_object *po, const struct patch_meta *meta,
 		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
 		err = pin_prog_if_missing(pp->prog, dir, pp->func, what);
 		if (!err && first_on_func(po, i))
-			err = load_snapshot(pp->func, pp->func_key, meta, dir, pp->companion);
+			err = load_snapshot(pp->func, pp->func_key, meta, dir, pp->companion,
+					    patch_has_fexit_on(po, pp->func));
 	}
 	if (err)
 		p_err("cannot pin the programs of %s again in %s: %s", po->info.name, dir,
@@ -220,7 +263,7 @@ static int attach_companion(const struct patch_prog *pp, const struct patch_meta
 	err = companion_module_ensure_loaded();
 	if (err)
 		return err;
-	err = load_snapshot(pp->func, pp->func_key, meta, dir, true);
+	err = load_snapshot(pp->func, pp->func_key, meta, dir, true, false);
 	if (err) {
 		p_err("cannot load bpflp's snapshot drop for %s: %s", pp->func, strerror(-err));
 		return err;
@@ -269,7 +312,8 @@ int attach_patch(struct patch_object *po, const struct patch_meta *meta, const c
 
 		if (!first_on_func(po, i) || pp->companion)
 			continue;
-		err = load_snapshot(pp->func, pp->func_key, meta, dir, false);
+		err = load_snapshot(pp->func, pp->func_key, meta, dir, false,
+				    patch_has_fexit_on(po, pp->func));
 		if (!err)
 			err = attach_pinned(dir, pp->func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
 		if (err) {

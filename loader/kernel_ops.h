@@ -22,6 +22,14 @@ struct commit_ctx {
 int commit_ctx_open(struct commit_ctx *cc);
 void commit_ctx_close(struct commit_ctx *cc);
 
+/*
+ * A transaction may flip the commit word between these two (abi.h,
+ * bpflp_state.flux): gates then keep a per-call snapshot of it. flux_end
+ * waits for the BPF programs running meanwhile first; it only warns.
+ */
+int flux_begin(struct commit_ctx *cc);
+void flux_end(struct commit_ctx *cc);
+
 /* Swap the commit word from expected to desired in one atomic step. */
 int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired);
 

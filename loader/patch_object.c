@@ -48,7 +48,12 @@ static const struct {
 	{ BPFLP_KIND_REPLACE, BPF_MODIFY_RETURN, "fmod_ret/", "__replace", "BPFLP_REPLACE", "replace" },
 };
 
-static char verifier_logs[BPFLP_MAX_FUNCS + CB_COUNT][VERIFIER_LOG_SIZE];
+/*
+ * One verifier log per program, where the kernel explains a refused load.
+ * Allocated per load: 1024 programs take 64 MiB of address space, of which
+ * only the pages a log is written to are ever touched.
+ */
+static char (*verifier_logs)[VERIFIER_LOG_SIZE];
 
 const char *bpflp_kind_name(enum bpflp_kind kind)
 {
@@ -372,17 +377,17 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 			return -EINVAL;
 		}
 	}
-	if (po->nr_progs == BPFLP_MAX_FUNCS) {
-		p_err("%s: more than %d programs: split the patch", po->path, BPFLP_MAX_FUNCS);
-		return -E2BIG;
-	}
 	pp = &po->progs[po->nr_progs++];
 	pp->prog = prog;
 	pp->kind = kinds[k].kind;
 	snprintf(pp->func, sizeof(pp->func), "%s", sec + sec_len);
 	snprintf(key_var, sizeof(key_var), "bpflp_fid_%s", name);
 	pp->rodata_key = patch_object_rodata_var(po->obj, key_var, sizeof(__u64));
-	if (!pp->rodata_key) {
+	snprintf(key_var, sizeof(key_var), "bpflp_idx_%s", name);
+	pp->rodata_idx = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
+	snprintf(key_var, sizeof(key_var), "bpflp_exit_side_%s", name);
+	pp->rodata_exit_side = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
+	if (!pp->rodata_key || !pp->rodata_idx || !pp->rodata_exit_side) {
 		p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)",
 		      po->path, name, key_var, kinds[k].macro, sec + sec_len);
 		return -EINVAL;
@@ -423,8 +428,16 @@ static int check_companion_alone(const struct patch_object *po)
 static int classify_programs(struct patch_object *po)
 {
 	struct bpf_program *prog;
-	int err;
+	int nr_tracing = 0, err;
 
+	/* Counted first: a patch over the limit is refused before its targets are looked up. */
+	bpf_object__for_each_program(prog, po->obj)
+		nr_tracing += bpf_program__type(prog) == BPF_PROG_TYPE_TRACING;
+	if (nr_tracing > BPFLP_MAX_FUNCS) {
+		p_err("%s: %d programs, more than the %d a patch may hold: split the patch",
+		      po->path, nr_tracing, BPFLP_MAX_FUNCS);
+		return -E2BIG;
+	}
 	bpf_object__for_each_program(prog, po->obj) {
 		if (bpf_program__type(prog) == BPF_PROG_TYPE_SYSCALL)
 			err = classify_callback(po, prog);
@@ -645,6 +658,7 @@ void patch_object_unpin_created(struct patch_object *po)
 int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char *shared_pin_dir)
 {
 	struct bpf_program *prog;
+	struct bpf_map *stats;
 	char pin[PATH_MAX];
 	__u32 *rodata_slot;
 	__u64 *rodata_gen;
@@ -656,8 +670,19 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 		return -EINVAL;
 	*rodata_slot = slot;
 	*rodata_gen = gen;
-	for (int p = 0; p < po->nr_progs; p++)
+	for (int p = 0; p < po->nr_progs; p++) {
 		*po->progs[p].rodata_key = po->progs[p].func_key;
+		*po->progs[p].rodata_idx = p;	/* the record's function order (fill_meta) */
+		*po->progs[p].rodata_exit_side = patch_has_fexit_on(po, po->progs[p].func);
+	}
+	stats = bpf_object__find_map_by_name(po->obj, "bpflp_stats");
+	if (!stats) {
+		p_err("%s was not built with bpflp/patch.bpf.h (no map bpflp_stats)", po->path);
+		return -EINVAL;
+	}
+	err = bpf_map__set_max_entries(stats, po->nr_progs ?: 1);
+	if (err)
+		return err;
 	for (size_t m = 0; shared_pin_dir && m < STORE_NR_SHARED_MAPS; m++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(po->obj, store_shared_maps[m]);
 
@@ -673,6 +698,13 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 	err = track_own_pins(po, shared_pin_dir);
 	if (err)
 		return err;
+	bpf_object__for_each_program(prog, po->obj)
+		i++;
+	free(verifier_logs);
+	verifier_logs = calloc(i, sizeof(*verifier_logs));
+	if (!verifier_logs)
+		return -ENOMEM;
+	i = 0;
 	bpf_object__for_each_program(prog, po->obj) {
 		verifier_logs[i][0] = '\0';
 		bpf_program__set_log_buf(prog, verifier_logs[i++], VERIFIER_LOG_SIZE);
@@ -717,8 +749,18 @@ int patch_object_check_gates(struct patch_object *po, int state_map_fd)
 	return 0;
 }
 
+bool patch_has_fexit_on(const struct patch_object *po, const char *func)
+{
+	for (int i = 0; i < po->nr_progs; i++)
+		if (po->progs[i].kind == BPFLP_KIND_FEXIT && !strcmp(po->progs[i].func, func))
+			return true;
+	return false;
+}
+
 void patch_object_close(struct patch_object *po)
 {
+	free(verifier_logs);
+	verifier_logs = NULL;
 	bpf_object__close(po->obj);
 	po->obj = NULL;
 	free(po->image);

@@ -26,6 +26,8 @@ struct patch_prog {
 	char func[BPFLP_FUNC_NAME_MAX];
 	__u64 func_key;		/* BTF id of func in vmlinux */
 	__u64 *rodata_key;	/* where the program reads it, until load */
+	__u32 *rodata_idx;	/* its counters' index in bpflp_stats */
+	__u32 *rodata_exit_side;	/* does the patch have an fexit program on func? */
 	int traceable;		/* kernel_func_traceable(func): 1, or < 0 if unknown */
 	bool companion;		/* BPFLP_REPLACE run by the companion module, not a trampoline */
 };
@@ -49,6 +51,8 @@ struct patch_object {
 extern const char *const patch_callback_names[CB_COUNT];
 
 const char *bpflp_kind_name(enum bpflp_kind kind);
+/* Does the patch have a BPFLP_FEXIT program on func (its calls then keep their word to the exit)? */
+bool patch_has_fexit_on(const struct patch_object *po, const char *func);
 bool patch_name_valid(const char *name);
 
 /*

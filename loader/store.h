@@ -44,7 +44,7 @@
  * patch objects carry too): a new record layout must not reject objects.
  * 2: object digest added.
  */
-#define META_VERSION	3U
+#define META_VERSION	4U
 #define BPFLP_OBJECT_PATH_MAX	256	/* bytes of patch_meta.object, NUL included */
 
 /* The maps every bpflp BPF object shares, pinned as STORE_ROOT/NAME (maps.bpf.h). */

@@ -283,6 +283,9 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 	t->created_store = access(STORE_ROOT "/bpflp_state", F_OK) != 0;
 	err = commit_ctx_open(&t->cc);
 	if (!err)
+		err = flux_begin(&t->cc);
+	t->in_flux = !err;
+	if (!err)
 		err = recover_locked(t, recovered ?: &ignored);
 	if (!err)
 		err = reload_registry(t);
@@ -324,6 +327,8 @@ void txn_end(struct txn *t, int err)
 		drop_created_store(t);
 	if (t->lock_fd >= 0)
 		release_companion();
+	if (t->in_flux)
+		flux_end(&t->cc);
 	commit_ctx_close(&t->cc);
 	registry_free(&t->reg);
 	store_unlock(t->lock_fd);

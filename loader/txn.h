@@ -21,6 +21,7 @@ struct txn {
 	struct journal journal;
 	bool journal_written;	/* from here on, failure means roll_back() */
 	bool pre_patch_done;	/* so a failed apply owes post_unpatch */
+	bool in_flux;		/* this transaction raised bpflp_state.flux */
 };
 
 /* Returns 0, a negative errno (reported), or NO_STORE when !create and there is none. */

@@ -13,12 +13,13 @@
 #endif
 
 #define BPFLP_MAGIC		0x504c5042U	/* "BPLP" little-endian */
-#define BPFLP_ABI_VERSION	3U
+#define BPFLP_ABI_VERSION	4U
 
 #define BPFLP_NAME_MAX		32	/* [a-z0-9_-]{1,32} */
 #define BPFLP_FUNC_NAME_MAX	64	/* kernel symbol names */
 #define BPFLP_MAX_SLOTS		64	/* one bit each in the commit word */
-#define BPFLP_MAX_FUNCS		32	/* programs per patch */
+#define BPFLP_MAX_FUNCS		1024	/* programs per patch */
+#define BPFLP_MAX_COVERED	16384	/* functions all active patches touch */
 #define BPFLP_NO_SLOT		0xffU	/* rodata default: gate never opens */
 
 /* Identity a patch object carries in its .rodata (see BPFLP_PATCH). */
@@ -34,9 +35,16 @@ struct bpflp_patch_info {
  * The commit word. Every gate of every patch reads it; flipping it with one
  * atomic compare-and-swap switches the whole patch set at once. Bit N set
  * means "the patch in slot N is active".
+ *
+ * flux is non-zero while a transaction holds the lock and may flip the
+ * word (and after a bpflp died in one, until the next ends). Between
+ * transactions the word cannot change, so a call whose programs all run on
+ * entry needs no per-call snapshot of it: see bpflp__gate and
+ * docs/design.md, "Between transactions".
  */
 struct bpflp_state {
 	__u64 active_mask;
+	__u64 flux;
 };
 
 /*
@@ -81,13 +89,7 @@ enum bpflp_kind {
  * find than an address, which needs a scan of /proc/kallsyms.
  */
 
-/* Per-patch statistics, keyed by target function and program kind. */
-struct bpflp_stat_key {
-	__u64 func_key;
-	__u32 kind;
-	__u32 pad;
-};
-
+/* Per-patch statistics: a per-CPU array indexed by program (the record's function order). */
 struct bpflp_stat {
 	__u64 calls;		/* gate open: the patch handled the call */
 	__u64 overrides;	/* fmod_ret returned non-zero: original skipped */

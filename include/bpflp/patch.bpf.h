@@ -39,11 +39,14 @@ const volatile __u32 bpflp_slot = BPFLP_NO_SLOT;
 /* Generation of this instance, armed in bpflp_armed while it is live. */
 const volatile __u64 bpflp_gen = 0;
 
-/* Per-patch call and override counters, read by `bpflp show`. */
+/*
+ * Per-patch call and override counters, read by `bpflp show`: one entry
+ * per program (bpflp_idx_<prog>), sized by the loader to the patch.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, BPFLP_MAX_FUNCS * 3);
-	__type(key, struct bpflp_stat_key);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BPFLP_MAX_FUNCS);
+	__type(key, __u32);
 	__type(value, struct bpflp_stat);
 } bpflp_stats SEC(".maps");
 
@@ -68,15 +71,31 @@ struct {
 	};									\
 	char LICENSE[] SEC("license") = "GPL"
 
-static __always_inline int bpflp__gate(void *ctx, __u64 func_key, bool on_entry)
+/*
+ * Is this patch active for this call? exit_side: the patch has an fexit
+ * program on the function (or this is one).
+ */
+static __always_inline int bpflp__gate(void *ctx, __u64 func_key, bool on_entry, bool exit_side)
 {
-	__u32 slot = bpflp_slot;
+	__u32 slot = bpflp_slot, zero = 0;
 	__u64 mask, newer, *cover, *order;
+	struct bpflp_state *state;
 
 	if (slot >= BPFLP_MAX_SLOTS)
 		return 0;
-	/* The word this call saw first, shared by every gate of the call. */
-	mask = bpflp__call_word(ctx, func_key, slot, bpflp_gen, on_entry, false);
+	state = bpf_map_lookup_elem(&bpflp_state, &zero);
+	if (!state)
+		return 0;
+	/*
+	 * Between transactions the word cannot change, so every program of a
+	 * call that runs only on entry reads the same word from the map. While
+	 * one may flip it, and wherever the call has programs on exit, all of
+	 * them use the word the call saw first (snapshot.bpf.h).
+	 */
+	if (on_entry && !exit_side && !*(volatile __u64 *)&state->flux)
+		mask = *(volatile __u64 *)&state->active_mask;
+	else
+		mask = bpflp__call_word(ctx, func_key, slot, bpflp_gen, on_entry, false);
 	if (!(mask & (1ULL << slot)))
 		return 0;
 	/* Newer stacked patches win where they overlap. */
@@ -90,43 +109,41 @@ static __always_inline int bpflp__gate(void *ctx, __u64 func_key, bool on_entry)
 	return 1;
 }
 
-static __always_inline void bpflp__count(__u64 func_key, __u32 kind, int overridden)
+static __always_inline void bpflp__count(__u32 idx, int overridden)
 {
-	struct bpflp_stat_key key = { .func_key = func_key, .kind = kind };
-	struct bpflp_stat *stat, zero = {};
+	struct bpflp_stat *stat = bpf_map_lookup_elem(&bpflp_stats, &idx);
 
-	stat = bpf_map_lookup_elem(&bpflp_stats, &key);
-	if (!stat) {
-		bpf_map_update_elem(&bpflp_stats, &key, &zero, BPF_NOEXIST);
-		stat = bpf_map_lookup_elem(&bpflp_stats, &key);
-		if (!stat)
-			return;
-	}
-	/* Atomic: a preempted program may share this CPU's slot with another. */
+	if (!stat)
+		return;
+	/* Atomic: a preempted program may share this CPU's entry with another. */
 	__sync_fetch_and_add(&stat->calls, 1);
 	if (overridden)
 		__sync_fetch_and_add(&stat->overrides, 1);
 }
 
 /*
- * Shared body of the three program macros: a rodata key the loader sets to
- * the target's BTF id (the gate and the counters key on it), the gated
- * program, and the author's body to follow as ____bpflp_<prog>().
+ * Shared body of the program macros: rodata the loader sets before load
+ * (the target's BTF id, which the gate keys on; the program's counter
+ * index; whether the patch has an fexit program on the function), the
+ * gated program, and the author's body to follow as ____bpflp_<prog>().
  */
 #define ___BPFLP_PROG(sec, func, prog, kind, ret_expr, args...)		\
 	const volatile __u64 bpflp_fid_##prog = 0;				\
+	const volatile __u32 bpflp_idx_##prog = 0;				\
+	const volatile __u32 bpflp_exit_side_##prog = 0;			\
 	static __always_inline int ____bpflp_##prog(unsigned long long *ctx, ##args); \
 	SEC(sec #func)								\
 	int prog(unsigned long long *ctx)					\
 	{									\
 		int ret;							\
-		if (!bpflp__gate(ctx, bpflp_fid_##prog, kind != BPFLP_KIND_FEXIT)) \
+		if (!bpflp__gate(ctx, bpflp_fid_##prog, kind != BPFLP_KIND_FEXIT,	\
+				 kind == BPFLP_KIND_FEXIT || bpflp_exit_side_##prog))	\
 			return 0;						\
 		_Pragma("GCC diagnostic push")					\
 		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
 		ret = ____bpflp_##prog(___bpf_ctx_cast(args));			\
 		_Pragma("GCC diagnostic pop")					\
-		bpflp__count(bpflp_fid_##prog, kind,				\
+		bpflp__count(bpflp_idx_##prog,					\
 			     (kind == BPFLP_KIND_FMOD_RET ||				\
 			      kind == BPFLP_KIND_REPLACE) && ret != 0);			\
 		return ret_expr;						\

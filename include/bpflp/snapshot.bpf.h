@@ -62,6 +62,16 @@ static __always_inline __u64 bpflp__live_word(void)
 	return state ? *(volatile __u64 *)&state->active_mask : 0;
 }
 
+/* Can a transaction flip the word now (struct bpflp_state)? */
+static __always_inline bool bpflp__in_flux(void)
+{
+	struct bpflp_state *state;
+	__u32 zero = 0;
+
+	state = bpf_map_lookup_elem(&bpflp_state, &zero);
+	return !state || *(volatile __u64 *)&state->flux;
+}
+
 /*
  * Did this entry come from an earlier call? The kernel skips every fexit
  * program, drops included, of a call that was inside the function when its

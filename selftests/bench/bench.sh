@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: what bpflp costs, measured in the test VM in one run.
-# Per call: getsid(0) through security_task_getsid() unpatched, with
-# ungated programs, and with bpflp patches (gate + per-call snapshot); a
-# BPFLP_REPLACE body on fmod_ret and through the companion module
-# (BPFLP_ROUTE=companion forces that route on this security hook, so both
-# routes are measured on the same function).
+# Per call: getsid(0) through security_task_getsid() unpatched; with
+# ungated programs, the bare floor and then the gate's pieces one by one
+# (the ablation: word read, per-CPU array counter, the per-CPU hash counter
+# it replaced); with bpflp patches between transactions and while one is
+# held open (full per-call snapshot); a BPFLP_REPLACE body on fmod_ret and
+# through the companion module (BPFLP_ROUTE=companion forces that route on
+# this security hook, so both routes are measured on the same function).
+# Then, per program, figures the emulator does not distort: instructions,
+# JIT'd bytes, helper calls, and the kernel's run-time statistics.
+# Tables on stdout; CSVs in build/vm-share/bench/.
 # Per transaction: apply, replace, disable latency, on both routes. TCG emulates the CPU,
 # so absolute times mean little; compare the ratios of one run.
 set -euo pipefail
@@ -20,20 +25,47 @@ cycles=${BENCH_CYCLES:-20}
 rounds=${BENCH_ROUNDS:-5}
 
 cleanup() {
+	release_transaction
 	for p in bench-gate1 bench-gate2 bench-observe bench-replace1 bench-replace2; do $bpflp disable $p >/dev/null 2>&1 || true; done
 	rm -rf /sys/fs/bpf/bpflp
 }
 trap cleanup EXIT
 cleanup
 
-configs=(plain raw-fentry raw-fmod_ret bpflp-fentry bpflp-fmod_ret bpflp-fmod_ret-stacked
+configs=(plain raw-fentry raw-fmod_ret raw-word raw-word-count-array raw-word-count-hash
+	 bpflp-fentry bpflp-fmod_ret bpflp-fmod_ret-in-txn bpflp-fmod_ret-stacked
 	 bpflp-replace-fmod_ret bpflp-replace-companion)
+out=build/vm-share/bench
+mkdir -p "$out"
+
+# bpflp-fmod_ret-in-txn: a second apply held (BPFLP_PAUSE) right after it
+# raised bpflp_state.flux, before it attached anything: calls then take the
+# full per-call snapshot, which is what every call paid before the
+# steady-state shortcut (docs/design.md, "Between transactions").
+held=
+hold_transaction() {
+	BPFLP_PAUSE=begin $bpflp apply $patches/bench_gate2.bpf.o >/dev/null 2>&1 &
+	held=$!
+	for ((i = 0; i < 300; i++)); do
+		[[ $(awk '{print $3}' /proc/$held/stat 2>/dev/null) == T ]] && return 0
+		sleep 0.1
+	done
+	echo "bench: the held transaction did not stop at 'begin'" >&2
+	exit 1
+}
+release_transaction() {
+	[[ -n $held ]] || return 0
+	kill -CONT "$held"
+	wait "$held" || true
+	held=
+}
 
 # Put the patches of one configuration in place; print the bench_getsid mode.
 setup() {
 	case $1 in
 	bpflp-fentry) $bpflp apply $patches/bench_observe.bpf.o >/dev/null ;;
 	bpflp-fmod_ret) $bpflp apply $patches/bench_gate1.bpf.o >/dev/null ;;
+	bpflp-fmod_ret-in-txn) $bpflp apply $patches/bench_gate1.bpf.o >/dev/null; hold_transaction ;;
 	bpflp-fmod_ret-stacked)
 		$bpflp apply $patches/bench_gate1.bpf.o >/dev/null
 		$bpflp apply --stack $patches/bench_gate2.bpf.o >/dev/null ;;
@@ -41,15 +73,16 @@ setup() {
 	bpflp-replace-companion)
 		BPFLP_ROUTE=companion $bpflp apply $patches/bench_replace1.bpf.o >/dev/null ;;
 	esac
-	case $1 in raw-*) echo "$1" ;; *) echo plain ;; esac
 }
+mode_of() { case $1 in raw-*) echo "$1" ;; *) echo plain ;; esac; }
 
 # Rounds interleave the configurations, so drift hits them all alike.
 declare -A samples
 for ((r = 0; r < rounds; r++)); do
 	for c in "${configs[@]}"; do
-		mode=$(setup "$c")
-		samples[$c]+="$($bench "$mode" "$calls" | awk '{print $2}') "
+		setup "$c"
+		samples[$c]+="$($bench "$(mode_of "$c")" "$calls" | awk '{print $2}') "
+		release_transaction
 		cleanup
 	done
 done
@@ -59,13 +92,40 @@ for c in "${configs[@]}"; do
 done
 
 printf 'Per call: getsid(0) -> security_task_getsid(), %d calls, median of %d interleaved runs\n' "$calls" "$rounds"
-printf '  %-24s %10s %10s %12s\n' "configuration" "ns/call" "x plain" "+ns vs plain"
+printf '  %-24s %10s %10s %12s %12s\n' "configuration" "ns/call" "x plain" "+ns vs plain" "x raw fmod_ret"
+echo "configuration,ns_per_call,x_plain,x_raw_fmod_ret" > "$out/percall.csv"
 for k in "${configs[@]}"; do
-	awk -v k="$k" -v v="${ns[$k]}" -v p="${ns[plain]}" \
-		'BEGIN { printf "  %-24s %10.1f %10.2f %12.1f\n", k, v, v / p, v - p }'
+	awk -v k="$k" -v v="${ns[$k]}" -v p="${ns[plain]}" -v r="${ns[raw-fmod_ret]}" -v csv="$out/percall.csv" \
+		'BEGIN { printf "  %-24s %10.1f %10.2f %12.1f %12.2f\n", k, v, v / p, v - p, v / r
+			 printf "%s,%.1f,%.3f,%.3f\n", k, v, v / p, v / r >> csv }'
 done
-awk -v g="${ns[bpflp-fmod_ret]}" -v r="${ns[raw-fmod_ret]}" -v p="${ns[plain]}" \
-	'BEGIN { if (r > p) printf "  bpflp fmod_ret (gate + snapshot) adds %.2fx what a raw fmod_ret adds\n", (g - p) / (r - p) }'
+
+# Figures that do not depend on the emulator's speed: what each program is
+# (instructions after the verifier's rewrites, JIT'd bytes, helper calls in
+# its code), and the kernel's own run-time accounting of the programs alone
+# (BPF_ENABLE_STATS), per configuration, in one more pass.
+echo
+echo "Per program, per configuration (kernel BPF statistics over $calls calls; static size and helpers of the program):"
+printf '  %-24s %-28s %8s %8s %7s %7s  %s\n' configuration program ns/run runs/call xlated jited helpers
+echo "configuration,program,ns_per_run,runs_per_call,xlated_insns,jited_bytes,helpers" > "$out/programs.csv"
+for c in "${configs[@]}"; do
+	[[ $c == plain ]] && continue
+	setup "$c"
+	while read -r _ name _ runs _ nsrun; do
+		id=$(bpftool prog show name "$name" -j 2>/dev/null | jq -r 'if type == "array" then .[0].id else .id end')
+		xl=$(bpftool prog dump xlated id "$id" 2>/dev/null | grep -cE '^ *[0-9]+:')
+		jb=$(bpftool prog show id "$id" -j | jq -r .bytes_jited)
+		helpers=$(bpftool prog dump xlated id "$id" | grep -oE 'call [a-z_]+[a-z_0-9]*' | sed 's/call //' | sort | uniq -c |
+			  awk '{printf "%s%s%s", sep, $2, ($1 > 1 ? "x" $1 : ""); sep = " "}')
+		awk -v c="$c" -v n="$name" -v ns="$nsrun" -v r="$runs" -v k="$calls" -v x="$xl" -v j="$jb" -v h="$helpers" -v csv="$out/programs.csv" \
+			'BEGIN { printf "  %-24s %-28s %8.1f %8.2f %7d %7d  %s\n", c, n, ns, r / k, x, j, h
+				 printf "%s,%s,%.1f,%.3f,%d,%d,%s\n", c, n, ns, r / k, x, j, h >> csv }'
+	done < <(BENCH_PROG_STATS=1 $bench "$(mode_of "$c")" "$calls" | grep '^prog ')
+	release_transaction
+	cleanup
+done
+awk -v g="${ns[bpflp-fmod_ret]}" -v t="${ns[bpflp-fmod_ret-in-txn]}" -v r="${ns[raw-fmod_ret]}" -v p="${ns[plain]}" \
+	'BEGIN { if (r > p) printf "  bpflp fmod_ret adds %.2fx what a raw fmod_ret adds between transactions, %.2fx during one\n", (g - p) / (r - p), (t - p) / (r - p) }'
 awk -v c="${ns[bpflp-replace-companion]}" -v f="${ns[bpflp-replace-fmod_ret]}" -v p="${ns[plain]}" \
 	'BEGIN { if (f > p) printf "  the companion route adds %.2fx what the fmod_ret route adds (same body, same function)\n", (c - p) / (f - p) }'
 
