@@ -70,7 +70,7 @@ for n in "${bpflp_ns[@]}"; do
 	for v in 1 2; do
 		src=$out/patches/scale-$n-v$v.bpf.c obj=$out/patches/scale-$n-v$v.bpf.o
 		python3 $gen patch "$n" "$v" $out/hooks.txt | update "$src"
-		if [[ ! -s $obj || $src -nt $obj || include/bpflp/patch.bpf.h -nt $obj ]]; then
+		if [[ ! -s $obj || $src -nt $obj || -n $(find include/bpflp -newer "$obj") ]]; then
 			quiet CLANG "$obj"
 			clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 				-Iinclude -I. -c "$src" -o "$obj"
