@@ -86,7 +86,7 @@ fi
 for n in $(wanted bpflp); do
 	base=$(trampolines)
 	read -r t0 t1 <<< "$(timed_bpflp $tmp/ph apply $bench/patches/scale-$n-v1.bpf.o)"
-	echo "bpflp,$n,apply,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),0" >> $tmp/scale.csv
+	echo "bpflp,$n,apply,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ',')," >> $tmp/scale.csv
 	# Each link added rebuilds the function's trampoline; the old images go
 	# after an RCU-tasks grace period. Count once they are gone (one per function).
 	wait_trampolines $((base + n)) 30 > /dev/null
@@ -112,7 +112,7 @@ for n in $(wanted klp); do
 	insmod $kmod/$v1.ko
 	klp_wait_transition $v1
 	t1=$(now)
-	echo "livepatch,$n,apply,$(ms_between "$t0" "$t1"),,,,,,0" >> $tmp/scale.csv
+	echo "livepatch,$n,apply,$(ms_between "$t0" "$t1"),,,,,," >> $tmp/scale.csv
 	[[ $(< $KLP_SYS/$v1/enabled) == 1 ]] || { echo "scale: $v1 not enabled" >&2; exit 1; }
 	echo "livepatch,$n,,,,,,,,,$(< /sys/module/$v1/coresize)" >> $tmp/mem.csv
 
@@ -180,7 +180,7 @@ echo "Scale: wall time per transaction (ms; commit in us), one run"
 printf '  %-9s %5s %-8s %9s %8s %8s %8s %9s %8s %9s\n' tool N op total open load attach commit_us detach release
 tail -n +2 $tmp/scale.csv | awk -F, '{ printf "  %-9s %5s %-8s %9s %8s %8s %8s %9s %8s %9s\n",
 	$1, $2, $3, $4, $5 == "" ? "-" : $5, $6 == "" ? "-" : $6, $7 == "" ? "-" : $7,
-	$8 == "" ? "-" : $8, $9 == "" ? "-" : $9, $10 }'
+	$8 == "" ? "-" : $8, $9 == "" ? "-" : $9, $10 == "" ? "-" : $10 }'
 echo "  per function (bpflp, largest N): $(awk -F, '$1 == "bpflp" && $3 != "" { last[$3] = $0 }
 	END { for (op in last) { split(last[op], f, ","); printf "%s %.2f ms  ", op, f[4] / f[2] } }' $tmp/scale.csv)"
 echo "  commit floor, one bare map update: first (cold) $floor_first us; then min/median/max $floor_min/$floor_med/$floor_max us"

@@ -84,20 +84,23 @@ patch_memory() {
 	} | paste - - | tr '\t' ' '
 }
 
+# Livepatch steps of 1000 functions take minutes under TCG (a disable took 136 s).
+KLP_TIMEOUT=${KLP_TIMEOUT:-900}
+
 # klp_wait_transition MOD: until MOD's livepatch has finished its transition.
 klp_wait_transition() {
-	local f=$KLP_SYS/$1/transition deadline=$((SECONDS + 120))
+	local f=$KLP_SYS/$1/transition deadline=$((SECONDS + KLP_TIMEOUT))
 	until [[ -f $f && $(< "$f") == 0 ]]; do
-		((SECONDS < deadline)) || { echo "scale: livepatch $1 still in transition after 120 s" >&2; return 1; }
+		((SECONDS < deadline)) || { echo "scale: livepatch $1 still in transition after $KLP_TIMEOUT s" >&2; return 1; }
 		sleep 0.01
 	done
 }
 
 # klp_wait_gone MOD: until MOD's livepatch has left sysfs (disabled or replaced).
 klp_wait_gone() {
-	local deadline=$((SECONDS + 120))
+	local deadline=$((SECONDS + KLP_TIMEOUT))
 	while [[ -d $KLP_SYS/$1 ]]; do
-		((SECONDS < deadline)) || { echo "scale: livepatch $1 still in sysfs after 120 s" >&2; return 1; }
+		((SECONDS < deadline)) || { echo "scale: livepatch $1 still in sysfs after $KLP_TIMEOUT s" >&2; return 1; }
 		sleep 0.01
 	done
 }
