@@ -55,7 +55,10 @@ vmlinux-guest: kernel
 # CSVs to build/bench/ and plots them there (scale.png).
 # bench-build: scale.sh's generated sources (selftests/bench/build.sh).
 .PHONY: bench bench-per-call bench-scale bench-build bench-build-smoke
-bench: bench-per-call bench-scale
+# One VM after the other, even under make -j: they would skew each other's figures.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory bench-per-call
+	$(Q)$(MAKE) --no-print-directory bench-scale
 
 bench-per-call: deps
 	$(Q)$(MAKE) --no-print-directory all
