@@ -269,4 +269,4 @@ include selftests/badobj/badobj.mk
 
 .PHONY: clean
 clean:
-	rm -rf $(BUILD)/bpflp $(BUILD)/man $(BUILD)/dist $(BUILD)/loader $(BUILD)/bpf $(BUILD)/selftests $(BUILD)/examples $(ASAN_DIR)
+	rm -rf $(BUILD)/bpflp $(BUILD)/man $(BUILD)/dist $(BUILD)/loader $(BUILD)/bpf $(BUILD)/selftests $(BUILD)/examples $(BUILD)/bench $(ASAN_DIR)
