@@ -18,6 +18,8 @@
 # BENCH_SMOKE=1: N = 1 and 4, few calls, one round (make check's
 # 70_bench_smoke.sh); timings are never judged here.
 set -euo pipefail
+# A failure inside $(...) (a helper's bpflp or insmod) stops the run too.
+shopt -s inherit_errexit
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
@@ -41,6 +43,7 @@ wanted() {
 	for n in $(awk -v t="$1" '$1 == t { print $2 }' $bench/manifest); do
 		[[ -z $sizes || " $sizes " == *" $n "* ]] && echo "$n"
 	done
+	return 0
 }
 mkdir -p "$out"
 tmp=$(mktemp -d)
@@ -85,7 +88,8 @@ fi
 
 for n in $(wanted bpflp); do
 	base=$(trampolines)
-	read -r t0 t1 <<< "$(timed_bpflp $tmp/ph apply $bench/patches/scale-$n-v1.bpf.o)"
+	span=$(timed_bpflp $tmp/ph apply $bench/patches/scale-$n-v1.bpf.o)
+	read -r t0 t1 <<< "$span"
 	echo "bpflp,$n,apply,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ',')," >> $tmp/scale.csv
 	# Each link added rebuilds the function's trampoline; the old images go
 	# after an RCU-tasks grace period. Count once they are gone (one per function).
@@ -96,11 +100,13 @@ for n in $(wanted bpflp); do
 	read -r progs pmem jited xlated maps mmem <<< "$(patch_memory)"
 	echo "bpflp,$n,$progs,$pmem,$jited,$xlated,$maps,$mmem,$((applied - base)),$(((applied - base) * 4096))," >> $tmp/mem.csv
 
-	read -r t0 t1 <<< "$(timed_bpflp $tmp/ph apply $bench/patches/scale-$n-v2.bpf.o)"
+	span=$(timed_bpflp $tmp/ph apply $bench/patches/scale-$n-v2.bpf.o)
+	read -r t0 t1 <<< "$span"
 	release=$(wait_trampolines "$applied")
 	echo "bpflp,$n,replace,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
 
-	read -r t0 t1 <<< "$(timed_bpflp $tmp/ph disable "scale-$n")"
+	span=$(timed_bpflp $tmp/ph disable "scale-$n")
+	read -r t0 t1 <<< "$span"
 	release=$(wait_trampolines "$base")
 	echo "bpflp,$n,disable,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
 done
