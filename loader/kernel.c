@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "kernel.h"
+#include "kernel_func.h"
 #include "output.h"
 #include "util.h"
 
@@ -70,10 +71,12 @@ static int read_filter_list(FILE *f)
 	int err = 0;
 
 	while ((len = getline(&line, &cap, f)) > 0) {
-		/* "func" or "func [module]": only vmlinux functions count here. */
+		/* "func" (vmlinux) or "func [module]": both can be attached to. */
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
-		if (!len || strchr(line, ' '))
+		if (strchr(line, ' '))
+			*strchr(line, ' ') = '\0';
+		if (!line[0])
 			continue;
 		if (traceable.nr == alloc) {
 			alloc = alloc ? 2 * alloc : 4096;
@@ -139,40 +142,6 @@ const char *kernel_traceable_source(void)
 	return traceable.source ?: filter_lists[0];
 }
 
-int kernel_func_module(const char *func, char *module, size_t size)
-{
-	struct dirent *de;
-	char path[PATH_MAX];
-	int err = -ENOENT;
-	DIR *d;
-
-	if (!vmlinux_btf) {
-		vmlinux_btf = btf__load_vmlinux_btf();
-		if (!vmlinux_btf)
-			return -errno;
-	}
-	d = opendir("/sys/kernel/btf");
-	if (!d)
-		return -errno;
-	while (err == -ENOENT && (de = readdir(d))) {
-		struct btf *btf;
-
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
-			continue;
-		if (try_snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name))
-			continue;
-		/* Module BTF is split BTF on top of vmlinux's. */
-		btf = btf__parse_split(path, vmlinux_btf);
-		if (!btf)
-			continue;
-		if (btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) >= 0)
-			err = try_snprintf(module, size, "%s", de->d_name);
-		btf__free(btf);
-	}
-	closedir(d);
-	return err;
-}
-
 bool kernel_func_modifiable(const char *func)
 {
 	char line[512], name[256];
@@ -235,7 +204,7 @@ static int vmlinux_btf_obj_id(__u32 *obj_id)
 	return -ENOENT;
 }
 
-int kernel_count_tramp_links(const __u32 *btf_ids, int nr, int *counts)
+int kernel_count_tramp_links(const __u64 *keys, int nr, int *counts)
 {
 	__u32 vmlinux_id, id = 0;
 	int err;
@@ -253,11 +222,14 @@ int kernel_count_tramp_links(const __u32 *btf_ids, int nr, int *counts)
 			continue;	/* gone meanwhile */
 		err = bpf_obj_get_info_by_fd(fd, &info, &len);
 		close(fd);
-		if (err || info.type != BPF_LINK_TYPE_TRACING ||
-		    info.tracing.target_obj_id != vmlinux_id)
+		if (err || info.type != BPF_LINK_TYPE_TRACING)
 			continue;
-		for (int i = 0; i < nr; i++)
-			counts[i] += info.tracing.target_btf_id == btf_ids[i];
+		for (int i = 0; i < nr; i++) {
+			__u32 obj = kernel_func_key_obj(keys[i]) ?: vmlinux_id;
+
+			counts[i] += info.tracing.target_obj_id == obj &&
+				     info.tracing.target_btf_id == (__u32)keys[i];
+		}
 	}
 	return errno == ENOENT ? 0 : -errno;
 }

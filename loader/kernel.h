@@ -15,19 +15,13 @@ const struct btf *kernel_btf(void);
 int kernel_func_btf_id(const char *func);
 
 /*
- * Can ftrace attach to the vmlinux function func (is it listed in
+ * Can ftrace attach to the function func (is it listed in
  * available_filter_functions)? 1 yes, 0 no (notrace, inlined, init-only),
  * negative errno when no list is readable (then nobody knows: try).
  */
 int kernel_func_traceable(const char *func);
 /* The list kernel_func_traceable reads (or would read). */
 const char *kernel_traceable_source(void);
-
-/*
- * For a function not in vmlinux's BTF: the loaded module whose BTF has it
- * (0, name in module), -ENOENT if none, other negative errno on failure.
- */
-int kernel_func_module(const char *func, char *module, size_t size);
 
 /* May fmod_ret replace func here? security_* hooks or error-injection functions. */
 bool kernel_func_modifiable(const char *func);
@@ -38,8 +32,8 @@ bool kernel_func_modifiable(const char *func);
  */
 #define KERNEL_MAX_TRAMP_LINKS	38
 
-/* For each vmlinux function (BTF id), the tracing links attached to it now, whoever made them. */
-int kernel_count_tramp_links(const __u32 *btf_ids, int nr, int *counts);
+/* For each function (kernel_func.h key), the tracing links attached to it now, whoever made them. */
+int kernel_count_tramp_links(const __u64 *keys, int nr, int *counts);
 
 /* 0 if this process may load and attach tracing programs, else -EPERM with a message. */
 int kernel_require_caps(void);

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "kernel.h"
+#include "kernel_func.h"
 #include "log.h"
 #include "output.h"
 #include "companion_kmod.h"
@@ -239,25 +240,22 @@ static bool traceability_warned;
 
 static int check_target(struct patch_object *po, struct patch_prog *pp)
 {
-	char module[64];
+	struct kernel_func kf;
 	int err;
 
-	err = kernel_func_btf_id(pp->func);
-	pp->func_key = err;
-	if (err == -ENOENT && !kernel_func_module(pp->func, module, sizeof(module))) {
-		p_err("%s: function %s is in module %s: modules are not supported yet (bpflp patches functions of vmlinux only)",
-		      po->path, pp->func, module);
-		return -EOPNOTSUPP;
-	}
+	err = kernel_func_find(pp->func, &kf);
 	if (err == -ENOENT) {
-		p_err("%s: unknown kernel function '%s': it is not in this kernel's BTF; check the name",
+		p_err("%s: unknown kernel function '%s': it is not in the BTF of this kernel or of a loaded module; check the name (or load its module first)",
 		      po->path, pp->func);
 		return err;
 	}
 	if (err < 0) {
-		p_err("cannot read this kernel's BTF (/sys/kernel/btf/vmlinux): %s", strerror(-err));
+		p_err("cannot read this kernel's BTF (/sys/kernel/btf/): %s", strerror(-err));
 		return err;
 	}
+	pp->func_key = kf.key;
+	pp->btf = kf.btf;
+	memcpy(pp->module, kf.module, sizeof(pp->module));
 	/* In BTF is not enough: the trampoline needs an ftrace call site. */
 	pp->traceable = kernel_func_traceable(pp->func);
 	if (!pp->traceable) {
@@ -296,7 +294,7 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 	__u32 *companion;
 	int err, route;
 
-	err = replace_proto_check(bpf_object__btf(po->obj), kernel_btf(), pp->func, why, sizeof(why));
+	err = replace_proto_check(bpf_object__btf(po->obj), pp->btf, pp->func, why, sizeof(why));
 	if (err) {
 		p_err("%s: %s", po->path, why);
 		return err;
@@ -312,6 +310,12 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 		route = companion_module_usable(why, sizeof(why)) ? ROUTE_OBSERVE_ONLY : ROUTE_COMPANION;
 	else
 		return 0;
+	if (pp->module[0] && route == ROUTE_COMPANION) {
+		/* Its code goes with the module, and the module's ftrace hook would point into it. */
+		p_err("%s: cannot replace %s: it is in module %s, and the companion module replaces functions of vmlinux only; use a security_* hook or an error-injection function there, or observe it with BPFLP_FENTRY/BPFLP_FEXIT",
+		      po->path, pp->func, pp->module);
+		return -EOPNOTSUPP;
+	}
 	if (route != ROUTE_COMPANION) {
 		p_err("%s: cannot replace %s: %s", po->path, pp->func, why);
 		return route < 0 ? route : -EOPNOTSUPP;
@@ -381,13 +385,18 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 	pp->prog = prog;
 	pp->kind = kinds[k].kind;
 	snprintf(pp->func, sizeof(pp->func), "%s", sec + sec_len);
+	/* The rodata the macro defines, the gate key first: the first one missing is named. */
 	snprintf(key_var, sizeof(key_var), "bpflp_fid_%s", name);
 	pp->rodata_key = patch_object_rodata_var(po->obj, key_var, sizeof(__u64));
-	snprintf(key_var, sizeof(key_var), "bpflp_idx_%s", name);
-	pp->rodata_idx = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
-	snprintf(key_var, sizeof(key_var), "bpflp_exit_side_%s", name);
-	pp->rodata_exit_side = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
-	if (!pp->rodata_key || !pp->rodata_idx || !pp->rodata_exit_side) {
+	if (pp->rodata_key) {
+		snprintf(key_var, sizeof(key_var), "bpflp_idx_%s", name);
+		pp->rodata_idx = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
+	}
+	if (pp->rodata_idx) {
+		snprintf(key_var, sizeof(key_var), "bpflp_exit_side_%s", name);
+		pp->rodata_exit_side = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
+	}
+	if (!pp->rodata_exit_side) {
 		p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)",
 		      po->path, name, key_var, kinds[k].macro, sec + sec_len);
 		return -EINVAL;

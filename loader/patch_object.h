@@ -24,7 +24,9 @@ struct patch_prog {
 	struct bpf_program *prog;
 	enum bpflp_kind kind;
 	char func[BPFLP_FUNC_NAME_MAX];
-	__u64 func_key;		/* BTF id of func in vmlinux */
+	__u64 func_key;		/* kernel_func.h: its BTF id (and module BTF object) */
+	const struct btf *btf;	/* vmlinux's or its module's */
+	char module[64];	/* "" for vmlinux */
 	__u64 *rodata_key;	/* where the program reads it, until load */
 	__u32 *rodata_idx;	/* its counters' index in bpflp_stats */
 	__u32 *rodata_exit_side;	/* does the patch have an fexit program on func? */

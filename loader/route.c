@@ -14,6 +14,7 @@
 #include <bpf/btf.h>
 #include "companion_kmod.h"
 #include "kernel.h"
+#include "kernel_func.h"
 #include "route.h"
 
 #define SECURITY_PREFIX "security_"
@@ -53,16 +54,12 @@ static int route(int r, char *reason, size_t size, const char *fmt, ...)
 static int decide_without_btf(const char *func, const struct func_facts *f, char *reason,
 			      size_t size)
 {
-	if (f->btf_module[0])
-		return route(ROUTE_NONE, reason, size,
-			     "in module %s: bpflp patches functions of vmlinux only",
-			     f->btf_module);
 	if (f->ksyms.vmlinux)
 		return route(ROUTE_NONE, reason, size,
 			     "in /proc/kallsyms but not in vmlinux's BTF: BPF cannot attach to it");
 	if (f->ksyms.modules)
 		return route(ROUTE_NONE, reason, size,
-			     "in module %s, without BTF: bpflp patches functions of vmlinux only",
+			     "in module %s, without BTF: BPF cannot attach to it",
 			     f->ksyms.module);
 	return route(-ENOENT, reason, size, "no function %s in this kernel (not in its BTF%s)",
 		     func,
@@ -71,6 +68,8 @@ static int decide_without_btf(const char *func, const struct func_facts *f, char
 
 int route_decide(const char *func, const struct func_facts *f, char *reason, size_t size)
 {
+	bool in_module = f->btf_module[0];
+	int nr_syms = in_module ? f->ksyms.modules : f->ksyms.vmlinux;
 	char unknown[128] = "";
 	int r;
 
@@ -80,15 +79,15 @@ int route_decide(const char *func, const struct func_facts *f, char *reason, siz
 		return route(ROUTE_NONE, reason, size,
 			     "not traceable (notrace, inlined or init-only: absent from %s)",
 			     f->traceable_source);
-	if (!f->kallsyms_err && !f->ksyms.vmlinux)
+	if (!f->kallsyms_err && !nr_syms)
 		return route(ROUTE_NONE, reason, size,
 			     "in BTF but not in /proc/kallsyms: inlined or discarded, nothing to attach to");
 	if (f->proto == PROTO_UNTRACEABLE)
 		return route(ROUTE_NONE, reason, size, "%s", f->proto_why);
-	if (f->ksyms.vmlinux > 1)
+	if (nr_syms > 1)
 		return route(ROUTE_OBSERVE_ONLY, reason, size,
 			     "%d static functions are named %s: BPF and ftrace take the first in kallsyms, a patch would miss the others",
-			     f->ksyms.vmlinux, func);
+			     nr_syms, func);
 	if (f->traceable < 0)
 		snprintf(unknown, sizeof(unknown), " (traceability unchecked: %s unreadable)",
 			 f->traceable_source);
@@ -99,6 +98,10 @@ int route_decide(const char *func, const struct func_facts *f, char *reason, siz
 			  unknown);
 	else if (f->proto == PROTO_TRACE_ONLY)
 		r = route(ROUTE_OBSERVE_ONLY, reason, size, "%s%s", f->proto_why, unknown);
+	else if (in_module)
+		r = route(ROUTE_OBSERVE_ONLY, reason, size,
+			  "in module %s: the companion module replaces functions of vmlinux only (their code cannot go away under its hook)%s",
+			  f->btf_module, unknown);
 	else if (f->companion_err)
 		r = route(ROUTE_OBSERVE_ONLY, reason, size,
 			  "companion module unusable: %s%s", f->companion_why,
@@ -138,28 +141,25 @@ static void companion_facts(struct func_facts *f)
 
 int func_route(const char *func, char *reason, size_t size)
 {
-	struct func_facts f = { .btf_id = kernel_func_btf_id(func) };
-	const struct btf *btf;
+	struct func_facts f = {};
+	struct kernel_func kf;
 	int err;
 
-	if (f.btf_id < 0 && f.btf_id != -ENOENT)
-		return route(f.btf_id, reason, size, "cannot read vmlinux's BTF: %s",
-			     strerror(-f.btf_id));
+	err = kernel_func_find(func, &kf);
+	f.btf_id = err ?: kf.btf_id;
+	if (err && err != -ENOENT)
+		return route(err, reason, size, "cannot read the kernel's BTF: %s", strerror(-err));
 	f.kallsyms_err = kallsyms_count_text(func, &f.ksyms);
-	if (f.btf_id < 0) {
-		err = kernel_func_module(func, f.btf_module, sizeof(f.btf_module));
-		if (err && err != -ENOENT)
-			f.btf_module[0] = '\0';
+	if (err)
 		return route_decide(func, &f, reason, size);
-	}
+	memcpy(f.btf_module, kf.module, sizeof(f.btf_module));
 	f.traceable = kernel_func_traceable(func);
 	f.traceable_source = kernel_traceable_source();
 	f.modifiable = kernel_func_modifiable(func);
 	f.security_hook = !strncmp(func, SECURITY_PREFIX, strlen(SECURITY_PREFIX));
-	btf = kernel_btf();
-	f.proto = func_proto_fit(btf, f.btf_id, trampoline_max_args(), f.proto_why,
+	f.proto = func_proto_fit(kf.btf, f.btf_id, trampoline_max_args(), f.proto_why,
 				 sizeof(f.proto_why));
-	if (!f.modifiable && f.proto == PROTO_REPLACEABLE)
+	if (!f.modifiable && !f.btf_module[0] && f.proto == PROTO_REPLACEABLE)
 		companion_facts(&f);
 	return route_decide(func, &f, reason, size);
 }

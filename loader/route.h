@@ -26,8 +26,8 @@ int func_route(const char *func, char *reason, size_t size);
 
 /* What the kernel says of a function: func_route() gathers it, route_decide() judges. */
 struct func_facts {
-	int btf_id;			/* vmlinux BTF FUNC, or -ENOENT */
-	char btf_module[64];		/* else the loaded module whose BTF has it, or "" */
+	int btf_id;			/* BTF FUNC (vmlinux's or a module's), or -ENOENT */
+	char btf_module[64];		/* the loaded module whose BTF has it; "" for vmlinux */
 	int traceable;			/* in available_filter_functions: 1, 0, -errno unknown */
 	const char *traceable_source;	/* that list's path */
 	int kallsyms_err;		/* 0, or -errno: /proc/kallsyms unreadable */

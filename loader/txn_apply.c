@@ -77,12 +77,12 @@ static int pick_slot(struct txn *t, bool stack, const char *name, __u32 *slot)
 static int check_trampoline_room(const struct patch_object *po, bool stack)
 {
 	int limit = KERNEL_MAX_TRAMP_LINKS - (stack ? REPLACE_RESERVE : 0);
-	__u32 ids[BPFLP_MAX_FUNCS];
+	__u64 keys[BPFLP_MAX_FUNCS];
 	int counts[BPFLP_MAX_FUNCS], err;
 
 	for (int i = 0; i < po->nr_progs; i++)
-		ids[i] = po->progs[i].func_key;
-	err = kernel_count_tramp_links(ids, po->nr_progs, counts);
+		keys[i] = po->progs[i].func_key;
+	err = kernel_count_tramp_links(keys, po->nr_progs, counts);
 	if (err) {
 		p_err("cannot count the BPF links on the functions of %s: %s", po->info.name,
 		      strerror(-err));

@@ -74,7 +74,7 @@ object_cases() {
 	gate-bypass-ungated|$b/gate-bypass-ungated.bpf.o|program 'do_unlinkat__entry' never reads the commit word|apply check stack
 	unknown-function|$b/unknown-func.bpf.o|unknown kernel function 'bpflp_no_such_function'|apply check
 	notrace-function|$b/notrace-func.bpf.o|cannot attach fentry to do_blk_trace_setup: not traceable \\(notrace, inlined or init-only|apply check
-	module-function|$b/module-func.bpf.o|function v9fs_statfs is in module 9p: modules are not supported yet|apply check
+	module-function|$b/module-func.bpf.o|cannot replace v9fs_statfs: in module 9p: the companion module replaces functions of vmlinux only|apply check
 	fmod_ret-non-security|$b/fmodret-nonsecurity.bpf.o|cannot attach fmod_ret to do_unlinkat: not modifiable|apply check
 	replace-bad-prototype|$b/replace-bad-proto.bpf.o|BPFLP_REPLACE\\(vfs_truncate\\) argument 1 is struct file \\*, the kernel's vfs_truncate takes struct path \\*|apply check
 	replace-extra-argument|$b/replace-extra-arg.bpf.o|BPFLP_REPLACE\\(vfs_truncate\\) declares 3 arguments, the kernel's vfs_truncate takes 2|apply check

@@ -6,7 +6,8 @@
 #  b) companion: an ordinary traceable function, when build/kmod's
 #     bpflp_companion.ko fits this kernel; else observe_only, naming the
 #     module problem (a module of another version, a missing file);
-#  c) none: notrace, a symbol without BTF, a module's function;
+#  c) none: notrace, a symbol without BTF; a module's function is
+#     observe_only (the companion module replaces vmlinux functions only);
 #  d) observe_only: a name several static functions share;
 #  e) an unknown name: exit 1, one error line, the others still printed;
 #  f) -j output valid against the schema, the unknown name included.
@@ -86,7 +87,7 @@ assert_match "$(< "$TDIR/unit.log")" "PASSED  \] 3 test" "test_companion_kmod pa
 echo "# c) none"
 expect_route do_blk_trace_setup none \
 	"not traceable (notrace, inlined or init-only: absent from $filters)"
-expect_route v9fs_statfs none "in module 9p: bpflp patches functions of vmlinux only"
+expect_route v9fs_statfs observe_only "in module 9p: the companion module replaces functions of vmlinux only (their code cannot go away under its hook)"
 # A compiler-made clone (foo.constprop.0) is a text symbol BTF does not describe.
 clone=$(awk '$2 ~ /^[tT]$/ && NF == 3 && $3 ~ /^[a-z_0-9]+\.constprop\.0$/ { print $3; exit }' /proc/kallsyms)
 [[ -n $clone ]] || fail "no .constprop.0 clone in /proc/kallsyms to probe"

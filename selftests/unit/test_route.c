@@ -102,16 +102,18 @@ static void test_decide_none(void **state)
 	f.ksyms.vmlinux = 0;
 	assert_int_equal(decide("inlined", &f), ROUTE_NONE);
 
-	f = (struct func_facts){ .btf_id = -ENOENT };
+	f = traceable_func();
+	f.ksyms.vmlinux = 0;
+	f.ksyms.modules = 1;
 	snprintf(f.btf_module, sizeof(f.btf_module), "9p");
-	assert_int_equal(decide("v9fs_statfs", &f), ROUTE_NONE);
-	assert_string_equal(reason, "in module 9p: bpflp patches functions of vmlinux only");
+	assert_int_equal(decide("v9fs_statfs", &f), ROUTE_OBSERVE_ONLY);
+	assert_string_equal(reason, "in module 9p: the companion module replaces functions of vmlinux only (their code cannot go away under its hook)");
 
 	f = (struct func_facts){ .btf_id = -ENOENT, .ksyms = { .vmlinux = 1 } };
 	assert_int_equal(decide("no_btf", &f), ROUTE_NONE);
 	f = (struct func_facts){ .btf_id = -ENOENT, .ksyms = { .modules = 1, .module = "m" } };
 	assert_int_equal(decide("in_m", &f), ROUTE_NONE);
-	assert_string_equal(reason, "in module m, without BTF: bpflp patches functions of vmlinux only");
+	assert_string_equal(reason, "in module m, without BTF: BPF cannot attach to it");
 }
 
 static void test_decide_unknown(void **state)

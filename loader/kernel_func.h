@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A kernel function by name, in vmlinux or in a loaded module, as bpflp
+ * keys it: the gate, the snapshot entries, bpflp_cover and the records
+ * all name a function by one 64-bit key.
+ */
+#ifndef BPFLP_KERNEL_FUNC_H
+#define BPFLP_KERNEL_FUNC_H
+
+#include <linux/types.h>
+
+struct btf;
+
+struct kernel_func {
+	/*
+	 * vmlinux: the BTF id. A module: its BTF object's id in the high 32
+	 * bits, the BTF id in the low ones (module BTF ids continue vmlinux's
+	 * numbering, so two modules can use the same one).
+	 */
+	__u64 key;
+	int btf_id;
+	const struct btf *btf;	/* where it is described; lives as long as the process */
+	char module[64];	/* "" for vmlinux */
+};
+
+/*
+ * Find func in vmlinux's BTF, else in a loaded module's: 0 and *kf,
+ * -ENOENT when no BTF has it, another negative errno when BTF is unreadable.
+ */
+int kernel_func_find(const char *func, struct kernel_func *kf);
+
+/* The id of the BTF object a key's function is described in; 0 for vmlinux. */
+static inline __u32 kernel_func_key_obj(__u64 key)
+{
+	return key >> 32;
+}
+
+#endif /* BPFLP_KERNEL_FUNC_H */

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# A function of a loaded module is patched like one of vmlinux: 9p's
+# v9fs_statfs (the VM's root is a 9p mount) is observed by a patch (ftrace
+# shows the module function's trampoline), statfs(2) on the mount is counted,
+# disable takes the link away. (Replacing it is refused up front, naming
+# the module: selftests/badobj's module-function case.)
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/core_lib.bash"
+core_setup
+
+grep -q '^v9fs_statfs \[9p\]$' "$TRACING/available_filter_functions" ||
+	skip "v9fs_statfs of module 9p is not traceable here"
+
+bpflp_ok apply "$(patch_obj t_mod1)"
+links=$(patch_link_ids t-mod@1)
+assert_links_live "$links" "links of t-mod@1"
+# bpftool 7.1 does not show a tracing link's target: ftrace's list names the module.
+line=$(grep '^v9fs_statfs ' "$TRACING/enabled_functions" || true)
+assert_match "$line" '^v9fs_statfs \[9p\] .*tramp' "ftrace: v9fs_statfs of module 9p carries a BPF trampoline"
+assert_eq "$(traced v9fs_statfs)" yes "v9fs_statfs carries a trampoline"
+
+before=$("$BPFLP" -j show t-mod | jq -r '.functions[0].calls')
+for i in 1 2 3 4 5; do stat -f "$BPFLP_ROOT" > /dev/null; done
+after=$("$BPFLP" -j show t-mod | jq -r '.functions[0].calls')
+((after >= before + 5)) || fail "5 statfs on the 9p mount: v9fs_statfs calls went from $before to $after"
+echo "  ok: 5 statfs calls counted on v9fs_statfs ($before -> $after)"
+
+bpflp_ok disable t-mod
+assert_links_gone "$links" "links of t-mod@1 after disable"
+assert_eq "$(traced v9fs_statfs)" no "v9fs_statfs trampoline after disable"
+
