@@ -2,19 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build what selftests/bench/scale.sh runs, on the host, into build/bench/:
 #   vmlinux.btf       the guest kernel's BTF, taken from build/kernel/vmlinuz
-#   hooks.txt         security_* hooks a bpflp patch can take (gen.py hooks)
-#   patches/          bpflp patches scale-N, versions 1 and 2 (gen.py patch)
 #   kmod/             the target module bpflp_bench.ko, with BTF added by
 #                     pahole, and livepatches bpflp_bench_klp_N_vV.ko
+#   patches/          bpflp patches scale-N, versions 1 and 2, of the same
+#                     functions of the target module
 #   manifest          "bpflp N" and "klp N" lines: the sizes built
 #
 #   build.sh smoke|full
 #
-# smoke: N = 1 and 4 (make check's 70_bench_smoke.sh); full: also
-# N = 10, 100, 1000. bpflp patches are built for the N that fit both the
-# hooks available and the loader's BPFLP_MAX_FUNCS; when the hooks are
-# fewer than a wanted N, one patch of all of them is added. Only what
-# changed is rebuilt.
+# smoke: N = 1 and 4 (make check's 70_bench_smoke.sh); full: N = 1, 10,
+# 100, 1000. bpflp patches are built for the N within the loader's
+# BPFLP_MAX_FUNCS. Only what changed is rebuilt.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -24,12 +22,12 @@ gen=selftests/bench/gen.py
 nmax=1024	# functions in the target module: the livepatch sizes go up to 1000
 case ${1:-} in
 smoke) want=(1 4) ;;
-full) want=(1 4 10 100 1000) ;;
+full) want=(1 10 100 1000) ;;
 *) echo "usage: build.sh smoke|full" >&2; exit 2 ;;
 esac
 abi=$(cat build/kernel/abi 2>/dev/null) || { echo "bench: no guest kernel; run 'make deps'" >&2; exit 1; }
 kdir=${KDIR:-/usr/src/linux-headers-$abi-amd64}
-for tool in pahole bpftool clang xz; do
+for tool in pahole clang xz objcopy; do
 	command -v $tool >/dev/null || { echo "bench: $tool missing; run 'make deps'" >&2; exit 1; }
 done
 quiet() { [[ ${V:-} == 1 ]] || printf '  %-8s %s\n' "$1" "$2"; }
@@ -41,7 +39,7 @@ update() {
 	if cmp -s "$1.tmp" "$1"; then rm "$1.tmp"; else mv "$1.tmp" "$1"; fi
 }
 
-# The guest's BTF, for the hook list and as the base of the module's split BTF.
+# The guest's BTF: the base of the module's split BTF.
 if [[ ! -s $out/vmlinux.btf || build/kernel/vmlinuz -nt $out/vmlinux.btf ]]; then
 	quiet BTF $out/vmlinux.btf
 	off=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().find(b"\xfd7zXZ\x00"))' build/kernel/vmlinuz)
@@ -52,24 +50,14 @@ if [[ ! -s $out/vmlinux.btf || build/kernel/vmlinuz -nt $out/vmlinux.btf ]]; the
 	[[ -s $out/vmlinux.btf.tmp ]] || { echo "bench: no .BTF section in the guest vmlinux" >&2; exit 1; }
 	mv $out/vmlinux.btf.tmp $out/vmlinux.btf
 fi
-if [[ ! -s $out/hooks.txt || $out/vmlinux.btf -nt $out/hooks.txt || $gen -nt $out/hooks.txt ]]; then
-	quiet GEN $out/hooks.txt
-	bpftool -j btf dump file $out/vmlinux.btf > $out/btf.json
-	python3 $gen hooks $out/btf.json | update $out/hooks.txt
-	rm -f $out/btf.json
-fi
-
 max_funcs=$(sed -n 's/^#define BPFLP_MAX_FUNCS[[:space:]]*\([0-9]*\).*/\1/p' include/bpflp/abi.h)
-nhooks=$(wc -l < $out/hooks.txt)
-limit=$((max_funcs < nhooks ? max_funcs : nhooks))
 bpflp_ns=()
-for n in "${want[@]}"; do ((n <= limit)) && bpflp_ns+=("$n"); done
-((${want[-1]} > limit)) && [[ " ${bpflp_ns[*]} " != *" $limit "* ]] && bpflp_ns+=("$limit")
+for n in "${want[@]}"; do ((n <= max_funcs)) && bpflp_ns+=("$n"); done
 
 for n in "${bpflp_ns[@]}"; do
 	for v in 1 2; do
 		src=$out/patches/scale-$n-v$v.bpf.c obj=$out/patches/scale-$n-v$v.bpf.o
-		python3 $gen patch "$n" "$v" $out/hooks.txt | update "$src"
+		python3 $gen patch "$n" "$v" | update "$src"
 		if [[ ! -s $obj || $src -nt $obj || -n $(find include/bpflp -newer "$obj") ]]; then
 			quiet CLANG "$obj"
 			clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
@@ -105,6 +93,5 @@ fi
 {
 	for n in "${bpflp_ns[@]}"; do echo "bpflp $n"; done
 	for n in "${want[@]}"; do echo "klp $n"; done
-	echo "hooks $nhooks"
 	echo "max_funcs $max_funcs"
 } | update $out/manifest

@@ -3,15 +3,16 @@
 # make bench, scale part: bpflp and kernel livepatch side by side as the
 # number of patched functions N grows, in the test VM, in one run.
 #   - bpflp: apply (first), replace (v1 -> v2), disable of a patch of N
-#     security_* hooks, split into phases by the loader's BPFLP_TIMING lines;
-#     the commit against its floor, one bare map-update syscall.
+#     functions of the generated target module bpflp_bench, split into
+#     phases by the loader's BPFLP_TIMING lines; the commit against its
+#     floor, one bare map-update syscall.
 #   - livepatch: insmod -> transition 0, replace v1 -> v2, disable -> gone
-#     -> rmmod, for N functions of the target module bpflp_bench.
+#     -> rmmod, for the same N functions.
 #   - memory one patch holds (bpftool's accounting, trampoline pages) and the
 #     livepatch module's size.
 #   - per call, in the target module's kernel loop: plain, raw fmod_ret and
-#     bpflp on vmlinux's security_ismaclabel(); plain, raw fmod_ret and
-#     livepatch on the module's security_bpflp_bench_0().
+#     bpflp on vmlinux's security_ismaclabel(); plain, raw fmod_ret, bpflp
+#     and livepatch on the module's security_bpflp_bench_0().
 # Sources: selftests/bench/build.sh (build/bench/, its manifest lists the N
 # built). Output: tables on stdout; scale.csv, scale-mem.csv and
 # percall.csv in $BPFLP_VM_SHARE/bench (the guest's only writable share).
@@ -63,7 +64,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The target module, with the BTF build.sh added (raw BPF programs attach through it).
+# The target module, with the BTF build.sh added (BPF programs attach through it).
 grep -q '^bpflp_bench ' /proc/modules || insmod $kmod/bpflp_bench.ko
 module_btf=no
 [[ -e /sys/kernel/btf/bpflp_bench ]] && module_btf=yes
@@ -140,12 +141,14 @@ for n in $(wanted klp); do
 done
 
 # ---- per call, in the kernel loop ---------------------------------------------
-configs=(lsm-plain lsm-raw_fmod_ret lsm-bpflp fn0-plain fn0-raw_fmod_ret fn0-livepatch)
+configs=(lsm-plain lsm-raw_fmod_ret lsm-bpflp fn0-plain fn0-raw_fmod_ret fn0-bpflp fn0-livepatch)
 # run_config CONFIG: put its patch in place, time the loop, take the patch away.
 run_config() {
-	local target=${1%%-*} how=${1#*-} mode=plain ns
+	local target=${1%%-*} how=${1#*-} mode=plain ns patch=bench-kloop obj=build/selftests/patches/bench_kloop.bpf.o counted
+	# On the module's function: the N = 1 scale patch, which patches just it.
+	[[ $target == fn0 ]] && patch=scale-1 obj=$bench/patches/scale-1-v1.bpf.o
 	case $how in
-	bpflp) "$BPFLP" apply build/selftests/patches/bench_kloop.bpf.o > /dev/null ;;
+	bpflp) "$BPFLP" apply "$obj" > /dev/null ;;
 	livepatch) insmod $kmod/bpflp_bench_klp_1_v1.ko && klp_wait_transition bpflp_bench_klp_1_v1 ;;
 	raw_fmod_ret) mode=raw-fmod_ret ;;
 	esac
@@ -153,10 +156,9 @@ run_config() {
 	case $how in
 	bpflp)
 		# The patch really ran: its counter saw every call (and the warm-up).
-		local counted
-		counted=$("$BPFLP" -j show bench-kloop | jq '[.functions[].calls] | add')
-		((counted >= calls)) || { echo "scale: bench-kloop counted $counted calls of $calls" >&2; return 1; }
-		"$BPFLP" disable bench-kloop > /dev/null ;;
+		counted=$("$BPFLP" -j show $patch | jq '[.functions[].calls] | add')
+		((counted >= calls)) || { echo "scale: $patch counted $counted calls of $calls" >&2; return 1; }
+		"$BPFLP" disable $patch > /dev/null ;;
 	livepatch)
 		echo 0 > $KLP_SYS/bpflp_bench_klp_1_v1/enabled
 		klp_wait_gone bpflp_bench_klp_1_v1
