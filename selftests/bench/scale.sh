@@ -64,6 +64,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# bpflp holds a descriptor per program while it loads a patch, so 1000
+# functions need more than the usual soft limit of 1024 descriptors: up to
+# the hard limit, and say so (the loader does not raise it itself yet).
+fd_limit=$(ulimit -n)
+ulimit -n "$(ulimit -Hn)"
+[[ $(ulimit -n) == "$fd_limit" ]] || echo "scale: descriptor limit raised from $fd_limit to $(ulimit -n) for bpflp"
+
 # The target module, with the BTF build.sh added (BPF programs attach through it).
 grep -q '^bpflp_bench ' /proc/modules || insmod $kmod/bpflp_bench.ko
 module_btf=no
