@@ -72,7 +72,7 @@ bench-build-smoke: kernel
 
 bench-scale: deps
 	$(Q)$(MAKE) --no-print-directory all bench-build
-	$(Q)$(VM_RUN) -t 3600 bash selftests/bench/scale.sh
+	$(Q)$(VM_RUN) -t 7200 bash selftests/bench/scale.sh
 	$(Q)cp $(BUILD)/vm-share/bench/*.csv $(BUILD)/bench/
 	$(call msg,PLOT,$(BUILD)/bench/scale.png)
 	$(Q)gnuplot -e "dir='$(BUILD)/bench'" selftests/bench/plot.gp
