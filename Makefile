@@ -136,7 +136,7 @@ $(ASAN_DIR)/selftests/unit/%: selftests/unit/%.c $(ASAN_LIB_OBJS)
 asan: $(ASAN_DIR)/bpflp $(ASAN_UNIT_BINS)
 
 check-asan: deps
-	$(Q)$(MAKE) --no-print-directory all kmod asan deb
+	$(Q)$(MAKE) --no-print-directory all kmod asan bench-build-smoke deb
 	$(Q)ln -sfn ../kmod $(ASAN_DIR)/kmod	# the module, where bpflp looks: next to the binary
 	$(Q)BPFLP_BIN=$(abspath $(ASAN_DIR)/bpflp) UNIT_DIR=$(ASAN_DIR)/selftests/unit \
 		./selftests/vm/check.sh $(if $(PATTERN),'$(PATTERN)')
@@ -269,4 +269,4 @@ include selftests/badobj/badobj.mk
 
 .PHONY: clean
 clean:
-	rm -rf $(BUILD)/bpflp $(BUILD)/man $(BUILD)/dist $(BUILD)/loader $(BUILD)/bpf $(BUILD)/selftests $(BUILD)/examples $(ASAN_DIR)
+	rm -rf $(BUILD)/bpflp $(BUILD)/man $(BUILD)/dist $(BUILD)/loader $(BUILD)/bpf $(BUILD)/selftests $(BUILD)/examples $(BUILD)/bench $(ASAN_DIR)

@@ -7,6 +7,9 @@
  * there (SIGKILL), BPFLP_PAUSE=STEP stops it there (SIGSTOP) until SIGCONT,
  * so a test can hold one bpflp at a chosen point while another runs
  * (the first time it gets there).
+ * BPFLP_TIMING=1 prints "bpflp: phase STEP SECONDS" on stderr at every
+ * step, SECONDS the wall clock (CLOCK_REALTIME, to the microsecond), for
+ * the phase split of selftests/bench/scale.sh.
  */
 void fault_point(const char *step);
 

@@ -31,9 +31,10 @@ kmod: kernel
 		{ cat $(KMOD_BUILD)/build.log; exit 1; }
 
 # Every test: host unit tests, then all in-VM tests in one boot. The .deb is
-# built first (about 10 s): 52_deb_install.sh installs it in the VM.
+# built first (about 10 s): 52_deb_install.sh installs it in the VM; so are
+# the scale benchmark's smallest sizes, for 70_bench_smoke.sh.
 check: deps
-	$(Q)$(MAKE) --no-print-directory all kmod deb
+	$(Q)$(MAKE) --no-print-directory all kmod bench-build-smoke deb
 	$(Q)./selftests/vm/check.sh
 
 demo: deps
@@ -48,11 +49,33 @@ vmlinux-guest: kernel
 	$(Q)chmod 644 $(BUILD)/vm-share/vmlinux.btf
 	$(Q)mv $(BUILD)/vm-share/vmlinux.btf $(BUILD)/vmlinux-6.1.btf
 
-# What bpflp costs per call and per transaction, measured in the VM.
-.PHONY: bench
+# What bpflp costs per call and per transaction (bench.sh), and how bpflp
+# and kernel livepatch scale with N side by side (scale.sh), measured in the
+# VM; bench-per-call and bench-scale run one part. bench-scale copies the
+# CSVs to build/bench/ and plots them there (scale.png).
+# bench-build: scale.sh's generated sources (selftests/bench/build.sh).
+.PHONY: bench bench-per-call bench-scale bench-build bench-build-smoke
+# One VM after the other, even under make -j: they would skew each other's figures.
 bench: deps
+	$(Q)$(MAKE) --no-print-directory bench-per-call
+	$(Q)$(MAKE) --no-print-directory bench-scale
+
+bench-per-call: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(VM_RUN) -t 900 bash selftests/bench/bench.sh
+
+bench-build: kernel
+	$(Q)./selftests/bench/build.sh full
+
+bench-build-smoke: kernel
+	$(Q)./selftests/bench/build.sh smoke
+
+bench-scale: deps
+	$(Q)$(MAKE) --no-print-directory all bench-build
+	$(Q)$(VM_RUN) -t 7200 bash selftests/bench/scale.sh
+	$(Q)cp $(BUILD)/vm-share/bench/*.csv $(BUILD)/bench/
+	$(call msg,PLOT,$(BUILD)/bench/scale.png)
+	$(Q)gnuplot -e "dir='$(BUILD)/bench'" selftests/bench/plot.gp
 
 # Only the reboot test: a patch installed in one boot is applied in the next.
 # The observer-only replace stress test, out of `make check`: the kernel may

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build what selftests/bench/scale.sh runs, on the host, into build/bench/:
+#   vmlinux.btf       the guest kernel's BTF, taken from build/kernel/vmlinuz
+#   kmod/             the target module bpflp_bench.ko, with BTF added by
+#                     pahole, and livepatches bpflp_bench_klp_N_vV.ko
+#   patches/          bpflp patches scale-N, versions 1 and 2, of the same
+#                     functions of the target module
+#   manifest          "bpflp N" and "klp N" lines: the sizes built
+#
+#   build.sh smoke|full
+#
+# smoke: N = 1 and 4 (make check's 70_bench_smoke.sh); full: N = 1, 10,
+# 100, 1000. bpflp patches are built for the N within the loader's
+# BPFLP_MAX_FUNCS. Only what changed is rebuilt.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+out=build/bench
+gen=selftests/bench/gen.py
+nmax=1024	# functions in the target module: the livepatch sizes go up to 1000
+case ${1:-} in
+smoke) want=(1 4) ;;
+full) want=(1 10 100 1000) ;;
+*) echo "usage: build.sh smoke|full" >&2; exit 2 ;;
+esac
+abi=$(cat build/kernel/abi 2>/dev/null) || { echo "bench: no guest kernel; run 'make deps'" >&2; exit 1; }
+kdir=${KDIR:-/usr/src/linux-headers-$abi-amd64}
+for tool in pahole clang xz objcopy; do
+	command -v $tool >/dev/null || { echo "bench: $tool missing; run 'make deps'" >&2; exit 1; }
+done
+quiet() { [[ ${V:-} == 1 ]] || printf '  %-8s %s\n' "$1" "$2"; }
+mkdir -p $out/patches $out/kmod
+
+# update FILE: stdin replaces FILE only when it differs (keeps make's and kbuild's timestamps).
+update() {
+	cat > "$1.tmp"
+	if cmp -s "$1.tmp" "$1"; then rm "$1.tmp"; else mv "$1.tmp" "$1"; fi
+}
+
+# The guest's BTF: the base of the module's split BTF.
+if [[ ! -s $out/vmlinux.btf || build/kernel/vmlinuz -nt $out/vmlinux.btf ]]; then
+	quiet BTF $out/vmlinux.btf
+	off=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().find(b"\xfd7zXZ\x00"))' build/kernel/vmlinuz)
+	((off >= 0)) || { echo "bench: build/kernel/vmlinuz is not xz-compressed; extract vmlinux by hand" >&2; exit 1; }
+	tail -c +$((off + 1)) build/kernel/vmlinuz | xz -dcq > $out/vmlinux.elf 2>/dev/null || true
+	objcopy -O binary --only-section=.BTF $out/vmlinux.elf $out/vmlinux.btf.tmp
+	rm -f $out/vmlinux.elf
+	[[ -s $out/vmlinux.btf.tmp ]] || { echo "bench: no .BTF section in the guest vmlinux" >&2; exit 1; }
+	mv $out/vmlinux.btf.tmp $out/vmlinux.btf
+fi
+max_funcs=$(sed -n 's/^#define BPFLP_MAX_FUNCS[[:space:]]*\([0-9]*\).*/\1/p' include/bpflp/abi.h)
+bpflp_ns=()
+for n in "${want[@]}"; do ((n <= max_funcs)) && bpflp_ns+=("$n"); done
+
+for n in "${bpflp_ns[@]}"; do
+	for v in 1 2; do
+		src=$out/patches/scale-$n-v$v.bpf.c obj=$out/patches/scale-$n-v$v.bpf.o
+		python3 $gen patch "$n" "$v" | update "$src"
+		if [[ ! -s $obj || $src -nt $obj || -n $(find include/bpflp -newer "$obj") ]]; then
+			quiet CLANG "$obj"
+			clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
+				-Iinclude -I. -c "$src" -o "$obj"
+		fi
+	done
+done
+
+# Modules: the target and a livepatch of N functions per wanted N, versions 1 and 2.
+python3 $gen target $nmax | update $out/kmod/bpflp_bench.c
+objs="bpflp_bench.o"
+for n in "${want[@]}"; do
+	for v in 1 2; do
+		python3 $gen klp "$n" "$v" | update $out/kmod/bpflp_bench_klp_${n}_v$v.c
+		objs+=" bpflp_bench_klp_${n}_v$v.o"
+	done
+done
+echo "obj-m := $objs" | update $out/kmod/Kbuild
+quiet KMOD $out/kmod
+make -s -C "$kdir" M="$root/$out/kmod" modules > $out/kmod/build.log 2>&1 ||
+	{ cat $out/kmod/build.log; exit 1; }
+
+# Out-of-tree kbuild skips module BTF without a vmlinux: add it as kbuild
+# would (split BTF on the guest's), once per link of the module.
+ko=$out/kmod/bpflp_bench.ko
+if [[ ! -f $ko.btf-stamp || $ko -nt $ko.btf-stamp ]]; then
+	quiet BTF "$ko"
+	pahole -J --btf_base $out/vmlinux.btf "$ko" > $out/kmod/pahole.log 2>&1 ||
+		{ cat $out/kmod/pahole.log; exit 1; }
+	touch "$ko.btf-stamp"
+fi
+
+{
+	for n in "${bpflp_ns[@]}"; do echo "bpflp $n"; done
+	for n in "${want[@]}"; do echo "klp $n"; done
+	echo "max_funcs $max_funcs"
+} | update $out/manifest
