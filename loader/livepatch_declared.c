@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "livepatch_declared.h"
 #include "livepatch_module.h"
@@ -13,21 +16,56 @@
 
 #define DECLARED_VAR	"bpflp_livepatch"
 
+/*
+ * The bytes of obj_path if it is a regular file of a patch object's size,
+ * else NULL: patch_object_open says what is wrong with anything else. Read
+ * from a descriptor opened without blocking and checked, so a FIFO or a
+ * device given (or swapped in) as the object never blocks bpflp here.
+ */
+static void *read_candidate(const char *obj_path, size_t *size)
+{
+	int fd = open(obj_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	void *buf = NULL;
+	struct stat st;
+	ssize_t n = -1;
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    st.st_size <= PATCH_OBJECT_MAX_SIZE && (buf = malloc(st.st_size)))
+		n = read(fd, buf, st.st_size);
+	close(fd);
+	if (n != st.st_size) {
+		free(buf);
+		return NULL;
+	}
+	*size = st.st_size;
+	return buf;
+}
+
 /* The name the object declares: 1 and name, 0 for none, negative errno if unreadable. */
 static int declared_name(const char *obj_path, char *name, size_t size)
 {
 	struct bpf_object *obj;
 	const char *value;
+	size_t image_size;
+	void *image;
 	int found = 0;
 
-	obj = bpf_object__open_file(obj_path, NULL);
-	if (!obj)
+	image = read_candidate(obj_path, &image_size);
+	if (!image)
+		return 0;
+	obj = bpf_object__open_mem(image, image_size, NULL);
+	if (!obj) {
+		free(image);
 		return 0;	/* patch_object_open reports what is wrong with the object */
+	}
 	value = patch_object_rodata_var(obj, DECLARED_VAR, BPFLP_LIVEPATCH_NAME_MAX);
 	if (value && value[0] && memchr(value, '\0', BPFLP_LIVEPATCH_NAME_MAX)) {
 		found = try_snprintf(name, size, "%s", value) ? -ENAMETOOLONG : 1;
 	}
 	bpf_object__close(obj);
+	free(image);
 	return found;
 }
 

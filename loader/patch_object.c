@@ -21,7 +21,6 @@
 #include "store.h"
 #include "util.h"
 
-#define PATCH_OBJECT_MAX_SIZE	(64L << 20)
 #define VERIFIER_LOG_SIZE	(64 << 10)
 #ifndef EM_BPF
 #define EM_BPF 247

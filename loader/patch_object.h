@@ -22,6 +22,9 @@ enum patch_callback {
 	CB_COUNT,
 };
 
+/* Larger files are refused before they are read. */
+#define PATCH_OBJECT_MAX_SIZE	(64L << 20)
+
 struct patch_prog {
 	struct bpf_program *prog;
 	enum bpflp_kind kind;
