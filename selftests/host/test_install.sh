@@ -33,7 +33,9 @@ expected="$prefix/include/bpflp/abi.h
 $prefix/include/bpflp/companion.h
 $prefix/include/bpflp/maps.bpf.h
 $prefix/include/bpflp/patch.bpf.h
+$prefix/include/bpflp/shadow.bpf.h
 $prefix/include/bpflp/snapshot.bpf.h
+$prefix/include/bpflp/state.bpf.h
 $prefix/include/bpflp/vmlinux/vmlinux.h
 $prefix/lib/pkgconfig/bpflp.pc
 $prefix/lib/systemd/system/bpflp.service
