@@ -3,7 +3,8 @@
 # check promises only what apply can do:
 #  a) a function with BTF that ftrace cannot attach to (notrace: absent from
 #     available_filter_functions) is refused by check and apply, naming why;
-#  b) a function of a module (9p, which has BTF) is refused as such;
+#  b) replacing a function of a module (9p, which has BTF) is refused,
+#     naming the module: the companion module replaces vmlinux's only;
 #  c) when tracefs cannot be read, check says the traceability is unknown
 #     and apply tries: the attach fails, and the post_unpatch callback of
 #     the patch whose pre_patch ran is run (as livepatch does); nothing changes.
@@ -41,10 +42,10 @@ out=$(bpflp_ok check "$(patch_obj t_a1)")
 assert_match "$out" "ok  fmod_ret  security_file_open: in BTF, traceable, modifiable, verifier accepts" "check: a traceable target"
 assert_eq "$(bpflp_ok -j check "$(patch_obj t_a1)" | jq -r '.functions[0].traceable')" true "check -j: traceable"
 
-echo "# b) module functions"
+echo "# b) replacing a module's function"
 for verb in check apply; do
 	expect_error "$verb module-func" \
-		"bpflp: error: $modfunc: function v9fs_statfs is in module 9p: modules are not supported yet (bpflp patches functions of vmlinux only)" \
+		"bpflp: error: $modfunc: cannot replace v9fs_statfs: in module 9p: the companion module replaces functions of vmlinux only (their code cannot go away under its hook)" \
 		"$BPFLP" "$verb" "$modfunc"
 done
 assert_eq "$(kernel_state)" "$before" "nothing changed by the refusals"
