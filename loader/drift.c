@@ -13,6 +13,7 @@
 #include "drift.h"
 #include "kernel_ops.h"
 #include "patch_object.h"
+#include "pinned_maps.h"
 #include "util.h"
 
 static const char *const fix_names[] = {
@@ -373,48 +374,32 @@ bool drift_unrepairable(const struct drift_report *rep)
 	return false;
 }
 
+struct repin_map {
+	const char *map_name;
+	const char *pin;
+	int err;	/* -ENOENT until a map of that name was met, then the last pin's error */
+};
+
+/* Stops (1) once pinned; a failed pin leaves the next map of that name a try. */
+static int repin_if_named(int fd, const struct bpf_map_info *info, void *ctx)
+{
+	struct repin_map *want = ctx;
+
+	if (strcmp(info->name, want->map_name))
+		return 0;
+	if (!bpf_obj_pin(fd, want->pin))
+		return 1;
+	want->err = -errno;
+	return 0;
+}
+
 /* A program pinned (or linked) in dir that uses map_name, pinned again at pin. */
 static int repin_map_from_dir(const char *dir, const char *map_name, const char *pin)
 {
-	struct dirent *de;
-	char path[PATH_MAX];
-	int err = -ENOENT;
-	DIR *d = opendir(dir);
+	struct repin_map want = { .map_name = map_name, .pin = pin, .err = -ENOENT };
+	int ret = for_each_pinned_prog_map(dir, repin_if_named, &want);
 
-	if (!d)
-		return -errno;
-	while (err && (de = readdir(d))) {
-		__u32 map_ids[64] = {};
-		struct bpf_prog_info info = {
-			.nr_map_ids = 64,
-			.map_ids = (__u64)(unsigned long)map_ids,
-		};
-		__u32 len = sizeof(info);
-		int fd;
-
-		if (strlen(de->d_name) < 6 || strcmp(de->d_name + strlen(de->d_name) - 5, "_prog") ||
-		    try_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name))
-			continue;
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len))
-			info.nr_map_ids = 0;
-		close(fd);
-		for (__u32 i = 0; err && i < info.nr_map_ids && i < 64; i++) {
-			struct bpf_map_info minfo = {};
-			__u32 mlen = sizeof(minfo);
-			int mfd = bpf_map_get_fd_by_id(map_ids[i]);
-
-			if (mfd < 0)
-				continue;
-			if (!bpf_obj_get_info_by_fd(mfd, &minfo, &mlen) && !strcmp(minfo.name, map_name))
-				err = bpf_obj_pin(mfd, pin) ? -errno : 0;
-			close(mfd);
-		}
-	}
-	closedir(d);
-	return err;
+	return ret == 1 ? 0 : ret ?: want.err;
 }
 
 int drift_repin_shared_maps(const struct registry *reg)

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
+#include "pinned_maps.h"
 #include "shadow.h"
 #include "store.h"
 #include "util.h"
@@ -421,60 +422,44 @@ int shadow_settle(const struct registry *reg, bool keep)
  * name (truncated to BPF_OBJ_NAME_LEN - 1), sizes and layout. An fd, or
  * -ENOENT; -EEXIST when two maps match (then nothing is guessed).
  */
+struct shadow_match {
+	const struct declared_shadow *decl;
+	char want[BPF_OBJ_NAME_LEN];
+	__u32 found_id;		/* 0 none yet, -1 two candidates */
+};
+
+static int match_shadow(int fd, const struct bpf_map_info *m, void *ctx)
+{
+	struct shadow_match *sm = ctx;
+	char layout[SHADOW_LAYOUT_MAX];
+	struct btf *btf;
+
+	(void)fd;
+	if (strcmp(m->name, sm->want) || m->value_size != sm->decl->value_size ||
+	    m->max_entries != sm->decl->max_entries || !m->btf_id || m->id == sm->found_id)
+		return 0;
+	btf = btf__load_from_kernel_by_id(m->btf_id);
+	if (!btf)
+		return 0;
+	btf_layout_str(btf, m->btf_value_type_id, layout, sizeof(layout));
+	if (!strcmp(layout, sm->decl->layout))
+		sm->found_id = sm->found_id ? (__u32)-1 : m->id;	/* a second: two candidates */
+	btf__free(btf);
+	return 0;
+}
+
 static int find_map_in_dir(const char *dir, const struct declared_shadow *decl)
 {
-	char want[BPF_OBJ_NAME_LEN], layout[SHADOW_LAYOUT_MAX], path[PATH_MAX];
-	__u32 found_id = 0;
-	struct dirent *de;
-	DIR *d = opendir(dir);
+	struct shadow_match sm = { .decl = decl };
+	int err;
 
-	if (!d)
-		return -errno;
-	snprintf(want, sizeof(want), SHADOW_PREFIX "%s", decl->name);
-	while ((de = readdir(d))) {
-		__u32 map_ids[64] = {};
-		struct bpf_prog_info info = { .nr_map_ids = 64, .map_ids = (__u64)(unsigned long)map_ids };
-		__u32 len = sizeof(info);
-		size_t n = strlen(de->d_name);
-		int fd;
-
-		if (n < 6 || strcmp(de->d_name + n - 5, "_prog") ||
-		    try_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name))
-			continue;
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len))
-			info.nr_map_ids = 0;
-		close(fd);
-		for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++) {
-			struct bpf_map_info m = {};
-			__u32 mlen = sizeof(m);
-			struct btf *btf = NULL;
-			int mfd = bpf_map_get_fd_by_id(map_ids[i]);
-
-			if (mfd < 0)
-				continue;
-			if (!bpf_obj_get_info_by_fd(mfd, &m, &mlen) && !strcmp(m.name, want) &&
-			    m.value_size == decl->value_size && m.max_entries == decl->max_entries &&
-			    m.btf_id && m.id != found_id)
-				btf = btf__load_from_kernel_by_id(m.btf_id);
-			if (btf) {
-				btf_layout_str(btf, m.btf_value_type_id, layout, sizeof(layout));
-				if (!strcmp(layout, decl->layout) && found_id) {
-					found_id = -1;	/* two candidates */
-				} else if (!strcmp(layout, decl->layout)) {
-					found_id = m.id;
-				}
-				btf__free(btf);
-			}
-			close(mfd);
-		}
-	}
-	closedir(d);
-	if (found_id == (__u32)-1)
+	snprintf(sm.want, sizeof(sm.want), SHADOW_PREFIX "%s", decl->name);
+	err = for_each_pinned_prog_map(dir, match_shadow, &sm);
+	if (err)
+		return err;
+	if (sm.found_id == (__u32)-1)
 		return -EEXIST;
-	return found_id ? bpf_map_get_fd_by_id(found_id) : -ENOENT;
+	return sm.found_id ? bpf_map_get_fd_by_id(sm.found_id) : -ENOENT;
 }
 
 void shadow_repin(const struct registry *reg)
