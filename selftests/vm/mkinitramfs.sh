@@ -12,7 +12,7 @@ ver=$abi-amd64
 busybox=/bin/busybox	# from busybox-static: no shared libraries to copy
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" ${part:+"$part"}' EXIT
 mkdir -p "$tmp"/{bin,dev,proc,sys,modules,newroot}
 cp "$busybox" "$tmp/bin/busybox"
 cp "$here/init" "$tmp/init"
@@ -31,5 +31,9 @@ done < "$tmp/paths"
 [[ -s $tmp/modules/order ]] || { echo "mkinitramfs: no modules found in $kdir" >&2; exit 1; }
 
 # Uncompressed: TCG is slow at decompressing, and the image is small.
-(cd "$tmp" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out.tmp"
-mv "$out.tmp" "$out"
+# Written beside OUTPUT under a name of its own, then renamed: a VM booting
+# meanwhile reads either the old image or the new one, whole.
+part=$(mktemp "$out.XXXXXX")
+(cd "$tmp" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$part"
+chmod 644 "$part"
+mv "$part" "$out"

@@ -54,14 +54,19 @@ if [[ -n $persist ]]; then
 		{ echo "run-in-vm: error: BPFLP_VM_PERSIST must be a directory under $share without spaces" >&2; exit 2; }
 fi
 
-# initramfs: rebuilt only when one of its inputs changes.
+# initramfs: rebuilt only when one of its inputs changes. Under a lock: VMs
+# booted side by side (make check) on a fresh clone would otherwise all build
+# it at once into the same file.
 initrd=$vmdir/initramfs.cpio
 key=$( { cat "$root/selftests/vm/init" "$root/selftests/vm/mkinitramfs.sh" "$kdir/abi";
 	 stat -L -c '%s %Y' /bin/busybox; } | sha256sum | cut -d' ' -f1)
+exec {initrd_lock}> "$vmdir/initramfs.lock"
+flock "$initrd_lock"
 if [[ ! -f $initrd || $(cat "$initrd.key" 2>/dev/null) != "$key" ]]; then
 	"$root/selftests/vm/mkinitramfs.sh" "$kdir" "$initrd"
 	echo "$key" > "$initrd.key"
 fi
+exec {initrd_lock}>&-
 
 # Run directories of runs whose script is gone (killed hard) are stale.
 for d in "$share"/.runs/*.*; do
