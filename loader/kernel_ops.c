@@ -12,13 +12,14 @@
 #include "companion_attach.h"
 #include "companion_kmod.h"
 #include "snapshot.skel.h"
+#include "snapshot_loader.h"
 #include "kernel.h"
 #include "kernel_ops.h"
 #include "log.h"
 #include "output.h"
 
 /* Point an object's shared maps at their pins: libbpf reuses them or creates and pins them. */
-static int share_maps(struct bpf_object *obj)
+int share_maps(struct bpf_object *obj)
 {
 	char pin[PATH_MAX];
 
@@ -151,8 +152,7 @@ static int pin_prog(struct bpf_program *prog, const char *dir, const char *func,
 }
 
 /* Repairs keep what is still pinned: those programs are attached. */
-static int pin_prog_if_missing(struct bpf_program *prog, const char *dir, const char *func,
-			       const char *what)
+static int pin_fd_if_missing(int fd, const char *dir, const char *func, const char *what)
 {
 	char pin[PATH_MAX];
 	int err;
@@ -160,7 +160,13 @@ static int pin_prog_if_missing(struct bpf_program *prog, const char *dir, const 
 	err = store_pin_path(pin, sizeof(pin), dir, func, what);
 	if (err || !access(pin, F_OK))
 		return err;
-	return bpf_program__pin(prog, pin);
+	return bpf_obj_pin(fd, pin) ? -errno : 0;
+}
+
+static int pin_prog_if_missing(struct bpf_program *prog, const char *dir, const char *func,
+			       const char *what)
+{
+	return pin_fd_if_missing(bpf_program__fd(prog), dir, func, what);
 }
 
 int attach_pinned(const char *dir, const char *func, const char *prog_what, const char *link_what,
@@ -193,34 +199,28 @@ int attach_pinned(const char *dir, const char *func, const char *prog_what, cons
  * the replacing program (so it is loaded as fentry), and no take is needed:
  * the patch's gate pushes the call's entry.
  */
-static int load_snapshot(const char *func, __u64 func_key, const struct patch_meta *meta,
-			 const char *dir, bool companion, bool exit_side)
+static int load_snapshot(struct snapshot_loader *sl, const struct patch_prog *pp,
+			 const struct patch_meta *meta, const char *dir, bool exit_side)
 {
-	struct snapshot *skel;
-	int err;
+	struct snapshot_target t = {
+		.func = pp->func,
+		.func_key = pp->func_key,
+		.slot = meta->slot,
+		.gen = meta->gen,
+		.exit_side = exit_side,
+	};
+	int take_fd = -1, drop_fd = -1, err;
 
-	skel = snapshot__open();
-	if (!skel)
-		return -errno;
-	skel->rodata->target_key = func_key;
-	skel->rodata->slot = meta->slot;
-	skel->rodata->gen = meta->gen;
-	skel->rodata->exit_side = exit_side;
-	err = bpf_program__set_attach_target(skel->progs.bpflp_take, 0, func);
+	err = snapshot_loader_load(sl, &t, pp->companion, pp->companion ? NULL : &take_fd,
+				   &drop_fd);
+	if (!err && !pp->companion)
+		err = pin_fd_if_missing(take_fd, dir, pp->func, "take_prog");
 	if (!err)
-		err = bpf_program__set_attach_target(skel->progs.bpflp_drop, 0, func);
-	if (!err && companion)
-		err = bpf_program__set_autoload(skel->progs.bpflp_take, false) ?:
-		      bpf_program__set_expected_attach_type(skel->progs.bpflp_drop, BPF_TRACE_FENTRY);
-	if (!err)
-		err = share_maps(skel->obj);
-	if (!err)
-		err = snapshot__load(skel);
-	if (!err && !companion)
-		err = pin_prog_if_missing(skel->progs.bpflp_take, dir, func, "take_prog");
-	if (!err)
-		err = pin_prog_if_missing(skel->progs.bpflp_drop, dir, func, "drop_prog");
-	snapshot__destroy(skel);
+		err = pin_fd_if_missing(drop_fd, dir, pp->func, "drop_prog");
+	if (take_fd >= 0)
+		close(take_fd);
+	if (drop_fd >= 0)
+		close(drop_fd);
 	return err;
 }
 
@@ -235,8 +235,9 @@ static bool first_on_func(const struct patch_object *po, int i)
 
 int pin_missing_programs(struct patch_object *po, const struct patch_meta *meta, const char *dir)
 {
+	struct snapshot_loader *sl = snapshot_loader_new();
 	char what[32];
-	int err = 0;
+	int err = sl ? 0 : -ENOMEM;
 
 	for (int i = 0; i < po->nr_progs && !err; i++) {
 		const struct patch_prog *pp = &po->progs[i];
@@ -244,18 +245,18 @@ int pin_missing_programs(struct patch_object *po, const struct patch_meta *meta,
 		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
 		err = pin_prog_if_missing(pp->prog, dir, pp->func, what);
 		if (!err && first_on_func(po, i))
-			err = load_snapshot(pp->func, pp->func_key, meta, dir, pp->companion,
-					    patch_has_fexit_on(po, pp->func));
+			err = load_snapshot(sl, pp, meta, dir, patch_has_fexit_on(po, pp->func));
 	}
 	if (err)
 		p_err("cannot pin the programs of %s again in %s: %s", po->info.name, dir,
 		      strerror(-err));
+	snapshot_loader_free(sl);
 	return err;
 }
 
 /* The companion route: the module, loaded on first need, runs the program and its drop. */
-static int attach_companion(const struct patch_prog *pp, const struct patch_meta *meta,
-			    const char *dir)
+static int attach_companion(struct snapshot_loader *sl, const struct patch_prog *pp,
+			    const struct patch_meta *meta, const char *dir)
 {
 	int err;
 
@@ -263,7 +264,7 @@ static int attach_companion(const struct patch_prog *pp, const struct patch_meta
 	err = companion_module_ensure_loaded();
 	if (err)
 		return err;
-	err = load_snapshot(pp->func, pp->func_key, meta, dir, true, false);
+	err = load_snapshot(sl, pp, meta, dir, false);
 	if (err) {
 		p_err("cannot load bpflp's snapshot drop for %s: %s", pp->func, strerror(-err));
 		return err;
@@ -280,7 +281,8 @@ static int attach_companion(const struct patch_prog *pp, const struct patch_meta
 	return err;
 }
 
-int attach_patch(struct patch_object *po, const struct patch_meta *meta, const char *dir)
+static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
+		      const struct patch_meta *meta, const char *dir)
 {
 	char pin[PATH_MAX], what[32];
 	int err;
@@ -312,8 +314,7 @@ int attach_patch(struct patch_object *po, const struct patch_meta *meta, const c
 
 		if (!first_on_func(po, i) || pp->companion)
 			continue;
-		err = load_snapshot(pp->func, pp->func_key, meta, dir, false,
-				    patch_has_fexit_on(po, pp->func));
+		err = load_snapshot(sl, pp, meta, dir, patch_has_fexit_on(po, pp->func));
 		if (!err)
 			err = attach_pinned(dir, pp->func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
 		if (err) {
@@ -327,7 +328,7 @@ int attach_patch(struct patch_object *po, const struct patch_meta *meta, const c
 		char link_what[32];
 
 		if (pp->companion) {
-			err = attach_companion(pp, meta, dir);
+			err = attach_companion(sl, pp, meta, dir);
 			if (err)
 				return err;
 			continue;
@@ -360,6 +361,20 @@ int attach_patch(struct patch_object *po, const struct patch_meta *meta, const c
 		fault_point("attach-take");
 	}
 	return 0;
+}
+
+int attach_patch(struct patch_object *po, const struct patch_meta *meta, const char *dir)
+{
+	struct snapshot_loader *sl = snapshot_loader_new();
+	int err;
+
+	if (!sl) {
+		p_err("cannot attach %s: out of memory", po->info.name);
+		return -ENOMEM;
+	}
+	err = attach_all(sl, po, meta, dir);
+	snapshot_loader_free(sl);
+	return err;
 }
 
 static int cover_add(__u64 (*entries)[2], int *nr, __u64 key, __u64 bit)

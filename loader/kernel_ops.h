@@ -20,6 +20,8 @@ struct commit_ctx {
 };
 
 int commit_ctx_open(struct commit_ctx *cc);
+/* Point an object's shared maps at their pins (libbpf reuses them, or creates and pins them). */
+int share_maps(struct bpf_object *obj);
 void commit_ctx_close(struct commit_ctx *cc);
 
 /*
