@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <bpf/libbpf.h>
 #include <bpflp/abi.h>
 #include "commands.h"
@@ -340,6 +341,23 @@ static int run(int argc, char **argv)
 	return err;
 }
 
+/*
+ * While a patch loads, libbpf holds a descriptor per program and map: a
+ * patch of 1000 functions needs more than the usual soft limit of 1024.
+ * bpflp never uses select(), so it takes what the hard limit allows, as
+ * systemd advises programs that need many descriptors to do.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		pr_debug("bpflp: cannot raise the descriptor limit: %s\n", strerror(errno));
+}
+
 int cli_main(int argc, char **argv)
 {
 	bool failed;
@@ -347,6 +365,7 @@ int cli_main(int argc, char **argv)
 
 	scan_output_options(argc, argv);
 	log_setup_libbpf();
+	raise_fd_limit();
 	if (output_init()) {
 		fprintf(stderr, "bpflp: error: out of memory\n");
 		return 1;

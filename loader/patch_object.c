@@ -596,26 +596,42 @@ static const char *log_reason(char *log)
 	}
 }
 
+/*
+ * libbpf loads the programs in order and stops at the first refused one.
+ * Every program it got to has a log (the verifier's statistics, even on
+ * success), so the refused one is the last with a log, unless the error
+ * is one of resources: out of descriptors or memory, the programs loaded so
+ * far have logs and none is to blame.
+ */
 static void report_load_failure(struct patch_object *po, int err)
 {
-	struct bpf_program *prog;
+	struct bpf_program *prog, *refused = NULL;
+	char *refused_log = NULL;
+	/* Errors no program's code causes: then nobody's log explains them. */
+	bool resources = err == -EMFILE || err == -ENFILE || err == -ENOMEM || err == -EPERM;
 	int i = 0;
 
 	bpf_object__for_each_program(prog, po->obj) {
 		char *log = verifier_logs[i++];
 
-		if (!log[0])
-			continue;
-		pr_debug("verifier log of %s:\n%s\n", bpf_program__name(prog), log);
-		p_err("%s: the verifier rejected program '%s': %s (run with -v for the full log)",
-		      po->path, bpf_program__name(prog), log_reason(log));
-		return;
+		if (log[0]) {
+			refused = prog;
+			refused_log = log;
+		}
 	}
-	if (err == -EPERM)
+	if (refused && !resources) {
+		pr_debug("verifier log of %s:\n%s\n", bpf_program__name(refused), refused_log);
+		p_err("%s: the verifier rejected program '%s': %s (run with -v for the full log)",
+		      po->path, bpf_program__name(refused), log_reason(refused_log));
+	} else if (err == -EMFILE) {
+		p_err("%s: cannot load: out of file descriptors (a patch holds about one per program and map while it loads): raise the hard limit, with 'ulimit -Hn' or LimitNOFILE= in a unit",
+		      po->path);
+	} else if (err == -EPERM) {
 		p_err("%s: this kernel refuses to load tracing programs (EPERM before the verifier ran): fentry/fexit/fmod_ret are disabled here; run bpflp on a kernel that allows them (see the test VM)",
 		      po->path);
-	else
+	} else {
 		p_err("%s: cannot load: %s (run with -v for details)", po->path, strerror(-err));
+	}
 }
 
 static bool is_shared_map(const struct bpf_map *map)
