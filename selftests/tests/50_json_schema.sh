@@ -64,6 +64,7 @@ schema_ok gc 0 gc
 schema_ok list 0 list
 # The boot-time patch: install, boot (nothing installed, then the apply
 # document), uninstall, in a state directory of the test's own.
+saved_state_dir=${BPFLP_STATE_DIR:-}
 export BPFLP_STATE_DIR=$TDIR/state
 schema_ok boot 0 boot
 schema_ok install 0 install "$a1"
@@ -71,5 +72,5 @@ schema_ok install 0 install "$v1"
 schema_ok apply 0 boot
 schema_ok install 0 uninstall t-v
 schema_ok error 1 uninstall t-v
-unset BPFLP_STATE_DIR
+export BPFLP_STATE_DIR=$saved_state_dir
 assert_eq "$validated" 32 "documents validated"
