@@ -96,7 +96,7 @@ rc=0
 "$BPFLP" log > "$TDIR/log.out" 2> "$TDIR/log.err" || rc=$?
 assert_eq "$rc" 0 "log exits 0 over bad lines"
 assert_eq "$(cat "$TDIR/log.err")" "bpflp: warning: skipped 3 lines of $HISTORY that are not history records (edited by hand, or cut short)" "log says how many lines it skipped"
-assert_eq "$(grep -c ' t-a@1 ' "$TDIR/log.out")" 8 "the good records still listed"
+assert_eq "$(($(wc -l < "$TDIR/log.out") - 1))" 11 "plain: the eleven good records still listed"
 assert_eq "$("$BPFLP" -j log 2> /dev/null | jq -c '[(.entries | length), .skipped]')" "[11,3]" "-j log: entries and skipped"
 head -c 100000 /dev/urandom >> "$HISTORY"
 rc=0
