@@ -81,7 +81,8 @@ static void plain_entry(const struct history_entry *e, int patch_width)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	if (e->duration_us >= 0)
 		snprintf(duration, sizeof(duration), "%lld.%03llds",
-			 (long long)e->duration_us / 1000000, (long long)e->duration_us / 1000 % 1000);
+			 (long long)e->duration_us / 1000000,
+			 (long long)e->duration_us / 1000 % 1000);
 	printf("%-19s  %-9s %-*s %-14s %-9s %-7u ", when, e->operation, patch_width,
 	       e->patch[0] ? e->patch : "-", e->outcome, duration, e->pid);
 	if (e->replaced[0]) {

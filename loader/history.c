@@ -125,8 +125,8 @@ static bool valid_spec(const char *s)
 	size_t name = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-");
 	__u64 v;
 
-	return name >= 1 && name <= BPFLP_NAME_MAX && s[name] == '@' && parse_u64(s + name + 1, &v) &&
-	       v <= 0xffffffffULL;
+	return name >= 1 && name <= BPFLP_NAME_MAX && s[name] == '@' &&
+	       parse_u64(s + name + 1, &v) && v <= 0xffffffffULL;
 }
 
 static bool valid_spec_list(const char *s)
@@ -230,10 +230,11 @@ static int open_for_append(const char *path)
 			return fd;
 		if (flock(fd, LOCK_EX))
 			return fd;
+		/* Cannot rotate: better a longer file than no record. */
 		if (!stat(path, &cur) && cur.st_ino == st.st_ino && cur.st_dev == st.st_dev &&
 		    rename(path, old))
-			return fd;	/* cannot rotate: better a longer file than no record */
-		close(fd);	/* releases the lock */
+			return fd;
+		close(fd); /* releases the lock */
 	}
 	return -EAGAIN;
 }
@@ -245,8 +246,9 @@ static int append_line(const char *line)
 	ssize_t n;
 	int fd, err;
 
-	err = state_dir_path(path, sizeof(path), HISTORY_FILE) ?:
-	      state_dir_path(dir, sizeof(dir), "");
+	err = state_dir_path(path, sizeof(path), HISTORY_FILE);
+	if (!err)
+		err = state_dir_path(dir, sizeof(dir), "");
 	if (err)
 		return err;
 	fd = open_for_append(path);
@@ -320,8 +322,10 @@ void history_record_recovery(const struct journal *j, bool rolled_forward)
 	};
 	const char *slash = strrchr(j->dir, '/');
 
-	snprintf(e.operation, sizeof(e.operation), "%s", j->op == JOURNAL_APPLY ? "apply" : "disable");
-	snprintf(e.outcome, sizeof(e.outcome), "%s", rolled_forward ? "rolled_forward" : "rolled_back");
+	snprintf(e.operation, sizeof(e.operation), "%s",
+		 j->op == JOURNAL_APPLY ? "apply" : "disable");
+	snprintf(e.outcome, sizeof(e.outcome), "%s",
+		 rolled_forward ? "rolled_forward" : "rolled_back");
 	/* The patch directory is .../patches/NAME@VERSION: keep it only if it is one. */
 	if (slash && valid_spec(slash + 1))
 		snprintf(e.patch, sizeof(e.patch), "%s", slash + 1);
@@ -369,7 +373,8 @@ int history_read(struct history *h)
 	memset(h, 0, sizeof(*h));
 	err = state_dir_path(h->path, sizeof(h->path), HISTORY_FILE);
 	if (err == -EINVAL) {
-		p_err("BPFLP_STATE_DIR must be an absolute path, got '%s'", getenv("BPFLP_STATE_DIR"));
+		p_err("BPFLP_STATE_DIR must be an absolute path, got '%s'",
+		      getenv("BPFLP_STATE_DIR"));
 		return err;
 	}
 	if (err || try_snprintf(old, sizeof(old), "%s.1", h->path)) {

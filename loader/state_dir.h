@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define DEFAULT_STATE_DIR	"/var/lib/bpflp"
+#define DEFAULT_STATE_DIR "/var/lib/bpflp"
 
 /*
  * STATE_DIR/sub in buf. 0, -EINVAL when BPFLP_STATE_DIR is not absolute,
