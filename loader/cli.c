@@ -28,7 +28,7 @@ const struct command commands[] = {
 	{ VERB("show", .options = show_options, .arg_name = "patch NAME[@VERSION]"), .run = do_show,
 	  .synopsis = "show NAME[@VERSION] [--watch [SECONDS]] [--count N]",
 	  .summary = "per function: attach type, ids, pins, calls, overrides;\n"
-		     "--watch prints them again every SECONDS (default 1)" },
+		     "with --watch, again every SECONDS (default 1)" },
 	{ VERB("disable", .options = disable_options, .arg_name = "patch NAME[@VERSION]"),
 	  .run = do_disable, .synopsis = "disable NAME[@VERSION] [--timeout S] [--keep-shadow]",
 	  .summary = "turn a patch off atomically and detach it" },
