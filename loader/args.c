@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "args.h"
 #include "log.h"
@@ -104,6 +105,21 @@ static int add_arg(const struct verb_spec *spec, struct verb_args *args, const c
 	return 0;
 }
 
+/*
+ * getopt_long takes an optional value only as --opt=VALUE: "--watch 2" is
+ * wanted too, so the next word is the value when it is a number (a patch
+ * named "2" then goes first, or after "--").
+ */
+static const char *optional_value(int argc, char **argv)
+{
+	const char *next = optind < argc ? argv[optind] : NULL;
+
+	if (!next || !*next || strspn(next, "0123456789.") != strlen(next))
+		return "";
+	optind++;
+	return next;
+}
+
 int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_args *args)
 {
 	struct option options[MAX_VERB_OPTIONS + NR_GLOBAL_OPTIONS + 1];
@@ -114,7 +130,9 @@ int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_
 	for (const struct verb_option *o = spec->options; o && o->name; o++, nr++) {
 		if (nr == MAX_VERB_OPTIONS)
 			return -E2BIG;	/* a bug in a verb table */
-		options[nr] = (struct option){ o->name, o->value_name ? required_argument : no_argument,
+		options[nr] = (struct option){ o->name,
+					       !o->value_name ? no_argument :
+					       o->value_optional ? optional_argument : required_argument,
 					       NULL, VERB_OPTION_BASE + nr };
 	}
 	memcpy(&options[nr], global_options, sizeof(global_options));
@@ -135,7 +153,8 @@ int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_
 			const struct verb_option *o = &spec->options[opt - VERB_OPTION_BASE];
 
 			if (o->value_name)
-				*(const char **)((char *)args + o->offset) = optarg;
+				*(const char **)((char *)args + o->offset) =
+					o->value_optional && !optarg ? optional_value(argc, argv) : optarg;
 			else
 				*(bool *)((char *)args + o->offset) = true;
 			continue;
@@ -191,4 +210,18 @@ int check_patch_spec(const char *spec)
 		p_err("bad patch spec '%s': VERSION must be a decimal number from 0 to 4294967295 without sign, spaces or leading zeros",
 		      spec);
 	return -EINVAL;
+}
+
+int parse_number_option(const char *option, const char *arg, unsigned long min, unsigned long max,
+			unsigned long *n)
+{
+	char *end;
+
+	errno = 0;
+	*n = strtoul(arg, &end, 10);
+	if (!*arg || *end || errno || arg[0] < '0' || arg[0] > '9' || *n < min || *n > max) {
+		p_err("bad --%s '%s': give a whole number from %lu to %lu", option, arg, min, max);
+		return -EINVAL;
+	}
+	return 0;
 }

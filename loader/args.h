@@ -21,6 +21,9 @@ struct verb_args {
 	bool keep_shadow;	/* disable --keep-shadow */
 	const char *module;	/* apply, check --module FILE.ko: the patch's livepatch module */
 	const char *timeout;	/* apply, disable --timeout SECONDS: livepatch transition wait */
+	const char *watch;	/* show --watch [SECONDS]: "" when given without SECONDS */
+	const char *count;	/* show --count N: refreshes */
+	const char *last;	/* log --last N */
 	const char *arg;	/* the positional argument, or NULL */
 	/* A verb taking several (arg_many): all of them, arg being the first. */
 	const char *args[MAX_VERB_ARGS];
@@ -36,11 +39,18 @@ struct verb_option {
 	size_t offset;		/* of its bool (or const char *) in struct verb_args */
 	const char *help;
 	const char *value_name;	/* NULL: a flag; else what its value is ("FILE") */
+	/*
+	 * The value may be left out (--watch, --watch 2, --watch=2): it is the
+	 * next word if that is a number, else "" is set.
+	 */
+	bool value_optional;
 };
 
-#define VERB_FLAG(name, field, help) { name, offsetof(struct verb_args, field), help, NULL }
+#define VERB_FLAG(name, field, help) { name, offsetof(struct verb_args, field), help, NULL, false }
 #define VERB_VALUE(name, field, value, help) \
-	{ name, offsetof(struct verb_args, field), help, value }
+	{ name, offsetof(struct verb_args, field), help, value, false }
+#define VERB_OPTIONAL_VALUE(name, field, value, help) \
+	{ name, offsetof(struct verb_args, field), help, value, true }
 
 /* What a verb accepts on its command line. */
 struct verb_spec {
@@ -72,5 +82,9 @@ void report_bad_option(char **argv, const char *verb);
 
 /* A NAME[@VERSION] given by the user: 0, or -EINVAL with one error line naming it. */
 int check_patch_spec(const char *spec);
+
+/* --option N: 0 and *n, or -EINVAL with one error line when N is not a whole number in [min, max]. */
+int parse_number_option(const char *option, const char *arg, unsigned long min, unsigned long max,
+			unsigned long *n);
 
 #endif /* BPFLP_ARGS_H */

@@ -26,9 +26,10 @@ const struct command commands[] = {
 	  .summary = "apply a patch; replaces every active patch unless --stack" },
 	{ VERB("list"), .run = do_list, .synopsis = "list",
 	  .summary = "every patch bpflp knows, with its state" },
-	{ VERB("show", .arg_name = "patch NAME[@VERSION]"), .run = do_show,
-	  .synopsis = "show NAME[@VERSION]",
-	  .summary = "per function: attach type, ids, pins, calls, overrides" },
+	{ VERB("show", .options = show_options, .arg_name = "patch NAME[@VERSION]"), .run = do_show,
+	  .synopsis = "show NAME[@VERSION] [--watch [SECONDS]] [--count N]",
+	  .summary = "per function: attach type, ids, pins, calls, overrides;\n"
+		     "with --watch, again every SECONDS (default 1)" },
 	{ VERB("disable", .options = disable_options, .arg_name = "patch NAME[@VERSION]"),
 	  .run = do_disable, .synopsis = "disable NAME[@VERSION] [--timeout S] [--keep-shadow]",
 	  .summary = "turn a patch off atomically and detach it" },
@@ -56,6 +57,9 @@ const struct command commands[] = {
 	  .summary = "no patch applied at boot any more; the active one stays" },
 	{ VERB("boot"), .run = do_boot, .synopsis = "boot",
 	  .summary = "apply the installed patch, as 'apply' (bpflp.service runs it)" },
+	{ VERB("log", .options = log_options), .run = do_log, .synopsis = "log [--last N]",
+	  .summary = "the history of transactions: time, operation, patch,\n"
+		     "outcome (rolled back ones included), duration, pid" },
 	{ VERB("help", .arg_name = "command", .arg_optional = true), .run = do_help,
 	  .synopsis = "help [COMMAND]", .summary = "this text, or COMMAND's usage" },
 	{ VERB("version"), .run = do_version, .synopsis = "version",

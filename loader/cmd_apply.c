@@ -8,6 +8,7 @@
 #include "args.h"
 #include "commands.h"
 #include "drift_print.h"
+#include "history.h"
 #include "kernel.h"
 #include "livepatch_declared.h"
 #include "livepatch_module.h"
@@ -153,7 +154,28 @@ static int check_module_arg(const char *arg, struct lp_module_file *f)
 	return err;
 }
 
-int do_apply(const struct verb_args *args)
+/* The history record of an apply, boot or replace that reached its transaction. */
+static void log_apply(const char *op, const struct apply_result *res, __s64 started_us, int err)
+{
+	static struct history_entry e;
+	size_t len = 0;
+
+	memset(&e, 0, sizeof(e));
+	if (res->meta.name[0])
+		snprintf(e.patch, sizeof(e.patch), "%s@%u", res->meta.name, res->meta.version);
+	for (int i = 0; !err && i < res->nr_replaced; i++)
+		len += snprintf(e.replaced + len, sizeof(e.replaced) - len, "%s%s", i ? "," : "",
+				res->replaced[i]);
+	if (!strcmp(op, "apply") && !err && res->nr_replaced)
+		op = "replace";
+	snprintf(e.operation, sizeof(e.operation), "%s", op);
+	snprintf(e.outcome, sizeof(e.outcome), "%s",
+		 res->outcome == APPLY_ALREADY_ACTIVE ? "unchanged" :
+		 res->outcome == APPLY_REPAIRED ? "repaired" : "committed");
+	history_finish(&e, started_us, err);
+}
+
+int apply_object(const struct verb_args *args, const char *op)
 {
 	const char *path = args->arg;
 	static struct lp_module_file module;
@@ -161,6 +183,7 @@ int do_apply(const struct verb_args *args)
 	const char *module_arg = args->module;
 	struct apply_result res;
 	int err, timeout_s;
+	__s64 started_us;
 
 	err = parse_timeout(args->timeout, &timeout_s);
 	if (err)
@@ -182,8 +205,10 @@ int do_apply(const struct verb_args *args)
 		err = check_module_arg(module_arg, &module);
 	if (err)
 		return err;
+	started_us = history_clock_us();
 	err = txn_apply(path, args->stack, args->allow_insecure, module_arg ? &module : NULL,
 			timeout_s, &res);
+	log_apply(op, &res, started_us, err);
 	if (err)
 		return err;
 	if (json_output)
@@ -193,16 +218,39 @@ int do_apply(const struct verb_args *args)
 	return 0;
 }
 
+int do_apply(const struct verb_args *args)
+{
+	return apply_object(args, "apply");
+}
+
+static void log_disable(const char *spec, const struct disable_result *res, __s64 started_us,
+			int err)
+{
+	static struct history_entry e;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.operation, sizeof(e.operation), "disable");
+	snprintf(e.outcome, sizeof(e.outcome), "committed");
+	if (!err)
+		snprintf(e.patch, sizeof(e.patch), "%s@%u", res->meta.name, res->meta.version);
+	else
+		snprintf(e.patch, sizeof(e.patch), "%s", spec);	/* kept if NAME@VERSION */
+	history_finish(&e, started_us, err);
+}
+
 int do_disable(const struct verb_args *args)
 {
 	const char *spec = args->arg;
-	struct disable_result res;
+	struct disable_result res = {};
 	int err, timeout_s;
+	__s64 started_us;
 
 	err = check_patch_spec(spec) ?: parse_timeout(args->timeout, &timeout_s);
 	if (err)
 		return err;
+	started_us = history_clock_us();
 	err = txn_disable(spec, timeout_s, args->keep_shadow, &res);
+	log_disable(spec, &res, started_us, err);
 	if (err)
 		return err;
 	if (json_output) {
@@ -221,20 +269,37 @@ int do_disable(const struct verb_args *args)
 	return 0;
 }
 
+static void log_recover(__s64 started_us, int err, bool stuck)
+{
+	static struct history_entry e;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.operation, sizeof(e.operation), "recover");
+	snprintf(e.outcome, sizeof(e.outcome), stuck ? "failed" : "repaired");
+	if (stuck)
+		snprintf(e.error, sizeof(e.error), "some drift cannot be repaired: see 'bpflp status'");
+	history_finish(&e, started_us, err);
+}
+
 int do_recover(const struct verb_args *args)
 {
 	static struct recover_result res;
 	const char *action;
+	__s64 started_us;
 	bool stuck;
 	int err;
 
 	(void)args;
 	res.repair_drift = true;
+	started_us = history_clock_us();
 	err = txn_recover(&res);
+	stuck = !err && drift_unrepairable(&res.remaining);
+	/* The transaction it finished has its own record (txn.c); this one is for the drift. */
+	if (err || stuck || res.repairs.nr)
+		log_recover(started_us, err, stuck);
 	if (err)
 		return err;
 	action = !res.pending ? "none" : res.rolled_forward ? "completed" : "rolled_back";
-	stuck = drift_unrepairable(&res.remaining);
 	if (json_output) {
 		jsonw_start_object(json_wtr);
 		jsonw_string_field(json_wtr, "action", action);

@@ -21,9 +21,9 @@
 #include "output.h"
 #include "patch_object.h"
 #include "sha256.h"
+#include "state_dir.h"
 #include "util.h"
 
-#define DEFAULT_STATE_DIR	"/var/lib/bpflp"
 #define MANIFEST_FORMAT		1
 
 struct installed {
@@ -36,38 +36,13 @@ struct installed {
 /* BPFLP_STATE_DIR moves it (tests, a read-only /var); it must be absolute. */
 static int patches_dir(char *buf, size_t size)
 {
-	const char *dir = getenv("BPFLP_STATE_DIR");
+	int err = state_dir_path(buf, size, "patches");
 
-	if (!dir || !*dir)
-		dir = DEFAULT_STATE_DIR;
-	if (dir[0] != '/') {
-		p_err("BPFLP_STATE_DIR must be an absolute path, got '%s'", dir);
-		return -EINVAL;
-	}
-	if (try_snprintf(buf, size, "%s/patches", dir)) {
-		p_err("BPFLP_STATE_DIR is too long: '%s'", dir);
-		return -ENAMETOOLONG;
-	}
-	return 0;
-}
-
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	if (try_snprintf(tmp, sizeof(tmp), "%s", path))
-		return -ENAMETOOLONG;
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
+	if (err == -EINVAL)
+		p_err("BPFLP_STATE_DIR must be an absolute path, got '%s'", getenv("BPFLP_STATE_DIR"));
+	else if (err)
+		p_err("BPFLP_STATE_DIR is too long: '%s'", getenv("BPFLP_STATE_DIR"));
+	return err;
 }
 
 /* Write size bytes to path through path.tmp, fsync and rename: all or nothing. */
@@ -370,5 +345,5 @@ int do_boot(const struct verb_args *args)
 	}
 	/* Exactly what 'bpflp apply OBJ' does: a cumulative replace, a no-op if active. */
 	apply.arg = inst.object;
-	return do_apply(&apply);
+	return apply_object(&apply, "boot");
 }

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bpflp list and bpflp show: read-only views of the state tree. */
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -279,6 +282,14 @@ stats:
 	close(fd);
 }
 
+static struct patch_record *record_in_dir(struct registry *reg, const char *dir)
+{
+	for (int i = 0; i < reg->nr; i++)
+		if (!strcmp(reg->recs[i].dir, dir))
+			return &reg->recs[i];
+	return NULL;
+}
+
 static struct patch_record *find_for_show(struct registry *reg, const char *spec)
 {
 	struct patch_record *rec = registry_find_spec(reg, spec), *latest = NULL;
@@ -293,17 +304,212 @@ static struct patch_record *find_for_show(struct registry *reg, const char *spec
 	return latest;
 }
 
+const struct verb_option show_options[] = {
+	VERB_OPTIONAL_VALUE("watch", watch, "[SECONDS]",
+			    "print the counts again every SECONDS (default 1), until\n"
+			    "interrupted; with -j one document a line (JSON Lines)"),
+	VERB_VALUE("count", count, "N", "with --watch: stop after N refreshes"),
+	{ },
+};
+
+static void show_json(const struct patch_record *rec)
+{
+	struct func_view v;
+
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "name", rec->meta.name);
+	jsonw_uint_field(json_wtr, "version", rec->meta.version);
+	jsonw_string_field(json_wtr, "state", patch_status_name(rec->meta.status));
+	jsonw_string_field(json_wtr, "mode", patch_mode_name(rec->meta.mode));
+	json_slot(&rec->meta);
+	jsonw_string_field(json_wtr, "object", rec->meta.object);
+	json_digest(&rec->meta);
+	jsonw_string_field(json_wtr, "pin_dir", rec->dir);
+	livepatch_print_json(rec->dir);
+	declared_print_json(rec->dir);
+	jsonw_name(json_wtr, "functions");
+	jsonw_start_array(json_wtr);
+	for (__u32 i = 0; i < rec->meta.nr_funcs; i++) {
+		const struct func_meta *f = &rec->meta.funcs[i];
+
+		read_func_view(rec, f, &v);
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "function", f->name);
+		jsonw_string_field(json_wtr, "attach_type", bpflp_kind_name(f->kind));
+		jsonw_string_field(json_wtr, "attached_via", f->route == FUNC_ROUTE_COMPANION ?
+				   "companion_module" : "link");
+		jsonw_bool_field(json_wtr, "attached", v.attached);
+		jsonw_uint_field(json_wtr, "prog_id", v.prog_id);
+		jsonw_uint_field(json_wtr, "link_id", v.link_id);
+		jsonw_string_field(json_wtr, "link_pin", v.attached ? v.link_pin : "");
+		jsonw_uint_field(json_wtr, "calls", v.calls);
+		jsonw_uint_field(json_wtr, "overrides", v.overrides);
+		jsonw_end_object(json_wtr);
+	}
+	jsonw_end_array(json_wtr);
+	jsonw_end_object(json_wtr);
+}
+
+static void show_plain(const struct patch_record *rec)
+{
+	char slot[32] = "", hex[SHA256_HEX_SIZE];
+	struct func_view v;
+
+	if (owns_slot(&rec->meta))
+		snprintf(slot, sizeof(slot), ", slot %u", rec->meta.slot);
+	sha256_hex(rec->meta.digest, sizeof(rec->meta.digest), hex);
+	printf("%s@%u: %s, %s mode%s, pinned in %s\n", rec->meta.name, rec->meta.version,
+	       patch_status_name(rec->meta.status), patch_mode_name(rec->meta.mode), slot,
+	       rec->dir);
+	printf("  object %s\n  sha256 %s\n", rec->meta.object, hex);
+	livepatch_print_plain(rec->dir);
+	declared_print_plain(rec->dir);
+	printf("  %-28s %-9s %-8s %-8s %-10s %-10s %s\n", "FUNCTION", "TYPE", "PROG_ID",
+	       "LINK_ID", "CALLS", "OVERRIDES", "LINK_PIN");
+	for (__u32 i = 0; i < rec->meta.nr_funcs; i++) {
+		const struct func_meta *f = &rec->meta.funcs[i];
+
+		read_func_view(rec, f, &v);
+		printf("  %-28s %-9s %-8u %-8u %-10llu %-10llu %s\n", f->name,
+		       bpflp_kind_name(f->kind), v.prog_id, v.link_id,
+		       (unsigned long long)v.calls, (unsigned long long)v.overrides,
+		       v.attached ? v.link_pin : "-");
+	}
+}
+
+static void show_record(const struct patch_record *rec)
+{
+	if (json_output)
+		show_json(rec);
+	else
+		show_plain(rec);
+}
+
+/* --watch: what it was given, checked before anything is read. */
+struct watch {
+	struct timespec interval;
+	unsigned long count;	/* 0: until interrupted */
+};
+
+#define WATCH_MAX_SECONDS 86400
+#define WATCH_MAX_COUNT 1000000000UL
+
+static int parse_watch(const struct verb_args *args, struct watch *w)
+{
+	double seconds = 1;
+	char *end;
+
+	memset(w, 0, sizeof(*w));
+	if (args->count && !args->watch) {
+		p_err("--count counts the refreshes of --watch: add --watch (bpflp show NAME --watch --count N)");
+		return -EINVAL;
+	}
+	if (args->count && parse_number_option("count", args->count, 1, WATCH_MAX_COUNT, &w->count))
+		return -EINVAL;
+	if (args->watch && *args->watch) {
+		errno = 0;
+		seconds = strtod(args->watch, &end);
+		if (*end || errno || !(seconds >= 0.1 && seconds <= WATCH_MAX_SECONDS) ||
+		    strspn(args->watch, "0123456789.") != strlen(args->watch)) {
+			p_err("bad --watch '%s': give SECONDS from 0.1 to %d (default 1)", args->watch,
+			      WATCH_MAX_SECONDS);
+			return -EINVAL;
+		}
+	}
+	w->interval.tv_sec = (time_t)seconds;
+	w->interval.tv_nsec = (long)((seconds - (double)w->interval.tv_sec) * 1e9);
+	return 0;
+}
+
+static volatile sig_atomic_t watch_stop;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+/* SIGINT and SIGTERM end the watch between two refreshes, with status 0. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: the sleep returns at once. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void watch_sleep(const struct watch *w)
+{
+	struct timespec left = w->interval;
+
+	while (!watch_stop && nanosleep(&left, &left) && errno == EINTR)
+		;
+}
+
+/*
+ * Print rec again and again: reloading the records each time, as show
+ * does, and following the very record shown first (its directory). If it
+ * goes or stops being what it was (disabled, replaced by another bpflp),
+ * that is the one error, and the status is 1.
+ */
+static int watch_record(struct registry *reg, struct patch_record *rec, const struct watch *w)
+{
+	char dir[PATH_MAX], spec[BPFLP_NAME_MAX + 16];
+	enum patch_status status = rec->meta.status;
+	struct journal in_flight;
+	bool tty = !json_output && isatty(STDOUT_FILENO);
+	__u64 word;
+	int err;
+
+	snprintf(dir, sizeof(dir), "%s", rec->dir);
+	snprintf(spec, sizeof(spec), "%s@%u", rec->meta.name, rec->meta.version);
+	catch_stop_signals();
+	for (unsigned long n = 1;; n++) {
+		if (tty)
+			printf("\033[H\033[2J");	/* as watch(1): the table in place */
+		else if (!json_output && n > 1)
+			printf("\n");
+		show_record(rec);
+		err = output_next_document();
+		if (err) {
+			p_err("cannot write to standard output: %s", strerror(-err));
+			return err;
+		}
+		if (n == w->count)
+			return 0;
+		watch_sleep(w);
+		if (watch_stop)
+			return 0;
+		registry_free(reg);
+		err = load_registry(reg, &word, &in_flight);
+		if (err)
+			return err;
+		rec = record_in_dir(reg, dir);
+		if (!rec) {
+			p_err("%s is gone while watching (its record was removed): see 'bpflp log'", spec);
+			return -ENOENT;
+		}
+		if (rec->meta.status != status) {
+			p_err("%s is %s now, no longer %s, while watching: see 'bpflp log'", spec,
+			      patch_status_name(rec->meta.status), patch_status_name(status));
+			return -ESTALE;
+		}
+	}
+}
+
 int do_show(const struct verb_args *args)
 {
 	const char *spec = args->arg;
 	struct journal in_flight;
 	struct patch_record *rec;
 	struct registry reg;
-	struct func_view v;
+	struct watch w;
 	__u64 word;
 	int err;
 
-	err = check_patch_spec(spec);
+	err = check_patch_spec(spec) ?: parse_watch(args, &w);
 	if (!err)
 		err = load_registry(&reg, &word, &in_flight);
 	if (err)
@@ -314,63 +520,10 @@ int do_show(const struct verb_args *args)
 		registry_free(&reg);
 		return -ENOENT;
 	}
-	if (json_output) {
-		jsonw_start_object(json_wtr);
-		jsonw_string_field(json_wtr, "name", rec->meta.name);
-		jsonw_uint_field(json_wtr, "version", rec->meta.version);
-		jsonw_string_field(json_wtr, "state", patch_status_name(rec->meta.status));
-		jsonw_string_field(json_wtr, "mode", patch_mode_name(rec->meta.mode));
-		json_slot(&rec->meta);
-		jsonw_string_field(json_wtr, "object", rec->meta.object);
-		json_digest(&rec->meta);
-		jsonw_string_field(json_wtr, "pin_dir", rec->dir);
-		livepatch_print_json(rec->dir);
-		declared_print_json(rec->dir);
-		jsonw_name(json_wtr, "functions");
-		jsonw_start_array(json_wtr);
-	} else {
-		char slot[32] = "", hex[SHA256_HEX_SIZE];
-
-		if (owns_slot(&rec->meta))
-			snprintf(slot, sizeof(slot), ", slot %u", rec->meta.slot);
-		sha256_hex(rec->meta.digest, sizeof(rec->meta.digest), hex);
-		printf("%s@%u: %s, %s mode%s, pinned in %s\n", rec->meta.name, rec->meta.version,
-		       patch_status_name(rec->meta.status), patch_mode_name(rec->meta.mode), slot,
-		       rec->dir);
-		printf("  object %s\n  sha256 %s\n", rec->meta.object, hex);
-		livepatch_print_plain(rec->dir);
-		declared_print_plain(rec->dir);
-		printf("  %-28s %-9s %-8s %-8s %-10s %-10s %s\n", "FUNCTION", "TYPE", "PROG_ID",
-		       "LINK_ID", "CALLS", "OVERRIDES", "LINK_PIN");
-	}
-	for (__u32 i = 0; i < rec->meta.nr_funcs; i++) {
-		const struct func_meta *f = &rec->meta.funcs[i];
-
-		read_func_view(rec, f, &v);
-		if (json_output) {
-			jsonw_start_object(json_wtr);
-			jsonw_string_field(json_wtr, "function", f->name);
-			jsonw_string_field(json_wtr, "attach_type", bpflp_kind_name(f->kind));
-			jsonw_string_field(json_wtr, "attached_via", f->route == FUNC_ROUTE_COMPANION ?
-					   "companion_module" : "link");
-			jsonw_bool_field(json_wtr, "attached", v.attached);
-			jsonw_uint_field(json_wtr, "prog_id", v.prog_id);
-			jsonw_uint_field(json_wtr, "link_id", v.link_id);
-			jsonw_string_field(json_wtr, "link_pin", v.attached ? v.link_pin : "");
-			jsonw_uint_field(json_wtr, "calls", v.calls);
-			jsonw_uint_field(json_wtr, "overrides", v.overrides);
-			jsonw_end_object(json_wtr);
-		} else {
-			printf("  %-28s %-9s %-8u %-8u %-10llu %-10llu %s\n", f->name,
-			       bpflp_kind_name(f->kind), v.prog_id, v.link_id,
-			       (unsigned long long)v.calls, (unsigned long long)v.overrides,
-			       v.attached ? v.link_pin : "-");
-		}
-	}
-	if (json_output) {
-		jsonw_end_array(json_wtr);
-		jsonw_end_object(json_wtr);
-	}
+	if (args->watch)
+		err = watch_record(&reg, rec, &w);
+	else
+		show_record(rec);
 	registry_free(&reg);
-	return 0;
+	return err;
 }

@@ -27,14 +27,20 @@ int do_status(const struct verb_args *args);
 int do_install(const struct verb_args *args);
 int do_uninstall(const struct verb_args *args);
 int do_boot(const struct verb_args *args);
+int do_log(const struct verb_args *args);
 int do_help(const struct verb_args *args);
 int do_version(const struct verb_args *args);
+
+/* apply OBJ as do_apply, recorded in the history as operation op ("boot"). */
+int apply_object(const struct verb_args *args, const char *op);
 
 /* The verbs' own options, next to the verbs. */
 extern const struct verb_option apply_options[];
 extern const struct verb_option check_options[];
 extern const struct verb_option disable_options[];
 extern const struct verb_option install_options[];
+extern const struct verb_option show_options[];
+extern const struct verb_option log_options[];
 
 /* Every verb, ended by { }. */
 extern const struct command commands[];

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,26 @@ bool output_fini(bool failed)
 	return exit_error;
 }
 
+int output_next_document(void)
+{
+	if (json_output) {
+		jsonw_destroy(&json_wtr);
+		if (json_doc)
+			fclose(json_doc);
+		json_doc = NULL;
+		if (json_doc_len > 1)
+			fwrite(json_doc_buf, 1, json_doc_len, stdout);
+		free(json_doc_buf);
+		json_doc_buf = NULL;
+		json_doc_len = 0;
+		if (output_init())
+			return -ENOMEM;
+	}
+	if (fflush(stdout) || ferror(stdout))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
 void p_err(const char *fmt, ...)
 {
 	char msg[1024];
@@ -79,10 +100,9 @@ void p_err(const char *fmt, ...)
 		pr_debug("bpflp: error (after the first): %s\n", msg);
 		return;
 	}
-	if (json_output) {
-		snprintf(first_error, sizeof(first_error), "%s", msg);
+	snprintf(first_error, sizeof(first_error), "%s", msg);
+	if (json_output)
 		return;
-	}
 	fprintf(stderr, "bpflp: error: %s\n", msg);
 }
 
@@ -94,4 +114,9 @@ bool output_error_reported(void)
 void output_error_in_document(void)
 {
 	error_in_document = true;
+}
+
+const char *output_first_error(void)
+{
+	return first_error;
 }

@@ -29,6 +29,13 @@ int output_init(void);
 bool output_fini(bool failed);
 
 /*
+ * A command printing a stream of documents (show --watch): write out the
+ * one just finished, then start the next. 0, or -errno when stdout cannot
+ * be written. An error after it is still reported as one error document.
+ */
+int output_next_document(void);
+
+/*
  * Report an error. A failing command reports exactly one: the first is
  * printed (plain) or becomes the JSON document; later ones are only shown
  * with -v, as the first is the cause and the rest its consequences.
@@ -37,6 +44,9 @@ void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Whether p_err() was called (or the document carries its own error). */
 bool output_error_reported(void);
+
+/* The error reported first, "" if none (for the history). */
+const char *output_first_error(void);
 
 /* The JSON document being written carries the error itself (recover's "error"). */
 void output_error_in_document(void);

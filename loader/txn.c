@@ -17,6 +17,7 @@
 #include "companion_attach.h"
 #include "companion_kmod.h"
 #include "drift.h"
+#include "history.h"
 #include "journal.h"
 #include "kernel.h"
 #include "kernel_ops.h"
@@ -221,6 +222,7 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 			roll_back(t, &j);
 		else
 			journal_remove();	/* nothing changed but pre_unpatch ran */
+		history_record_recovery(&j, false);
 		return reload_registry(t);
 	}
 	if (t->word != j.post_word) {
@@ -238,6 +240,8 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 	fault_point("end");
 	if (!err)
 		err = journal_remove();
+	if (!err)
+		history_record_recovery(&j, true);
 	return err ?: reload_registry(t);
 }
 

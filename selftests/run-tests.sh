@@ -57,7 +57,15 @@ in_order() {
 [[ -z $queue ]] || mkdir -p "$queue" || exit 2
 passed=0 failed=0 skipped=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# bpflp's state directory (the installed patch, the history of
+# transactions): the VM's / is the host's, read-only, so the tests get one
+# on tmpfs unless they were given one (the reboot test's, which persists).
+state=
+if [[ -z ${BPFLP_STATE_DIR:-} ]]; then
+	state=$(mktemp -d /tmp/bpflp-state.XXXXXX) || exit 2
+	export BPFLP_STATE_DIR=$state
+fi
+trap 'rm -f "$log"; [[ -z $state ]] || rm -rf "$state"' EXIT
 for name in $(in_order); do
 	[[ -n $pattern && ! $name =~ $pattern ]] && continue
 	[[ -n $queue ]] && ! mkdir "$queue/$name" 2>/dev/null && continue	# another runner has it

@@ -108,6 +108,13 @@ if [[ -f /usr/share/bash-completion/bash_completion ]]; then
 	got=$(complete_words bpflp apply --s | tr '\n' ' ')
 	[[ $got == "--stack " ]] && ok "completion: per-verb options" ||
 		not_ok "completion: per-verb options" "'bpflp apply --s' gave '$got'"
+	got=$(complete_words bpflp lo | tr '\n' ' ')
+	[[ $got == "log " ]] && ok "completion: the log verb" || not_ok "completion: the log verb" "'bpflp lo' gave '$got'"
+	got=$(complete_words bpflp show t-a --w | tr '\n' ' ')
+	[[ $got == "--watch " ]] && ok "completion: show --watch" ||
+		not_ok "completion: show --watch" "'bpflp show t-a --w' gave '$got'"
+	got=$(complete_words bpflp log --l | tr '\n' ' ')
+	[[ $got == "--last " ]] && ok "completion: log --last" || not_ok "completion: log --last" "'bpflp log --l' gave '$got'"
 	got=$(complete_words bpflp --j | tr '\n' ' ')
 	[[ $got == "--json " ]] && ok "completion: global options" ||
 		not_ok "completion: global options" "'bpflp --j' gave '$got'"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The JSON schema in docs/schema/ describes what bpflp really prints: every
 # command's -j output on real patches (apply, list, show, check, status,
-# recover, disable, gc, install, uninstall, boot, version, help) and the error document validate
+# recover, disable, gc, install, uninstall, boot, log, version, help, and
+# each line of show --watch) and the error document validate
 # against it with python3-jsonschema (draft 2020-12), and its
 # schema_version is the one 'bpflp -j version' reports.
 . "$(dirname "$0")/../lib.sh"
@@ -51,6 +52,15 @@ schema_ok apply 0 apply "$v1"
 schema_ok list 0 list
 schema_ok show 0 show t-v
 schema_ok show 0 show t-a@1
+# show --watch -j: JSON Lines, each line a show document.
+out=$("$BPFLP" -j show t-v --watch 0.2 --count 2 2> "$errfile") || fail "show --watch -j --count 2: $(cat "$errfile")"
+[[ ! -s $errfile ]] || fail "show --watch -j wrote to stderr: $(cat "$errfile")"
+assert_eq "$(wc -l <<< "$out")" 2 "show --watch -j --count 2: two lines"
+while IFS= read -r line; do
+	"$PY" "$CHECK" "$SCHEMA" show <<< "$line" || fail "a line of show --watch -j does not match \$defs/show: $line"
+	validated=$((validated + 1))
+done <<< "$out"
+echo "  ok: each line of bpflp -j show t-v --watch 0.2 --count 2 is a valid 'show' document"
 schema_ok status 0 status
 schema_ok recover 0 recover
 # Drift: a link deleted by hand shows in list and status, recover repairs it.
@@ -64,6 +74,7 @@ schema_ok gc 0 gc
 schema_ok list 0 list
 # The boot-time patch: install, boot (nothing installed, then the apply
 # document), uninstall, in a state directory of the test's own.
+saved_state_dir=${BPFLP_STATE_DIR:-}
 export BPFLP_STATE_DIR=$TDIR/state
 schema_ok boot 0 boot
 schema_ok install 0 install "$a1"
@@ -71,5 +82,10 @@ schema_ok install 0 install "$v1"
 schema_ok apply 0 boot
 schema_ok install 0 uninstall t-v
 schema_ok error 1 uninstall t-v
-unset BPFLP_STATE_DIR
-assert_eq "$validated" 32 "documents validated"
+# The history of this state directory: boot's apply; then a failed disable.
+schema_ok log 0 log
+schema_ok error 1 disable t-nope@1
+schema_ok log 0 log --last 1
+assert_eq "$("$BPFLP" -j log --last 1 | jq -r '.entries[0] | "\(.operation) \(.outcome)"')" "disable failed" "log: the failed disable"
+export BPFLP_STATE_DIR=$saved_state_dir
+assert_eq "$validated" 37 "documents validated"

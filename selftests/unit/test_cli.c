@@ -20,6 +20,8 @@ static const struct verb_spec apply_spec = { .name = "apply", .options = apply_o
 static const struct verb_spec list_spec = { .name = "list" };
 static const struct verb_spec help_spec = { .name = "help", .arg_name = "command",
 					    .arg_optional = true };
+static const struct verb_spec show_spec = { .name = "show", .options = show_options,
+					    .arg_name = "patch NAME[@VERSION]" };
 static const struct verb_spec probe_spec = { .name = "probe", .arg_name = "function",
 					     .arg_many = true };
 
@@ -179,6 +181,34 @@ static void test_find_command(void **state)
 	assert_null(find_command(commands, "applyx"));
 }
 
+/* show --watch [SECONDS]: the value is optional, and taken from the next word only if a number. */
+static void test_optional_value(void **state)
+{
+	struct verb_args a;
+
+	(void)state;
+	assert_int_equal(parse(&show_spec, &a, 3, "show", "t-a", "--watch"), 0);
+	assert_string_equal(a.watch, "");
+	assert_string_equal(a.arg, "t-a");
+	assert_int_equal(parse(&show_spec, &a, 4, "show", "t-a", "--watch", "2"), 0);
+	assert_string_equal(a.watch, "2");
+	assert_int_equal(parse(&show_spec, &a, 4, "show", "--watch", "0.5", "t-a"), 0);
+	assert_string_equal(a.watch, "0.5");
+	assert_string_equal(a.arg, "t-a");
+	assert_int_equal(parse(&show_spec, &a, 3, "show", "--watch=3", "t-a"), 0);
+	assert_string_equal(a.watch, "3");
+	/* Not a number: the patch, not the interval. */
+	assert_int_equal(parse(&show_spec, &a, 3, "show", "--watch", "t-a"), 0);
+	assert_string_equal(a.watch, "");
+	assert_string_equal(a.arg, "t-a");
+	assert_int_equal(parse(&show_spec, &a, 6, "show", "t-a", "--watch", "--count", "2", "-j"), 0);
+	assert_string_equal(a.watch, "");
+	assert_string_equal(a.count, "2");
+	assert_true(json_output);
+	assert_int_equal(parse(&show_spec, &a, 5, "show", "t-a", "--watch", "1", "x"), -EINVAL);
+	assert_int_equal(parse(&show_spec, &a, 3, "show", "t-a", "--count"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +220,7 @@ int main(void)
 		cmocka_unit_test_setup(test_verb_help, reset),
 		cmocka_unit_test_setup(test_output_scan, reset),
 		cmocka_unit_test_setup(test_find_command, reset),
+		cmocka_unit_test_setup(test_optional_value, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
