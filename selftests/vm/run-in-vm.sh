@@ -16,6 +16,7 @@
 # console.log (the full kernel console, also on a crash) and rc.
 # Exit codes: the job's, 124 on timeout, 125 if the VM died without one.
 #
+# bpflp's state directory is /var/tmp/bpflp (tmpfs) in the guest, unless
 # BPFLP_VM_PERSIST=DIR (under build/vm-share, created if missing): bpflp's
 # state directory that outlives the VM, for reboot tests: the job gets
 # BPFLP_STATE_DIR=DIR, and the VM's init runs bpflp.service's ExecStart at
@@ -90,7 +91,13 @@ trap 'exit 143' TERM
 	echo "export BPFLP_VM_TCG_THREAD=single"
 	echo "export BPFLP_VM_SHARE=$(printf '%q' "$share") BPFLP_VM_RUN=$(printf '%q' "$run")"
 	[[ -n ${V:-} ]] && echo "export V=$(printf '%q' "$V")"
-	[[ -n $persist ]] && echo "export BPFLP_STATE_DIR=$(printf '%q' "$persist")"
+	# The guest's /var is the host's, read-only: bpflp's state directory
+	# (the transaction history, installed patches) lives on tmpfs instead.
+	if [[ -n $persist ]]; then
+		echo "export BPFLP_STATE_DIR=$(printf '%q' "$persist")"
+	else
+		echo "export BPFLP_STATE_DIR=/var/tmp/bpflp"
+	fi
 	printf 'exec'; printf ' %q' "$@"; echo
 } > "$run/job"
 
