@@ -77,6 +77,13 @@ bench-scale: deps
 	$(call msg,PLOT,$(BUILD)/bench/scale.png)
 	$(Q)gnuplot -e "dir='$(BUILD)/bench'" selftests/bench/plot.gp
 
+# Two bpflp builds on the same patches in one boot (loader_ab.sh): OLD=path.
+.PHONY: bench-ab
+bench-ab: deps
+	$(Q)[ -n "$(OLD)" ] || { echo "bench-ab: say which bpflp to compare with: make bench-ab OLD=path/to/bpflp" >&2; exit 2; }
+	$(Q)$(MAKE) --no-print-directory all bench-build-smoke
+	$(Q)$(VM_RUN) -t 3600 bash selftests/bench/loader_ab.sh $(abspath $(OLD)) $(abspath $(or $(NEW),$(BUILD)/bpflp))
+
 # Only the reboot test: a patch installed in one boot is applied in the next.
 # The observer-only replace stress test, out of `make check`: the kernel may
 # skip the fexit programs of a call in progress when a trampoline changes, so
