@@ -597,11 +597,10 @@ static const char *log_reason(char *log)
 }
 
 /*
- * libbpf loads the programs in order and stops at the first refused one.
- * Every program it got to has a log (the verifier's statistics, even on
- * success), so the refused one is the last with a log, unless the error
- * is one of resources: out of descriptors or memory, the programs loaded so
- * far have logs and none is to blame.
+ * libbpf loads the programs in order, without a log, and loads the one the
+ * kernel refused once more with a log: that program alone has one. But the
+ * kernel can refuse after the verifier passed it (out of descriptors or
+ * memory): then the log is a success's statistics and blames nobody.
  */
 static void report_load_failure(struct patch_object *po, int err)
 {

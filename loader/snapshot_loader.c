@@ -31,6 +31,7 @@ struct snapshot_loader {
 	/* While the template loads: its target, for the capture hook. */
 	__u32 template_btf_id;
 	int template_btf_obj_fd;
+	bool template_companion;
 };
 
 struct snapshot_loader *snapshot_loader_new(void)
@@ -70,13 +71,38 @@ static int capture_load_attr(struct bpf_program *prog, struct bpf_prog_load_opts
 			     long cookie)
 {
 	struct snapshot_loader *sl = (struct snapshot_loader *)cookie;
-	struct prog_image *img = prog == sl->skel->progs.bpflp_take ? &sl->take : &sl->drop;
+	bool take = prog == sl->skel->progs.bpflp_take;
+	struct prog_image *img = take ? &sl->take : &sl->drop;
 
+	/* libbpf frees fd_array after load: the copies below could not use it. */
+	if (opts->fd_array)
+		return -EPROTO;
 	opts->attach_btf_id = sl->template_btf_id;
 	opts->attach_btf_obj_fd = sl->template_btf_obj_fd;
+	/* As the function's own drop will be loaded: the kernel checks fexit and fentry apart. */
+	if (!take && sl->template_companion)
+		opts->expected_attach_type = BPF_TRACE_FENTRY;
 	img->attr = *opts;
+	/* This build's size: a newer libbpf.so must not read or write past our copy. */
+	img->attr.sz = sizeof(img->attr);
 	img->captured = true;
 	return 0;
+}
+
+/*
+ * libbpf before 1.3 frees its table of custom handlers when the last one is
+ * unregistered but keeps the pointer, so registering again reallocs freed
+ * memory. One handler for a section nobody names stays registered for the
+ * life of the process: the table never empties.
+ */
+static int keep_handler_table(void)
+{
+	static int keeper_id;
+
+	if (!keeper_id)
+		keeper_id = libbpf_register_prog_handler("bpflp.no-such-section",
+							 BPF_PROG_TYPE_UNSPEC, 0, NULL);
+	return keeper_id < 0 ? keeper_id : 0;
 }
 
 /*
@@ -84,16 +110,19 @@ static int capture_load_attr(struct bpf_program *prog, struct bpf_prog_load_opts
  * handlers stand in for libbpf's own "fentry" and "fexit" only while this
  * one object opens and loads: bpflp opens nothing else meanwhile.
  */
-static int load_template(struct snapshot_loader *sl, const struct snapshot_target *t)
+static int load_template(struct snapshot_loader *sl, const struct snapshot_target *t,
+			 bool companion, int btf_obj_fd)
 {
 	LIBBPF_OPTS(libbpf_prog_handler_opts, hopts, .cookie = (long)sl,
 		    .prog_prepare_load_fn = capture_load_attr);
-	int entry_id, exit_id, err;
+	int entry_id = 0, exit_id = 0, err;
 
+	err = keep_handler_table();
+	if (err)
+		return err;
 	sl->template_btf_id = (__u32)t->func_key;
-	sl->template_btf_obj_fd = func_btf_obj_fd(t->func_key);
-	if (sl->template_btf_obj_fd < 0)
-		return sl->template_btf_obj_fd;
+	sl->template_btf_obj_fd = btf_obj_fd;
+	sl->template_companion = companion;
 	entry_id = libbpf_register_prog_handler("fentry", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY,
 						&hopts);
 	exit_id = libbpf_register_prog_handler("fexit", BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT,
@@ -128,8 +157,6 @@ out:
 		libbpf_unregister_prog_handler(entry_id);
 	if (exit_id > 0)
 		libbpf_unregister_prog_handler(exit_id);
-	if (sl->template_btf_obj_fd > 0)
-		close(sl->template_btf_obj_fd);
 	return err;
 }
 
@@ -168,23 +195,36 @@ static int create_rodata(struct snapshot_loader *sl, const struct snapshot_targe
 	return err ?: fd;
 }
 
-/* The template's instructions with rodata_fd in place of its .rodata: a copy, or NULL. */
-static struct bpf_insn *retarget_rodata(const struct snapshot_loader *sl,
-					const struct prog_image *img, int rodata_fd)
+/*
+ * The template's instructions with rodata_fd in place of its .rodata, in
+ * *out (to free). Only references that stay valid while the template is
+ * open may remain: its maps by fd, and its subprograms. A kernel symbol's
+ * BTF (BPF_PSEUDO_BTF_ID) names a module BTF fd libbpf closed after load:
+ * -EPROTO, rather than load a copy that points at whatever has that fd now.
+ */
+static int retarget_rodata(const struct snapshot_loader *sl, const struct prog_image *img,
+			   int rodata_fd, struct bpf_insn **out)
 {
 	struct bpf_insn *insns = malloc(img->insn_cnt * sizeof(*insns));
 
 	if (!insns)
-		return NULL;
+		return -ENOMEM;
 	memcpy(insns, img->insns, img->insn_cnt * sizeof(*insns));
 	for (size_t i = 0; i + 1 < img->insn_cnt; i++) {
 		if (insns[i].code != (BPF_LD | BPF_IMM | BPF_DW))
 			continue;
 		if (insns[i].src_reg == BPF_PSEUDO_MAP_VALUE && insns[i].imm == sl->rodata_fd)
 			insns[i].imm = rodata_fd;
+		else if (insns[i].src_reg != 0 && insns[i].src_reg != BPF_PSEUDO_MAP_FD &&
+			 insns[i].src_reg != BPF_PSEUDO_MAP_VALUE &&
+			 insns[i].src_reg != BPF_PSEUDO_FUNC) {
+			free(insns);
+			return -EPROTO;
+		}
 		i++;	/* the second half of the 16-byte load */
 	}
-	return insns;
+	*out = insns;
+	return 0;
 }
 
 /* With -v: load again, for the verifier's account of why it refused. */
@@ -210,20 +250,16 @@ static void print_verifier_log(const char *name, const char *func, const struct 
 
 /* Load one program of the template for t: an fd or -errno. */
 static int load_one(struct snapshot_loader *sl, const struct prog_image *img, const char *name,
-		    enum bpf_attach_type type, const struct snapshot_target *t, int rodata_fd)
+		    enum bpf_attach_type type, const struct snapshot_target *t, int rodata_fd,
+		    int btf_obj_fd)
 {
 	struct bpf_prog_load_opts attr = img->attr;
 	struct bpf_insn *insns;
-	int fd, err, btf_obj_fd;
+	int fd, err;
 
-	btf_obj_fd = func_btf_obj_fd(t->func_key);
-	if (btf_obj_fd < 0)
-		return btf_obj_fd;
-	insns = retarget_rodata(sl, img, rodata_fd);
-	if (!insns) {
-		err = -ENOMEM;
-		goto out;
-	}
+	err = retarget_rodata(sl, img, rodata_fd, &insns);
+	if (err)
+		return err;
 	attr.expected_attach_type = type;
 	attr.attach_btf_id = (__u32)t->func_key;
 	attr.attach_btf_obj_fd = btf_obj_fd;
@@ -234,32 +270,28 @@ static int load_one(struct snapshot_loader *sl, const struct prog_image *img, co
 	err = fd < 0 ? -errno : 0;
 	if (err && log_max_level >= LOG_DEBUG)
 		print_verifier_log(name, t->func, insns, img->insn_cnt, &attr);
-	/* As libbpf does: .rodata stays with the program even where the verifier folded every read. */
-	if (!err && bpf_prog_bind_map(fd, rodata_fd, NULL))
-		pr_debug("bpflp: cannot bind .rodata to %s on %s: %s\n", name, t->func,
-			 strerror(errno));
 	free(insns);
-out:
-	if (btf_obj_fd > 0)
-		close(btf_obj_fd);
 	return err ?: fd;
 }
 
 int snapshot_loader_load(struct snapshot_loader *sl, const struct snapshot_target *t,
 			 bool companion, int *take_fd, int *drop_fd)
 {
-	int rodata_fd, fd, err = 0;
+	int btf_obj_fd, rodata_fd = -1, fd, err = 0;
 
-	if (!sl->skel) {
-		err = load_template(sl, t);
-		if (err)
-			return err;
+	btf_obj_fd = func_btf_obj_fd(t->func_key);
+	if (btf_obj_fd < 0)
+		return btf_obj_fd;
+	if (!sl->skel)
+		err = load_template(sl, t, companion, btf_obj_fd);
+	if (!err) {
+		rodata_fd = create_rodata(sl, t);
+		if (rodata_fd < 0)
+			err = rodata_fd;
 	}
-	rodata_fd = create_rodata(sl, t);
-	if (rodata_fd < 0)
-		return rodata_fd;
-	if (take_fd) {
-		fd = load_one(sl, &sl->take, "bpflp_take", BPF_TRACE_FENTRY, t, rodata_fd);
+	if (!err && take_fd) {
+		fd = load_one(sl, &sl->take, "bpflp_take", BPF_TRACE_FENTRY, t, rodata_fd,
+			      btf_obj_fd);
 		if (fd < 0)
 			err = fd;
 		else
@@ -267,15 +299,21 @@ int snapshot_loader_load(struct snapshot_loader *sl, const struct snapshot_targe
 	}
 	if (!err) {
 		fd = load_one(sl, &sl->drop, "bpflp_drop",
-			      companion ? BPF_TRACE_FENTRY : BPF_TRACE_FEXIT, t, rodata_fd);
+			      companion ? BPF_TRACE_FENTRY : BPF_TRACE_FEXIT, t, rodata_fd,
+			      btf_obj_fd);
 		if (fd < 0) {
 			err = fd;
-			if (take_fd)
+			if (take_fd) {
 				close(*take_fd);
+				*take_fd = -1;
+			}
 		} else {
 			*drop_fd = fd;
 		}
 	}
-	close(rodata_fd);	/* the programs hold it */
+	if (rodata_fd >= 0)
+		close(rodata_fd);	/* the programs hold it */
+	if (btf_obj_fd > 0)
+		close(btf_obj_fd);
 	return err;
 }
