@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The Debian package (make deb; make check builds it first) holds a bpflp
-# that works: unpacked into a tmpfs directory, its bpflp reports the
-# package's version, applies, lists and disables a core test patch with the
-# expected effect on the patched syscall, and its boot verb applies what its
-# install verb installed; the unit it ships runs that binary's boot.
-#
-# How it is installed, honestly: with 'dpkg-deb -x' into $TDIR, not
-# 'dpkg -i --root=' or '--instdir='. The VM's / is the host's root,
-# read-only over 9p; dpkg -i into another root needs a dpkg database there
-# and runs the maintainer scripts chrooted into it (postinst calls
-# deb-systemd-helper and systemctl, which need a whole system in that root),
-# or, with --force-script-chrootless, runs them against the read-only real
-# root. So this checks the package's contents and binary, not its
-# maintainer scripts; 'dpkg-deb --info' checks its control data.
+# The Debian package (make deb; make check builds it first) installs with
+# dpkg -i and holds a bpflp that works:
+#  1. unpacked with 'dpkg-deb -x' into a tmpfs directory, its bpflp reports
+#     the package's version, applies, lists and disables a core test patch
+#     with the expected effect on the patched syscall, and its boot verb
+#     applies what its install verb installed; the unit it ships runs that
+#     binary's boot;
+#  2. 'dpkg -i' for real, maintainer scripts and all, in a chroot: the VM's
+#     / is the host's root, read-only over 9p, so an overlay (tmpfs upper)
+#     on it gives dpkg a writable copy of the host's system and database.
+#     dpkg records the package installed, its postinst enables
+#     bpflp.service, the installed /usr/sbin/bpflp applies a patch in the
+#     VM's kernel (same bpffs), and 'dpkg --purge' takes it all away again.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/core_lib.bash"
 core_setup
@@ -63,3 +62,40 @@ assert_eq "$(bpflp_ok uninstall t-b)" \
 assert_eq "$(active_patches)" "t-b@1" "uninstall leaves the active patch"
 bpflp_ok disable t-b > /dev/null
 assert_behaviour "ok ok ok" "after disable t-b"
+
+echo "# 2. dpkg -i, in a chroot on an overlay of the read-only root"
+if ! grep -q overlay /proc/filesystems; then
+	insmod "$BPFLP_ROOT/build/kernel/lib/modules/$(uname -r)/kernel/fs/overlayfs/overlay.ko" ||
+		fail "cannot load overlayfs from build/kernel"
+fi
+chroot_dir=$TDIR/root
+mkdir -p "$TDIR/upper" "$TDIR/work" "$chroot_dir"
+assert_ok mount -t overlay overlay -o "lowerdir=/,upperdir=$TDIR/upper,workdir=$TDIR/work" "$chroot_dir"
+on_exit "umount -R '$chroot_dir' 2>/dev/null || true"
+for m in proc sys dev; do
+	mount --rbind "/$m" "$chroot_dir/$m" && mount --make-rslave "$chroot_dir/$m" ||
+		fail "cannot bind /$m into the chroot"
+done
+mount -t tmpfs tmpfs "$chroot_dir/run" && mount -t tmpfs tmpfs "$chroot_dir/tmp" ||
+	fail "cannot mount tmpfs on the chroot's /run and /tmp"
+in_root() { chroot "$chroot_dir" "$@"; }
+
+[[ ! -e $chroot_dir/usr/sbin/bpflp ]] || fail "the host already has /usr/sbin/bpflp: dpkg -i would not be what installs it"
+out=$(in_root dpkg -i "$deb" 2>&1) || fail "dpkg -i $deb: $out"
+echo "  ok: dpkg -i $(basename "$deb")"
+assert_eq "$(in_root dpkg-query -W -f '${Status} ${Version}' bpflp)" "install ok installed $version" \
+	"dpkg's database: bpflp installed"
+assert_eq "$(readlink "$chroot_dir/etc/systemd/system/multi-user.target.wants/bpflp.service")" \
+	"/lib/systemd/system/bpflp.service" "postinst enabled bpflp.service"
+assert_eq "$(in_root /usr/sbin/bpflp version | head -n1)" "bpflp $version" "the installed bpflp's version"
+assert_eq "$(in_root /usr/sbin/bpflp apply "$(patch_obj t_a1)")" "applied t-a@1 (replace, 1 function)" \
+	"the installed bpflp applies a patch"
+assert_behaviour "EPERM ok ok" "with t-a@1 applied by the dpkg-installed bpflp"
+assert_eq "$(active_patches)" "t-a@1" "the build's bpflp sees what the installed one applied"
+assert_eq "$(in_root /usr/sbin/bpflp disable t-a)" "disabled t-a@1" "the installed bpflp disables it"
+assert_behaviour "ok ok ok" "after the installed bpflp's disable"
+out=$(in_root dpkg --purge bpflp 2>&1) || fail "dpkg --purge bpflp: $out"
+[[ ! -e $chroot_dir/usr/sbin/bpflp && ! -e $chroot_dir/etc/systemd/system/multi-user.target.wants/bpflp.service ]] ||
+	fail "dpkg --purge left /usr/sbin/bpflp or the unit's enablement behind"
+assert_eq "$(in_root dpkg-query -W -f '${Status}' bpflp 2>/dev/null)" "" "dpkg's database after purge"
+echo "  ok: dpkg --purge removed the binary and the enablement"
