@@ -105,38 +105,24 @@ int companion_module_find(char *path, size_t path_size, char *why, size_t size)
 	return -ENOENT;
 }
 
+static void companion_field(const char *key, const char *value, void *arg)
+{
+	struct modinfo *info = arg;
+
+	if (!strcmp(key, "vermagic"))
+		vermagic_release(value, info->release, sizeof(info->release));
+	else if (!strcmp(key, "version"))
+		snprintf(info->version, sizeof(info->version), "%s", value);
+	else if (!strcmp(key, "bpflp_abi"))
+		snprintf(info->abi, sizeof(info->abi), "%s", value);
+	else if (!strcmp(key, "sig_id") || !strcmp(key, "signer"))
+		info->is_signed = true;
+}
+
 static int read_modinfo(struct kmod_ctx *ctx, const char *path, struct modinfo *info)
 {
-	struct kmod_module *mod = NULL;
-	struct kmod_list *list = NULL, *l;
-	int err;
-
 	memset(info, 0, sizeof(*info));
-	err = kmod_module_new_from_path(ctx, path, &mod);
-	if (err)
-		return err;
-	err = kmod_module_get_info(mod, &list);
-	if (err < 0)
-		goto out;
-	err = 0;
-	kmod_list_foreach(l, list) {
-		const char *key = kmod_module_info_get_key(l);
-		const char *value = kmod_module_info_get_value(l) ?: "";
-
-		if (!strcmp(key, "vermagic"))
-			snprintf(info->release, sizeof(info->release), "%.*s",
-				 (int)strcspn(value, " "), value);
-		else if (!strcmp(key, "version"))
-			snprintf(info->version, sizeof(info->version), "%s", value);
-		else if (!strcmp(key, "bpflp_abi"))
-			snprintf(info->abi, sizeof(info->abi), "%s", value);
-		else if (!strcmp(key, "sig_id") || !strcmp(key, "signer"))
-			info->is_signed = true;
-	}
-	kmod_module_info_free_list(list);
-out:
-	kmod_module_unref(mod);
-	return err;
+	return modinfo_walk(ctx, path, NULL, 0, companion_field, info);
 }
 
 /* Checks a module file; info, when not NULL, gets what it says of itself. */

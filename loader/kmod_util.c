@@ -31,6 +31,34 @@ struct kmod_ctx *kmod_ctx_open(void)
 	return ctx;
 }
 
+int modinfo_walk(struct kmod_ctx *ctx, const char *path, char *name, size_t name_size,
+		 modinfo_field_fn field, void *arg)
+{
+	struct kmod_list *list = NULL, *l;
+	struct kmod_module *mod = NULL;
+	int err;
+
+	err = kmod_module_new_from_path(ctx, path, &mod);
+	if (err)
+		return err;
+	if (name)
+		snprintf(name, name_size, "%s", kmod_module_get_name(mod));
+	err = kmod_module_get_info(mod, &list);
+	if (err >= 0) {
+		err = 0;
+		kmod_list_foreach(l, list)
+			field(kmod_module_info_get_key(l), kmod_module_info_get_value(l) ?: "", arg);
+		kmod_module_info_free_list(list);
+	}
+	kmod_module_unref(mod);
+	return err;
+}
+
+void vermagic_release(const char *vermagic, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*s", (int)strcspn(vermagic, " "), vermagic);
+}
+
 int kernel_release(char *release, size_t size)
 {
 	struct utsname u;

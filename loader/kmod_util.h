@@ -14,6 +14,19 @@ struct kmod_ctx;
 /* A libkmod context whose messages go to bpflp's log (-v); NULL and errno set. */
 struct kmod_ctx *kmod_ctx_open(void);
 
+/* One field of a module's .modinfo (the whole value; "" when it has none). */
+typedef void (*modinfo_field_fn)(const char *key, const char *value, void *arg);
+
+/*
+ * Call field() for each .modinfo field of the module file at path, in
+ * ctx; name (when not NULL) gets the module's name. 0, or a negative errno.
+ */
+int modinfo_walk(struct kmod_ctx *ctx, const char *path, char *name, size_t name_size,
+		 modinfo_field_fn field, void *arg);
+
+/* The release a module was built for: vermagic's first word, into buf. */
+void vermagic_release(const char *vermagic, char *buf, size_t size);
+
 /* uname -r: 0, or a negative errno. */
 int kernel_release(char *release, size_t size);
 

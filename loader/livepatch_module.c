@@ -42,10 +42,20 @@ struct lp_modinfo {
 	char patches[512];
 };
 
+static void livepatch_field(const char *key, const char *value, void *arg)
+{
+	struct lp_modinfo *info = arg;
+
+	if (!strcmp(key, "vermagic"))
+		vermagic_release(value, info->release, sizeof(info->release));
+	else if (!strcmp(key, "livepatch"))
+		snprintf(info->livepatch, sizeof(info->livepatch), "%s", value);
+	else if (!strcmp(key, "bpflp_patches"))
+		snprintf(info->patches, sizeof(info->patches), "%s", value);
+}
+
 static int read_modinfo(const char *path, char *name, size_t name_size, struct lp_modinfo *info)
 {
-	struct kmod_list *list = NULL, *l;
-	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
 	int err;
 
@@ -53,29 +63,7 @@ static int read_modinfo(const char *path, char *name, size_t name_size, struct l
 	ctx = kmod_ctx_open();
 	if (!ctx)
 		return -errno;
-	err = kmod_module_new_from_path(ctx, path, &mod);
-	if (err)
-		goto out;
-	snprintf(name, name_size, "%s", kmod_module_get_name(mod));
-	err = kmod_module_get_info(mod, &list);
-	if (err < 0)
-		goto out;
-	err = 0;
-	kmod_list_foreach(l, list) {
-		const char *key = kmod_module_info_get_key(l);
-		const char *value = kmod_module_info_get_value(l) ?: "";
-
-		if (!strcmp(key, "vermagic"))
-			snprintf(info->release, sizeof(info->release), "%.*s",
-				 (int)strcspn(value, " "), value);
-		else if (!strcmp(key, "livepatch"))
-			snprintf(info->livepatch, sizeof(info->livepatch), "%s", value);
-		else if (!strcmp(key, "bpflp_patches"))
-			snprintf(info->patches, sizeof(info->patches), "%s", value);
-	}
-	kmod_module_info_free_list(list);
-out:
-	kmod_module_unref(mod);
+	err = modinfo_walk(ctx, path, name, name_size, livepatch_field, info);
 	kmod_unref(ctx);
 	return err;
 }
