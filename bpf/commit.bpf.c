@@ -19,9 +19,8 @@ int bpflp_commit(struct bpflp_commit_args *args)
 	state = bpf_map_lookup_elem(&bpflp_state, &zero);
 	if (!state)
 		return -1;
-	args->observed_mask = __sync_val_compare_and_swap(&state->active_mask,
-							   args->expected_mask,
-							   args->new_mask);
+	args->observed_mask = __sync_val_compare_and_swap(&state->active_mask, args->expected_mask,
+							  args->new_mask);
 	return args->observed_mask == args->expected_mask ? 0 : 1;
 }
 

@@ -9,20 +9,16 @@ static void bpflp_klp_missing_new(void)
 {
 }
 
-static struct klp_func funcs[] = {
-	{
-		.old_name = "bpflp_no_such_function",
-		.new_func = bpflp_klp_missing_new,
-	},
-	{ }
-};
+static struct klp_func funcs[] = { {
+					   .old_name = "bpflp_no_such_function",
+					   .new_func = bpflp_klp_missing_new,
+				   },
+				   {} };
 
-static struct klp_object objs[] = {
-	{
-		.funcs = funcs,
-	},
-	{ }
-};
+static struct klp_object objs[] = { {
+					    .funcs = funcs,
+				    },
+				    {} };
 
 static struct klp_patch patch = {
 	.mod = THIS_MODULE,

@@ -16,21 +16,17 @@ static int bpflp_klp_stall_block_wait(void)
 	return 0;
 }
 
-static struct klp_func funcs[] = {
-	{
-		.old_name = "bpflp_klp_block_wait",
-		.new_func = bpflp_klp_stall_block_wait,
-	},
-	{ }
-};
+static struct klp_func funcs[] = { {
+					   .old_name = "bpflp_klp_block_wait",
+					   .new_func = bpflp_klp_stall_block_wait,
+				   },
+				   {} };
 
-static struct klp_object objs[] = {
-	{
-		.name = "bpflp_klp_block",
-		.funcs = funcs,
-	},
-	{ }
-};
+static struct klp_object objs[] = { {
+					    .name = "bpflp_klp_block",
+					    .funcs = funcs,
+				    },
+				    {} };
 
 static struct klp_patch patch = {
 	.mod = THIS_MODULE,

@@ -20,7 +20,7 @@
 #include "bpflp_klp.h"
 
 #define __stringify_fix(x) #x
-#define stringify_fix(x) __stringify_fix(x)
+#define stringify_fix(x)   __stringify_fix(x)
 
 /* Tests look for this at the end of /proc/version. */
 #define BPFLP_KLP_MARK "[bpflp-klp v" stringify_fix(BPFLP_KLP_FIX) "]"
@@ -34,21 +34,17 @@ static int bpflp_klp_version_proc_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static struct klp_func funcs[] = {
-	{
-		.old_name = "version_proc_show",
-		.new_func = bpflp_klp_version_proc_show,
-	},
-	{ }
-};
+static struct klp_func funcs[] = { {
+					   .old_name = "version_proc_show",
+					   .new_func = bpflp_klp_version_proc_show,
+				   },
+				   {} };
 
-static struct klp_object objs[] = {
-	{
-		/* name NULL: vmlinux */
-		.funcs = funcs,
-	},
-	{ }
-};
+static struct klp_object objs[] = { {
+					    /* name NULL: vmlinux */
+					    .funcs = funcs,
+				    },
+				    {} };
 
 static struct klp_patch patch = {
 	.mod = THIS_MODULE,

@@ -16,24 +16,24 @@
 
 /* One replacing program of a patch on a target, with the patch's drop. */
 struct companion_attachment {
-	struct list_head node;		/* target->attachments, RCU, newest first */
+	struct list_head node; /* target->attachments, RCU, newest first */
 	struct rcu_head rcu;
 	struct bpf_prog *prog;
 	struct bpf_prog *drop;
-	struct bpf_map *verdict_map;	/* the prog's bpflp_verdict */
-	u64 __percpu *calls;		/* calls the program ran in */
-	u64 __percpu *overrides;	/* calls it made return early */
+	struct bpf_map *verdict_map; /* the prog's bpflp_verdict */
+	u64 __percpu *calls;         /* calls the program ran in */
+	u64 __percpu *overrides;     /* calls it made return early */
 };
 
 /* A function the module holds with its own ftrace_ops. */
 struct companion_target {
-	struct list_head node;		/* companion_targets, under companion_mutex */
+	struct list_head node; /* companion_targets, under companion_mutex */
 	unsigned long addr;
 	u32 nr_args;
 	struct ftrace_ops ops;
 	struct list_head attachments;
-	unsigned int seq;		/* bumped by each attach (companion_handler()) */
-	u64 __percpu *misses;		/* calls or programs skipped: recursion on this CPU */
+	unsigned int seq;     /* bumped by each attach (companion_handler()) */
+	u64 __percpu *misses; /* calls or programs skipped: recursion on this CPU */
 };
 
 extern struct list_head companion_targets;

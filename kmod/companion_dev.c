@@ -24,8 +24,7 @@ static u64 percpu_sum(u64 __percpu *counter)
 	u64 sum = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		sum += *per_cpu_ptr(counter, cpu);
+	for_each_possible_cpu(cpu) sum += *per_cpu_ptr(counter, cpu);
 	return sum;
 }
 
@@ -67,7 +66,7 @@ static long ioctl_attach(void __user *uarg)
 		bpf_prog_put(prog);
 		return PTR_ERR(drop);
 	}
-	err = companion_attach(prog, drop);	/* keeps both references on success */
+	err = companion_attach(prog, drop); /* keeps both references on success */
 	if (err) {
 		bpf_prog_put(drop);
 		bpf_prog_put(prog);

@@ -31,9 +31,7 @@ void bpflp_companion_return(void);
 asm(".text\n"
     ".type bpflp_companion_return, @function\n"
     ".globl bpflp_companion_return\n"
-    "bpflp_companion_return:\n"
-    ANNOTATE_NOENDBR
-    ASM_RET
+    "bpflp_companion_return:\n" ANNOTATE_NOENDBR ASM_RET
     ".size bpflp_companion_return, .-bpflp_companion_return\n");
 
 /* As __bpf_prog_enter/exit do for a trampoline: one run per CPU at a time. */
@@ -86,7 +84,8 @@ static int notrace collect_attachments(struct companion_target *t,
 {
 	struct companion_attachment *a;
 
-	list_for_each_entry_rcu(a, &t->attachments, node) {
+	list_for_each_entry_rcu(a, &t->attachments, node)
+	{
 		bool known = false;
 
 		for (int i = 0; i < nr && !known; i++)
@@ -111,7 +110,7 @@ static void notrace companion_handler(unsigned long ip, unsigned long parent_ip,
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0 || !regs) {
-		this_cpu_inc(*t->misses);	/* the call runs unpatched: say so */
+		this_cpu_inc(*t->misses); /* the call runs unpatched: say so */
 		goto out;
 	}
 	frame[0] = t->addr;
@@ -175,7 +174,8 @@ static struct bpf_map *find_verdict_map(struct bpf_prog *prog)
 	for (u32 i = 0; i < prog->aux->used_map_cnt && !found; i++) {
 		struct bpf_map *map = prog->aux->used_maps[i];
 
-		if (!strcmp(map->name, "bpflp_verdict") && map->map_type == BPF_MAP_TYPE_PERCPU_ARRAY &&
+		if (!strcmp(map->name, "bpflp_verdict") &&
+		    map->map_type == BPF_MAP_TYPE_PERCPU_ARRAY &&
 		    map->value_size == sizeof(struct bpflp_verdict) && map->max_entries >= 1)
 			found = map;
 	}
@@ -191,17 +191,17 @@ static struct companion_attachment *find_attachment(u32 prog_id, struct companio
 	struct companion_attachment *a;
 
 	list_for_each_entry(t, &companion_targets, node)
-		list_for_each_entry(a, &t->attachments, node)
-			if (a->prog->aux->id == prog_id) {
-				*target = t;
-				return a;
-			}
+		list_for_each_entry(a, &t->attachments, node) if (a->prog->aux->id == prog_id)
+	{
+		*target = t;
+		return a;
+	}
 	return NULL;
 }
 
 static void free_target(struct companion_target *t)
 {
-	ftrace_free_filter(&t->ops);	/* the filter hash ftrace_set_filter_ip() made */
+	ftrace_free_filter(&t->ops); /* the filter hash ftrace_set_filter_ip() made */
 	free_percpu(t->misses);
 	kfree(t);
 }
@@ -212,16 +212,16 @@ static int get_target(unsigned long addr, const struct btf_func_model *model,
 	struct companion_target *t;
 	int err;
 
-	list_for_each_entry(t, &companion_targets, node)
-		if (t->addr == addr) {
-			*target = t;
-			return 0;
-		}
+	list_for_each_entry(t, &companion_targets, node) if (t->addr == addr)
+	{
+		*target = t;
+		return 0;
+	}
 	if (model->nr_args > BPFLP_COMPANION_MAX_ARGS)
 		return -E2BIG;
 	for (int i = 0; i < model->nr_args; i++)
 		if (model->arg_flags[i] || model->arg_size[i] > sizeof(u64))
-			return -EOPNOTSUPP;	/* passed by value on the stack */
+			return -EOPNOTSUPP; /* passed by value on the stack */
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
@@ -330,7 +330,7 @@ int companion_detach(u32 prog_id)
 		free_target(t);
 	}
 	mutex_unlock(&companion_mutex);
-	synchronize_rcu();	/* handlers that still saw a are done with it */
+	synchronize_rcu(); /* handlers that still saw a are done with it */
 	free_attachment(a);
 	module_put(THIS_MODULE);
 	return 0;

@@ -75,8 +75,7 @@ void report_bad_option(char **argv, const char *verb)
 		      (int)strcspn(word, "="), word, word, verb ? " " : "", verb ?: "");
 	} else if (verb) {
 		if (optopt)
-			p_err("unknown option '-%c' for %s: run 'bpflp help %s'", optopt, verb,
-			      verb);
+			p_err("unknown option '-%c' for %s: run 'bpflp help %s'", optopt, verb, verb);
 		else
 			p_err("unknown option '%s' for %s: run 'bpflp help %s'", word, verb, verb);
 	} else {
@@ -129,17 +128,18 @@ int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_
 	memset(args, 0, sizeof(*args));
 	for (const struct verb_option *o = spec->options; o && o->name; o++, nr++) {
 		if (nr == MAX_VERB_OPTIONS)
-			return -E2BIG;	/* a bug in a verb table */
+			return -E2BIG; /* a bug in a verb table */
 		options[nr] = (struct option){ o->name,
-					       !o->value_name ? no_argument :
-					       o->value_optional ? optional_argument : required_argument,
+					       !o->value_name    ? no_argument :
+					       o->value_optional ? optional_argument :
+								   required_argument,
 					       NULL, VERB_OPTION_BASE + nr };
 	}
 	memcpy(&options[nr], global_options, sizeof(global_options));
 	memset(&options[nr + NR_GLOBAL_OPTIONS], 0, sizeof(options[0]));
 
 	opterr = 0;
-	optind = 0;	/* glibc: start afresh, whatever parsed before */
+	optind = 0; /* glibc: start afresh, whatever parsed before */
 	/* '-': arguments come back in order as 1, whatever POSIXLY_CORRECT says. */
 	/* ':' first: a missing value comes back as ':', not '?'. */
 	while ((opt = getopt_long(argc, argv, "-:jpvh", options, NULL)) != -1) {
@@ -154,7 +154,8 @@ int parse_verb(const struct verb_spec *spec, int argc, char **argv, struct verb_
 
 			if (o->value_name)
 				*(const char **)((char *)args + o->offset) =
-					o->value_optional && !optarg ? optional_value(argc, argv) : optarg;
+					o->value_optional && !optarg ? optional_value(argc, argv) :
+								       optarg;
 			else
 				*(bool *)((char *)args + o->offset) = true;
 			continue;

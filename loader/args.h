@@ -15,16 +15,16 @@
 
 /* What a verb's options and argument set. */
 struct verb_args {
-	bool stack;		/* apply --stack */
-	bool allow_insecure;	/* apply, check --allow-insecure */
-	bool help;		/* -h/--help: print the verb's usage, run nothing */
-	bool keep_shadow;	/* disable --keep-shadow */
-	const char *module;	/* apply, check --module FILE.ko: the patch's livepatch module */
-	const char *timeout;	/* apply, disable --timeout SECONDS: livepatch transition wait */
-	const char *watch;	/* show --watch [SECONDS]: "" when given without SECONDS */
-	const char *count;	/* show --count N: refreshes */
-	const char *last;	/* log --last N */
-	const char *arg;	/* the positional argument, or NULL */
+	bool stack;          /* apply --stack */
+	bool allow_insecure; /* apply, check --allow-insecure */
+	bool help;           /* -h/--help: print the verb's usage, run nothing */
+	bool keep_shadow;    /* disable --keep-shadow */
+	const char *module;  /* apply, check --module FILE.ko: the patch's livepatch module */
+	const char *timeout; /* apply, disable --timeout SECONDS: livepatch transition wait */
+	const char *watch;   /* show --watch [SECONDS]: "" when given without SECONDS */
+	const char *count;   /* show --count N: refreshes */
+	const char *last;    /* log --last N */
+	const char *arg;     /* the positional argument, or NULL */
 	/* A verb taking several (arg_many): all of them, arg being the first. */
 	const char *args[MAX_VERB_ARGS];
 	int nr_args;
@@ -35,10 +35,10 @@ struct verb_args {
  * taking a value (--module FILE) setting a const char *.
  */
 struct verb_option {
-	const char *name;	/* long name without "--": "stack" */
-	size_t offset;		/* of its bool (or const char *) in struct verb_args */
+	const char *name; /* long name without "--": "stack" */
+	size_t offset;    /* of its bool (or const char *) in struct verb_args */
 	const char *help;
-	const char *value_name;	/* NULL: a flag; else what its value is ("FILE") */
+	const char *value_name; /* NULL: a flag; else what its value is ("FILE") */
 	/*
 	 * The value may be left out (--watch, --watch 2, --watch=2): it is the
 	 * next word if that is a number, else "" is set.
@@ -46,19 +46,26 @@ struct verb_option {
 	bool value_optional;
 };
 
-#define VERB_FLAG(name, field, help) { name, offsetof(struct verb_args, field), help, NULL, false }
-#define VERB_VALUE(name, field, value, help) \
-	{ name, offsetof(struct verb_args, field), help, value, false }
-#define VERB_OPTIONAL_VALUE(name, field, value, help) \
-	{ name, offsetof(struct verb_args, field), help, value, true }
+#define VERB_FLAG(name, field, help)                                                               \
+	{                                                                                          \
+		name, offsetof(struct verb_args, field), help, NULL, false                         \
+	}
+#define VERB_VALUE(name, field, value, help)                                                       \
+	{                                                                                          \
+		name, offsetof(struct verb_args, field), help, value, false                        \
+	}
+#define VERB_OPTIONAL_VALUE(name, field, value, help)                                              \
+	{                                                                                          \
+		name, offsetof(struct verb_args, field), help, value, true                         \
+	}
 
 /* What a verb accepts on its command line. */
 struct verb_spec {
-	const char *name;			/* "apply" */
-	const struct verb_option *options;	/* ended by { }; NULL: none */
-	const char *arg_name;	/* "patch object": takes one; NULL: takes none */
+	const char *name;                  /* "apply" */
+	const struct verb_option *options; /* ended by { }; NULL: none */
+	const char *arg_name;              /* "patch object": takes one; NULL: takes none */
 	bool arg_optional;
-	bool arg_many;		/* takes one or more (arg_name then names one of them) */
+	bool arg_many; /* takes one or more (arg_name then names one of them) */
 };
 
 /*

@@ -43,8 +43,11 @@ static void type_name(const struct btf *btf, __u32 id, char *buf, size_t size)
 		type_name(btf, btf_array(t)->type, elem, sizeof(elem));
 		snprintf(buf, size, "%s[%u]", elem, btf_array(t)->nelems);
 	} else if (btf_is_struct(t) || btf_is_union(t) || btf_is_enum(t) || btf_is_enum64(t)) {
-		snprintf(buf, size, "%s %s", btf_is_struct(t) ? "struct" : btf_is_union(t) ? "union" :
-			 "enum", name && *name ? name : "(anon)");
+		snprintf(buf, size, "%s %s",
+			 btf_is_struct(t) ? "struct" :
+			 btf_is_union(t)  ? "union" :
+					    "enum",
+			 name && *name ? name : "(anon)");
 	} else {
 		snprintf(buf, size, "%s", name && *name ? name : "?");
 	}
@@ -89,8 +92,8 @@ static int diff_at(const struct btf *ob, __u32 oid, __u32 ooff, const struct btf
 	same_size = btf__resolve_size(ob, oid) == btf__resolve_size(nb, nid);
 	/* A struct's size changes with a field: the field is the better answer, so it is looked for first. */
 	if ((!same_size && !btf_is_composite(o)) ||
-	    (btf_is_int(o) && (btf_int_encoding(o) != btf_int_encoding(n) ||
-			       btf_int_bits(o) != btf_int_bits(n))) ||
+	    (btf_is_int(o) &&
+	     (btf_int_encoding(o) != btf_int_encoding(n) || btf_int_bits(o) != btf_int_bits(n))) ||
 	    (btf_is_array(o) && btf_array(o)->nelems != btf_array(n)->nelems))
 		return differ(d, path, ob, oid_named, ooff, nb, nid_named, noff);
 	if (btf_is_array(o)) {
@@ -99,7 +102,7 @@ static int diff_at(const struct btf *ob, __u32 oid, __u32 ooff, const struct btf
 			       depth + 1);
 	}
 	if (!btf_is_composite(o))
-		return 0;	/* pointers, enums, floats: same kind and size is the same layout */
+		return 0; /* pointers, enums, floats: same kind and size is the same layout */
 	for (int i = 0; i < btf_vlen(o) || i < btf_vlen(n); i++) {
 		const struct btf_member *om = i < btf_vlen(o) ? btf_members(o) + i : NULL;
 		const struct btf_member *nm = i < btf_vlen(n) ? btf_members(n) + i : NULL;
@@ -107,7 +110,9 @@ static int diff_at(const struct btf *ob, __u32 oid, __u32 ooff, const struct btf
 		const char *nname = nm ? btf__name_by_offset(nb, nm->name_off) : NULL;
 
 		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "",
-			 (oname && *oname) ? oname : (nname && *nname) ? nname : "(anon)");
+			 (oname && *oname) ? oname :
+			 (nname && *nname) ? nname :
+					     "(anon)");
 		if (!om || !nm || strcmp(oname, nname) ||
 		    btf_member_bitfield_size(o, i) != btf_member_bitfield_size(n, i)) {
 			differ(d, sub, om ? ob : NULL, om ? om->type : 0,
@@ -153,7 +158,8 @@ void btf_layout_str(const struct btf *btf, __u32 id, char *buf, size_t size)
 
 		type_name(btf, m->type, member, sizeof(member));
 		len += snprintf(buf + len, size - len, "%s %s;%s", member,
-				btf__name_by_offset(btf, m->name_off), i + 1 < btf_vlen(t) ? " " : "");
+				btf__name_by_offset(btf, m->name_off),
+				i + 1 < btf_vlen(t) ? " " : "");
 	}
 	if (len < size)
 		len += snprintf(buf + len, size - len, "}");

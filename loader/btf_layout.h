@@ -10,9 +10,9 @@
 #include <bpf/btf.h>
 
 struct layout_diff {
-	char field[128];	/* "count", "hist[]", "inner.limit", or "" for the type itself */
-	char was[128];		/* what the old layout has there */
-	char now[128];		/* what the new one has */
+	char field[128]; /* "count", "hist[]", "inner.limit", or "" for the type itself */
+	char was[128];   /* what the old layout has there */
+	char now[128];   /* what the new one has */
 };
 
 /* 0: same layout; 1: different, *d says where first (in declaration order). */

@@ -64,7 +64,7 @@ const struct command commands[] = {
 	  .synopsis = "help [COMMAND]", .summary = "this text, or COMMAND's usage" },
 	{ VERB("version"), .run = do_version, .synopsis = "version",
 	  .summary = "the versions of bpflp, its ABI and record format, and libbpf" },
-	{ },
+	{},
 };
 
 static const struct {
@@ -91,7 +91,7 @@ static const struct {
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define HELP_COLUMN 25
+#define HELP_COLUMN   25
 
 const struct command *find_command(const struct command *cmds, const char *word)
 {
@@ -262,18 +262,19 @@ int do_version(const struct verb_args *args)
 	return 0;
 }
 
-enum leading { LEADING_RUN, LEADING_HELP, LEADING_VERSION };
+enum leading {
+	LEADING_RUN,
+	LEADING_HELP,
+	LEADING_VERSION
+};
 
 /* Options before the verb; the verb's parser takes those after it. */
 static int parse_leading_options(int argc, char **argv, enum leading *what)
 {
 	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{ "json", no_argument, NULL, 'j' },    { "pretty", no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 },
 	};
 	bool bad = false;
 	int opt;
@@ -319,7 +320,7 @@ static int run(int argc, char **argv)
 			p_err("no command given: run 'bpflp help'");
 		} else {
 			print_usage(stderr);
-			output_error_in_document();	/* the usage is the error */
+			output_error_in_document(); /* the usage is the error */
 		}
 		return -EINVAL;
 	}

@@ -86,7 +86,8 @@ static void print_apply_plain(const struct apply_result *res)
 		return;
 	}
 	printf("applied %s@%u (%s, %u function%s)", res->meta.name, res->meta.version,
-	       patch_mode_name(res->meta.mode), res->meta.nr_funcs, res->meta.nr_funcs == 1 ? "" : "s");
+	       patch_mode_name(res->meta.mode), res->meta.nr_funcs,
+	       res->meta.nr_funcs == 1 ? "" : "s");
 	if (res->module[0])
 		printf(" with livepatch module %s", res->module);
 	for (int i = 0; i < res->nr_replaced; i++)
@@ -110,7 +111,7 @@ const struct verb_option apply_options[] = {
 		   "the livepatch module the patch carries (replace = true), applied with it"),
 	VERB_VALUE("timeout", timeout, "SECONDS",
 		   "how long a livepatch transition may take before it is reversed (default 60)"),
-	{ },
+	{},
 };
 
 const struct verb_option disable_options[] = {
@@ -118,7 +119,7 @@ const struct verb_option disable_options[] = {
 		   "how long the livepatch module's transition may take (default 60)"),
 	VERB_FLAG("keep-shadow", keep_shadow,
 		  "keep the patch's shadow variables (in shadow/kept/) for a later patch to take over"),
-	{ },
+	{},
 };
 
 /* --timeout SECONDS: 0 when not given, else 1-3600; -EINVAL (reported) otherwise. */
@@ -171,7 +172,8 @@ static void log_apply(const char *op, const struct apply_result *res, __s64 star
 	snprintf(e.operation, sizeof(e.operation), "%s", op);
 	snprintf(e.outcome, sizeof(e.outcome), "%s",
 		 res->outcome == APPLY_ALREADY_ACTIVE ? "unchanged" :
-		 res->outcome == APPLY_REPAIRED ? "repaired" : "committed");
+		 res->outcome == APPLY_REPAIRED       ? "repaired" :
+							"committed");
 	history_finish(&e, started_us, err);
 }
 
@@ -223,8 +225,7 @@ int do_apply(const struct verb_args *args)
 	return apply_object(args, "apply");
 }
 
-static void log_disable(const char *spec, const struct disable_result *res, __s64 started_us,
-			int err)
+static void log_disable(const char *spec, const struct disable_result *res, __s64 started_us, int err)
 {
 	static struct history_entry e;
 
@@ -234,7 +235,7 @@ static void log_disable(const char *spec, const struct disable_result *res, __s6
 	if (!err)
 		snprintf(e.patch, sizeof(e.patch), "%s@%u", res->meta.name, res->meta.version);
 	else
-		snprintf(e.patch, sizeof(e.patch), "%s", spec);	/* kept if NAME@VERSION */
+		snprintf(e.patch, sizeof(e.patch), "%s", spec); /* kept if NAME@VERSION */
 	history_finish(&e, started_us, err);
 }
 
@@ -277,7 +278,8 @@ static void log_recover(__s64 started_us, int err, bool stuck)
 	snprintf(e.operation, sizeof(e.operation), "recover");
 	snprintf(e.outcome, sizeof(e.outcome), stuck ? "failed" : "repaired");
 	if (stuck)
-		snprintf(e.error, sizeof(e.error), "some drift cannot be repaired: see 'bpflp status'");
+		snprintf(e.error, sizeof(e.error),
+			 "some drift cannot be repaired: see 'bpflp status'");
 	history_finish(&e, started_us, err);
 }
 
@@ -310,14 +312,16 @@ int do_recover(const struct verb_args *args)
 		drift_print_json("repaired", &res.repairs);
 		drift_print_json("not_repaired", &res.remaining);
 		if (stuck) {
-			jsonw_string_field(json_wtr, "error", "some drift cannot be repaired: see not_repaired");
+			jsonw_string_field(json_wtr, "error",
+					   "some drift cannot be repaired: see not_repaired");
 			output_error_in_document();
 		}
 		jsonw_end_object(json_wtr);
 		return stuck ? -EUCLEAN : 0;
 	}
 	if (!res.pending)
-		printf("no interrupted transaction%s\n", res.repairs.nr ? "" : ": nothing to recover");
+		printf("no interrupted transaction%s\n",
+		       res.repairs.nr ? "" : ": nothing to recover");
 	else
 		printf("%s the interrupted %s of %s\n",
 		       res.rolled_forward ? "completed" : "rolled back", res.op, res.dir);
@@ -349,7 +353,8 @@ int do_gc(const struct verb_args *args)
 			jsonw_start_object(json_wtr);
 			jsonw_string_field(json_wtr, "name", res.removed[i].name);
 			jsonw_uint_field(json_wtr, "version", res.removed[i].version);
-			jsonw_string_field(json_wtr, "state", patch_status_name(res.removed[i].status));
+			jsonw_string_field(json_wtr, "state",
+					   patch_status_name(res.removed[i].status));
 			jsonw_end_object(json_wtr);
 		}
 		jsonw_end_array(json_wtr);

@@ -22,9 +22,8 @@
 const struct verb_option check_options[] = {
 	VERB_FLAG("allow-insecure", allow_insecure,
 		  "accept an object not owned by root or writable by group or others"),
-	VERB_VALUE("module", module, "FILE.ko",
-		   "also check the livepatch module the patch carries"),
-	{ },
+	VERB_VALUE("module", module, "FILE.ko", "also check the livepatch module the patch carries"),
+	{},
 };
 
 /* The module's verdict: what it is, and the functions it patches (all found). */
@@ -34,8 +33,8 @@ static void print_module(const struct lp_module_file *f)
 
 	snprintf(list, sizeof(list), "%s", f->patches);
 	if (!json_output) {
-		printf("  ok  livepatch module %s (%s): built for this kernel, patches %s\n", f->name,
-		       f->path, f->patches);
+		printf("  ok  livepatch module %s (%s): built for this kernel, patches %s\n",
+		       f->name, f->path, f->patches);
 		return;
 	}
 	jsonw_name(json_wtr, "livepatch_module");
@@ -79,7 +78,10 @@ int do_check(const struct verb_args *args)
 	if (!err)
 		err = patch_object_load(&po, 0, 0, NULL);
 	if (!err)
-		err = patch_object_check_gates(&po, bpf_map__fd(bpf_object__find_map_by_name(po.obj, "bpflp_state")));
+		err = patch_object_check_gates(&po,
+					       bpf_map__fd(
+						       bpf_object__find_map_by_name(po.obj,
+										    "bpflp_state")));
 	if (err)
 		goto out;
 	if (json_output) {
@@ -112,20 +114,21 @@ int do_check(const struct verb_args *args)
 			if (pp->traceable > 0)
 				jsonw_bool(json_wtr, true);
 			else
-				jsonw_null(json_wtr);	/* unknown: no list to check against */
+				jsonw_null(json_wtr); /* unknown: no list to check against */
 			jsonw_name(json_wtr, "route");
 			if (route >= 0)
 				jsonw_string(json_wtr, func_route_name(route));
 			else
-				jsonw_null(json_wtr);	/* could not tell: reason says why */
+				jsonw_null(json_wtr); /* could not tell: reason says why */
 			jsonw_string_field(json_wtr, "reason", reason);
 			jsonw_end_object(json_wtr);
 		} else {
-			printf("  ok  %-9s %s: in BTF, %s%s, verifier accepts\n", bpflp_kind_name(pp->kind),
-			       pp->func, pp->traceable > 0 ? "traceable" : "traceability unknown",
+			printf("  ok  %-9s %s: in BTF, %s%s, verifier accepts\n",
+			       bpflp_kind_name(pp->kind), pp->func,
+			       pp->traceable > 0 ? "traceable" : "traceability unknown",
 			       pp->kind == BPFLP_KIND_FMOD_RET ? ", modifiable" : "");
-			printf("      route %s: %s\n", route >= 0 ? func_route_name(route) : "unknown",
-			       reason);
+			printf("      route %s: %s\n",
+			       route >= 0 ? func_route_name(route) : "unknown", reason);
 		}
 	}
 	if (json_output) {

@@ -24,13 +24,13 @@
 #include "state_dir.h"
 #include "util.h"
 
-#define MANIFEST_FORMAT		1
+#define MANIFEST_FORMAT 1
 
 struct installed {
 	char name[BPFLP_NAME_MAX + 1];
 	unsigned long version;
 	char sha256[SHA256_HEX_SIZE];
-	char object[PATH_MAX];	/* full path */
+	char object[PATH_MAX]; /* full path */
 };
 
 /* BPFLP_STATE_DIR moves it (tests, a read-only /var); it must be absolute. */
@@ -39,7 +39,8 @@ static int patches_dir(char *buf, size_t size)
 	int err = state_dir_path(buf, size, "patches");
 
 	if (err == -EINVAL)
-		p_err("BPFLP_STATE_DIR must be an absolute path, got '%s'", getenv("BPFLP_STATE_DIR"));
+		p_err("BPFLP_STATE_DIR must be an absolute path, got '%s'",
+		      getenv("BPFLP_STATE_DIR"));
 	else if (err)
 		p_err("BPFLP_STATE_DIR is too long: '%s'", getenv("BPFLP_STATE_DIR"));
 	return err;
@@ -154,12 +155,13 @@ static void print_installed_json(const char *action, const struct installed *ins
 const struct verb_option install_options[] = {
 	VERB_FLAG("allow-insecure", allow_insecure,
 		  "accept an object not owned by root or writable by group or others"),
-	{ },
+	{},
 };
 
 int do_install(const struct verb_args *args)
 {
-	char dir[PATH_MAX], manifest[PATH_MAX * 2], manifest_path[PATH_MAX], old_object[PATH_MAX] = "";
+	char dir[PATH_MAX], manifest[PATH_MAX * 2], manifest_path[PATH_MAX],
+		old_object[PATH_MAX] = "";
 	struct patch_object po = {};
 	struct installed inst = {}, old;
 	int err, len;

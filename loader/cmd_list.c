@@ -185,8 +185,8 @@ int do_list(const struct verb_args *args)
 	if (!json_output && reg.nr) {
 		struct list_widths w = list_widths(&reg);
 
-		printf("%-*s %-*s %-9s %-8s %s\n", w.name, "NAME", w.version, "VERSION", "STATE", "MODE",
-		       "FUNCTIONS");
+		printf("%-*s %-*s %-9s %-8s %s\n", w.name, "NAME", w.version, "VERSION", "STATE",
+		       "MODE", "FUNCTIONS");
 		for (int i = 0; i < reg.nr; i++) {
 			plain_patch(&reg.recs[i].meta, &w);
 			livepatch_print_plain(reg.recs[i].dir);
@@ -198,8 +198,8 @@ int do_list(const struct verb_args *args)
 	if (!json_output)
 		kept_shadows_print_plain();
 	if (!json_output)
-		drift_print_plain("drift: the state in " STORE_ROOT " does not match the kernel:", &drift,
-				  true);
+		drift_print_plain("drift: the state in " STORE_ROOT " does not match the kernel:",
+				  &drift, true);
 	registry_free(&reg);
 	return 0;
 }
@@ -242,7 +242,7 @@ static bool stats_map_valid(int fd)
 static void read_func_view(const struct patch_record *rec, const struct func_meta *f,
 			   struct func_view *v)
 {
-	__u32 key = f - rec->meta.funcs;	/* bpflp_stats is indexed in the record's order */
+	__u32 key = f - rec->meta.funcs; /* bpflp_stats is indexed in the record's order */
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
 	char what[32], pin[PATH_MAX];
@@ -256,7 +256,7 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 	}
 	snprintf(what, sizeof(what), "%s_link", bpflp_kind_name(f->kind));
 	fd = store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name, what) ?:
-	     bpf_obj_get(v->link_pin);
+		     bpf_obj_get(v->link_pin);
 	if (fd >= 0) {
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			v->attached = true;
@@ -309,7 +309,7 @@ const struct verb_option show_options[] = {
 			    "print the counts again every SECONDS (default 1), until\n"
 			    "interrupted; with -j one document a line (JSON Lines)"),
 	VERB_VALUE("count", count, "N", "with --watch: stop after N refreshes"),
-	{ },
+	{},
 };
 
 static void show_json(const struct patch_record *rec)
@@ -336,8 +336,8 @@ static void show_json(const struct patch_record *rec)
 		jsonw_start_object(json_wtr);
 		jsonw_string_field(json_wtr, "function", f->name);
 		jsonw_string_field(json_wtr, "attach_type", bpflp_kind_name(f->kind));
-		jsonw_string_field(json_wtr, "attached_via", f->route == FUNC_ROUTE_COMPANION ?
-				   "companion_module" : "link");
+		jsonw_string_field(json_wtr, "attached_via",
+				   f->route == FUNC_ROUTE_COMPANION ? "companion_module" : "link");
 		jsonw_bool_field(json_wtr, "attached", v.attached);
 		jsonw_uint_field(json_wtr, "prog_id", v.prog_id);
 		jsonw_uint_field(json_wtr, "link_id", v.link_id);
@@ -359,21 +359,19 @@ static void show_plain(const struct patch_record *rec)
 		snprintf(slot, sizeof(slot), ", slot %u", rec->meta.slot);
 	sha256_hex(rec->meta.digest, sizeof(rec->meta.digest), hex);
 	printf("%s@%u: %s, %s mode%s, pinned in %s\n", rec->meta.name, rec->meta.version,
-	       patch_status_name(rec->meta.status), patch_mode_name(rec->meta.mode), slot,
-	       rec->dir);
+	       patch_status_name(rec->meta.status), patch_mode_name(rec->meta.mode), slot, rec->dir);
 	printf("  object %s\n  sha256 %s\n", rec->meta.object, hex);
 	livepatch_print_plain(rec->dir);
 	declared_print_plain(rec->dir);
-	printf("  %-28s %-9s %-8s %-8s %-10s %-10s %s\n", "FUNCTION", "TYPE", "PROG_ID",
-	       "LINK_ID", "CALLS", "OVERRIDES", "LINK_PIN");
+	printf("  %-28s %-9s %-8s %-8s %-10s %-10s %s\n", "FUNCTION", "TYPE", "PROG_ID", "LINK_ID",
+	       "CALLS", "OVERRIDES", "LINK_PIN");
 	for (__u32 i = 0; i < rec->meta.nr_funcs; i++) {
 		const struct func_meta *f = &rec->meta.funcs[i];
 
 		read_func_view(rec, f, &v);
 		printf("  %-28s %-9s %-8u %-8u %-10llu %-10llu %s\n", f->name,
-		       bpflp_kind_name(f->kind), v.prog_id, v.link_id,
-		       (unsigned long long)v.calls, (unsigned long long)v.overrides,
-		       v.attached ? v.link_pin : "-");
+		       bpflp_kind_name(f->kind), v.prog_id, v.link_id, (unsigned long long)v.calls,
+		       (unsigned long long)v.overrides, v.attached ? v.link_pin : "-");
 	}
 }
 
@@ -388,11 +386,11 @@ static void show_record(const struct patch_record *rec)
 /* --watch: what it was given, checked before anything is read. */
 struct watch {
 	struct timespec interval;
-	unsigned long count;	/* 0: until interrupted */
+	unsigned long count; /* 0: until interrupted */
 };
 
 #define WATCH_MAX_SECONDS 86400
-#define WATCH_MAX_COUNT 1000000000UL
+#define WATCH_MAX_COUNT   1000000000UL
 
 static int parse_watch(const struct verb_args *args, struct watch *w)
 {
@@ -411,8 +409,8 @@ static int parse_watch(const struct verb_args *args, struct watch *w)
 		seconds = strtod(args->watch, &end);
 		if (*end || errno || !(seconds >= 0.1 && seconds <= WATCH_MAX_SECONDS) ||
 		    strspn(args->watch, "0123456789.") != strlen(args->watch)) {
-			p_err("bad --watch '%s': give SECONDS from 0.1 to %d (default 1)", args->watch,
-			      WATCH_MAX_SECONDS);
+			p_err("bad --watch '%s': give SECONDS from 0.1 to %d (default 1)",
+			      args->watch, WATCH_MAX_SECONDS);
 			return -EINVAL;
 		}
 	}
@@ -468,7 +466,7 @@ static int watch_record(struct registry *reg, struct patch_record *rec, const st
 	catch_stop_signals();
 	for (unsigned long n = 1;; n++) {
 		if (tty)
-			printf("\033[H\033[2J");	/* as watch(1): the table in place */
+			printf("\033[H\033[2J"); /* as watch(1): the table in place */
 		else if (!json_output && n > 1)
 			printf("\n");
 		show_record(rec);
@@ -488,7 +486,8 @@ static int watch_record(struct registry *reg, struct patch_record *rec, const st
 			return err;
 		rec = record_in_dir(reg, dir);
 		if (!rec) {
-			p_err("%s is gone while watching (its record was removed): see 'bpflp log'", spec);
+			p_err("%s is gone while watching (its record was removed): see 'bpflp log'",
+			      spec);
 			return -ENOENT;
 		}
 		if (rec->meta.status != status) {

@@ -12,7 +12,7 @@
 
 const struct verb_option log_options[] = {
 	VERB_VALUE("last", last, "N", "only the N most recent transactions"),
-	{ },
+	{},
 };
 
 #define MAX_LAST 1000000

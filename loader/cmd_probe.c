@@ -17,7 +17,7 @@
 
 struct probe_result {
 	const char *func;
-	int route;		/* enum func_route, or -errno */
+	int route; /* enum func_route, or -errno */
 	char reason[REASON_SIZE];
 };
 

@@ -22,17 +22,15 @@
 
 enum status_code {
 	STATUS_CONSISTENT = 0,
-	STATUS_DRIFT = 2,		/* `bpflp recover` repairs it */
-	STATUS_PENDING = 3,		/* a transaction is running, or died: recover */
-	STATUS_UNRECOVERABLE = 4,	/* drift bpflp cannot repair */
-	STATUS_UNSUPPORTED = 5,		/* no BPF trampolines or no bpffs here */
+	STATUS_DRIFT = 2,         /* `bpflp recover` repairs it */
+	STATUS_PENDING = 3,       /* a transaction is running, or died: recover */
+	STATUS_UNRECOVERABLE = 4, /* drift bpflp cannot repair */
+	STATUS_UNSUPPORTED = 5,   /* no BPF trampolines or no bpffs here */
 };
 
 static const char *const status_names[] = {
-	[STATUS_CONSISTENT] = "consistent",
-	[STATUS_DRIFT] = "drift",
-	[STATUS_PENDING] = "pending",
-	[STATUS_UNRECOVERABLE] = "unrecoverable",
+	[STATUS_CONSISTENT] = "consistent",   [STATUS_DRIFT] = "drift",
+	[STATUS_PENDING] = "pending",         [STATUS_UNRECOVERABLE] = "unrecoverable",
 	[STATUS_UNSUPPORTED] = "unsupported",
 };
 
@@ -40,8 +38,8 @@ struct status {
 	enum status_code code;
 	char why[512];
 	__u64 word;
-	struct journal journal;	/* .magic set if one is pinned */
-	bool journal_live;	/* its transaction holds the lock */
+	struct journal journal; /* .magic set if one is pinned */
+	bool journal_live;      /* its transaction holds the lock */
 	struct registry reg;
 	struct drift_report drift;
 };
@@ -81,9 +79,10 @@ static void take_status(struct status *st)
 	if (!journal_read(&st->journal)) {
 		st->journal_live = lock_held();
 		st->code = STATUS_PENDING;
-		snprintf(st->why, sizeof(st->why), st->journal_live ?
-			 "a transaction is running" :
-			 "a transaction died before it finished: 'bpflp recover' (or any bpflp command) finishes or rolls it back");
+		snprintf(st->why, sizeof(st->why),
+			 st->journal_live ?
+				 "a transaction is running" :
+				 "a transaction died before it finished: 'bpflp recover' (or any bpflp command) finishes or rolls it back");
 	} else {
 		st->journal.magic = 0;
 	}
@@ -132,7 +131,8 @@ static void print_status_json(const struct status *st)
 	if (st->journal.magic) {
 		jsonw_name(json_wtr, "pending_transaction");
 		jsonw_start_object(json_wtr);
-		jsonw_string_field(json_wtr, "operation", st->journal.op == JOURNAL_APPLY ? "apply" : "disable");
+		jsonw_string_field(json_wtr, "operation",
+				   st->journal.op == JOURNAL_APPLY ? "apply" : "disable");
 		jsonw_string_field(json_wtr, "patch_dir", st->journal.dir);
 		jsonw_uint_field(json_wtr, "pid", st->journal.pid);
 		jsonw_bool_field(json_wtr, "running", st->journal_live);

@@ -9,10 +9,10 @@
 #include "args.h"
 
 struct command {
-	struct verb_spec spec;	/* name, options, argument */
+	struct verb_spec spec; /* name, options, argument */
 	int (*run)(const struct verb_args *args);
-	const char *synopsis;	/* "apply OBJ [--stack] [--allow-insecure]" */
-	const char *summary;	/* one line or two, for help */
+	const char *synopsis; /* "apply OBJ [--stack] [--allow-insecure]" */
+	const char *summary;  /* one line or two, for help */
 };
 
 int do_apply(const struct verb_args *args);

@@ -40,7 +40,7 @@ int companion_attach_pinned(const char *dir, const char *func)
 	int dev, prog_fd = -1, drop_fd = -1, err;
 
 	err = store_pin_path(prog_pin, sizeof(prog_pin), dir, func, "replace_prog") ?:
-	      store_pin_path(drop_pin, sizeof(drop_pin), dir, func, "drop_prog");
+		      store_pin_path(drop_pin, sizeof(drop_pin), dir, func, "drop_prog");
 	if (err)
 		return err;
 	dev = open_device();

@@ -16,16 +16,16 @@
 #include "util.h"
 #include "version.h"
 
-#define MODULE_FILE		BPFLP_COMPANION_MODULE ".ko"
-#define SYSFS_MODULE		"/sys/module/" BPFLP_COMPANION_MODULE
-#define PROC_MODULES		"/proc/modules"
-#define MODULES_DISABLED	"/proc/sys/kernel/modules_disabled"
-#define SIG_ENFORCE		"/sys/module/module/parameters/sig_enforce"
-#define LOCKDOWN		"/sys/kernel/security/lockdown"
+#define MODULE_FILE      BPFLP_COMPANION_MODULE ".ko"
+#define SYSFS_MODULE     "/sys/module/" BPFLP_COMPANION_MODULE
+#define PROC_MODULES     "/proc/modules"
+#define MODULES_DISABLED "/proc/sys/kernel/modules_disabled"
+#define SIG_ENFORCE      "/sys/module/module/parameters/sig_enforce"
+#define LOCKDOWN         "/sys/kernel/security/lockdown"
 
 /* What the module file says of itself (modinfo). */
 struct modinfo {
-	char release[128];	/* first word of vermagic */
+	char release[128]; /* first word of vermagic */
 	char version[64];
 	char abi[16];
 	bool is_signed;
@@ -94,13 +94,15 @@ int companion_module_find(char *path, size_t path_size, char *why, size_t size)
 	snprintf(prefix, sizeof(prefix), "%s", dir);
 	*(strrchr(prefix, '/') ?: prefix) = '\0';
 	if (!try_snprintf(path, path_size, "%s/lib/bpflp/modules/%s/%s", prefix, release,
-			  MODULE_FILE) && file_exists(path))
+			  MODULE_FILE) &&
+	    file_exists(path))
 		return 0;
 	if (!find_in_module_dir(path, path_size))
 		return 0;
 	pr_debug("no %s in %s/kmod/, %s/lib/bpflp/modules/%s/ or /lib/modules/%s/\n", MODULE_FILE,
 		 dir, prefix, release, release);
-	snprintf(why, size, "no %s for %s (-v says where bpflp looked): build it (make kmod) or set %s",
+	snprintf(why, size,
+		 "no %s for %s (-v says where bpflp looked): build it (make kmod) or set %s",
 		 MODULE_FILE, release, BPFLP_KMOD_ENV);
 	return -ENOENT;
 }
@@ -211,8 +213,7 @@ static int check_loaded(char *why, size_t size)
 }
 
 /* An unsigned module is refused when the kernel enforces signatures or is locked down. */
-static int check_signature_policy(const char *path, const struct modinfo *info, char *why,
-				  size_t size)
+static int check_signature_policy(const char *path, const struct modinfo *info, char *why, size_t size)
 {
 	char line[128];
 
@@ -225,8 +226,8 @@ static int check_signature_policy(const char *path, const struct modinfo *info, 
 		return -EKEYREJECTED;
 	}
 	if (!read_first_line(LOCKDOWN, line, sizeof(line)) && !strstr(line, "[none]")) {
-		snprintf(why, size,
-			 "%s is unsigned and this kernel is locked down (%s): sign it", path, line);
+		snprintf(why, size, "%s is unsigned and this kernel is locked down (%s): sign it",
+			 path, line);
 		return -EPERM;
 	}
 	return 0;
@@ -244,7 +245,8 @@ static int check_loadable(char *path, size_t path_size, char *why, size_t size)
 		return -ENOSYS;
 	}
 	if (!read_first_line(MODULES_DISABLED, line, sizeof(line)) && line[0] == '1') {
-		snprintf(why, size, "module loading is disabled until reboot (kernel.modules_disabled=1)");
+		snprintf(why, size,
+			 "module loading is disabled until reboot (kernel.modules_disabled=1)");
 		return -EPERM;
 	}
 	err = kernel_release(release, sizeof(release));
@@ -328,11 +330,11 @@ int companion_module_release_if_unused(void)
 		goto out;
 	refcnt = kmod_module_get_refcnt(mod);
 	if (refcnt < 0) {
-		err = refcnt == -ENOENT ? 0 : refcnt;	/* ENOENT: unloaded meanwhile */
+		err = refcnt == -ENOENT ? 0 : refcnt; /* ENOENT: unloaded meanwhile */
 		goto out;
 	}
 	if (refcnt > 0)
-		goto out;	/* a patch still uses it */
+		goto out; /* a patch still uses it */
 	err = kmod_module_remove_module(mod, 0);
 	/* Taken or removed between the count and the removal: not ours to fight. */
 	if (err == -EBUSY || err == -EAGAIN || err == -EWOULDBLOCK || err == -ENOENT)

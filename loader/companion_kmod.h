@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 /* The environment variable naming the module file to use instead of searching. */
-#define BPFLP_KMOD_ENV	"BPFLP_KMOD"
+#define BPFLP_KMOD_ENV "BPFLP_KMOD"
 
 /*
  * Where the module file is: $BPFLP_KMOD; else kmod/bpflp_companion.ko next

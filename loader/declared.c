@@ -12,7 +12,7 @@ int declared_write(const char *dir, const struct patch_declared *decl)
 	if (!decl->nr_shadows && !decl->nr_states)
 		return 0;
 	return store_pin_path(pin, sizeof(pin), dir, NULL, DECLARED_PIN) ?:
-	       store_write_record(pin, "bpflp_declared", decl, sizeof(*decl));
+		       store_write_record(pin, "bpflp_declared", decl, sizeof(*decl));
 }
 
 /* Read back from bpffs: counts in range, strings ended. */
@@ -35,7 +35,7 @@ int declared_read(const char *dir, struct patch_declared *decl)
 
 	memset(decl, 0, sizeof(*decl));
 	err = store_pin_path(pin, sizeof(pin), dir, NULL, DECLARED_PIN) ?:
-	      store_read_record(pin, decl, sizeof(*decl));
+		      store_read_record(pin, decl, sizeof(*decl));
 	if (err == -ENOENT) {
 		memset(decl, 0, sizeof(*decl));
 		return 0;

@@ -12,17 +12,17 @@
 
 #include "bpflp/abi.h"
 
-#define DECLARED_MAGIC		0x4c434544U	/* "DECL" */
-#define DECLARED_VERSION	1U
-#define DECLARED_PIN		"declared"
-#define SHADOW_LAYOUT_MAX	192
+#define DECLARED_MAGIC    0x4c434544U /* "DECL" */
+#define DECLARED_VERSION  1U
+#define DECLARED_PIN      "declared"
+#define SHADOW_LAYOUT_MAX 192
 
 struct declared_shadow {
 	char name[BPFLP_NAME_MAX + 1];
 	__u8 pad[3];
 	__u32 value_size;
 	__u32 max_entries;
-	char layout[SHADOW_LAYOUT_MAX];	/* btf_layout_str() of the value type */
+	char layout[SHADOW_LAYOUT_MAX]; /* btf_layout_str() of the value type */
 };
 
 struct declared_state {
@@ -32,7 +32,7 @@ struct declared_state {
 
 struct patch_declared {
 	__u32 magic;
-	__u32 format;		/* DECLARED_VERSION */
+	__u32 format; /* DECLARED_VERSION */
 	__u32 nr_shadows;
 	__u32 nr_states;
 	struct declared_shadow shadows[BPFLP_MAX_SHADOWS];

@@ -67,8 +67,8 @@ void declared_print_plain(const char *dir)
 	if (declared_read(dir, &decl))
 		return;
 	for (__u32 i = 0; i < decl.nr_states; i++)
-		printf("%s%u@%u%s", i ? ", " : "  states: ", decl.states[i].id, decl.states[i].version,
-		       i + 1 == decl.nr_states ? "\n" : "");
+		printf("%s%u@%u%s", i ? ", " : "  states: ", decl.states[i].id,
+		       decl.states[i].version, i + 1 == decl.nr_states ? "\n" : "");
 	for (__u32 i = 0; i < decl.nr_shadows; i++) {
 		const struct declared_shadow *s = &decl.shadows[i];
 		long long entries = shadow_entries(s, pin, sizeof(pin));
@@ -114,7 +114,8 @@ static void for_each_kept(void (*print)(const char *, const char *, const char *
 			continue;
 		snprintf(pin, sizeof(pin), "%s/%s", SHADOW_KEPT_DIR, de->d_name);
 		kept_layout(pin, layout, sizeof(layout));
-		print(de->d_name, pin, layout, shadow_count_entries(pin, &count) ? -1 : (long long)count);
+		print(de->d_name, pin, layout,
+		      shadow_count_entries(pin, &count) ? -1 : (long long)count);
 	}
 	closedir(d);
 }

@@ -17,12 +17,8 @@
 #include "util.h"
 
 static const char *const fix_names[] = {
-	[DRIFT_REPIN] = "repin",
-	[DRIFT_REATTACH] = "reattach",
-	[DRIFT_REAPPLY] = "reapply",
-	[DRIFT_RECORD] = "record",
-	[DRIFT_NONE] = "none",
-	[DRIFT_DETACH] = "detach",
+	[DRIFT_REPIN] = "repin",   [DRIFT_REATTACH] = "reattach", [DRIFT_REAPPLY] = "reapply",
+	[DRIFT_RECORD] = "record", [DRIFT_NONE] = "none",         [DRIFT_DETACH] = "detach",
 };
 
 const char *drift_fix_name(enum drift_fix fix)
@@ -30,7 +26,8 @@ const char *drift_fix_name(enum drift_fix fix)
 	return fix <= DRIFT_DETACH ? fix_names[fix] : "unknown";
 }
 
-void drift_add(struct drift_report *rep, const struct patch_meta *m, enum drift_fix fix, const char *fmt, ...)
+void drift_add(struct drift_report *rep, const struct patch_meta *m, enum drift_fix fix,
+	       const char *fmt, ...)
 {
 	struct drift *d;
 	va_list ap;
@@ -67,7 +64,7 @@ struct piece {
 	char link_what[32];
 	enum bpf_attach_type type;
 	const char *label;
-	bool companion;		/* no link: the companion module runs prog_what (and drop_prog) */
+	bool companion; /* no link: the companion module runs prog_what (and drop_prog) */
 };
 
 static int func_pieces(const struct patch_meta *m, const char *func, struct piece *pieces)
@@ -83,23 +80,25 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
 	for (__u32 i = 0; i < m->nr_funcs; i++)
 		if (!strcmp(m->funcs[i].name, func) && m->funcs[i].route == FUNC_ROUTE_COMPANION) {
 			pieces[0] = (struct piece){ "replace_prog", "", 0, "replacement", true };
-			return 1;	/* alone on its function (check_companion_alone) */
+			return 1; /* alone on its function (check_companion_alone) */
 		}
-	pieces[n++] = (struct piece){ "drop_prog", "drop_link", BPF_TRACE_FEXIT, "bpflp's drop", false };
+	pieces[n++] =
+		(struct piece){ "drop_prog", "drop_link", BPF_TRACE_FEXIT, "bpflp's drop", false };
 	for (__u32 i = 0; i < m->nr_funcs; i++) {
 		const char *kind = bpflp_kind_name(m->funcs[i].kind);
 
 		if (strcmp(m->funcs[i].name, func) || m->funcs[i].kind > BPFLP_KIND_REPLACE)
 			continue;
 		if (n == BPFLP_KIND_REPLACE + 2)
-			break;	/* one program per kind: meta_valid() records cannot get here */
+			break; /* one program per kind: meta_valid() records cannot get here */
 		snprintf(pieces[n].prog_what, sizeof(pieces[n].prog_what), "%s_prog", kind);
 		snprintf(pieces[n].link_what, sizeof(pieces[n].link_what), "%s_link", kind);
 		pieces[n].type = types[m->funcs[i].kind];
 		pieces[n].companion = false;
 		pieces[n++].label = kind;
 	}
-	pieces[n++] = (struct piece){ "take_prog", "take_link", BPF_TRACE_FENTRY, "bpflp's take", false };
+	pieces[n++] =
+		(struct piece){ "take_prog", "take_link", BPF_TRACE_FENTRY, "bpflp's take", false };
 	return n;
 }
 
@@ -108,8 +107,7 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
  * the one whose program uses the record's stats map (a pin deleted by hand
  * does not hide it). 1 and the ids, or 0.
  */
-static int companion_attachment(const char *dir, const char *func, __u32 *prog_id,
-				__u32 *drop_id)
+static int companion_attachment(const char *dir, const char *func, __u32 *prog_id, __u32 *drop_id)
 {
 	static struct companion_entry entries[BPFLP_COMPANION_MAX_ATTACH];
 	struct bpf_map_info stats = {};
@@ -126,7 +124,8 @@ static int companion_attachment(const char *dir, const char *func, __u32 *prog_i
 	nr = companion_list(entries, BPFLP_COMPANION_MAX_ATTACH);
 	for (int i = 0; i < nr && stats.id; i++) {
 		__u32 map_ids[16] = {};
-		struct bpf_prog_info info = { .nr_map_ids = 16, .map_ids = (__u64)(unsigned long)map_ids };
+		struct bpf_prog_info info = { .nr_map_ids = 16,
+					      .map_ids = (__u64)(unsigned long)map_ids };
 
 		len = sizeof(info);
 		if (strcmp(entries[i].func, func))
@@ -195,17 +194,17 @@ static void scan_active(const struct patch_record *rec, __u64 word, struct drift
 
 			if (link && !prog)
 				drift_add(rep, m, DRIFT_REPIN,
-					  "%s: the %s program pin is gone (%s still holds it)", func,
-					  pieces[p].label,
+					  "%s: the %s program pin is gone (%s still holds it)",
+					  func, pieces[p].label,
 					  pieces[p].companion ? "the companion module" : "its link");
 			else if (!link && prog)
 				drift_add(rep, m, DRIFT_REATTACH,
-					  "%s: the %s link is gone, so %s is not fully patched", func,
-					  pieces[p].label, func);
+					  "%s: the %s link is gone, so %s is not fully patched",
+					  func, pieces[p].label, func);
 			else if (!link)
 				drift_add(rep, m, DRIFT_REAPPLY,
-					  "%s: the %s link and its program are gone: apply %s again", func,
-					  pieces[p].label, m->object);
+					  "%s: the %s link and its program are gone: apply %s again",
+					  func, pieces[p].label, m->object);
 		}
 	}
 }
@@ -243,7 +242,7 @@ static int scan_orphans(const struct registry *reg, struct drift_report *rep)
 			pins++;
 		closedir(sub);
 		if (pins <= 2)
-			continue;	/* only . and .. */
+			continue; /* only . and .. */
 		orphans++;
 		drift_add(rep, NULL, DRIFT_NONE,
 			  "%s holds %d pins but no record (both record pins were deleted): bpflp cannot tell what it is; 'rm -rf %s' detaches it, then run 'bpflp recover'",
@@ -334,9 +333,11 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 			continue;
 		}
 		if (rec->meta_pin_missing)
-			drift_add(rep, &rec->meta, DRIFT_REPIN, "record pin %s/meta is gone", rec->dir);
+			drift_add(rep, &rec->meta, DRIFT_REPIN, "record pin %s/meta is gone",
+				  rec->dir);
 		if (rec->copy_pin_missing)
-			drift_add(rep, &rec->meta, DRIFT_REPIN, "record copy in %s is gone", STORE_RECORDS);
+			drift_add(rep, &rec->meta, DRIFT_REPIN, "record copy in %s is gone",
+				  STORE_RECORDS);
 		if (active)
 			scan_active(rec, word, rep);
 	}
@@ -346,8 +347,8 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 	for (int s = 0; unrecorded && s < BPFLP_MAX_SLOTS; s++)
 		if (unrecorded & (1ULL << s))
 			drift_add(rep, NULL, orphans ? DRIFT_NONE : DRIFT_RECORD,
-				  "the commit word enables slot %d, which no active record holds%s", s,
-				  orphans ? " (see the directory without a record)" : "");
+				  "the commit word enables slot %d, which no active record holds%s",
+				  s, orphans ? " (see the directory without a record)" : "");
 }
 
 int drift_detach_orphans(const struct registry *reg, struct drift_report *rep)
@@ -360,7 +361,8 @@ int drift_detach_orphans(const struct registry *reg, struct drift_report *rep)
 
 		if (!e)
 			drift_add(rep, NULL, DRIFT_DETACH,
-				  "detached program %u from the companion module: no record pins it", ids[i]);
+				  "detached program %u from the companion module: no record pins it",
+				  ids[i]);
 		err = e ?: err;
 	}
 	return err;
@@ -377,7 +379,7 @@ bool drift_unrepairable(const struct drift_report *rep)
 struct repin_map {
 	const char *map_name;
 	const char *pin;
-	int err;	/* -ENOENT until a map of that name was met, then the last pin's error */
+	int err; /* -ENOENT until a map of that name was met, then the last pin's error */
 };
 
 /* Stops (1) once pinned; a failed pin leaves the next map of that name a try. */
@@ -415,7 +417,8 @@ int drift_repin_shared_maps(const struct registry *reg)
 			continue;
 		for (int i = 0; found && i < reg->nr; i++)
 			if (reg->recs[i].meta.status == PATCH_ACTIVE && !reg->recs[i].dir_missing)
-				found = repin_map_from_dir(reg->recs[i].dir, store_shared_maps[m], pin);
+				found = repin_map_from_dir(reg->recs[i].dir, store_shared_maps[m],
+							   pin);
 		if (found && found != -ENOENT)
 			err = found;
 	}
@@ -452,10 +455,10 @@ static int repin_prog(const char *dir, const char *func, const struct piece *pie
 		if (!companion_attachment(dir, func, &prog_id, &drop_id))
 			return -ENOENT;
 		return pin_prog_id(prog_id, dir, func, piece->prog_what) ?:
-		       pin_prog_id(drop_id, dir, func, "drop_prog");
+			       pin_prog_id(drop_id, dir, func, "drop_prog");
 	}
 	err = store_pin_path(link_pin, sizeof(link_pin), dir, func, piece->link_what) ?:
-	      store_pin_path(prog_pin, sizeof(prog_pin), dir, func, piece->prog_what);
+		      store_pin_path(prog_pin, sizeof(prog_pin), dir, func, piece->prog_what);
 	if (err)
 		return err;
 	fd = bpf_obj_get(link_pin);
@@ -484,11 +487,12 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 
 		if (rec->dir_missing) {
 			if (m->status == PATCH_ACTIVE)
-				continue;	/* a record to correct: see DRIFT_RECORD */
+				continue; /* a record to correct: see DRIFT_RECORD */
 			e = mkdir(rec->dir, 0700) && errno != EEXIST ? -errno : 0;
 			e = e ?: store_write_meta(rec->dir, m);
 			if (!e)
-				drift_add(rep, m, DRIFT_REPIN, "restored its directory and record pin");
+				drift_add(rep, m, DRIFT_REPIN,
+					  "restored its directory and record pin");
 			err = e ?: err;
 			continue;
 		}
@@ -513,7 +517,8 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 					continue;
 				e = repin_prog(rec->dir, m->funcs[f].name, &pieces[p]);
 				if (!e)
-					drift_add(rep, m, DRIFT_REPIN, "%s: pinned the %s program again",
+					drift_add(rep, m, DRIFT_REPIN,
+						  "%s: pinned the %s program again",
 						  m->funcs[f].name, pieces[p].label);
 				err = e ?: err;
 			}
@@ -547,8 +552,8 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 		if (!missing)
 			continue;
 		if (lost) {
-			drift_add(rep, m, DRIFT_REAPPLY, "%s: a program is gone: apply %s again", func,
-				  m->object);
+			drift_add(rep, m, DRIFT_REAPPLY, "%s: a program is gone: apply %s again",
+				  func, m->object);
 			continue;
 		}
 		/*
@@ -567,7 +572,7 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 				continue;
 			if (pieces[p].companion)
 				err = companion_module_ensure_loaded() ?:
-				      companion_attach_pinned(rec->dir, func);
+					      companion_attach_pinned(rec->dir, func);
 			else
 				err = attach_pinned(rec->dir, func, pieces[p].prog_what,
 						    pieces[p].link_what, pieces[p].type);

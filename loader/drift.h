@@ -36,17 +36,17 @@ enum drift_fix {
 };
 
 struct drift {
-	char patch[BPFLP_NAME_MAX + 16];	/* NAME@VERSION, "" for shared state */
+	char patch[BPFLP_NAME_MAX + 16]; /* NAME@VERSION, "" for shared state */
 	char problem[384];
 	enum drift_fix fix;
 };
 
-#define DRIFT_MAX	64
+#define DRIFT_MAX 64
 
 struct drift_report {
 	struct drift items[DRIFT_MAX];
 	int nr;
-	int nr_lost;		/* findings beyond DRIFT_MAX */
+	int nr_lost; /* findings beyond DRIFT_MAX */
 };
 
 const char *drift_fix_name(enum drift_fix fix);

@@ -17,7 +17,8 @@ void fault_point(const char *step)
 	/* Wall clock, so a script can place the steps within the command it timed. */
 	if (getenv("BPFLP_TIMING")) {
 		clock_gettime(CLOCK_REALTIME, &wall);
-		fprintf(stderr, "bpflp: phase %s %ld.%06ld\n", step, (long)wall.tv_sec, wall.tv_nsec / 1000);
+		fprintf(stderr, "bpflp: phase %s %ld.%06ld\n", step, (long)wall.tv_sec,
+			wall.tv_nsec / 1000);
 	}
 	pr_debug("bpflp: step %s at %ld.%06ld\n", step, (long)now.tv_sec, now.tv_nsec / 1000);
 	if (kill_at && !strcmp(kill_at, step))

@@ -82,8 +82,7 @@ enum proto_fit func_proto_fit(const struct btf *btf, int func_id, int trampoline
 		return PROTO_UNTRACEABLE;
 	}
 	if (regs > BPFLP_COMPANION_MAX_ARGS) {
-		snprintf(why, size,
-			 "%d argument registers: the companion module passes at most %d",
+		snprintf(why, size, "%d argument registers: the companion module passes at most %d",
 			 regs, BPFLP_COMPANION_MAX_ARGS);
 		return PROTO_TRACE_ONLY;
 	}

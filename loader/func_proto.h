@@ -11,9 +11,9 @@
 #include <bpf/btf.h>
 
 enum proto_fit {
-	PROTO_REPLACEABLE,	/* traceable and replaceable through the companion */
-	PROTO_TRACE_ONLY,	/* fentry/fexit take it, the companion does not */
-	PROTO_UNTRACEABLE,	/* BPF trampolines refuse it */
+	PROTO_REPLACEABLE, /* traceable and replaceable through the companion */
+	PROTO_TRACE_ONLY,  /* fentry/fexit take it, the companion does not */
+	PROTO_UNTRACEABLE, /* BPF trampolines refuse it */
 };
 
 /*

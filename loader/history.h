@@ -31,21 +31,21 @@
 #include <linux/types.h>
 #include <bpflp/abi.h>
 
-#define HISTORY_FILE		"history.log"
-#define HISTORY_MAX_BYTES	(1024 * 1024)
-#define HISTORY_LINE_MAX	4096
-#define HISTORY_FORMAT		"1"
+#define HISTORY_FILE      "history.log"
+#define HISTORY_MAX_BYTES (1024 * 1024)
+#define HISTORY_LINE_MAX  4096
+#define HISTORY_FORMAT    "1"
 
 struct history_entry {
-	__u64 time_ns;			/* CLOCK_REALTIME when it ended (or was recovered) */
-	char operation[16];		/* apply, replace, boot, disable, recover */
-	char patch[BPFLP_NAME_MAX + 16];	/* NAME@VERSION, "" for none */
-	char replaced[1024];		/* NAME@VERSION,...: what a replace turned off */
-	char outcome[16];		/* one of history_outcomes */
-	__s64 duration_us;		/* -1: not known (it died; recovered later) */
-	__u32 pid;			/* the bpflp that ran it */
-	__u32 recovered_by;		/* the bpflp that finished it, 0 for none */
-	char error[1024];		/* failed: the error reported, else "" */
+	__u64 time_ns;                   /* CLOCK_REALTIME when it ended (or was recovered) */
+	char operation[16];              /* apply, replace, boot, disable, recover */
+	char patch[BPFLP_NAME_MAX + 16]; /* NAME@VERSION, "" for none */
+	char replaced[1024];             /* NAME@VERSION,...: what a replace turned off */
+	char outcome[16];                /* one of history_outcomes */
+	__s64 duration_us;               /* -1: not known (it died; recovered later) */
+	__u32 pid;                       /* the bpflp that ran it */
+	__u32 recovered_by;              /* the bpflp that finished it, 0 for none */
+	char error[1024];                /* failed: the error reported, else "" */
 };
 
 /*
@@ -80,9 +80,9 @@ int history_format_line(const struct history_entry *e, char *buf, size_t size);
 int history_parse_line(const char *line, struct history_entry *e);
 
 struct history {
-	struct history_entry *entries;	/* oldest first (malloc'd) */
+	struct history_entry *entries; /* oldest first (malloc'd) */
 	int nr;
-	int skipped;			/* lines that did not parse */
+	int skipped; /* lines that did not parse */
 	char path[4096];
 };
 

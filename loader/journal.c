@@ -26,8 +26,8 @@ int journal_read(struct journal *j)
 {
 	int err = store_read_record(JOURNAL_PIN, j, sizeof(*j));
 
-	if (!err && (j->magic != JOURNAL_MAGIC || j->abi_version != BPFLP_ABI_VERSION ||
-		     !journal_valid(j)))
+	if (!err &&
+	    (j->magic != JOURNAL_MAGIC || j->abi_version != BPFLP_ABI_VERSION || !journal_valid(j)))
 		err = -EPROTO;
 	return err;
 }

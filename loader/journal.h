@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include "store.h"
 
-#define JOURNAL_MAGIC	0x4c4e524aU	/* "JRNL" */
-#define JOURNAL_PIN	STORE_ROOT "/journal"
+#define JOURNAL_MAGIC 0x4c4e524aU /* "JRNL" */
+#define JOURNAL_PIN   STORE_ROOT "/journal"
 
 enum journal_op {
 	JOURNAL_APPLY = 1,
@@ -24,21 +24,21 @@ enum journal_op {
 struct journal {
 	__u32 magic;
 	__u32 abi_version;
-	__u32 op;		/* enum journal_op */
+	__u32 op; /* enum journal_op */
 	__u32 pid;
-	__u64 pre_word;		/* commit word before the transaction */
-	__u64 post_word;	/* commit word it installs */
+	__u64 pre_word;  /* commit word before the transaction */
+	__u64 post_word; /* commit word it installs */
 	__u64 started_at;
-	__u32 slot;		/* apply: new patch; disable: the disabled one */
-	__u32 stack;		/* apply --stack */
-	__u32 created_store;	/* the transaction created the state tree */
+	__u32 slot;          /* apply: new patch; disable: the disabled one */
+	__u32 stack;         /* apply --stack */
+	__u32 created_store; /* the transaction created the state tree */
 	__u32 post_callback_done;
-	char dir[256];		/* the patch directory the transaction is about */
+	char dir[256]; /* the patch directory the transaction is about */
 	__u32 nr_own_pins;
-	char own_pins[8][256];	/* map pins the patch created outside dir (roll back removes) */
+	char own_pins[8][256]; /* map pins the patch created outside dir (roll back removes) */
 	__u32 has_previous;
-	struct patch_meta previous;	/* record of the same NAME@VERSION this apply replaces */
-	__u32 keep_shadow;	/* disable --keep-shadow: orphaned shadows go to shadow/kept/ */
+	struct patch_meta previous; /* record of the same NAME@VERSION this apply replaces */
+	__u32 keep_shadow;          /* disable --keep-shadow: orphaned shadows go to shadow/kept/ */
 	__u32 pad;
 };
 

@@ -10,7 +10,7 @@ struct json_writer {
 	bool pretty;
 	unsigned int depth;
 	bool need_comma[JSONW_MAX_DEPTH];
-	bool after_name;	/* a value follows "name": with no comma */
+	bool after_name; /* a value follows "name": with no comma */
 };
 
 json_writer_t *jsonw_new(FILE *f, bool pretty)
@@ -77,10 +77,22 @@ static void jsonw_close(json_writer_t *self, char c)
 	fputc(c, self->out);
 }
 
-void jsonw_start_object(json_writer_t *self) { jsonw_open(self, '{'); }
-void jsonw_end_object(json_writer_t *self) { jsonw_close(self, '}'); }
-void jsonw_start_array(json_writer_t *self) { jsonw_open(self, '['); }
-void jsonw_end_array(json_writer_t *self) { jsonw_close(self, ']'); }
+void jsonw_start_object(json_writer_t *self)
+{
+	jsonw_open(self, '{');
+}
+void jsonw_end_object(json_writer_t *self)
+{
+	jsonw_close(self, '}');
+}
+void jsonw_start_array(json_writer_t *self)
+{
+	jsonw_open(self, '[');
+}
+void jsonw_end_array(json_writer_t *self)
+{
+	jsonw_close(self, ']');
+}
 
 /*
  * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
@@ -132,10 +144,18 @@ static void jsonw_puts_escaped(json_writer_t *self, const char *str)
 		int len;
 
 		switch (c) {
-		case '"': fputs("\\\"", self->out); break;
-		case '\\': fputs("\\\\", self->out); break;
-		case '\n': fputs("\\n", self->out); break;
-		case '\t': fputs("\\t", self->out); break;
+		case '"':
+			fputs("\\\"", self->out);
+			break;
+		case '\\':
+			fputs("\\\\", self->out);
+			break;
+		case '\n':
+			fputs("\\n", self->out);
+			break;
+		case '\t':
+			fputs("\\t", self->out);
+			break;
 		default:
 			if (c < 0x20 || c == 0x7f) {
 				fprintf(self->out, "\\u%04x", c);

@@ -10,7 +10,7 @@
 
 struct ksym {
 	char *name;
-	char *module;	/* NULL: vmlinux */
+	char *module; /* NULL: vmlinux */
 };
 
 /* Text symbols sorted by name; read once per process and kept. */

@@ -10,9 +10,9 @@
 #include <stddef.h>
 
 struct ksym_count {
-	int vmlinux;		/* text symbols of vmlinux with that name */
-	int modules;		/* ... of loaded modules */
-	char module[64];	/* the first such module */
+	int vmlinux;     /* text symbols of vmlinux with that name */
+	int modules;     /* ... of loaded modules */
+	char module[64]; /* the first such module */
 };
 
 /* Count func's text symbols: 0, or a negative errno when kallsyms cannot be read. */

@@ -16,7 +16,7 @@
 #include "util.h"
 
 #define ERROR_INJECTION_LIST "/sys/kernel/debug/error_injection/list"
-#define SECURITY_PREFIX "security_"
+#define SECURITY_PREFIX      "security_"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -52,7 +52,7 @@ static const char *const filter_lists[] = {
 /* vmlinux functions ftrace can attach to, sorted; read once per process. */
 static struct {
 	bool loaded;
-	int err;		/* no list could be read: -errno */
+	int err; /* no list could be read: -errno */
 	const char *source;
 	char **names;
 	size_t nr;
@@ -132,7 +132,8 @@ int kernel_func_traceable(const char *func)
 		load_traceable();
 	if (traceable.err)
 		return traceable.err;
-	return bsearch(&func, traceable.names, traceable.nr, sizeof(*traceable.names), cmp_name) != NULL;
+	return bsearch(&func, traceable.names, traceable.nr, sizeof(*traceable.names), cmp_name) !=
+	       NULL;
 }
 
 const char *kernel_traceable_source(void)
@@ -219,7 +220,7 @@ int kernel_count_tramp_links(const __u64 *keys, int nr, int *counts)
 		int fd = bpf_link_get_fd_by_id(id);
 
 		if (fd < 0)
-			continue;	/* gone meanwhile */
+			continue; /* gone meanwhile */
 		err = bpf_obj_get_info_by_fd(fd, &info, &len);
 		close(fd);
 		if (err || info.type != BPF_LINK_TYPE_TRACING)

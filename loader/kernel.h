@@ -30,7 +30,7 @@ bool kernel_func_modifiable(const char *func);
  * The kernel's limit of BPF links on one function's trampoline, fentry,
  * fexit and fmod_ret together (BPF_MAX_TRAMP_LINKS on x86-64).
  */
-#define KERNEL_MAX_TRAMP_LINKS	38
+#define KERNEL_MAX_TRAMP_LINKS 38
 
 /* For each function (kernel_func.h key), the tracing links attached to it now, whoever made them. */
 int kernel_count_tramp_links(const __u64 *keys, int nr, int *counts);

@@ -13,8 +13,8 @@ static struct module_btf {
 	__u32 obj_id;
 	char name[64];
 	struct btf *btf;
-} *modules;
-static int nr_modules = -1;	/* not read yet */
+} * modules;
+static int nr_modules = -1; /* not read yet */
 
 static int load_module_btfs(void)
 {
@@ -33,7 +33,7 @@ static int load_module_btfs(void)
 		int fd = bpf_btf_get_fd_by_id(id);
 
 		if (fd < 0)
-			continue;	/* gone meanwhile */
+			continue; /* gone meanwhile */
 		info.name = (__u64)(unsigned long)name;
 		info.name_len = sizeof(name);
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.kernel_btf ||

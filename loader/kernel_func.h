@@ -19,8 +19,8 @@ struct kernel_func {
 	 */
 	__u64 key;
 	int btf_id;
-	const struct btf *btf;	/* where it is described; lives as long as the process */
-	char module[64];	/* "" for vmlinux */
+	const struct btf *btf; /* where it is described; lives as long as the process */
+	char module[64];       /* "" for vmlinux */
 };
 
 /*

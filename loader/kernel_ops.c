@@ -176,7 +176,7 @@ int attach_pinned(const char *dir, const char *func, const char *prog_what, cons
 	int prog_fd, link_fd, err;
 
 	err = store_pin_path(prog_pin, sizeof(prog_pin), dir, func, prog_what) ?:
-	      store_pin_path(link_pin, sizeof(link_pin), dir, func, link_what);
+		      store_pin_path(link_pin, sizeof(link_pin), dir, func, link_what);
 	if (err)
 		return err;
 	prog_fd = bpf_obj_get(prog_pin);
@@ -188,7 +188,7 @@ int attach_pinned(const char *dir, const char *func, const char *prog_what, cons
 	if (!err && bpf_obj_pin(link_fd, link_pin))
 		err = -errno;
 	if (link_fd >= 0)
-		close(link_fd);	/* the pin keeps it attached */
+		close(link_fd); /* the pin keeps it attached */
 	close(prog_fd);
 	return err;
 }
@@ -211,8 +211,7 @@ static int load_snapshot(struct snapshot_loader *sl, const struct patch_prog *pp
 	};
 	int take_fd = -1, drop_fd = -1, err;
 
-	err = snapshot_loader_load(sl, &t, pp->companion, pp->companion ? NULL : &take_fd,
-				   &drop_fd);
+	err = snapshot_loader_load(sl, &t, pp->companion, pp->companion ? NULL : &take_fd, &drop_fd);
 	if (!err && !pp->companion)
 		err = pin_fd_if_missing(take_fd, dir, pp->func, "take_prog");
 	if (!err)
@@ -288,7 +287,7 @@ static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 	int err;
 
 	err = store_pin_path(pin, sizeof(pin), dir, NULL, "stats") ?:
-	      bpf_map__pin(bpf_object__find_map_by_name(po->obj, "bpflp_stats"), pin);
+		      bpf_map__pin(bpf_object__find_map_by_name(po->obj, "bpflp_stats"), pin);
 	for (int cb = CB_POST_PATCH; !err && cb <= CB_POST_UNPATCH; cb++) {
 		if (!po->callbacks[cb])
 			continue;
@@ -300,8 +299,8 @@ static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 		err = pin_prog(po->progs[i].prog, dir, po->progs[i].func, what);
 	}
 	if (err) {
-		p_err("cannot pin the programs, maps and callbacks of %s in %s: %s", po->info.name, dir,
-		      strerror(-err));
+		p_err("cannot pin the programs, maps and callbacks of %s in %s: %s", po->info.name,
+		      dir, strerror(-err));
 		return err;
 	}
 	/*
@@ -318,7 +317,8 @@ static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 		if (!err)
 			err = attach_pinned(dir, pp->func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
 		if (err) {
-			p_err("cannot attach bpflp's snapshot programs to %s: %s", pp->func, strerror(-err));
+			p_err("cannot attach bpflp's snapshot programs to %s: %s", pp->func,
+			      strerror(-err));
 			return err;
 		}
 		fault_point("attach-drop");
@@ -352,7 +352,8 @@ static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 	for (int i = 0; i < po->nr_progs; i++) {
 		if (!first_on_func(po, i) || po->progs[i].companion)
 			continue;
-		err = attach_pinned(dir, po->progs[i].func, "take_prog", "take_link", BPF_TRACE_FENTRY);
+		err = attach_pinned(dir, po->progs[i].func, "take_prog", "take_link",
+				    BPF_TRACE_FENTRY);
 		if (err) {
 			p_err("cannot attach bpflp's snapshot program to %s: %s", po->progs[i].func,
 			      strerror(-err));
@@ -419,7 +420,7 @@ int cover_sync(struct commit_ctx *cc, const struct patch_meta *const *metas, int
 		if (!wanted && !bpf_map_lookup_elem(cc->cover_fd, &next, &old)) {
 			value = old & keep;
 			if (!value && !bpf_map_delete_elem(cc->cover_fd, &next))
-				continue;	/* restart from the same predecessor */
+				continue; /* restart from the same predecessor */
 			if (value != old && bpf_map_update_elem(cc->cover_fd, &next, &value, BPF_ANY))
 				err = -errno;
 		}
@@ -477,16 +478,19 @@ int kernel_probe_tracing(char *why, size_t size)
 		if (!skel)
 			return -errno;
 		err = bpf_program__set_attach_target(skel->progs.bpflp_take, 0, targets[i]) ?:
-		      bpf_program__set_attach_target(skel->progs.bpflp_drop, 0, targets[i]) ?:
-		      snapshot__load(skel);
+			      bpf_program__set_attach_target(skel->progs.bpflp_drop, 0, targets[i]) ?:
+			      snapshot__load(skel);
 		snapshot__destroy(skel);
 	}
 	if (err == -EPERM)
-		snprintf(why, size, "this kernel refuses to load fentry/fexit programs (EPERM before the verifier runs): bpflp cannot patch it; run it on a kernel that allows BPF trampolines (see the test VM)");
+		snprintf(why, size,
+			 "this kernel refuses to load fentry/fexit programs (EPERM before the verifier runs): bpflp cannot patch it; run it on a kernel that allows BPF trampolines (see the test VM)");
 	else if (err == -ENOENT)
-		snprintf(why, size, "this kernel has no BTF for the functions bpflp probes with: bpflp needs CONFIG_DEBUG_INFO_BTF");
+		snprintf(why, size,
+			 "this kernel has no BTF for the functions bpflp probes with: bpflp needs CONFIG_DEBUG_INFO_BTF");
 	else if (err)
-		snprintf(why, size, "this kernel cannot load bpflp's fentry/fexit programs: %s", strerror(-err));
+		snprintf(why, size, "this kernel cannot load bpflp's fentry/fexit programs: %s",
+			 strerror(-err));
 	return err;
 }
 

@@ -81,7 +81,7 @@ int arm_slot(struct commit_ctx *cc, __u32 slot, __u64 gen);
  * bit, so no gate takes it for its own; slot_pick() reuses the slot
  * released longest ago.
  */
-#define SLOT_RELEASED	(1ULL << 63)
+#define SLOT_RELEASED (1ULL << 63)
 
 /* Disarm slot (see arm_slot); one already released keeps its time. */
 int disarm_slot(struct commit_ctx *cc, __u32 slot);

@@ -14,7 +14,7 @@
 #include "patch_object.h"
 #include "util.h"
 
-#define DECLARED_VAR	"bpflp_livepatch"
+#define DECLARED_VAR "bpflp_livepatch"
 
 /*
  * The bytes of obj_path if it is a regular file of a patch object's size,
@@ -58,7 +58,7 @@ static int declared_name(const char *obj_path, char *name, size_t size)
 	obj = bpf_object__open_mem(image, image_size, NULL);
 	if (!obj) {
 		free(image);
-		return 0;	/* patch_object_open reports what is wrong with the object */
+		return 0; /* patch_object_open reports what is wrong with the object */
 	}
 	value = patch_object_rodata_var(obj, DECLARED_VAR, BPFLP_LIVEPATCH_NAME_MAX);
 	if (value && value[0] && memchr(value, '\0', BPFLP_LIVEPATCH_NAME_MAX)) {
@@ -101,10 +101,10 @@ int livepatch_module_for(const char *obj_path, const char **module, char *ko_pat
 		return 0;
 	}
 	if (!realpath(obj_path, real))
-		return 0;	/* patch_object_open reports it */
+		return 0; /* patch_object_open reports it */
 	if (try_snprintf(ko_path, size, "%s/%s.ko", dirname(real), name)) {
-		p_err("%s declares livepatch module %s: the path of %s.ko beside it is too long", obj_path,
-		      name, name);
+		p_err("%s declares livepatch module %s: the path of %s.ko beside it is too long",
+		      obj_path, name, name);
 		return -ENAMETOOLONG;
 	}
 	*module = ko_path;

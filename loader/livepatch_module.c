@@ -16,9 +16,9 @@
 #include "util.h"
 
 /* How often a wait polls sysfs. */
-#define POLL_MS		50
+#define POLL_MS 50
 /* How long a freed patch's module may keep its reference before it counts as forced. */
-#define FREE_GRACE_MS	1000
+#define FREE_GRACE_MS 1000
 
 static long long now_ms(void)
 {
@@ -37,7 +37,7 @@ static void sleep_ms(int ms)
 
 /* The modinfo keys bpflp reads of a livepatch module. */
 struct lp_modinfo {
-	char release[128];	/* first word of vermagic */
+	char release[128]; /* first word of vermagic */
 	char livepatch[8];
 	char patches[512];
 };

@@ -17,16 +17,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define LIVEPATCH_SYSFS		"/sys/kernel/livepatch"
-#define LP_MODULE_NAME_MAX	64	/* the kernel's MODULE_NAME_LEN is 56 */
-#define LP_MAX_FUNCS		32
-#define LP_FUNC_MAX		128	/* "object:function,sympos" */
-#define LP_DEFAULT_TIMEOUT_S	60
+#define LIVEPATCH_SYSFS      "/sys/kernel/livepatch"
+#define LP_MODULE_NAME_MAX   64 /* the kernel's MODULE_NAME_LEN is 56 */
+#define LP_MAX_FUNCS         32
+#define LP_FUNC_MAX          128 /* "object:function,sympos" */
+#define LP_DEFAULT_TIMEOUT_S 60
 
 struct lp_module_file {
 	char name[LP_MODULE_NAME_MAX];
 	char path[PATH_MAX];
-	char patches[512];	/* its bpflp_patches tag */
+	char patches[512]; /* its bpflp_patches tag */
 };
 
 /*
@@ -44,13 +44,13 @@ bool lp_module_loaded(const char *name);
 int lp_module_insert(const struct lp_module_file *f);
 
 struct lp_status {
-	bool loaded;		/* in /sys/module */
-	bool present;		/* /sys/kernel/livepatch/<name> exists */
-	int enabled;		/* -1 when not present */
+	bool loaded;  /* in /sys/module */
+	bool present; /* /sys/kernel/livepatch/<name> exists */
+	int enabled;  /* -1 when not present */
 	int transition;
-	int refcnt;		/* -1 when not loaded */
+	int refcnt; /* -1 when not loaded */
 	int nr_funcs;
-	char funcs[LP_MAX_FUNCS][LP_FUNC_MAX];	/* "object:function,sympos" from sysfs */
+	char funcs[LP_MAX_FUNCS][LP_FUNC_MAX]; /* "object:function,sympos" from sysfs */
 };
 
 /* What sysfs says of the module and its livepatch now; never fails (fields say unknown). */

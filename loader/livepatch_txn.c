@@ -11,12 +11,12 @@
 #include "output.h"
 #include "util.h"
 
-#define LP_RECORD_MAGIC	0x52504c4bU	/* "KLPR" */
-#define LP_STEP_MAGIC	0x53504c4bU	/* "KLPS" */
-#define LP_KEPT_MAGIC	0x4b504c4bU	/* "KLPK" */
-#define LP_FORMAT	1U
+#define LP_RECORD_MAGIC 0x52504c4bU /* "KLPR" */
+#define LP_STEP_MAGIC   0x53504c4bU /* "KLPS" */
+#define LP_KEPT_MAGIC   0x4b504c4bU /* "KLPK" */
+#define LP_FORMAT       1U
 /* How long removing a disabled module waits for the kernel to free its patch. */
-#define LP_REMOVE_TIMEOUT_MS	10000
+#define LP_REMOVE_TIMEOUT_MS 10000
 
 static bool has_nul(const char *s, size_t size)
 {
@@ -49,7 +49,7 @@ static int record_write(const char *dir, const struct lp_step *s)
 	memcpy(rec.module, s->new_module, sizeof(rec.module));
 	memcpy(rec.path, s->new_path, sizeof(rec.path));
 	err = record_pin(dir, pin, sizeof(pin)) ?:
-	      store_write_record(pin, "bpflp_klp_rec", &rec, sizeof(rec));
+		      store_write_record(pin, "bpflp_klp_rec", &rec, sizeof(rec));
 	if (err)
 		p_err("cannot record the livepatch module in %s: %s", dir, strerror(-err));
 	return err;
@@ -240,7 +240,7 @@ int lp_after_commit(struct lp_plan *p)
 	if (p->step.old_module[0])
 		err = remove_old(p->step.old_module);
 	if (err)
-		return err;	/* the step record stays: recover tries again */
+		return err; /* the step record stays: recover tries again */
 	fault_point("klp-old-removed");
 	step_remove();
 	p->step_written = false;
@@ -282,7 +282,7 @@ int lp_recover(struct commit_ctx *cc, __u64 *word, __u64 pre_word, __u64 post_wo
 		*word = post_word;
 	}
 	if (*word != post_word)
-		return 0;	/* neither side: the caller reports it */
+		return 0; /* neither side: the caller reports it */
 	err = s.old_module[0] ? remove_old(s.old_module) : 0;
 	if (!err)
 		step_remove();

@@ -26,10 +26,10 @@
 #include "livepatch_module.h"
 #include "store.h"
 
-#define LP_STEP_PIN	STORE_ROOT "/livepatch_txn"
-#define LP_KEPT_PIN	STORE_ROOT "/livepatch_kept"
-#define LP_RECORD_NAME	"livepatch"	/* NAME@VERSION/livepatch */
-#define LP_MAX_KEPT	8
+#define LP_STEP_PIN    STORE_ROOT "/livepatch_txn"
+#define LP_KEPT_PIN    STORE_ROOT "/livepatch_kept"
+#define LP_RECORD_NAME "livepatch" /* NAME@VERSION/livepatch */
+#define LP_MAX_KEPT    8
 
 /* The module a patch carries, pinned in its directory. */
 struct lp_record {
@@ -51,9 +51,9 @@ struct lp_kept {
 struct lp_step {
 	__u32 magic;
 	__u32 format;
-	char new_module[LP_MODULE_NAME_MAX];	/* inserted by it, "" for none */
+	char new_module[LP_MODULE_NAME_MAX]; /* inserted by it, "" for none */
 	char new_path[BPFLP_OBJECT_PATH_MAX];
-	char old_module[LP_MODULE_NAME_MAX];	/* taken out by it, "" for none */
+	char old_module[LP_MODULE_NAME_MAX]; /* taken out by it, "" for none */
 };
 
 struct lp_plan {

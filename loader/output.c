@@ -10,7 +10,7 @@ bool json_output;
 bool pretty_output;
 json_writer_t *json_wtr;
 
-static FILE *json_doc;		/* memory stream behind json_wtr */
+static FILE *json_doc; /* memory stream behind json_wtr */
 static char *json_doc_buf;
 static size_t json_doc_len;
 static char first_error[1024];
@@ -59,7 +59,7 @@ bool output_fini(bool failed)
 	json_doc = NULL;
 	if (exit_error && !error_in_document)
 		print_error_document(first_error[0] ? first_error : "failed");
-	else if (json_doc_len > 1)	/* more than jsonw_destroy()'s newline */
+	else if (json_doc_len > 1) /* more than jsonw_destroy()'s newline */
 		fwrite(json_doc_buf, 1, json_doc_len, stdout);
 	free(json_doc_buf);
 	json_doc_buf = NULL;

@@ -21,7 +21,7 @@
 #include "store.h"
 #include "util.h"
 
-#define VERIFIER_LOG_SIZE	(64 << 10)
+#define VERIFIER_LOG_SIZE (64 << 10)
 #ifndef EM_BPF
 #define EM_BPF 247
 #endif
@@ -45,7 +45,8 @@ static const struct {
 	{ BPFLP_KIND_FENTRY, BPF_TRACE_FENTRY, "fentry/", "__entry", "BPFLP_FENTRY", "fentry" },
 	{ BPFLP_KIND_FEXIT, BPF_TRACE_FEXIT, "fexit/", "__exit", "BPFLP_FEXIT", "fexit" },
 	{ BPFLP_KIND_FMOD_RET, BPF_MODIFY_RETURN, "fmod_ret/", "__ret", "BPFLP_FMOD_RET", "fmod_ret" },
-	{ BPFLP_KIND_REPLACE, BPF_MODIFY_RETURN, "fmod_ret/", "__replace", "BPFLP_REPLACE", "replace" },
+	{ BPFLP_KIND_REPLACE, BPF_MODIFY_RETURN, "fmod_ret/", "__replace", "BPFLP_REPLACE",
+	  "replace" },
 };
 
 /*
@@ -309,7 +310,8 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 	if (!kernel_func_modifiable(pp->func))
 		route = func_route(pp->func, why, sizeof(why));
 	else if (forced_companion())
-		route = companion_module_usable(why, sizeof(why)) ? ROUTE_OBSERVE_ONLY : ROUTE_COMPANION;
+		route = companion_module_usable(why, sizeof(why)) ? ROUTE_OBSERVE_ONLY :
+								    ROUTE_COMPANION;
 	else
 		return 0;
 	if (pp->module[0] && route == ROUTE_COMPANION) {
@@ -349,8 +351,8 @@ static int find_kind(const char *sec, const char *name, enum bpf_attach_type typ
 			section_match = k;
 		func_len = strlen(sec + len);
 		/* The macro names the program <func><suffix>; anything else skipped the gate. */
-		if (func_len && func_len < BPFLP_FUNC_NAME_MAX && !strncmp(name, sec + len, func_len) &&
-		    !strcmp(name + func_len, kinds[k].suffix))
+		if (func_len && func_len < BPFLP_FUNC_NAME_MAX &&
+		    !strncmp(name, sec + len, func_len) && !strcmp(name + func_len, kinds[k].suffix))
 			return k;
 	}
 	return section_match < 0 ? -ENOENT : -(1000 + section_match);
@@ -372,8 +374,8 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 		return -EINVAL;
 	}
 	if (k < 0) {
-		p_err("%s: program '%s' bypasses the bpflp gate: define it with %s(%s, ...)", po->path,
-		      name, kinds[-k - 1000].macro, sec + sec_len);
+		p_err("%s: program '%s' bypasses the bpflp gate: define it with %s(%s, ...)",
+		      po->path, name, kinds[-k - 1000].macro, sec + sec_len);
 		return -EINVAL;
 	}
 	for (int i = 0; i < po->nr_progs; i++) {
@@ -399,8 +401,8 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 		pp->rodata_exit_side = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
 	}
 	if (!pp->rodata_exit_side) {
-		p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)",
-		      po->path, name, key_var, kinds[k].macro, sec + sec_len);
+		p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)", po->path,
+		      name, key_var, kinds[k].macro, sec + sec_len);
 		return -EINVAL;
 	}
 	return check_target(po, pp) ?: (pp->kind == BPFLP_KIND_REPLACE ? pick_route(po, pp) : 0);
@@ -428,7 +430,8 @@ static int check_companion_alone(const struct patch_object *po)
 			}
 			if (a->companion) {
 				p_err("%s: %s is replaced through the companion module, so the same patch cannot also attach %s to it: move the %s program to another patch",
-				      po->path, a->func, bpflp_kind_name(b->kind), bpflp_kind_name(b->kind));
+				      po->path, a->func, bpflp_kind_name(b->kind),
+				      bpflp_kind_name(b->kind));
 				return -EINVAL;
 			}
 		}
@@ -496,7 +499,7 @@ static int read_image(struct patch_object *po, int fd)
 		if (n < 0)
 			return -errno;
 		if (n == 0)
-			return -EIO;	/* shrank under us */
+			return -EIO; /* shrank under us */
 		done += n;
 	}
 	sha256(po->image, po->image_size, po->digest);
@@ -663,13 +666,14 @@ static int track_own_pins(struct patch_object *po, const char *shared_pin_dir)
 		}
 		if (!stat(pin, &st))
 			continue;
-		if (po->nr_created_pins == (int)(sizeof(po->created_pins) / sizeof(po->created_pins[0]))) {
+		if (po->nr_created_pins ==
+		    (int)(sizeof(po->created_pins) / sizeof(po->created_pins[0]))) {
 			p_err("%s pins too many maps by name (at most %zu)", po->path,
 			      sizeof(po->created_pins) / sizeof(po->created_pins[0]));
 			return -E2BIG;
 		}
-		if (try_snprintf(po->created_pins[po->nr_created_pins++], sizeof(po->created_pins[0]),
-				 "%s", pin)) {
+		if (try_snprintf(po->created_pins[po->nr_created_pins++],
+				 sizeof(po->created_pins[0]), "%s", pin)) {
 			p_err("%s: map pin path %s is too long (at most %zu bytes)", po->path, pin,
 			      sizeof(po->created_pins[0]) - 1);
 			return -ENAMETOOLONG;
@@ -702,7 +706,7 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 	*rodata_gen = gen;
 	for (int p = 0; p < po->nr_progs; p++) {
 		*po->progs[p].rodata_key = po->progs[p].func_key;
-		*po->progs[p].rodata_idx = p;	/* the record's function order (fill_meta) */
+		*po->progs[p].rodata_idx = p; /* the record's function order (fill_meta) */
 		*po->progs[p].rodata_exit_side = patch_has_fexit_on(po, po->progs[p].func);
 	}
 	stats = bpf_object__find_map_by_name(po->obj, "bpflp_stats");
@@ -717,7 +721,8 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 		struct bpf_map *map = bpf_object__find_map_by_name(po->obj, store_shared_maps[m]);
 
 		if (!map) {
-			p_err("%s was not built with bpflp/patch.bpf.h (no map %s)", po->path, store_shared_maps[m]);
+			p_err("%s was not built with bpflp/patch.bpf.h (no map %s)", po->path,
+			      store_shared_maps[m]);
 			return -EINVAL;
 		}
 		snprintf(pin, sizeof(pin), "%s/%s", shared_pin_dir, store_shared_maps[m]);

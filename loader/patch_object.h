@@ -23,29 +23,29 @@ enum patch_callback {
 };
 
 /* Larger files are refused before they are read. */
-#define PATCH_OBJECT_MAX_SIZE	(64L << 20)
+#define PATCH_OBJECT_MAX_SIZE (64L << 20)
 
 struct patch_prog {
 	struct bpf_program *prog;
 	enum bpflp_kind kind;
 	char func[BPFLP_FUNC_NAME_MAX];
-	__u64 func_key;		/* kernel_func.h: its BTF id (and module BTF object) */
-	const struct btf *btf;	/* vmlinux's or its module's */
-	char module[64];	/* "" for vmlinux */
-	__u64 *rodata_key;	/* where the program reads it, until load */
-	__u32 *rodata_idx;	/* its counters' index in bpflp_stats */
-	__u32 *rodata_exit_side;	/* does the patch have an fexit program on func? */
-	int traceable;		/* kernel_func_traceable(func): 1, or < 0 if unknown */
-	bool companion;		/* BPFLP_REPLACE run by the companion module, not a trampoline */
+	__u64 func_key;          /* kernel_func.h: its BTF id (and module BTF object) */
+	const struct btf *btf;   /* vmlinux's or its module's */
+	char module[64];         /* "" for vmlinux */
+	__u64 *rodata_key;       /* where the program reads it, until load */
+	__u32 *rodata_idx;       /* its counters' index in bpflp_stats */
+	__u32 *rodata_exit_side; /* does the patch have an fexit program on func? */
+	int traceable;           /* kernel_func_traceable(func): 1, or < 0 if unknown */
+	bool companion;          /* BPFLP_REPLACE run by the companion module, not a trampoline */
 };
 
 struct patch_object {
 	struct bpf_object *obj;
-	char path[PATH_MAX];		/* as given */
-	char real_path[PATH_MAX];	/* canonical, as recorded */
-	void *image;			/* the file's bytes, read once from the checked fd */
+	char path[PATH_MAX];      /* as given */
+	char real_path[PATH_MAX]; /* canonical, as recorded */
+	void *image;              /* the file's bytes, read once from the checked fd */
 	size_t image_size;
-	__u8 digest[SHA256_DIGEST_SIZE];	/* SHA-256 of image */
+	__u8 digest[SHA256_DIGEST_SIZE]; /* SHA-256 of image */
 	struct bpflp_patch_info info;
 	struct patch_prog progs[BPFLP_MAX_FUNCS];
 	int nr_progs;
@@ -56,7 +56,7 @@ struct patch_object {
 	/* BPFLP_SHADOW declarations, and what shadow_plan found pinned for them. */
 	struct shadow_decl shadows[BPFLP_MAX_SHADOWS];
 	int nr_shadows;
-	struct state_decl states[BPFLP_MAX_STATES];	/* BPFLP_STATE declarations */
+	struct state_decl states[BPFLP_MAX_STATES]; /* BPFLP_STATE declarations */
 	int nr_states;
 };
 

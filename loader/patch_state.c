@@ -10,7 +10,7 @@
 #include "patch_state.h"
 #include "store.h"
 
-#define STATE_VAR_PREFIX	"bpflp_sysstate_"
+#define STATE_VAR_PREFIX "bpflp_sysstate_"
 
 int patch_state_scan(struct patch_object *po)
 {
@@ -79,7 +79,7 @@ int patch_state_check(struct patch_object *po, const struct registry *reg, bool 
 			struct state_decl *s = find_state(po, old->id);
 
 			if (!s && stack)
-				continue;	/* a stacked patch leaves the state to the patch below */
+				continue; /* a stacked patch leaves the state to the patch below */
 			if (!s) {
 				p_err("cannot apply %s@%u: it does not carry system state %u of the active %s@%u (version %u), which a cumulative replace must take over; declare BPFLP_STATE(%u, %u) or a later version, or apply it with --stack",
 				      po->info.name, po->info.version, old->id, rec->meta.name,
@@ -88,8 +88,9 @@ int patch_state_check(struct patch_object *po, const struct registry *reg, bool 
 			}
 			if (s->version < old->version) {
 				p_err("cannot apply %s@%u: its system state %u is version %u, older than version %u of the active %s@%u; declare BPFLP_STATE(%u, %u) or a later version",
-				      po->info.name, po->info.version, old->id, s->version, old->version,
-				      rec->meta.name, rec->meta.version, old->id, old->version);
+				      po->info.name, po->info.version, old->id, s->version,
+				      old->version, rec->meta.name, rec->meta.version, old->id,
+				      old->version);
 				return -EINVAL;
 			}
 			/* klp_get_prev_state: the callbacks take the modification over. */

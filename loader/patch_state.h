@@ -18,7 +18,7 @@ struct registry;
 struct state_decl {
 	__u32 id;
 	__u32 version;
-	struct bpflp_state_decl *rodata;	/* where the callbacks read prev_*, until load */
+	struct bpflp_state_decl *rodata; /* where the callbacks read prev_*, until load */
 };
 
 /* patch_object_open: read the BPFLP_STATE declarations from .rodata. */

@@ -7,7 +7,7 @@
 #include "pinned_maps.h"
 #include "util.h"
 
-#define MAX_PROG_MAPS	64
+#define MAX_PROG_MAPS 64
 
 /* The maps of the program pinned at path: up to MAX_PROG_MAPS ids, or 0. */
 static __u32 prog_map_ids(const char *path, __u32 *map_ids)

@@ -37,8 +37,10 @@ static void signature(const struct btf *btf, __u32 id, char *buf, size_t size)
 			 depth ? " " : "", stars);
 	else
 		snprintf(buf, size, "%s %s%s%s",
-			 btf_is_union(t) ? "union" : btf_is_struct(t) ? "struct" :
-			 btf_is_func_proto(t) ? "function" : "type",
+			 btf_is_union(t)      ? "union" :
+			 btf_is_struct(t)     ? "struct" :
+			 btf_is_func_proto(t) ? "function" :
+						"type",
 			 btf__name_by_offset(btf, t->name_off), depth ? " " : "", stars);
 }
 
@@ -59,8 +61,8 @@ static const struct btf_type *func_proto_of_var(const struct btf *btf, const cha
 	return t && btf_is_func_proto(t) ? t : NULL;
 }
 
-int replace_proto_check(const struct btf *obj_btf, const struct btf *kernel_btf,
-			const char *func, char *why, size_t size)
+int replace_proto_check(const struct btf *obj_btf, const struct btf *kernel_btf, const char *func,
+			char *why, size_t size)
 {
 	const struct btf_type *body, *kfunc, *kproto;
 	const struct btf_param *bp, *kp;
@@ -72,7 +74,8 @@ int replace_proto_check(const struct btf *obj_btf, const struct btf *kernel_btf,
 	body = obj_btf ? func_proto_of_var(obj_btf, var) : NULL;
 	id = btf__find_by_name_kind(kernel_btf, func, BTF_KIND_FUNC);
 	if (!body || id < 0) {
-		snprintf(why, size, "no prototype recorded for BPFLP_REPLACE(%s): build it with this bpflp's patch.bpf.h",
+		snprintf(why, size,
+			 "no prototype recorded for BPFLP_REPLACE(%s): build it with this bpflp's patch.bpf.h",
 			 func);
 		return -EINVAL;
 	}
@@ -81,7 +84,8 @@ int replace_proto_check(const struct btf *obj_btf, const struct btf *kernel_btf,
 	/* The body's first parameter is BPFLP_REPLACE's placeholder. */
 	nr_body = btf_vlen(body) - 1;
 	if (nr_body > btf_vlen(kproto)) {
-		snprintf(why, size, "BPFLP_REPLACE(%s) declares %d arguments, the kernel's %s takes %d: declare the body with the kernel's prototype",
+		snprintf(why, size,
+			 "BPFLP_REPLACE(%s) declares %d arguments, the kernel's %s takes %d: declare the body with the kernel's prototype",
 			 func, nr_body, func, btf_vlen(kproto));
 		return -EINVAL;
 	}
@@ -91,7 +95,8 @@ int replace_proto_check(const struct btf *obj_btf, const struct btf *kernel_btf,
 		signature(obj_btf, bp->type, have, sizeof(have));
 		signature(kernel_btf, kp->type, want, sizeof(want));
 		if (strcmp(have, want)) {
-			snprintf(why, size, "BPFLP_REPLACE(%s) argument %d is %s, the kernel's %s takes %s: declare the body with the kernel's prototype",
+			snprintf(why, size,
+				 "BPFLP_REPLACE(%s) argument %d is %s, the kernel's %s takes %s: declare the body with the kernel's prototype",
 				 func, i + 1, have, func, want);
 			return -EINVAL;
 		}

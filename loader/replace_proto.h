@@ -13,7 +13,7 @@ struct btf;
  * arguments, each of the kernel's type (typedefs and qualifiers aside).
  * 0, or -EINVAL with a one-line why.
  */
-int replace_proto_check(const struct btf *obj_btf, const struct btf *kernel_btf,
-			const char *func, char *why, size_t size);
+int replace_proto_check(const struct btf *obj_btf, const struct btf *kernel_btf, const char *func,
+			char *why, size_t size);
 
 #endif /* BPFLP_REPLACE_PROTO_H */

@@ -20,8 +20,8 @@
 #define SECURITY_PREFIX "security_"
 
 /* x86-64 BPF trampolines take 6 argument registers before Linux 6.6, 12 since. */
-#define TRAMPOLINE_ARGS_BEFORE_6_6	6
-#define TRAMPOLINE_ARGS_SINCE_6_6	12
+#define TRAMPOLINE_ARGS_BEFORE_6_6 6
+#define TRAMPOLINE_ARGS_SINCE_6_6  12
 
 static const char *const route_names[] = {
 	[ROUTE_FMOD_RET] = "fmod_ret",
@@ -51,18 +51,15 @@ static int route(int r, char *reason, size_t size, const char *fmt, ...)
 }
 
 /* Without BTF nothing can attach; say what the function is, if anything. */
-static int decide_without_btf(const char *func, const struct func_facts *f, char *reason,
-			      size_t size)
+static int decide_without_btf(const char *func, const struct func_facts *f, char *reason, size_t size)
 {
 	if (f->ksyms.vmlinux)
 		return route(ROUTE_NONE, reason, size,
 			     "in /proc/kallsyms but not in vmlinux's BTF: BPF cannot attach to it");
 	if (f->ksyms.modules)
 		return route(ROUTE_NONE, reason, size,
-			     "in module %s, without BTF: BPF cannot attach to it",
-			     f->ksyms.module);
-	return route(-ENOENT, reason, size, "no function %s in this kernel (not in its BTF%s)",
-		     func,
+			     "in module %s, without BTF: BPF cannot attach to it", f->ksyms.module);
+	return route(-ENOENT, reason, size, "no function %s in this kernel (not in its BTF%s)", func,
 		     f->kallsyms_err ? "; /proc/kallsyms unreadable" : " nor in /proc/kallsyms");
 }
 
@@ -103,13 +100,11 @@ int route_decide(const char *func, const struct func_facts *f, char *reason, siz
 			  "in module %s: the companion module replaces functions of vmlinux only (their code cannot go away under its hook)%s",
 			  f->btf_module, unknown);
 	else if (f->companion_err)
-		r = route(ROUTE_OBSERVE_ONLY, reason, size,
-			  "companion module unusable: %s%s", f->companion_why,
-			  unknown);
+		r = route(ROUTE_OBSERVE_ONLY, reason, size, "companion module unusable: %s%s",
+			  f->companion_why, unknown);
 	else
 		r = route(ROUTE_COMPANION, reason, size,
-			  "traceable, %s: the companion module replaces it%s", f->proto_why,
-			  unknown);
+			  "traceable, %s: the companion module replaces it%s", f->proto_why, unknown);
 	return r;
 }
 

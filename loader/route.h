@@ -9,10 +9,10 @@
 #include "kallsyms.h"
 
 enum func_route {
-	ROUTE_FMOD_RET = 0,	/* fmod_ret reaches it: a security_* hook or on the error-injection list */
-	ROUTE_COMPANION,	/* traceable: the companion module can replace it */
-	ROUTE_OBSERVE_ONLY,	/* fentry/fexit only (reason says why not replaceable) */
-	ROUTE_NONE,		/* not patchable at all (reason says why) */
+	ROUTE_FMOD_RET = 0, /* fmod_ret reaches it: a security_* hook or on the error-injection list */
+	ROUTE_COMPANION,    /* traceable: the companion module can replace it */
+	ROUTE_OBSERVE_ONLY, /* fentry/fexit only (reason says why not replaceable) */
+	ROUTE_NONE,         /* not patchable at all (reason says why) */
 };
 
 const char *func_route_name(enum func_route route);
@@ -26,17 +26,17 @@ int func_route(const char *func, char *reason, size_t size);
 
 /* What the kernel says of a function: func_route() gathers it, route_decide() judges. */
 struct func_facts {
-	int btf_id;			/* BTF FUNC (vmlinux's or a module's), or -ENOENT */
-	char btf_module[64];		/* the loaded module whose BTF has it; "" for vmlinux */
-	int traceable;			/* in available_filter_functions: 1, 0, -errno unknown */
-	const char *traceable_source;	/* that list's path */
-	int kallsyms_err;		/* 0, or -errno: /proc/kallsyms unreadable */
+	int btf_id;                   /* BTF FUNC (vmlinux's or a module's), or -ENOENT */
+	char btf_module[64];          /* the loaded module whose BTF has it; "" for vmlinux */
+	int traceable;                /* in available_filter_functions: 1, 0, -errno unknown */
+	const char *traceable_source; /* that list's path */
+	int kallsyms_err;             /* 0, or -errno: /proc/kallsyms unreadable */
 	struct ksym_count ksyms;
-	bool modifiable;		/* kernel_func_modifiable() */
-	bool security_hook;		/* ... because its name is security_* */
-	enum proto_fit proto;		/* with btf_id only */
+	bool modifiable;      /* kernel_func_modifiable() */
+	bool security_hook;   /* ... because its name is security_* */
+	enum proto_fit proto; /* with btf_id only */
 	char proto_why[160];
-	int companion_err;		/* companion_module_usable() */
+	int companion_err; /* companion_module_usable() */
 	char companion_why[400];
 };
 

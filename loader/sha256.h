@@ -10,14 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHA256_DIGEST_SIZE	32
-#define SHA256_HEX_SIZE		(2 * SHA256_DIGEST_SIZE + 1)
+#define SHA256_DIGEST_SIZE 32
+#define SHA256_HEX_SIZE    (2 * SHA256_DIGEST_SIZE + 1)
 
 struct sha256_ctx {
 	uint32_t state[8];
-	uint64_t bytes;		/* message length so far */
+	uint64_t bytes; /* message length so far */
 	uint8_t block[64];
-	size_t fill;		/* bytes in block */
+	size_t fill; /* bytes in block */
 };
 
 void sha256_init(struct sha256_ctx *ctx);

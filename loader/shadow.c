@@ -20,9 +20,9 @@
 #include "store.h"
 #include "util.h"
 
-#define SHADOW_PREFIX		"bpflp_shadow_"
-#define SHADOW_FROM_PREFIX	"bpflp_shadow_from_"
-#define MIGRATE_PREFIX		"bpflp_migrate_"
+#define SHADOW_PREFIX      "bpflp_shadow_"
+#define SHADOW_FROM_PREFIX "bpflp_shadow_from_"
+#define MIGRATE_PREFIX     "bpflp_migrate_"
 
 static bool has_prefix(const char *s, const char *prefix)
 {
@@ -40,8 +40,8 @@ static struct shadow_decl *find_decl(struct patch_object *po, const char *name)
 static int check_shadow_map(struct patch_object *po, const struct bpf_map *map, const char *name)
 {
 	if (strlen(name) > BPFLP_NAME_MAX) {
-		p_err("%s: shadow name '%s' is longer than %d characters: shorten it", po->path, name,
-		      BPFLP_NAME_MAX);
+		p_err("%s: shadow name '%s' is longer than %d characters: shorten it", po->path,
+		      name, BPFLP_NAME_MAX);
 		return -EINVAL;
 	}
 	if (bpf_map__type(map) != BPF_MAP_TYPE_HASH ||
@@ -104,7 +104,8 @@ int shadow_scan(struct patch_object *po)
 	bpf_object__for_each_program(prog, po->obj) {
 		const char *name = bpf_program__name(prog);
 
-		if (bpf_program__type(prog) == BPF_PROG_TYPE_SYSCALL && has_prefix(name, MIGRATE_PREFIX) &&
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_SYSCALL &&
+		    has_prefix(name, MIGRATE_PREFIX) &&
 		    !(find_decl(po, name + strlen(MIGRATE_PREFIX)) &&
 		      find_decl(po, name + strlen(MIGRATE_PREFIX))->migrate == prog)) {
 			p_err("%s: program %s migrates no shadow of this patch: use BPFLP_SHADOW_MIGRATE after BPFLP_SHADOW",
@@ -181,7 +182,7 @@ static int plan_one(struct patch_object *po, struct shadow_decl *s, bool stack)
 
 	fd = open_pinned(s->name, pin, sizeof(pin));
 	if (fd == -ENOENT)
-		return 0;	/* a new shadow */
+		return 0; /* a new shadow */
 	if (fd < 0) {
 		p_err("cannot open the shadow %s: %s", pin, strerror(-fd));
 		return fd;
@@ -196,7 +197,7 @@ static int plan_one(struct patch_object *po, struct shadow_decl *s, bool stack)
 		goto fail;
 	s->existing_fd = fd;
 	if (!diff)
-		return 0;	/* inherited as it is */
+		return 0; /* inherited as it is */
 	if (!s->from) {
 		p_err("%s: shadow %s differs from the one in %s at field '%s': %s there, %s here; keep the layout, or declare BPFLP_SHADOW_MIGRATE(%s, old type, old, new) to convert the entries",
 		      po->path, s->name, pin, field_name(&d), d.was, d.now, s->name);
@@ -244,8 +245,8 @@ static int add_created_pin(struct patch_object *po, const char *dir, const char 
 		return -E2BIG;
 	}
 	/* Names are at most BPFLP_NAME_MAX: always fits. */
-	snprintf(po->created_pins[po->nr_created_pins++], sizeof(po->created_pins[0]), "%s/%s",
-		 dir, name);
+	snprintf(po->created_pins[po->nr_created_pins++], sizeof(po->created_pins[0]), "%s/%s", dir,
+		 name);
 	return 0;
 }
 
@@ -260,7 +261,7 @@ int shadow_bind(struct patch_object *po)
 			err = add_created_pin(po, SHADOW_DIR, s->name);
 		else if (s->migrating)
 			err = bpf_map__reuse_fd(s->from, s->existing_fd) ?:
-			      add_created_pin(po, SHADOW_MIGRATING_DIR, s->name);
+				      add_created_pin(po, SHADOW_MIGRATING_DIR, s->name);
 		else
 			err = bpf_map__reuse_fd(s->map, s->existing_fd);
 		if (err)
@@ -284,8 +285,8 @@ int shadow_pin_created(struct patch_object *po)
 
 		if (s->existing_fd >= 0 && !s->migrating)
 			continue;
-		snprintf(pin, sizeof(pin), "%s/%s", s->migrating ? SHADOW_MIGRATING_DIR : SHADOW_DIR,
-			 s->name);
+		snprintf(pin, sizeof(pin), "%s/%s",
+			 s->migrating ? SHADOW_MIGRATING_DIR : SHADOW_DIR, s->name);
 		err = make_dir(SHADOW_DIR) ?: s->migrating ? make_dir(SHADOW_MIGRATING_DIR) : 0;
 		if (!err && bpf_obj_pin(bpf_map__fd(s->map), pin))
 			err = -errno;
@@ -332,8 +333,8 @@ void shadow_declare(const struct patch_object *po, struct patch_declared *decl)
 		snprintf(d->name, sizeof(d->name), "%s", s->name);
 		d->value_size = bpf_map__value_size(s->map);
 		d->max_entries = bpf_map__max_entries(s->map);
-		btf_layout_str(bpf_object__btf(po->obj), bpf_map__btf_value_type_id(s->map), d->layout,
-			       sizeof(d->layout));
+		btf_layout_str(bpf_object__btf(po->obj), bpf_map__btf_value_type_id(s->map),
+			       d->layout, sizeof(d->layout));
 	}
 }
 
@@ -343,7 +344,8 @@ static bool declared_by_active(const struct registry *reg, const char *name)
 	struct patch_declared decl;
 
 	for (int i = 0; i < reg->nr; i++) {
-		if (reg->recs[i].meta.status != PATCH_ACTIVE || declared_read(reg->recs[i].dir, &decl))
+		if (reg->recs[i].meta.status != PATCH_ACTIVE ||
+		    declared_read(reg->recs[i].dir, &decl))
 			continue;
 		for (__u32 j = 0; j < decl.nr_shadows; j++)
 			if (!strcmp(decl.shadows[j].name, name))
@@ -383,7 +385,7 @@ static int settle_dir(const struct registry *reg, const char *dir, bool replace_
 			err = -errno;
 	}
 	closedir(d);
-	rmdir(dir);	/* when empty */
+	rmdir(dir); /* when empty */
 	return err;
 }
 
@@ -400,7 +402,8 @@ int shadow_settle(const struct registry *reg, bool keep)
 	if (!d)
 		return errno == ENOENT ? err : -errno;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || de->d_type == DT_DIR || declared_by_active(reg, de->d_name))
+		if (de->d_name[0] == '.' || de->d_type == DT_DIR ||
+		    declared_by_active(reg, de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", SHADOW_DIR, de->d_name);
 		if (keep) {
@@ -413,7 +416,7 @@ int shadow_settle(const struct registry *reg, bool keep)
 	}
 	closedir(d);
 	err = settle_dir(reg, SHADOW_KEPT_DIR, false) ?: err;
-	rmdir(SHADOW_DIR);	/* when empty */
+	rmdir(SHADOW_DIR); /* when empty */
 	return err;
 }
 
@@ -425,7 +428,7 @@ int shadow_settle(const struct registry *reg, bool keep)
 struct shadow_match {
 	const struct declared_shadow *decl;
 	char want[BPF_OBJ_NAME_LEN];
-	__u32 found_id;		/* 0 none yet, -1 two candidates */
+	__u32 found_id; /* 0 none yet, -1 two candidates */
 };
 
 static int match_shadow(int fd, const struct bpf_map_info *m, void *ctx)
@@ -443,7 +446,7 @@ static int match_shadow(int fd, const struct bpf_map_info *m, void *ctx)
 		return 0;
 	btf_layout_str(btf, m->btf_value_type_id, layout, sizeof(layout));
 	if (!strcmp(layout, sm->decl->layout))
-		sm->found_id = sm->found_id ? (__u32)-1 : m->id;	/* a second: two candidates */
+		sm->found_id = sm->found_id ? (__u32)-1 : m->id; /* a second: two candidates */
 	btf__free(btf);
 	return 0;
 }
@@ -470,7 +473,8 @@ void shadow_repin(const struct registry *reg)
 	for (int i = 0; i < reg->nr; i++) {
 		const struct patch_record *rec = &reg->recs[i];
 
-		if (rec->meta.status != PATCH_ACTIVE || rec->dir_missing || declared_read(rec->dir, &decl))
+		if (rec->meta.status != PATCH_ACTIVE || rec->dir_missing ||
+		    declared_read(rec->dir, &decl))
 			continue;
 		for (__u32 j = 0; j < decl.nr_shadows; j++) {
 			int fd;

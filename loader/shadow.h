@@ -20,22 +20,22 @@
 #include "bpflp/abi.h"
 #include "declared.h"
 
-#define SHADOW_DIR		"/sys/fs/bpf/bpflp/shadow"
-#define SHADOW_KEPT_DIR		SHADOW_DIR "/kept"
+#define SHADOW_DIR      "/sys/fs/bpf/bpflp/shadow"
+#define SHADOW_KEPT_DIR SHADOW_DIR "/kept"
 /* bpffs refuses names with a dot: a migration's map waits in a directory of its own. */
-#define SHADOW_MIGRATING_DIR	SHADOW_DIR "/migrating"
+#define SHADOW_MIGRATING_DIR SHADOW_DIR "/migrating"
 
 struct patch_object;
 struct registry;
 
 struct shadow_decl {
 	char name[BPFLP_NAME_MAX + 1];
-	struct bpf_map *map;		/* bpflp_shadow_NAME */
-	struct bpf_map *from;		/* bpflp_shadow_from_NAME: a migration's source, or NULL */
-	struct bpf_program *migrate;	/* bpflp_migrate_NAME, with from */
-	int existing_fd;		/* the pinned shadow found by shadow_plan, or -1 */
-	bool migrating;			/* it has another layout: converted into a fresh map */
-	__u64 converted;		/* entries the migration wrote, both passes */
+	struct bpf_map *map;         /* bpflp_shadow_NAME */
+	struct bpf_map *from;        /* bpflp_shadow_from_NAME: a migration's source, or NULL */
+	struct bpf_program *migrate; /* bpflp_migrate_NAME, with from */
+	int existing_fd;             /* the pinned shadow found by shadow_plan, or -1 */
+	bool migrating;              /* it has another layout: converted into a fresh map */
+	__u64 converted;             /* entries the migration wrote, both passes */
 };
 
 /* patch_object_open: find the shadows and migrations; refuse malformed ones. */

@@ -18,7 +18,7 @@
 /* Rodata variables that hold the slot: a patch's gates (patch.bpf.h), bpflp's take and drop. */
 static const char *const slot_vars[] = { "bpflp_slot", "slot" };
 
-#define MAX_PROG_MAPS	64
+#define MAX_PROG_MAPS 64
 
 static int id_of_map(int fd, __u32 *id)
 {
@@ -74,8 +74,7 @@ static int rodata_slot(__u32 map_id)
 	fd = bpf_map_get_fd_by_id(map_id);
 	if (fd < 0)
 		return -errno;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || !strstr(info.name, ".rodata") ||
-	    !info.btf_id)
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || !strstr(info.name, ".rodata") || !info.btf_id)
 		goto out;
 	off = slot_offset(&info);
 	if (off < 0 || off + sizeof(slot) > info.value_size)
@@ -128,7 +127,7 @@ static int prog_slot(__u32 prog_id, __u32 snap_id)
 
 	fd = bpf_prog_get_fd_by_id(prog_id);
 	if (fd < 0)
-		return -ENOENT;	/* gone meanwhile */
+		return -ENOENT; /* gone meanwhile */
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		info.nr_map_ids = 0;
 	close(fd);

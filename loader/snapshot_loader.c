@@ -18,15 +18,15 @@
 
 /* One program as libbpf loaded the template: what bpf_prog_load() got. */
 struct prog_image {
-	const struct bpf_insn *insns;	/* relocated: map fds are the template's */
+	const struct bpf_insn *insns; /* relocated: map fds are the template's */
 	size_t insn_cnt;
-	struct bpf_prog_load_opts attr;	/* BTF, func and line info; their memory is the template's */
+	struct bpf_prog_load_opts attr; /* BTF, func and line info; their memory is the template's */
 	bool captured;
 };
 
 struct snapshot_loader {
-	struct snapshot *skel;		/* the template, kept open: the images point into it */
-	int rodata_fd;			/* the template's .rodata, replaced per function */
+	struct snapshot *skel; /* the template, kept open: the images point into it */
+	int rodata_fd;         /* the template's .rodata, replaced per function */
 	struct prog_image take, drop;
 	/* While the template loads: its target, for the capture hook. */
 	__u32 template_btf_id;
@@ -67,8 +67,7 @@ static int func_btf_obj_fd(__u64 func_key)
  * libbpf's last step before it loads each template program: give it the
  * target bpflp knows (so libbpf looks no name up) and keep what it loads.
  */
-static int capture_load_attr(struct bpf_program *prog, struct bpf_prog_load_opts *opts,
-			     long cookie)
+static int capture_load_attr(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
 {
 	struct snapshot_loader *sl = (struct snapshot_loader *)cookie;
 	bool take = prog == sl->skel->progs.bpflp_take;
@@ -140,7 +139,7 @@ static int load_template(struct snapshot_loader *sl, const struct snapshot_targe
 	if (!err)
 		err = snapshot__load(sl->skel);
 	if (!err && !(sl->take.captured && sl->drop.captured))
-		err = -EPROTO;	/* libbpf did not call the hook: another libbpf */
+		err = -EPROTO; /* libbpf did not call the hook: another libbpf */
 	if (err) {
 		snapshot__destroy(sl->skel);
 		sl->skel = NULL;
@@ -221,7 +220,7 @@ static int retarget_rodata(const struct snapshot_loader *sl, const struct prog_i
 			free(insns);
 			return -EPROTO;
 		}
-		i++;	/* the second half of the 16-byte load */
+		i++; /* the second half of the 16-byte load */
 	}
 	*out = insns;
 	return 0;
@@ -312,7 +311,7 @@ int snapshot_loader_load(struct snapshot_loader *sl, const struct snapshot_targe
 		}
 	}
 	if (rodata_fd >= 0)
-		close(rodata_fd);	/* the programs hold it */
+		close(rodata_fd); /* the programs hold it */
 	if (btf_obj_fd > 0)
 		close(btf_obj_fd);
 	return err;

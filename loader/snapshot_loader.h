@@ -19,11 +19,11 @@ struct snapshot_loader;
 
 /* The snapshot programs' constants for one function (bpf/snapshot.bpf.c). */
 struct snapshot_target {
-	const char *func;	/* for messages */
-	__u64 func_key;		/* kernel_func.h */
+	const char *func; /* for messages */
+	__u64 func_key;   /* kernel_func.h */
 	__u32 slot;
 	__u64 gen;
-	bool exit_side;		/* the patch has an fexit program on func */
+	bool exit_side; /* the patch has an fexit program on func */
 };
 
 /* Nothing is loaded until the first snapshot_loader_load(). NULL: errno. */

@@ -130,7 +130,8 @@ int store_lock(bool create)
 		if (!create && access(STORE_ROOT, F_OK))
 			return -ENOENT;
 	}
-	p_err("cannot lock %s: it was removed and created again 16 times meanwhile; retry", STORE_ROOT);
+	p_err("cannot lock %s: it was removed and created again 16 times meanwhile; retry",
+	      STORE_ROOT);
 	return -EAGAIN;
 }
 
@@ -217,7 +218,8 @@ static int meta_pins(const char *dir, char *meta_pin, char *copy_pin)
 	const char *base = strrchr(dir, '/');
 
 	return store_pin_path(meta_pin, PATH_MAX, dir, NULL, "meta") ?:
-	       try_snprintf(copy_pin, PATH_MAX, "%s/%s", STORE_RECORDS, base ? base + 1 : dir);
+		       try_snprintf(copy_pin, PATH_MAX, "%s/%s", STORE_RECORDS,
+				    base ? base + 1 : dir);
 }
 
 static bool has_nul(const char *s, size_t size)
@@ -273,7 +275,8 @@ int store_write_meta(const char *dir, const struct patch_meta *meta)
 	if (fd >= 0)
 		err = check_record_map(fd, sizeof(*meta));
 	else
-		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpflp_meta", sizeof(key), sizeof(*meta), 1, NULL);
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpflp_meta", sizeof(key), sizeof(*meta), 1,
+				    NULL);
 	if (fd < 0)
 		return -errno;
 	/* Filled before it is pinned anywhere new: a reader never sees an empty record. */
@@ -306,7 +309,8 @@ static int by_applied_at(const void *a, const void *b)
 {
 	const struct patch_record *ra = a, *rb = b;
 
-	return ra->meta.applied_at < rb->meta.applied_at ? -1 : ra->meta.applied_at > rb->meta.applied_at;
+	return ra->meta.applied_at < rb->meta.applied_at ? -1 :
+							   ra->meta.applied_at > rb->meta.applied_at;
 }
 
 static int registry_add(struct registry *reg, const struct patch_record *rec)
@@ -345,10 +349,10 @@ int store_load(struct registry *reg)
 			if (try_snprintf(rec.dir, sizeof(rec.dir), "%s/%s", STORE_PATCHES, de->d_name))
 				continue;
 			if (p == 1 && !access(rec.dir, F_OK))
-				continue;	/* seen under patches/ */
+				continue; /* seen under patches/ */
 			rec.dir_missing = p == 1;
 			if (read_meta(&rec))
-				continue;	/* not a record (or a foreign one): leave it alone */
+				continue; /* not a record (or a foreign one): leave it alone */
 			err = registry_add(reg, &rec);
 		}
 		closedir(d);

@@ -39,25 +39,25 @@
 #include "bpflp/abi.h"
 #include "sha256.h"
 
-#define BPFFS_ROOT	"/sys/fs/bpf"
-#define STORE_ROOT	BPFFS_ROOT "/bpflp"
-#define STORE_PATCHES	STORE_ROOT "/patches"
-#define STORE_RECORDS	STORE_ROOT "/records"
-#define META_MAGIC	0x4154454dU	/* "META" */
+#define BPFFS_ROOT    "/sys/fs/bpf"
+#define STORE_ROOT    BPFFS_ROOT "/bpflp"
+#define STORE_PATCHES STORE_ROOT "/patches"
+#define STORE_RECORDS STORE_ROOT "/records"
+#define META_MAGIC    0x4154454dU /* "META" */
 /*
  * Layout version of struct patch_meta, separate from BPFLP_ABI_VERSION (which
  * patch objects carry too): a new record layout must not reject objects.
  * 2: object digest added.
  */
-#define META_VERSION	4U
-#define BPFLP_OBJECT_PATH_MAX	256	/* bytes of patch_meta.object, NUL included */
+#define META_VERSION          4U
+#define BPFLP_OBJECT_PATH_MAX 256 /* bytes of patch_meta.object, NUL included */
 
 /* The maps every bpflp BPF object shares, pinned as STORE_ROOT/NAME (maps.bpf.h). */
-#define STORE_NR_SHARED_MAPS	5
+#define STORE_NR_SHARED_MAPS 5
 extern const char *const store_shared_maps[STORE_NR_SHARED_MAPS];
 
 enum patch_status {
-	PATCH_STAGED = 0,	/* attached, gate shut: a transaction in progress */
+	PATCH_STAGED = 0, /* attached, gate shut: a transaction in progress */
 	PATCH_ACTIVE,
 	PATCH_DISABLED,
 	PATCH_REPLACED,
@@ -69,35 +69,35 @@ enum patch_mode {
 };
 
 enum func_route_kind {
-	FUNC_ROUTE_TRAMPOLINE = 0,	/* a BPF link on the function's trampoline */
-	FUNC_ROUTE_COMPANION,		/* run by the companion module (companion_attach.h) */
+	FUNC_ROUTE_TRAMPOLINE = 0, /* a BPF link on the function's trampoline */
+	FUNC_ROUTE_COMPANION,      /* run by the companion module (companion_attach.h) */
 };
 
 struct func_meta {
 	char name[BPFLP_FUNC_NAME_MAX];
-	__u64 key;		/* BTF id of the function in vmlinux */
-	__u32 kind;		/* enum bpflp_kind */
-	__u32 route;		/* enum func_route_kind (was padding: old records read 0) */
+	__u64 key;   /* BTF id of the function in vmlinux */
+	__u32 kind;  /* enum bpflp_kind */
+	__u32 route; /* enum func_route_kind (was padding: old records read 0) */
 };
 
 /* The record pinned as NAME@VERSION/meta (userspace only, but versioned). */
 struct patch_meta {
 	__u32 magic;
-	__u32 format;		/* META_VERSION */
+	__u32 format; /* META_VERSION */
 	char name[BPFLP_NAME_MAX + 1];
 	__u8 pad[3];
 	__u32 version;
 	__u32 slot;
-	__u32 mode;		/* enum patch_mode */
-	__u32 status;		/* enum patch_status */
+	__u32 mode;   /* enum patch_mode */
+	__u32 status; /* enum patch_status */
 	__u32 nr_funcs;
-	__u32 callbacks;	/* bit per enum patch_callback present */
-	__u64 applied_at;	/* CLOCK_REALTIME ns */
+	__u32 callbacks;  /* bit per enum patch_callback present */
+	__u64 applied_at; /* CLOCK_REALTIME ns */
 	__u64 changed_at;
-	__u64 gen;		/* instance generation, armed in bpflp_armed while active */
-	char object[BPFLP_OBJECT_PATH_MAX];	/* canonical path it was applied from */
+	__u64 gen; /* instance generation, armed in bpflp_armed while active */
+	char object[BPFLP_OBJECT_PATH_MAX]; /* canonical path it was applied from */
 	char replaced_by[BPFLP_NAME_MAX + 16];
-	__u8 digest[SHA256_DIGEST_SIZE];	/* SHA-256 of the object file */
+	__u8 digest[SHA256_DIGEST_SIZE]; /* SHA-256 of the object file */
 	struct func_meta funcs[BPFLP_MAX_FUNCS];
 };
 
@@ -107,7 +107,7 @@ struct patch_record {
 	/* Pins deleted by hand (see drift.h): read from the other record pin. */
 	bool meta_pin_missing;
 	bool copy_pin_missing;
-	bool dir_missing;	/* the whole directory: every pin of the patch */
+	bool dir_missing; /* the whole directory: every pin of the patch */
 };
 
 struct registry {

@@ -104,7 +104,7 @@ int txn_gc(struct gc_result *res)
 	memset(res, 0, sizeof(*res));
 	err = txn_begin(&t, NULL, false);
 	if (err == NO_STORE)
-		err = 0;	/* no state: nothing to collect */
+		err = 0; /* no state: nothing to collect */
 	for (int i = 0; !err && i < t.reg.nr; i++) {
 		const struct patch_record *rec = &t.reg.recs[i];
 
@@ -139,7 +139,7 @@ int txn_recover(struct recover_result *res)
 	res->repair_drift = repair;
 	err = txn_begin(&t, res, false);
 	if (err == NO_STORE)
-		err = 0;	/* bpflp never ran here: nothing to recover */
+		err = 0; /* bpflp never ran here: nothing to recover */
 	else if (!err && repair)
 		drift_scan(&t.reg, t.word, &res->remaining);
 	/* A first apply rolled back leaves no tree; only now, when nothing else uses it. */

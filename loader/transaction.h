@@ -17,49 +17,49 @@
 enum apply_outcome {
 	APPLY_DONE,
 	APPLY_ALREADY_ACTIVE,
-	APPLY_REPAIRED,		/* it was active, with pieces detached by hand */
+	APPLY_REPAIRED, /* it was active, with pieces detached by hand */
 };
 
 enum shadow_handover {
-	SHADOW_CREATED,		/* no shadow of that name was pinned */
-	SHADOW_INHERITED,	/* the pinned one, as it was */
-	SHADOW_MIGRATED,	/* converted by the patch's migration */
+	SHADOW_CREATED,   /* no shadow of that name was pinned */
+	SHADOW_INHERITED, /* the pinned one, as it was */
+	SHADOW_MIGRATED,  /* converted by the patch's migration */
 };
 
 struct apply_shadow {
 	char name[BPFLP_NAME_MAX + 1];
 	enum shadow_handover how;
-	__u64 converted;	/* SHADOW_MIGRATED: entries written */
+	__u64 converted; /* SHADOW_MIGRATED: entries written */
 };
 
 struct apply_result {
 	enum apply_outcome outcome;
-	struct patch_meta meta;			/* the applied patch's record */
+	struct patch_meta meta; /* the applied patch's record */
 	char replaced[BPFLP_MAX_SLOTS][BPFLP_NAME_MAX + 16];
 	int nr_replaced;
 	int pre_patch_ret;
-	struct drift_report repairs;	/* APPLY_REPAIRED: what was attached again */
-	char module[64];		/* the livepatch module it inserted, "" for none */
-	char module_removed[64];	/* the one it took out, "" for none */
+	struct drift_report repairs; /* APPLY_REPAIRED: what was attached again */
+	char module[64];             /* the livepatch module it inserted, "" for none */
+	char module_removed[64];     /* the one it took out, "" for none */
 	struct apply_shadow shadows[BPFLP_MAX_SHADOWS];
 	int nr_shadows;
 };
 
 struct disable_result {
 	struct patch_meta meta;
-	char module_removed[64];	/* the livepatch module it took out, "" for none */
+	char module_removed[64]; /* the livepatch module it took out, "" for none */
 	int pre_unpatch_ret;
 	int post_unpatch_ret;
 };
 
 struct recover_result {
-	bool repair_drift;	/* in: also repair what drift.h describes */
-	bool pending;		/* a journal was found */
-	bool rolled_forward;	/* it had committed: finished; else rolled back */
+	bool repair_drift;   /* in: also repair what drift.h describes */
+	bool pending;        /* a journal was found */
+	bool rolled_forward; /* it had committed: finished; else rolled back */
 	char op[16];
 	char dir[256];
-	struct drift_report repairs;	/* what was repaired */
-	struct drift_report remaining;	/* what could not be, after repairing */
+	struct drift_report repairs;   /* what was repaired */
+	struct drift_report remaining; /* what could not be, after repairing */
 };
 
 struct lp_module_file;
@@ -76,7 +76,7 @@ int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disabl
 int txn_recover(struct recover_result *res);
 
 struct gc_result {
-	struct patch_meta *removed;	/* records removed (malloc'd; caller frees) */
+	struct patch_meta *removed; /* records removed (malloc'd; caller frees) */
 	int nr_removed;
 };
 

@@ -89,8 +89,8 @@ int run_pinned_callback(const struct patch_record *rec, enum patch_callback cb, 
 	err = run_callback_fd(fd, retval);
 	close(fd);
 	if (err)
-		p_err("cannot run the %s callback of %s: %s", patch_callback_names[cb], rec->meta.name,
-		      strerror(-err));
+		p_err("cannot run the %s callback of %s: %s", patch_callback_names[cb],
+		      rec->meta.name, strerror(-err));
 	else if (*retval && cb != CB_PRE_PATCH)
 		pr_warn("bpflp: warning: %s callback of %s returned %d\n", patch_callback_names[cb],
 			rec->meta.name, *retval);
@@ -221,7 +221,7 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 		if (j.op == JOURNAL_APPLY)
 			roll_back(t, &j);
 		else
-			journal_remove();	/* nothing changed but pre_unpatch ran */
+			journal_remove(); /* nothing changed but pre_unpatch ran */
 		history_record_recovery(&j, false);
 		return reload_registry(t);
 	}
@@ -266,7 +266,8 @@ static void release_companion(void)
 int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 {
 	struct recover_result ignored = {};
-	struct drift_report *repairs = recovered && recovered->repair_drift ? &recovered->repairs : NULL;
+	struct drift_report *repairs =
+		recovered && recovered->repair_drift ? &recovered->repairs : NULL;
 	__u64 recorded;
 	int err;
 

@@ -14,14 +14,14 @@
 /* Everything a transaction holds; released in one place. */
 struct txn {
 	int lock_fd;
-	bool created_store;	/* this transaction made /sys/fs/bpf/bpflp */
+	bool created_store; /* this transaction made /sys/fs/bpf/bpflp */
 	struct registry reg;
 	struct commit_ctx cc;
-	__u64 word;		/* commit word when the transaction began */
+	__u64 word; /* commit word when the transaction began */
 	struct journal journal;
-	bool journal_written;	/* from here on, failure means roll_back() */
-	bool pre_patch_done;	/* so a failed apply owes post_unpatch */
-	bool in_flux;		/* this transaction raised bpflp_state.flux */
+	bool journal_written; /* from here on, failure means roll_back() */
+	bool pre_patch_done;  /* so a failed apply owes post_unpatch */
+	bool in_flux;         /* this transaction raised bpflp_state.flux */
 };
 
 /* Returns 0, a negative errno (reported), or NO_STORE when !create and there is none. */

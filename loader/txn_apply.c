@@ -30,7 +30,7 @@
 #include "util.h"
 
 /* How long a slot choice waits for a replaced patch's programs to leave the kernel. */
-#define SLOT_WAIT_MS	5000
+#define SLOT_WAIT_MS 5000
 
 /*
  * A slot the word does not use and whose previous instance has no program
@@ -58,8 +58,8 @@ static int pick_slot(struct txn *t, bool stack, const char *name, __u32 *slot)
 		p_err("no free patch slot for %s: programs of earlier patches in slots %#llx are still in the kernel after %d ms (held by an open descriptor or a pin outside %s?); retry, or find them with 'bpftool prog'",
 		      name, (unsigned long long)lingering, SLOT_WAIT_MS, STORE_ROOT);
 	else if (err)
-		p_err("cannot list the BPF programs in the kernel to choose a slot for %s: %s", name,
-		      strerror(-err));
+		p_err("cannot list the BPF programs in the kernel to choose a slot for %s: %s",
+		      name, strerror(-err));
 	else
 		pr_debug("bpflp: %s gets slot %u (slots %#llx still had programs)\n", name, *slot,
 			 (unsigned long long)lingering);
@@ -67,10 +67,10 @@ static int pick_slot(struct txn *t, bool stack, const char *name, __u32 *slot)
 }
 
 /* Links a patch takes on one function: bpflp's take and drop, and its programs there. */
-#define SNAPSHOT_LINKS	2
+#define SNAPSHOT_LINKS 2
 
 /* Kept free by --stack on every function, so a cumulative replace always fits. */
-#define REPLACE_RESERVE	(SNAPSHOT_LINKS + 3)
+#define REPLACE_RESERVE (SNAPSHOT_LINKS + 3)
 
 /*
  * The kernel refuses a link past KERNEL_MAX_TRAMP_LINKS on one function
@@ -135,8 +135,8 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 		snprintf(meta->funcs[i].name, sizeof(meta->funcs[i].name), "%s", po->progs[i].func);
 		meta->funcs[i].key = po->progs[i].func_key;
 		meta->funcs[i].kind = po->progs[i].kind;
-		meta->funcs[i].route = po->progs[i].companion ? FUNC_ROUTE_COMPANION :
-								FUNC_ROUTE_TRAMPOLINE;
+		meta->funcs[i].route =
+			po->progs[i].companion ? FUNC_ROUTE_COMPANION : FUNC_ROUTE_TRAMPOLINE;
 	}
 }
 
@@ -250,8 +250,9 @@ static void report_shadows(const struct patch_object *po, struct apply_result *r
 		struct apply_shadow *out = &res->shadows[res->nr_shadows++];
 
 		snprintf(out->name, sizeof(out->name), "%s", s->name);
-		out->how = s->migrating ? SHADOW_MIGRATED : s->existing_fd >= 0 ? SHADOW_INHERITED :
-									   SHADOW_CREATED;
+		out->how = s->migrating        ? SHADOW_MIGRATED :
+			   s->existing_fd >= 0 ? SHADOW_INHERITED :
+						 SHADOW_CREATED;
 		out->converted = s->converted;
 	}
 }
@@ -281,9 +282,11 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 		sha256_hex(existing->meta.digest, 6, was);
 		sha256_hex(po.digest, 6, now);
 		p_err("%s@%u is already %s with different code (sha256 %s..., %s has %s...): bump the version in BPFLP_PATCH%s",
-		      po.info.name, po.info.version, existing->meta.status == PATCH_ACTIVE ? "active" : "recorded",
-		      was, path, now,
-		      existing->meta.status == PATCH_ACTIVE ? "" : " (or drop the old record with 'bpflp gc')");
+		      po.info.name, po.info.version,
+		      existing->meta.status == PATCH_ACTIVE ? "active" : "recorded", was, path, now,
+		      existing->meta.status == PATCH_ACTIVE ?
+			      "" :
+			      " (or drop the old record with 'bpflp gc')");
 		err = -EEXIST;
 		goto out;
 	}
@@ -359,8 +362,8 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 	}
 	for (int i = 0; !stack && i < t.reg.nr; i++)
 		if (t.reg.recs[i].meta.status == PATCH_ACTIVE)
-			snprintf(res->replaced[res->nr_replaced++], sizeof(res->replaced[0]), "%s@%u",
-				 t.reg.recs[i].meta.name, t.reg.recs[i].meta.version);
+			snprintf(res->replaced[res->nr_replaced++], sizeof(res->replaced[0]),
+				 "%s@%u", t.reg.recs[i].meta.name, t.reg.recs[i].meta.version);
 	err = finish(&t, CB_POST_PATCH);
 	if (err)
 		p_err("%s@%u is active, but cleaning up after the commit failed: %s; run 'bpflp recover'",

@@ -86,9 +86,10 @@ int repair_drift(struct txn *t, struct recover_result *res)
 			err = -errno;
 		err = err ?: store_write_meta(rec->dir, m);
 		err = err ?: store_clear_dir(rec->dir, true);
-		drift_add(&res->repairs, m, DRIFT_RECORD, "%s", rec->dir_missing ?
-			  "recorded as disabled: its directory had been deleted, which detached it" :
-			  "recorded as disabled: the commit word no longer enabled it");
+		drift_add(&res->repairs, m, DRIFT_RECORD, "%s",
+			  rec->dir_missing ?
+				  "recorded as disabled: its directory had been deleted, which detached it" :
+				  "recorded as disabled: the commit word no longer enabled it");
 	}
 	drift_scan(&t->reg, t->word, &scan);
 	if (!drift_unrepairable(&scan))
@@ -112,8 +113,7 @@ int repair_drift(struct txn *t, struct recover_result *res)
  * too, from the object loaded again into the patch's slot. Same slot, same
  * word: no commit, the function is patched again as soon as it is attached.
  */
-int repair_active(struct patch_record *rec, struct patch_object *po,
-			 struct drift_report *done)
+int repair_active(struct patch_record *rec, struct patch_object *po, struct drift_report *done)
 {
 	struct drift_report pass = {};
 	int err;
@@ -122,11 +122,11 @@ int repair_active(struct patch_record *rec, struct patch_object *po,
 	if (!err && drift_unrepairable(&pass)) {
 		memset(&pass, 0, sizeof(pass));
 		/* Loaded onto the patch's live shadows, as when it was applied (same code, same layout). */
-		err = shadow_plan(po, true) ?:
-		      patch_object_load(po, rec->meta.slot, rec->meta.gen, STORE_ROOT) ?:
-		      shadow_pin_created(po) ?:
-		      pin_missing_programs(po, &rec->meta, rec->dir) ?:
-		      drift_reattach(rec, &pass);
+		err = shadow_plan(po, true)                                                    ?:
+			      patch_object_load(po, rec->meta.slot, rec->meta.gen, STORE_ROOT) ?:
+			      shadow_pin_created(po)                                           ?:
+			      pin_missing_programs(po, &rec->meta, rec->dir)                   ?:
+			      drift_reattach(rec, &pass);
 	}
 	*done = pass;
 	if (err)

@@ -10,7 +10,6 @@
  * -ENAMETOOLONG when the result does not fit (buf then holds a truncated,
  * terminated string that must not be used as a path).
  */
-int try_snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int try_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif /* BPFLP_UTIL_H */

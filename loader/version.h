@@ -3,12 +3,12 @@
 #ifndef BPFLP_VERSION_H
 #define BPFLP_VERSION_H
 
-#define BPFLP_VERSION		"0.3.0"
+#define BPFLP_VERSION "0.3.0"
 
 /*
  * docs/schema/bpflp-output.schema.json: bump the major number when a
  * field is removed or changes meaning, the minor when one is added.
  */
-#define BPFLP_SCHEMA_VERSION	"1.5"
+#define BPFLP_SCHEMA_VERSION "1.5"
 
 #endif /* BPFLP_VERSION_H */

@@ -12,16 +12,16 @@
 #include <linux/types.h>
 #endif
 
-#define BPFLP_MAGIC		0x504c5042U	/* "BPLP" little-endian */
-#define BPFLP_ABI_VERSION	4U
+#define BPFLP_MAGIC       0x504c5042U /* "BPLP" little-endian */
+#define BPFLP_ABI_VERSION 4U
 
-#define BPFLP_NAME_MAX		32	/* [a-z0-9_-]{1,32} */
-#define BPFLP_FUNC_NAME_MAX	64	/* kernel symbol names */
-#define BPFLP_MAX_SLOTS		64	/* one bit each in the commit word */
-#define BPFLP_MAX_FUNCS		1024	/* programs per patch */
-#define BPFLP_MAX_COVERED	16384	/* functions all active patches touch */
-#define BPFLP_NO_SLOT		0xffU	/* rodata default: gate never opens */
-#define BPFLP_LIVEPATCH_NAME_MAX	56	/* the kernel's MODULE_NAME_LEN */
+#define BPFLP_NAME_MAX           32    /* [a-z0-9_-]{1,32} */
+#define BPFLP_FUNC_NAME_MAX      64    /* kernel symbol names */
+#define BPFLP_MAX_SLOTS          64    /* one bit each in the commit word */
+#define BPFLP_MAX_FUNCS          1024  /* programs per patch */
+#define BPFLP_MAX_COVERED        16384 /* functions all active patches touch */
+#define BPFLP_NO_SLOT            0xffU /* rodata default: gate never opens */
+#define BPFLP_LIVEPATCH_NAME_MAX 56    /* the kernel's MODULE_NAME_LEN */
 
 /* Identity a patch object carries in its .rodata (see BPFLP_PATCH). */
 struct bpflp_patch_info {
@@ -62,17 +62,17 @@ struct bpflp_state {
  * with the same trampoline frame address finds no stale copy.
  * See include/bpflp/snapshot.bpf.h and docs/design.md.
  */
-#define BPFLP_SNAP_DEPTH	8
+#define BPFLP_SNAP_DEPTH 8
 
 struct bpflp_snap_entry {
-	__u64 ctx;		/* trampoline frame of the call */
-	__u64 func_key;		/* the function called */
-	__u64 active_mask;	/* commit word at the call's start */
-	__u64 takers;		/* slots whose take program saw this call */
+	__u64 ctx;         /* trampoline frame of the call */
+	__u64 func_key;    /* the function called */
+	__u64 active_mask; /* commit word at the call's start */
+	__u64 takers;      /* slots whose take program saw this call */
 };
 
 struct bpflp_snapshot {
-	__u32 depth;		/* entries in use */
+	__u32 depth; /* entries in use */
 	__u32 pad;
 	struct bpflp_snap_entry entries[BPFLP_SNAP_DEPTH];
 };
@@ -81,7 +81,7 @@ enum bpflp_kind {
 	BPFLP_KIND_FENTRY = 0,
 	BPFLP_KIND_FEXIT = 1,
 	BPFLP_KIND_FMOD_RET = 2,
-	BPFLP_KIND_REPLACE = 3,	/* BPFLP_REPLACE: fmod_ret, or the companion module */
+	BPFLP_KIND_REPLACE = 3, /* BPFLP_REPLACE: fmod_ret, or the companion module */
 };
 
 /*
@@ -92,8 +92,8 @@ enum bpflp_kind {
 
 /* Per-patch statistics: a per-CPU array indexed by program (the record's function order). */
 struct bpflp_stat {
-	__u64 calls;		/* gate open: the patch handled the call */
-	__u64 overrides;	/* fmod_ret returned non-zero: original skipped */
+	__u64 calls;     /* gate open: the patch handled the call */
+	__u64 overrides; /* fmod_ret returned non-zero: original skipped */
 };
 
 /*
@@ -102,12 +102,12 @@ struct bpflp_stat {
  * Each shadow is one hash map, pinned at /sys/fs/bpf/bpflp/shadow/NAME and
  * handed from patch to patch.
  */
-#define BPFLP_MAX_SHADOWS	8	/* per patch */
-#define BPFLP_MAX_STATES	16	/* BPFLP_STATE declarations per patch */
+#define BPFLP_MAX_SHADOWS 8  /* per patch */
+#define BPFLP_MAX_STATES  16 /* BPFLP_STATE declarations per patch */
 
 struct bpflp_shadow_key {
-	__u64 obj;		/* the object's address */
-	__u64 id;		/* which shadow of it */
+	__u64 obj; /* the object's address */
+	__u64 id;  /* which shadow of it */
 };
 
 /*
@@ -116,26 +116,26 @@ struct bpflp_shadow_key {
  * callbacks can tell a fresh setup from a take-over (klp_get_prev_state).
  */
 struct bpflp_state_decl {
-	__u32 magic;		/* BPFLP_MAGIC */
+	__u32 magic; /* BPFLP_MAGIC */
 	__u32 id;
 	__u32 version;
-	__u32 prev_present;	/* an active patch declared id when this one was applied */
-	__u32 prev_version;	/* its version */
+	__u32 prev_present; /* an active patch declared id when this one was applied */
+	__u32 prev_version; /* its version */
 	__u32 pad;
 };
 
 /* In/out context of a migration callback (BPFLP_SHADOW_MIGRATE). */
 struct bpflp_migrate_args {
-	__u32 catch_up;		/* in: 0 before the commit, 1 after it (only missing entries) */
+	__u32 catch_up; /* in: 0 before the commit, 1 after it (only missing entries) */
 	__u32 pad;
-	__u64 converted;	/* out: entries written */
+	__u64 converted; /* out: entries written */
 };
 
 /* In/out context of the commit program (BPF_PROG_TEST_RUN). */
 struct bpflp_commit_args {
-	__u64 expected_mask;	/* in: word the loader believes is live */
-	__u64 new_mask;		/* in: word to install */
-	__u64 observed_mask;	/* out: word found */
+	__u64 expected_mask; /* in: word the loader believes is live */
+	__u64 new_mask;      /* in: word to install */
+	__u64 observed_mask; /* out: word found */
 };
 
 #endif /* BPFLP_ABI_H */

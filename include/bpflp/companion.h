@@ -17,15 +17,15 @@
 #if defined(__KERNEL__)
 #include <linux/ioctl.h>
 #include <linux/types.h>
-#elif !defined(__VMLINUX_H__)	/* BPF programs only need the verdict */
+#elif !defined(__VMLINUX_H__) /* BPF programs only need the verdict */
 #include <sys/ioctl.h>
 #include <linux/types.h>
 #endif
 
-#define BPFLP_COMPANION_MODULE	"bpflp_companion"
-#define BPFLP_COMPANION_DEV	"/dev/bpflp_companion"
+#define BPFLP_COMPANION_MODULE "bpflp_companion"
+#define BPFLP_COMPANION_DEV    "/dev/bpflp_companion"
 /* modinfo bpflp_abi: the loader refuses a module of another ABI. */
-#define BPFLP_COMPANION_ABI	1
+#define BPFLP_COMPANION_ABI 1
 
 /*
  * Attach prog_fd, a BPF_TRACE_FENTRY program loaded against the target
@@ -50,13 +50,13 @@ struct bpflp_companion_detach {
 };
 
 #ifdef _IOW
-#define BPFLP_COMPANION_IOC_ATTACH	_IOW('B', 1, struct bpflp_companion_attach)
-#define BPFLP_COMPANION_IOC_DETACH	_IOW('B', 2, struct bpflp_companion_detach)
+#define BPFLP_COMPANION_IOC_ATTACH _IOW('B', 1, struct bpflp_companion_attach)
+#define BPFLP_COMPANION_IOC_DETACH _IOW('B', 2, struct bpflp_companion_detach)
 #endif
 
-#define BPFLP_COMPANION_MAX_ATTACH	1024
-#define BPFLP_COMPANION_MAX_PER_TARGET	64	/* one per slot (BPFLP_MAX_SLOTS) */
-#define BPFLP_COMPANION_MAX_ARGS	6	/* register arguments on x86-64 */
+#define BPFLP_COMPANION_MAX_ATTACH     1024
+#define BPFLP_COMPANION_MAX_PER_TARGET 64 /* one per slot (BPFLP_MAX_SLOTS) */
+#define BPFLP_COMPANION_MAX_ARGS       6  /* register arguments on x86-64 */
 
 /*
  * What a replacing program leaves for the module (a per-CPU array of one

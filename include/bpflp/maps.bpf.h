@@ -25,7 +25,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* entries only for functions patched */
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* entries only for functions patched */
 	__uint(max_entries, BPFLP_MAX_COVERED);
 	__type(key, __u64);
 	__type(value, __u64);

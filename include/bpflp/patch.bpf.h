@@ -64,13 +64,13 @@ struct {
 } bpflp_verdict SEC(".maps");
 
 /* Patch identity: name matches [a-z0-9_-]{1,32}; version is unsigned. */
-#define BPFLP_PATCH(patch_name, patch_version)					\
-	const volatile struct bpflp_patch_info bpflp_patch = {			\
-		.magic = BPFLP_MAGIC,						\
-		.abi_version = BPFLP_ABI_VERSION,				\
-		.name = patch_name,						\
-		.version = patch_version,					\
-	};									\
+#define BPFLP_PATCH(patch_name, patch_version)                                                     \
+	const volatile struct bpflp_patch_info bpflp_patch = {                                     \
+		.magic = BPFLP_MAGIC,                                                              \
+		.abi_version = BPFLP_ABI_VERSION,                                                  \
+		.name = patch_name,                                                                \
+		.version = patch_version,                                                          \
+	};                                                                                         \
 	char LICENSE[] SEC("license") = "GPL"
 
 /*
@@ -129,6 +129,8 @@ static __always_inline void bpflp__count(__u32 idx, int overridden)
  * index; whether the patch has an fexit program on the function), the
  * gated program, and the author's body to follow as ____bpflp_<prog>().
  */
+/* Kept as written: clang-format 14 cannot lay out _Pragma in a macro body. */
+/* clang-format off */
 #define ___BPFLP_PROG(sec, func, prog, kind, ret_expr, args...)		\
 	const volatile __u64 bpflp_fid_##prog = 0;				\
 	const volatile __u32 bpflp_idx_##prog = 0;				\
@@ -151,9 +153,10 @@ static __always_inline void bpflp__count(__u32 idx, int overridden)
 		return ret_expr;						\
 	}									\
 	static __always_inline int ____bpflp_##prog(unsigned long long *ctx, ##args)
+/* clang-format on */
 
 /* Replace func's behaviour: return 0 to run the original, else the value it returns. */
-#define BPFLP_FMOD_RET(func, args...) \
+#define BPFLP_FMOD_RET(func, args...)                                                              \
 	___BPFLP_PROG("fmod_ret/", func, func##__ret, BPFLP_KIND_FMOD_RET, ret, ##args)
 
 /*
@@ -186,18 +189,18 @@ static __always_inline int bpflp__replace_result(__u32 companion, int ret)
  * bpflp_proto_<func> records the body's prototype so the loader can check
  * it against the kernel's.
  */
-#define BPFLP_REPLACE(func, args...)						\
-	const volatile __u32 bpflp_companion_##func##__replace = 0;		\
-	int (* const volatile bpflp_proto_##func)(int, ##args) = 0;		\
-	___BPFLP_PROG("fmod_ret/", func, func##__replace, BPFLP_KIND_REPLACE,	\
+#define BPFLP_REPLACE(func, args...)                                                               \
+	const volatile __u32 bpflp_companion_##func##__replace = 0;                                \
+	int (*const volatile bpflp_proto_##func)(int, ##args) = 0;                                 \
+	___BPFLP_PROG("fmod_ret/", func, func##__replace, BPFLP_KIND_REPLACE,                      \
 		      bpflp__replace_result(bpflp_companion_##func##__replace, ret), ##args)
 
 /* Observe func's entry. The body's return value is ignored. */
-#define BPFLP_FENTRY(func, args...) \
+#define BPFLP_FENTRY(func, args...)                                                                \
 	___BPFLP_PROG("fentry/", func, func##__entry, BPFLP_KIND_FENTRY, 0, ##args)
 
 /* Observe func's exit; the last argument is its return value. */
-#define BPFLP_FEXIT(func, args...) \
+#define BPFLP_FEXIT(func, args...)                                                                 \
 	___BPFLP_PROG("fexit/", func, func##__exit, BPFLP_KIND_FEXIT, 0, ##args)
 
 /*
@@ -206,7 +209,7 @@ static __always_inline int bpflp__replace_result(__u32 companion, int ret)
  * the object: `bpflp apply OBJ` applies both in one transaction, as
  * `--module name.ko` does.
  */
-#define BPFLP_LIVEPATCH(module_name) \
+#define BPFLP_LIVEPATCH(module_name)                                                               \
 	const volatile char bpflp_livepatch[BPFLP_LIVEPATCH_NAME_MAX] = module_name
 
 /*
@@ -214,7 +217,6 @@ static __always_inline int bpflp__replace_result(__u32 companion, int ret)
  * aborts the apply with nothing changed), post_patch, pre_unpatch,
  * post_unpatch. Only the incoming patch's callbacks run on a replace.
  */
-#define BPFLP_CALLBACK(which)							\
-	SEC("syscall") int bpflp_##which(void *ctx)
+#define BPFLP_CALLBACK(which) SEC("syscall") int bpflp_##which(void *ctx)
 
 #endif /* BPFLP_PATCH_BPF_H */

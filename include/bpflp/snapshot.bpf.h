@@ -35,8 +35,8 @@ static __always_inline struct bpflp_snapshot *bpflp__snapshot(bool create)
 }
 
 /* The entry of this call: only the top one can be, and none outlives its call. */
-static __always_inline struct bpflp_snap_entry *
-bpflp__call_entry(struct bpflp_snapshot *snap, void *ctx, __u64 func_key)
+static __always_inline struct bpflp_snap_entry *bpflp__call_entry(struct bpflp_snapshot *snap,
+								  void *ctx, __u64 func_key)
 {
 	__u32 top = snap->depth - 1;
 
@@ -83,8 +83,8 @@ static __always_inline bool bpflp__in_flux(void)
  * every slot that marked it is older than this one (bpflp_order).
  */
 struct bpflp__older_scan {
-	__u64 takers;		/* slots that marked the entry */
-	__u64 own;		/* the finder's slot bit */
+	__u64 takers; /* slots that marked the entry */
+	__u64 own;    /* the finder's slot bit */
 	bool all_older;
 };
 
@@ -100,12 +100,11 @@ static long bpflp__older_step(__u32 m, void *data)
 	newer = bpf_map_lookup_elem(&bpflp_order, &key);
 	if (newer && (*newer & scan->own))
 		return 0;
-	scan->all_older = false;	/* a slot not older than the finder marked it */
+	scan->all_older = false; /* a slot not older than the finder marked it */
 	return 1;
 }
 
-static __always_inline bool bpflp__stale(const struct bpflp_snap_entry *entry, __u32 slot,
-					 bool take)
+static __always_inline bool bpflp__stale(const struct bpflp_snap_entry *entry, __u32 slot, bool take)
 {
 	struct bpflp__older_scan scan = {
 		.takers = entry->takers,
@@ -145,7 +144,7 @@ static __always_inline void bpflp__renew_if_stale(struct bpflp_snap_entry *entry
  * pushes above it and never mistakes a half-written entry for its own.
  */
 static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 slot, __u64 gen,
-						bool on_entry, bool take)
+					      bool on_entry, bool take)
 {
 	struct bpflp_snap_entry *entry;
 	struct bpflp_snapshot *snap;
@@ -171,10 +170,10 @@ static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 s
 		return 0;
 	word = bpflp__live_word();
 	if (!snap)
-		return word;	/* task storage refused: this call reads the live word */
+		return word; /* task storage refused: this call reads the live word */
 	depth = snap->depth;
 	if (depth >= BPFLP_SNAP_DEPTH)
-		return word;	/* nested too deep: this call reads the live word */
+		return word; /* nested too deep: this call reads the live word */
 	entry = &snap->entries[depth];
 	entry->ctx = 0;
 	barrier();
@@ -201,7 +200,7 @@ static __always_inline void bpflp__call_done(void *ctx, __u64 func_key, __u32 sl
 		return;
 	entry = bpflp__call_entry(snap, ctx, func_key);
 	if (!entry || !(entry->takers & (1ULL << slot)))
-		return;	/* not marked for this patch: another patch's drop pops it */
+		return; /* not marked for this patch: another patch's drop pops it */
 	entry->takers &= ~(1ULL << slot);
 	if (!entry->takers)
 		snap->depth--;

@@ -19,11 +19,11 @@
 #include "bpflp/abi.h"
 
 /* The loader finds the declarations by name and fills prev_* before load. */
-#define BPFLP_STATE(state_id, state_version)					\
-	const volatile struct bpflp_state_decl bpflp_sysstate_##state_id = {	\
-		.magic = BPFLP_MAGIC,						\
-		.id = state_id,							\
-		.version = state_version,					\
+#define BPFLP_STATE(state_id, state_version)                                                       \
+	const volatile struct bpflp_state_decl bpflp_sysstate_##state_id = {                       \
+		.magic = BPFLP_MAGIC,                                                              \
+		.id = state_id,                                                                    \
+		.version = state_version,                                                          \
 	}
 
 /* Did an active patch declare state_id when this patch was applied? */

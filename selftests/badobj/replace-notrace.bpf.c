@@ -5,7 +5,8 @@
 
 BPFLP_PATCH("replace-notrace", 1);
 
-BPFLP_REPLACE(do_blk_trace_setup, struct request_queue *q, char *name, dev_t dev, struct block_device *bdev, struct blk_user_trace_setup *buts)
+BPFLP_REPLACE(do_blk_trace_setup, struct request_queue *q, char *name, dev_t dev,
+	      struct block_device *bdev, struct blk_user_trace_setup *buts)
 {
 	return -1;
 }

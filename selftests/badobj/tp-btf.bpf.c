@@ -6,8 +6,7 @@
 BPFLP_PATCH("tp-btf", 1);
 
 SEC("tp_btf/sched_switch")
-int BPF_PROG(sched_switch__entry, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
+int BPF_PROG(sched_switch__entry, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	return 0;
 }

@@ -23,22 +23,22 @@ static __always_inline char c_dentry_tag(struct dentry *dentry)
 	return dentry_tag(dentry, "bpflp-c-");
 }
 
-#define C_STATFS(err)								\
-	BPFLP_REPLACE(shmem_statfs, struct dentry *dentry, struct kstatfs *buf)	\
-	{									\
-		return c_dentry_tag(dentry) == 's' ? -(err) : 0;		\
+#define C_STATFS(err)                                                                              \
+	BPFLP_REPLACE(shmem_statfs, struct dentry *dentry, struct kstatfs *buf)                    \
+	{                                                                                          \
+		return c_dentry_tag(dentry) == 's' ? -(err) : 0;                                   \
 	}
 
-#define C_TRUNCATE(err)								\
-	BPFLP_REPLACE(vfs_truncate, const struct path *path, loff_t length)	\
-	{									\
-		return c_dentry_tag(BPF_CORE_READ(path, dentry)) == 't' ? -(err) : 0; \
+#define C_TRUNCATE(err)                                                                            \
+	BPFLP_REPLACE(vfs_truncate, const struct path *path, loff_t length)                        \
+	{                                                                                          \
+		return c_dentry_tag(BPF_CORE_READ(path, dentry)) == 't' ? -(err) : 0;              \
 	}
 
-#define C_OPEN(err)								\
-	BPFLP_REPLACE(security_file_open, struct file *file)			\
-	{									\
-		return c_dentry_tag(BPF_CORE_READ(file, f_path.dentry)) == 'o' ? -(err) : 0; \
+#define C_OPEN(err)                                                                                \
+	BPFLP_REPLACE(security_file_open, struct file *file)                                       \
+	{                                                                                          \
+		return c_dentry_tag(BPF_CORE_READ(file, f_path.dentry)) == 'o' ? -(err) : 0;       \
 	}
 
 #endif /* BPFLP_T_COMPANION_BPF_H */

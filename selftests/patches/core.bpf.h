@@ -22,12 +22,12 @@
 #include <bpflp/patch.bpf.h>
 #include "tag.bpf.h"
 
-#define EPERM	1
-#define ENODEV	19
-#define EACCES	13
-#define EROFS	30
+#define EPERM  1
+#define ENODEV 19
+#define EACCES 13
+#define EROFS  30
 
-#define T_CBLOG_MAX	64
+#define T_CBLOG_MAX 64
 
 enum {
 	T_EV_PRE_PATCH = 1,
@@ -41,66 +41,65 @@ static __always_inline char t_dentry_tag(struct dentry *dentry)
 	return dentry_tag(dentry, "bpflp-t-");
 }
 
-#define T_DENY_OPEN(err)							\
-	BPFLP_FMOD_RET(security_file_open, struct file *file)			\
-	{									\
-		return t_dentry_tag(BPF_CORE_READ(file, f_path.dentry)) == 'a' ? -(err) : 0; \
+#define T_DENY_OPEN(err)                                                                           \
+	BPFLP_FMOD_RET(security_file_open, struct file *file)                                      \
+	{                                                                                          \
+		return t_dentry_tag(BPF_CORE_READ(file, f_path.dentry)) == 'a' ? -(err) : 0;       \
 	}
 
-#define T_DENY_UNLINK(err)							\
-	BPFLP_FMOD_RET(security_inode_unlink, struct inode *dir, struct dentry *dentry) \
-	{									\
-		return t_dentry_tag(dentry) == 'b' ? -(err) : 0;		\
+#define T_DENY_UNLINK(err)                                                                         \
+	BPFLP_FMOD_RET(security_inode_unlink, struct inode *dir, struct dentry *dentry)            \
+	{                                                                                          \
+		return t_dentry_tag(dentry) == 'b' ? -(err) : 0;                                   \
 	}
 
-#define T_DENY_MKDIR(err)							\
-	BPFLP_FMOD_RET(security_inode_mkdir, struct inode *dir, struct dentry *dentry, \
-		       umode_t mode)						\
-	{									\
-		return t_dentry_tag(dentry) == 'c' ? -(err) : 0;		\
+#define T_DENY_MKDIR(err)                                                                            \
+	BPFLP_FMOD_RET(security_inode_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode) \
+	{                                                                                            \
+		return t_dentry_tag(dentry) == 'c' ? -(err) : 0;                                     \
 	}
 
-#define T_CALLBACKS(id, pre_patch_ret)						\
-	struct {								\
-		__uint(type, BPF_MAP_TYPE_ARRAY);				\
-		__uint(max_entries, T_CBLOG_MAX);				\
-		__type(key, __u32);						\
-		__type(value, __u32);						\
-		__uint(pinning, LIBBPF_PIN_BY_NAME);				\
-	} bpflp_t_cblog SEC(".maps");						\
-										\
-	static __always_inline void t_log(__u32 event)				\
-	{									\
-		__u32 zero = 0, idx, *count, *slot;				\
-										\
-		count = bpf_map_lookup_elem(&bpflp_t_cblog, &zero);		\
-		if (!count)							\
-			return;							\
-		idx = __sync_fetch_and_add(count, 1) + 1;			\
-		slot = bpf_map_lookup_elem(&bpflp_t_cblog, &idx);		\
-		if (slot)							\
-			*slot = (id) * 10 + event;				\
-	}									\
-										\
-	BPFLP_CALLBACK(pre_patch)						\
-	{									\
-		t_log(T_EV_PRE_PATCH);						\
-		return pre_patch_ret;						\
-	}									\
-	BPFLP_CALLBACK(post_patch)						\
-	{									\
-		t_log(T_EV_POST_PATCH);						\
-		return 0;							\
-	}									\
-	BPFLP_CALLBACK(pre_unpatch)						\
-	{									\
-		t_log(T_EV_PRE_UNPATCH);					\
-		return 0;							\
-	}									\
-	BPFLP_CALLBACK(post_unpatch)						\
-	{									\
-		t_log(T_EV_POST_UNPATCH);					\
-		return 0;							\
+#define T_CALLBACKS(id, pre_patch_ret)                                                             \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                                                  \
+		__uint(max_entries, T_CBLOG_MAX);                                                  \
+		__type(key, __u32);                                                                \
+		__type(value, __u32);                                                              \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                                               \
+	} bpflp_t_cblog SEC(".maps");                                                              \
+                                                                                                   \
+	static __always_inline void t_log(__u32 event)                                             \
+	{                                                                                          \
+		__u32 zero = 0, idx, *count, *slot;                                                \
+                                                                                                   \
+		count = bpf_map_lookup_elem(&bpflp_t_cblog, &zero);                                \
+		if (!count)                                                                        \
+			return;                                                                    \
+		idx = __sync_fetch_and_add(count, 1) + 1;                                          \
+		slot = bpf_map_lookup_elem(&bpflp_t_cblog, &idx);                                  \
+		if (slot)                                                                          \
+			*slot = (id)*10 + event;                                                   \
+	}                                                                                          \
+                                                                                                   \
+	BPFLP_CALLBACK(pre_patch)                                                                  \
+	{                                                                                          \
+		t_log(T_EV_PRE_PATCH);                                                             \
+		return pre_patch_ret;                                                              \
+	}                                                                                          \
+	BPFLP_CALLBACK(post_patch)                                                                 \
+	{                                                                                          \
+		t_log(T_EV_POST_PATCH);                                                            \
+		return 0;                                                                          \
+	}                                                                                          \
+	BPFLP_CALLBACK(pre_unpatch)                                                                \
+	{                                                                                          \
+		t_log(T_EV_PRE_UNPATCH);                                                           \
+		return 0;                                                                          \
+	}                                                                                          \
+	BPFLP_CALLBACK(post_unpatch)                                                               \
+	{                                                                                          \
+		t_log(T_EV_POST_UNPATCH);                                                          \
+		return 0;                                                                          \
 	}
 
 #endif /* BPFLP_T_CORE_BPF_H */

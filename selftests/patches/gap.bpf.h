@@ -21,10 +21,10 @@
 #include <bpf/bpf_core_read.h>
 #include <bpflp/patch.bpf.h>
 
-#define EPERM	1
-#define EACCES	13
+#define EPERM  1
+#define EACCES 13
 
-#define GAP_PREFIX_LEN	9	/* strlen("bpflp-gap"), strlen("bpflp-gsb") */
+#define GAP_PREFIX_LEN 9 /* strlen("bpflp-gap"), strlen("bpflp-gsb") */
 
 /* Does dentry's name start with prefix (GAP_PREFIX_LEN characters)? */
 static __always_inline bool gap_target(struct dentry *dentry, const char *prefix)
@@ -42,30 +42,29 @@ static __always_inline bool gap_target(struct dentry *dentry, const char *prefix
 	return true;
 }
 
-#define GAP_DENY_OPEN(err)							\
-	BPFLP_FMOD_RET(security_file_open, struct file *file)			\
-	{									\
-		return gap_target(BPF_CORE_READ(file, f_path.dentry), "bpflp-gap") ? -(err) : 0; \
+#define GAP_DENY_OPEN(err)                                                                         \
+	BPFLP_FMOD_RET(security_file_open, struct file *file)                                      \
+	{                                                                                          \
+		return gap_target(BPF_CORE_READ(file, f_path.dentry), "bpflp-gap") ? -(err) : 0;   \
 	}
 
 /* The same denial of open() as GAP_DENY_OPEN, from a function fmod_ret cannot reach. */
-#define GAP_DENY_VFS_OPEN(err)							\
-	BPFLP_REPLACE(vfs_open, const struct path *path, struct file *file)	\
-	{									\
-		return gap_target(path->dentry, "bpflp-gap") ? -(err) : 0;	\
+#define GAP_DENY_VFS_OPEN(err)                                                                     \
+	BPFLP_REPLACE(vfs_open, const struct path *path, struct file *file)                        \
+	{                                                                                          \
+		return gap_target(path->dentry, "bpflp-gap") ? -(err) : 0;                         \
 	}
 
-#define GAP_DENY_MKDIR(err)							\
-	BPFLP_FMOD_RET(security_inode_mkdir, struct inode *dir, struct dentry *dentry, \
-		       umode_t mode)						\
-	{									\
-		return gap_target(dentry, "bpflp-gsb") ? -(err) : 0;				\
+#define GAP_DENY_MKDIR(err)                                                                          \
+	BPFLP_FMOD_RET(security_inode_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode) \
+	{                                                                                            \
+		return gap_target(dentry, "bpflp-gsb") ? -(err) : 0;                                 \
 	}
 
-#define GAP_DENY_UNLINK(err)							\
-	BPFLP_FMOD_RET(security_inode_unlink, struct inode *dir, struct dentry *dentry) \
-	{									\
-		return gap_target(dentry, "bpflp-gsb") ? -(err) : 0;				\
+#define GAP_DENY_UNLINK(err)                                                                       \
+	BPFLP_FMOD_RET(security_inode_unlink, struct inode *dir, struct dentry *dentry)            \
+	{                                                                                          \
+		return gap_target(dentry, "bpflp-gsb") ? -(err) : 0;                               \
 	}
 
 /*
@@ -75,35 +74,35 @@ static __always_inline bool gap_target(struct dentry *dentry, const char *prefix
  * replaces of one version by the other, every open must be counted once on
  * entry and once on exit, whichever version counts it.
  */
-#define GAP_OBSERVE_OPEN(version)						\
-	struct {								\
-		__uint(type, BPF_MAP_TYPE_ARRAY);				\
-		__uint(max_entries, 8);						\
-		__type(key, __u32);						\
-		__type(value, __u64);						\
-		__uint(pinning, LIBBPF_PIN_BY_NAME);				\
-	} bpflp_gap_obs SEC(".maps");						\
-										\
-	static __always_inline void gap_count(struct file *file, __u32 key)	\
-	{									\
-		__u64 *count;							\
-										\
-		if (!gap_target(BPF_CORE_READ(file, f_path.dentry), "bpflp-gap")) \
-			return;							\
-		count = bpf_map_lookup_elem(&bpflp_gap_obs, &key);		\
-		if (count)							\
-			__sync_fetch_and_add(count, 1);				\
-	}									\
-										\
-	BPFLP_FENTRY(security_file_open, struct file *file)			\
-	{									\
-		gap_count(file, (version) * 2);					\
-		return 0;							\
-	}									\
-	BPFLP_FEXIT(security_file_open, struct file *file, int ret)		\
-	{									\
-		gap_count(file, (version) * 2 + 1);				\
-		return 0;							\
+#define GAP_OBSERVE_OPEN(version)                                                                  \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                                                  \
+		__uint(max_entries, 8);                                                            \
+		__type(key, __u32);                                                                \
+		__type(value, __u64);                                                              \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                                               \
+	} bpflp_gap_obs SEC(".maps");                                                              \
+                                                                                                   \
+	static __always_inline void gap_count(struct file *file, __u32 key)                        \
+	{                                                                                          \
+		__u64 *count;                                                                      \
+                                                                                                   \
+		if (!gap_target(BPF_CORE_READ(file, f_path.dentry), "bpflp-gap"))                  \
+			return;                                                                    \
+		count = bpf_map_lookup_elem(&bpflp_gap_obs, &key);                                 \
+		if (count)                                                                         \
+			__sync_fetch_and_add(count, 1);                                            \
+	}                                                                                          \
+                                                                                                   \
+	BPFLP_FENTRY(security_file_open, struct file *file)                                        \
+	{                                                                                          \
+		gap_count(file, (version)*2);                                                      \
+		return 0;                                                                          \
+	}                                                                                          \
+	BPFLP_FEXIT(security_file_open, struct file *file, int ret)                                \
+	{                                                                                          \
+		gap_count(file, (version)*2 + 1);                                                  \
+		return 0;                                                                          \
 	}
 
 #endif /* BPFLP_GAP_BPF_H */

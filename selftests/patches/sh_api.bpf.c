@@ -8,7 +8,7 @@
  */
 #include "core.bpf.h"
 
-#define EEXIST	17
+#define EEXIST 17
 
 struct sh_api {
 	__u64 made;

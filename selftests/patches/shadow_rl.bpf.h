@@ -15,27 +15,27 @@
 
 #include "core.bpf.h"
 
-#define SH_RL_ID	1	/* the shadow id of the rate-limit count */
+#define SH_RL_ID 1 /* the shadow id of the rate-limit count */
 
 struct sh_rl {
 	__u64 opens;
 };
 
 /* One fixed-limit version over struct sh_rl. */
-#define SH_RATE_LIMIT(limit, err)						\
-	BPFLP_SHADOW(rl, struct sh_rl, 1024);					\
-										\
-	BPFLP_FMOD_RET(security_file_open, struct file *file)			\
-	{									\
-		struct task_struct *task = (void *)bpf_get_current_task();	\
-		struct sh_rl *rl;						\
-										\
-		if (t_dentry_tag(BPF_CORE_READ(file, f_path.dentry)) != 's')	\
-			return 0;						\
-		rl = bpflp_shadow_get_or_alloc(rl, task, SH_RL_ID, bpflp_shadow_no_ctor, NULL); \
-		if (!rl)							\
-			return 0;						\
-		return __sync_add_and_fetch(&rl->opens, 1) > (limit) ? -(err) : 0; \
+#define SH_RATE_LIMIT(limit, err)                                                                  \
+	BPFLP_SHADOW(rl, struct sh_rl, 1024);                                                      \
+                                                                                                   \
+	BPFLP_FMOD_RET(security_file_open, struct file *file)                                      \
+	{                                                                                          \
+		struct task_struct *task = (void *)bpf_get_current_task();                         \
+		struct sh_rl *rl;                                                                  \
+                                                                                                   \
+		if (t_dentry_tag(BPF_CORE_READ(file, f_path.dentry)) != 's')                       \
+			return 0;                                                                  \
+		rl = bpflp_shadow_get_or_alloc(rl, task, SH_RL_ID, bpflp_shadow_no_ctor, NULL);    \
+		if (!rl)                                                                           \
+			return 0;                                                                  \
+		return __sync_add_and_fetch(&rl->opens, 1) > (limit) ? -(err) : 0;                 \
 	}
 
 #endif /* BPFLP_T_SHADOW_RL_BPF_H */

@@ -18,7 +18,7 @@
 
 #include "core.bpf.h"
 
-#define T_STATE_ID	7
+#define T_STATE_ID 7
 
 enum {
 	ST_EV_SETUP = 1,
@@ -56,49 +56,48 @@ static __always_inline void st_log(__u32 code)
 		*slot = code;
 }
 
-#define T_STATE_PATCH(name, version, state_version)				\
-	BPFLP_PATCH(name, version);						\
-	BPFLP_STATE(T_STATE_ID, state_version);					\
-	T_DENY_MKDIR(EPERM)							\
-										\
-	static __always_inline void st_event(__u32 event)			\
-	{									\
-		st_log((version) * 100 + event * 10 +				\
-		       bpflp_state_prev_version(T_STATE_ID));			\
-	}									\
-										\
-	BPFLP_CALLBACK(pre_patch)						\
-	{									\
-		__u32 setting = 0, saved = 1, *value, *save;			\
-										\
-		if (bpflp_state_prev_present(T_STATE_ID)) {			\
-			st_event(ST_EV_TAKEOVER);				\
-			return 0;						\
-		}								\
-		value = bpf_map_lookup_elem(&bpflp_t_sysset, &setting);		\
-		save = bpf_map_lookup_elem(&bpflp_t_sysset, &saved);		\
-		if (!value || !save)						\
-			return 1;						\
-		*save = *value;							\
-		*value = 42;							\
-		st_event(ST_EV_SETUP);						\
-		return 0;							\
-	}									\
-	BPFLP_CALLBACK(post_patch)						\
-	{									\
-		st_event(ST_EV_POST_PATCH);					\
-		return 0;							\
-	}									\
-	BPFLP_CALLBACK(post_unpatch)						\
-	{									\
-		__u32 setting = 0, saved = 1, *value, *save;			\
-										\
-		value = bpf_map_lookup_elem(&bpflp_t_sysset, &setting);		\
-		save = bpf_map_lookup_elem(&bpflp_t_sysset, &saved);		\
-		if (value && save)						\
-			*value = *save;						\
-		st_event(ST_EV_RESTORE);					\
-		return 0;							\
+#define T_STATE_PATCH(name, version, state_version)                                                \
+	BPFLP_PATCH(name, version);                                                                \
+	BPFLP_STATE(T_STATE_ID, state_version);                                                    \
+	T_DENY_MKDIR(EPERM)                                                                        \
+                                                                                                   \
+	static __always_inline void st_event(__u32 event)                                          \
+	{                                                                                          \
+		st_log((version)*100 + event * 10 + bpflp_state_prev_version(T_STATE_ID));         \
+	}                                                                                          \
+                                                                                                   \
+	BPFLP_CALLBACK(pre_patch)                                                                  \
+	{                                                                                          \
+		__u32 setting = 0, saved = 1, *value, *save;                                       \
+                                                                                                   \
+		if (bpflp_state_prev_present(T_STATE_ID)) {                                        \
+			st_event(ST_EV_TAKEOVER);                                                  \
+			return 0;                                                                  \
+		}                                                                                  \
+		value = bpf_map_lookup_elem(&bpflp_t_sysset, &setting);                            \
+		save = bpf_map_lookup_elem(&bpflp_t_sysset, &saved);                               \
+		if (!value || !save)                                                               \
+			return 1;                                                                  \
+		*save = *value;                                                                    \
+		*value = 42;                                                                       \
+		st_event(ST_EV_SETUP);                                                             \
+		return 0;                                                                          \
+	}                                                                                          \
+	BPFLP_CALLBACK(post_patch)                                                                 \
+	{                                                                                          \
+		st_event(ST_EV_POST_PATCH);                                                        \
+		return 0;                                                                          \
+	}                                                                                          \
+	BPFLP_CALLBACK(post_unpatch)                                                               \
+	{                                                                                          \
+		__u32 setting = 0, saved = 1, *value, *save;                                       \
+                                                                                                   \
+		value = bpf_map_lookup_elem(&bpflp_t_sysset, &setting);                            \
+		save = bpf_map_lookup_elem(&bpflp_t_sysset, &saved);                               \
+		if (value && save)                                                                 \
+			*value = *save;                                                            \
+		st_event(ST_EV_RESTORE);                                                           \
+		return 0;                                                                          \
 	}
 
 #endif /* BPFLP_T_STATE_CB_BPF_H */

@@ -7,7 +7,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
-#define TAG_PREFIX_LEN	8	/* "bpflp-t-", "bpflp-c-" */
+#define TAG_PREFIX_LEN 8 /* "bpflp-t-", "bpflp-c-" */
 
 /* The letter after prefix (TAG_PREFIX_LEN characters) in the dentry's name, or 0. */
 static __always_inline char dentry_tag(struct dentry *dentry, const char *prefix)

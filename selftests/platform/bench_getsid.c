@@ -35,7 +35,7 @@ static double ns_per_call(long calls)
 	pid_t self = getpid();
 	struct timespec a, b;
 
-	getsid(self);	/* warm */
+	getsid(self); /* warm */
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (long i = 0; i < calls; i++)
 		getsid(self);
@@ -85,13 +85,13 @@ static void print_prog_stats(void)
 
 		if (fd < 0)
 			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_PROG_TYPE_TRACING &&
-		    info.run_cnt) {
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_PROG_TYPE_TRACING && info.run_cnt) {
 			count_calls(fd, info.xlated_prog_len, &helpers, &subprogs);
 			printf("prog %s runs %llu ns_per_run %.1f xlated %u jited %u helpers %d\n",
 			       info.name, (unsigned long long)info.run_cnt,
-			       (double)info.run_time_ns / info.run_cnt,
-			       info.xlated_prog_len / 8, info.jited_prog_len, helpers);
+			       (double)info.run_time_ns / info.run_cnt, info.xlated_prog_len / 8,
+			       info.jited_prog_len, helpers);
 		}
 		close(fd);
 	}
@@ -101,9 +101,13 @@ static void print_prog_stats(void)
 static int raw_progs(struct bench_raw *skel, const char *mode, struct bpf_program **out)
 {
 	struct bpf_program *all[] = {
-		skel->progs.raw_fmod_ret, skel->progs.raw_fentry, skel->progs.raw_word,
-		skel->progs.raw_word_count_array, skel->progs.raw_word_count_hash,
-		skel->progs.raw_empty_fentry, skel->progs.raw_empty_fexit,
+		skel->progs.raw_fmod_ret,
+		skel->progs.raw_fentry,
+		skel->progs.raw_word,
+		skel->progs.raw_word_count_array,
+		skel->progs.raw_word_count_hash,
+		skel->progs.raw_empty_fentry,
+		skel->progs.raw_empty_fexit,
 	};
 	int n = 0;
 
@@ -145,7 +149,8 @@ int main(int argc, char **argv)
 	long calls;
 
 	if (argc != 3 || (calls = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: bench_getsid plain|raw-fmod_ret|raw-fentry|raw-word|raw-word-count-array|raw-word-count-array+2|raw-word-count-hash CALLS\n");
+		fprintf(stderr,
+			"usage: bench_getsid plain|raw-fmod_ret|raw-fentry|raw-word|raw-word-count-array|raw-word-count-array+2|raw-word-count-hash CALLS\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "plain")) {
@@ -160,7 +165,9 @@ int main(int argc, char **argv)
 		if (bench_raw__load(skel))
 			goto cleanup;
 		/* The gate's word: this "patch" active, no transaction. */
-		struct { __u64 active_mask, flux; } word = { 1, 0 };
+		struct {
+			__u64 active_mask, flux;
+		} word = { 1, 0 };
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.state), &zero, &word, BPF_ANY))
 			goto cleanup;
 		for (int i = 0; i < nr_progs; i++) {

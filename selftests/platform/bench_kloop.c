@@ -28,8 +28,8 @@ static int kernel_loop(const char *target, long calls, double *ns_per_call)
 	if (!f)
 		return -errno;
 	n = !strcmp(target, "lsm") ? fprintf(f, "lsm %ld\n", calls) : fprintf(f, "fn 0 %ld\n", calls);
-	if (n < 0 || fflush(f) || fseek(f, 0, SEEK_SET) || fscanf(f, "%llu %llu", &ns, &done) != 2 ||
-	    done != (unsigned long long)calls) {
+	if (n < 0 || fflush(f) || fseek(f, 0, SEEK_SET) ||
+	    fscanf(f, "%llu %llu", &ns, &done) != 2 || done != (unsigned long long)calls) {
 		fclose(f);
 		return -EIO;
 	}
@@ -56,10 +56,13 @@ int main(int argc, char **argv)
 		skel = bench_kloop__open();
 		if (!skel)
 			goto cleanup;
-		prog = !strcmp(argv[2], "lsm") ? skel->progs.raw_fmod_ret_lsm : skel->progs.raw_fmod_ret_mod;
+		prog = !strcmp(argv[2], "lsm") ? skel->progs.raw_fmod_ret_lsm :
+						 skel->progs.raw_fmod_ret_mod;
 		/* Load only the program measured: the other's target may be absent. */
-		bpf_program__set_autoload(skel->progs.raw_fmod_ret_lsm, prog == skel->progs.raw_fmod_ret_lsm);
-		bpf_program__set_autoload(skel->progs.raw_fmod_ret_mod, prog == skel->progs.raw_fmod_ret_mod);
+		bpf_program__set_autoload(skel->progs.raw_fmod_ret_lsm,
+					  prog == skel->progs.raw_fmod_ret_lsm);
+		bpf_program__set_autoload(skel->progs.raw_fmod_ret_mod,
+					  prog == skel->progs.raw_fmod_ret_mod);
 		if (bench_kloop__load(skel))
 			goto cleanup;
 		link = bpf_program__attach_trace(prog);
@@ -71,10 +74,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_kloop: unknown mode %s\n", argv[1]);
 		return 2;
 	}
-	kernel_loop(argv[2], 1000, &ns);	/* warm */
+	kernel_loop(argv[2], 1000, &ns); /* warm */
 	err = kernel_loop(argv[2], calls, &ns);
 	if (err) {
-		fprintf(stderr, "bench_kloop: %s: %s (is bpflp_bench.ko loaded?)\n", CONTROL, strerror(-err));
+		fprintf(stderr, "bench_kloop: %s: %s (is bpflp_bench.ko loaded?)\n", CONTROL,
+			strerror(-err));
 		err = 1;
 		goto cleanup;
 	}

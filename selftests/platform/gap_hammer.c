@@ -50,24 +50,28 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#define MAX_HAMMERS	16
-#define MAX_REPORTS	10	/* mismatches each hammer describes on stderr */
+#define MAX_HAMMERS 16
+#define MAX_REPORTS 10 /* mismatches each hammer describes on stderr */
 
-enum outcome { UNPATCHED = 0, V1 = 1, V2 = 2 };
+enum outcome {
+	UNPATCHED = 0,
+	V1 = 1,
+	V2 = 2
+};
 
 struct hammer_stats {
-	uint64_t calls;		/* every open() */
-	uint64_t checked;	/* calls no apply overlapped: exact check */
-	uint64_t seen[3];	/* by enum outcome */
+	uint64_t calls;   /* every open() */
+	uint64_t checked; /* calls no apply overlapped: exact check */
+	uint64_t seen[3]; /* by enum outcome */
 	uint64_t mismatches;
 };
 
 struct shared {
-	uint64_t seq;		/* odd while an apply is in flight */
-	uint32_t committed;	/* version the last finished apply installed */
+	uint64_t seq;       /* odd while an apply is in flight */
+	uint32_t committed; /* version the last finished apply installed */
 	uint32_t stop;
-	uint32_t ready;		/* hammers that have started */
-	uint32_t observe;	/* observers only: every call must succeed */
+	uint32_t ready;   /* hammers that have started */
+	uint32_t observe; /* observers only: every call must succeed */
 	struct hammer_stats hammers[MAX_HAMMERS];
 };
 
@@ -151,7 +155,8 @@ static void hammer(struct shared *sh, int id, const char *target)
 		continue;
 mismatch:
 		if (st->mismatches++ < MAX_REPORTS)
-			fprintf(stderr, "gap_hammer: hammer %d: open() -> %s (outcome %d) with seq %llu..%llu, committed gap@%u\n",
+			fprintf(stderr,
+				"gap_hammer: hammer %d: open() -> %s (outcome %d) with seq %llu..%llu, committed gap@%u\n",
 				id, err ? strerror(err) : "success", got, (unsigned long long)s0,
 				(unsigned long long)s1, committed);
 	}
@@ -181,7 +186,7 @@ static int run_bpflp(const char *bpflp, char *const args[])
 
 /* One transaction of a cycle, and the outcome every call must see once it returned. */
 struct step {
-	char *args[5];		/* bpflp, verb, argument, flag or NULL, NULL */
+	char *args[5]; /* bpflp, verb, argument, flag or NULL, NULL */
 	enum outcome after;
 };
 
@@ -266,7 +271,7 @@ static int cmd_run(int argc, char **argv)
 	for (; !failed && cycles < nr_cycles; cycles++) {
 		const struct step *step = &steps[cycles % nr_steps];
 
-		__atomic_fetch_add(&sh->seq, 1, __ATOMIC_SEQ_CST);	/* odd: in flight */
+		__atomic_fetch_add(&sh->seq, 1, __ATOMIC_SEQ_CST); /* odd: in flight */
 		t0 = now_ns();
 		rc = run_bpflp(step->args[0], step->args);
 		took = now_ns() - t0;
@@ -278,7 +283,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		}
 		__atomic_store_n(&sh->committed, step->after, __ATOMIC_RELEASE);
-		__atomic_fetch_add(&sh->seq, 1, __ATOMIC_SEQ_CST);	/* even: settled */
+		__atomic_fetch_add(&sh->seq, 1, __ATOMIC_SEQ_CST); /* even: settled */
 		total_ns += took;
 		if (took > max_ns)
 			max_ns = took;
@@ -303,9 +308,8 @@ static int cmd_run(int argc, char **argv)
 	printf("calls checked: %llu, calls total: %llu, cycles: %d, mismatches: %llu\n",
 	       (unsigned long long)sum.checked, (unsigned long long)sum.calls, cycles,
 	       (unsigned long long)sum.mismatches);
-	printf("outcomes: gap@1 %llu, gap@2 %llu, unpatched %llu\n",
-	       (unsigned long long)sum.seen[V1], (unsigned long long)sum.seen[V2],
-	       (unsigned long long)sum.seen[UNPATCHED]);
+	printf("outcomes: gap@1 %llu, gap@2 %llu, unpatched %llu\n", (unsigned long long)sum.seen[V1],
+	       (unsigned long long)sum.seen[V2], (unsigned long long)sum.seen[UNPATCHED]);
 	printf("duration: %.1f s; transaction: mean %.0f ms, max %.0f ms; last committed outcome %u\n",
 	       (now_ns() - start) / 1e9, cycles ? total_ns / 1e6 / cycles : 0.0, max_ns / 1e6,
 	       sh->committed);
@@ -329,7 +333,8 @@ static int probe_one(const char *op, const char *path)
 		if (mkdir(path, 0700))
 			return errno;
 		if (rmdir(path)) {
-			fprintf(stderr, "gap_hammer: cannot remove %s again: %s\n", path, strerror(errno));
+			fprintf(stderr, "gap_hammer: cannot remove %s again: %s\n", path,
+				strerror(errno));
 			return -1;
 		}
 		return 0;
@@ -372,15 +377,16 @@ int main(int argc, char **argv)
 {
 	int rc = -1;
 
-	if (argc > 1 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "rotate") ||
-			 !strcmp(argv[1], "observe")))
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "run") || !strcmp(argv[1], "rotate") || !strcmp(argv[1], "observe")))
 		rc = cmd_run(argc, argv);
 	else if (argc > 1 && !strcmp(argv[1], "probe"))
 		rc = cmd_probe(argc, argv);
 	if (rc < 0) {
-		fprintf(stderr, "usage: gap_hammer run|observe SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V2_OBJ\n"
-				"       gap_hammer rotate SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V1_NAME B_OBJ B_NAME\n"
-				"       gap_hammer probe OP PATH [OP PATH...]   (OP: open, mkdir, unlink)\n");
+		fprintf(stderr,
+			"usage: gap_hammer run|observe SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V2_OBJ\n"
+			"       gap_hammer rotate SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V1_NAME B_OBJ B_NAME\n"
+			"       gap_hammer probe OP PATH [OP PATH...]   (OP: open, mkdir, unlink)\n");
 		return 2;
 	}
 	return rc;

@@ -37,8 +37,10 @@ static inline void platform_setup_libbpf(bool verbose)
 static inline int platform_load_failed(const char *what, int err)
 {
 	if (err == -EPERM) {
-		fprintf(stderr, "skip: %s: this kernel refuses tracing programs (EPERM); "
-			"run the test in the VM: selftests/vm/run-in-vm.sh\n", what);
+		fprintf(stderr,
+			"skip: %s: this kernel refuses tracing programs (EPERM); "
+			"run the test in the VM: selftests/vm/run-in-vm.sh\n",
+			what);
 		return EXIT_SKIP;
 	}
 	fprintf(stderr, "error: cannot load %s: %s\n", what, strerror(-err));

@@ -77,11 +77,8 @@ static const struct {
 	const char *name;
 	int (*probe)(const char *path);
 } ops[] = {
-	{ "open", probe_open },
-	{ "unlink", probe_unlink },
-	{ "mkdir", probe_mkdir },
-	{ "statfs", probe_statfs },
-	{ "truncate", probe_truncate },
+	{ "open", probe_open },     { "unlink", probe_unlink },     { "mkdir", probe_mkdir },
+	{ "statfs", probe_statfs }, { "truncate", probe_truncate },
 };
 
 int main(int argc, char **argv)

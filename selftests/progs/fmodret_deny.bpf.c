@@ -10,14 +10,14 @@
 
 const volatile __u32 target_tgid;
 const volatile __u64 target_ino;
-const volatile __s32 deny_errno;	/* positive errno value */
+const volatile __s32 deny_errno; /* positive errno value */
 
 __u64 denied;
 
 SEC("fmod_ret/security_file_open")
 int BPF_PROG(deny_file_open, struct file *file, int ret)
 {
-	if (ret)	/* an earlier program already decided */
+	if (ret) /* an earlier program already decided */
 		return ret;
 	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid)
 		return 0;

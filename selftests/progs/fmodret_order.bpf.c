@@ -12,7 +12,7 @@
 
 const volatile __u32 target_tgid;
 const volatile __u64 target_ino;
-const volatile __s32 errno_a;	/* positive errno values */
+const volatile __s32 errno_a; /* positive errno values */
 const volatile __s32 errno_b;
 
 __u64 runs_a;

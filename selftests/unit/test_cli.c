@@ -15,14 +15,18 @@
 #include "log.h"
 #include "output.h"
 
-static const struct verb_spec apply_spec = { .name = "apply", .options = apply_options,
+static const struct verb_spec apply_spec = { .name = "apply",
+					     .options = apply_options,
 					     .arg_name = "patch object" };
 static const struct verb_spec list_spec = { .name = "list" };
-static const struct verb_spec help_spec = { .name = "help", .arg_name = "command",
+static const struct verb_spec help_spec = { .name = "help",
+					    .arg_name = "command",
 					    .arg_optional = true };
-static const struct verb_spec show_spec = { .name = "show", .options = show_options,
+static const struct verb_spec show_spec = { .name = "show",
+					    .options = show_options,
 					    .arg_name = "patch NAME[@VERSION]" };
-static const struct verb_spec probe_spec = { .name = "probe", .arg_name = "function",
+static const struct verb_spec probe_spec = { .name = "probe",
+					     .arg_name = "function",
 					     .arg_many = true };
 
 /* parse ARGS... (the verb first) against spec; argv is copied: getopt permutes. */
@@ -66,7 +70,7 @@ static void test_verb_options(void **state)
 	assert_int_equal(parse(&apply_spec, &a, 3, "apply", "a.o", "b.o"), -EINVAL);
 	assert_int_equal(parse(&apply_spec, &a, 2, "apply", "--stack"), -EINVAL);
 	assert_int_equal(parse(&list_spec, &a, 2, "list", "extra"), -EINVAL);
-	assert_int_equal(parse(&list_spec, &a, 2, "list", "--stack"), -EINVAL);	/* apply's */
+	assert_int_equal(parse(&list_spec, &a, 2, "list", "--stack"), -EINVAL); /* apply's */
 	assert_int_equal(parse(&list_spec, &a, 1, "list"), 0);
 }
 
@@ -77,7 +81,8 @@ static void test_value_options(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&apply_spec, &a, 6, "apply", "p.o", "--module", "m.ko", "--timeout",
-			       "5"), 0);
+			       "5"),
+			 0);
 	assert_string_equal(a.module, "m.ko");
 	assert_string_equal(a.timeout, "5");
 	assert_string_equal(a.arg, "p.o");
@@ -176,7 +181,7 @@ static void test_find_command(void **state)
 	assert_string_equal(find_command(commands, "li")->spec.name, "list");
 	assert_string_equal(find_command(commands, "ver")->spec.name, "version");
 	assert_string_equal(find_command(commands, "h")->spec.name, "help");
-	assert_null(find_command(commands, ""));	/* ambiguous */
+	assert_null(find_command(commands, "")); /* ambiguous */
 	assert_null(find_command(commands, "APPLY"));
 	assert_null(find_command(commands, "applyx"));
 }

@@ -29,7 +29,7 @@ static void test_release_absent(void **state)
 {
 	(void)state;
 	if (companion_module_loaded())
-		skip();		/* someone uses it: not ours to unload */
+		skip(); /* someone uses it: not ours to unload */
 	assert_int_equal(companion_module_release_if_unused(), 0);
 	assert_false(companion_module_loaded());
 }

@@ -172,7 +172,7 @@ static void test_rotation(void **state)
 	unlink(old);
 	assert_int_equal(history_format_line(&e, line, sizeof(line)), 0);
 	len = strlen(line);
-	n = HISTORY_MAX_BYTES / len + 1;	/* the first to reach the bound */
+	n = HISTORY_MAX_BYTES / len + 1; /* the first to reach the bound */
 	for (int i = 0; i < n + 5; i++)
 		history_append(&e);
 	assert_int_equal(stat(old, &st), 0);
@@ -197,7 +197,7 @@ static void test_unwritable(void **state)
 	(void)state;
 	setenv("BPFLP_STATE_DIR", "/proc/bpflp-no-such-dir", 1);
 	history_append(&e);
-	history_append(&e);	/* no second warning (see stderr) */
+	history_append(&e); /* no second warning (see stderr) */
 	setenv("BPFLP_STATE_DIR", "relative/dir", 1);
 	history_append(&e);
 }
@@ -214,10 +214,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_bad_lines),
-		cmocka_unit_test(test_concurrent_appends),
-		cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_round_trip),         cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_concurrent_appends), cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_unwritable),
 	};
 

@@ -45,7 +45,7 @@ static void test_nested_document(void **state)
 
 	(void)state;
 	assert_string_equal(out,
-		"{\"name\":\"cve-fixes\",\"version\":2,\"functions\":[{\"attached\":true},-5],\"empty\":[]}\n");
+			    "{\"name\":\"cve-fixes\",\"version\":2,\"functions\":[{\"attached\":true},-5],\"empty\":[]}\n");
 	free(out);
 }
 
@@ -98,21 +98,23 @@ static void test_valid_utf8_kept(void **state)
 	(void)state;
 	/* é, €, U+10FFFF, U+1F600 */
 	check_json_string("\xc3\xa9 \xe2\x82\xac \xf4\x8f\xbf\xbf \xf0\x9f\x98\x80",
-		      "\"\xc3\xa9 \xe2\x82\xac \xf4\x8f\xbf\xbf \xf0\x9f\x98\x80\"\n");
+			  "\"\xc3\xa9 \xe2\x82\xac \xf4\x8f\xbf\xbf \xf0\x9f\x98\x80\"\n");
 }
 
 static void test_invalid_utf8_replaced(void **state)
 {
 	(void)state;
-	check_json_string("a\xff" "b", "\"a\\ufffdb\"\n");			/* never valid */
-	check_json_string("\x80", "\"\\ufffd\"\n");				/* lone continuation */
-	check_json_string("\xc3", "\"\\ufffd\"\n");				/* truncated at the end */
-	check_json_string("\xc3(", "\"\\ufffd(\"\n");			/* truncated */
-	check_json_string("\xc0\xaf", "\"\\ufffd\\ufffd\"\n");		/* overlong '/' */
-	check_json_string("\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"\n");	/* overlong */
-	check_json_string("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"\n");	/* surrogate */
+	check_json_string("a\xff"
+			  "b",
+			  "\"a\\ufffdb\"\n");                             /* never valid */
+	check_json_string("\x80", "\"\\ufffd\"\n");                       /* lone continuation */
+	check_json_string("\xc3", "\"\\ufffd\"\n");                       /* truncated at the end */
+	check_json_string("\xc3(", "\"\\ufffd(\"\n");                     /* truncated */
+	check_json_string("\xc0\xaf", "\"\\ufffd\\ufffd\"\n");            /* overlong '/' */
+	check_json_string("\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"\n"); /* overlong */
+	check_json_string("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"\n"); /* surrogate */
 	check_json_string("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"\n"); /* > U+10FFFF */
-	check_json_string("\xf0\x9f\x98", "\"\\ufffd\\ufffd\\ufffd\"\n");	/* truncated 4-byte */
+	check_json_string("\xf0\x9f\x98", "\"\\ufffd\\ufffd\\ufffd\"\n"); /* truncated 4-byte */
 }
 
 int main(void)

@@ -49,11 +49,13 @@ static struct btf *object_btf(int nr, const char *const *args)
 	int loff = btf__add_typedef(btf, "loff_t", btf__add_typedef(btf, "__kernel_loff_t", ll));
 	int proto = btf__add_func_proto(btf, i32), ptr, var;
 
-	btf__add_func_param(btf, "", i32);	/* BPFLP_REPLACE's placeholder */
+	btf__add_func_param(btf, "", i32); /* BPFLP_REPLACE's placeholder */
 	for (int i = 0; i < nr; i++)
-		btf__add_func_param(btf, "", !strcmp(args[i], "path*") ? ppath :
-				    !strcmp(args[i], "file*") ? pfile :
-				    !strcmp(args[i], "loff_t") ? loff : i32);
+		btf__add_func_param(btf, "",
+				    !strcmp(args[i], "path*")  ? ppath :
+				    !strcmp(args[i], "file*")  ? pfile :
+				    !strcmp(args[i], "loff_t") ? loff :
+								 i32);
 	ptr = btf__add_ptr(btf, proto);
 	var = btf__add_var(btf, "bpflp_proto_vfs_truncate", BTF_VAR_GLOBAL_ALLOCATED,
 			   btf__add_const(btf, btf__add_volatile(btf, ptr)));
@@ -77,7 +79,7 @@ static void test_kernel_prototype_accepted(void **state)
 
 	(void)state;
 	assert_int_equal(check(2, args), 0);
-	assert_int_equal(check(1, args), 0);	/* fewer arguments: fine */
+	assert_int_equal(check(1, args), 0); /* fewer arguments: fine */
 	assert_int_equal(check(0, args), 0);
 }
 
@@ -87,7 +89,8 @@ static void test_wrong_pointer_refused(void **state)
 
 	(void)state;
 	assert_int_equal(check(2, args), -EINVAL);
-	assert_string_equal(why, "BPFLP_REPLACE(vfs_truncate) argument 1 is struct file *, the kernel's vfs_truncate takes struct path *: declare the body with the kernel's prototype");
+	assert_string_equal(why,
+			    "BPFLP_REPLACE(vfs_truncate) argument 1 is struct file *, the kernel's vfs_truncate takes struct path *: declare the body with the kernel's prototype");
 }
 
 static void test_wrong_integer_refused(void **state)
@@ -96,7 +99,8 @@ static void test_wrong_integer_refused(void **state)
 
 	(void)state;
 	assert_int_equal(check(2, args), -EINVAL);
-	assert_string_equal(why, "BPFLP_REPLACE(vfs_truncate) argument 2 is 4-byte integer, the kernel's vfs_truncate takes 8-byte integer: declare the body with the kernel's prototype");
+	assert_string_equal(why,
+			    "BPFLP_REPLACE(vfs_truncate) argument 2 is 4-byte integer, the kernel's vfs_truncate takes 8-byte integer: declare the body with the kernel's prototype");
 }
 
 static void test_extra_argument_refused(void **state)
@@ -105,7 +109,8 @@ static void test_extra_argument_refused(void **state)
 
 	(void)state;
 	assert_int_equal(check(3, args), -EINVAL);
-	assert_string_equal(why, "BPFLP_REPLACE(vfs_truncate) declares 3 arguments, the kernel's vfs_truncate takes 2: declare the body with the kernel's prototype");
+	assert_string_equal(why,
+			    "BPFLP_REPLACE(vfs_truncate) declares 3 arguments, the kernel's vfs_truncate takes 2: declare the body with the kernel's prototype");
 }
 
 static void test_no_recorded_prototype(void **state)

@@ -107,7 +107,8 @@ static void test_decide_none(void **state)
 	f.ksyms.modules = 1;
 	snprintf(f.btf_module, sizeof(f.btf_module), "9p");
 	assert_int_equal(decide("v9fs_statfs", &f), ROUTE_OBSERVE_ONLY);
-	assert_string_equal(reason, "in module 9p: the companion module replaces functions of vmlinux only (their code cannot go away under its hook)");
+	assert_string_equal(reason,
+			    "in module 9p: the companion module replaces functions of vmlinux only (their code cannot go away under its hook)");
 
 	f = (struct func_facts){ .btf_id = -ENOENT, .ksyms = { .vmlinux = 1 } };
 	assert_int_equal(decide("no_btf", &f), ROUTE_NONE);
@@ -122,7 +123,8 @@ static void test_decide_unknown(void **state)
 
 	(void)state;
 	assert_int_equal(decide("nope", &f), -ENOENT);
-	assert_string_equal(reason, "no function nope in this kernel (not in its BTF nor in /proc/kallsyms)");
+	assert_string_equal(reason,
+			    "no function nope in this kernel (not in its BTF nor in /proc/kallsyms)");
 }
 
 static void test_decide_traceability_unknown(void **state)
@@ -185,7 +187,7 @@ static void test_proto(void **state)
 
 	f = btf__add_func_proto(btf, i32);
 	assert_int_equal(btf__add_func_param(btf, "fmt", ptr), 0);
-	assert_int_equal(btf__add_func_param(btf, "", 0), 0);	/* "..." */
+	assert_int_equal(btf__add_func_param(btf, "", 0), 0); /* "..." */
 	f = btf__add_func(btf, "printk", BTF_FUNC_GLOBAL, f);
 	assert_int_equal(func_proto_fit(btf, f, 6, why, sizeof(why)), PROTO_UNTRACEABLE);
 	assert_non_null(strstr(why, "variadic"));
@@ -220,9 +222,11 @@ static void test_module_file_check(void **state)
 
 	(void)state;
 	if (access(ko, R_OK))
-		skip();	/* `make kmod` builds it */
+		skip(); /* `make kmod` builds it */
 	assert_int_equal(companion_module_check_file(ko, "0.0.0-other", why, sizeof(why)), -ENOEXEC);
-	assert_non_null(strstr(why, ", this one is 0.0.0-other: rebuild it against this kernel's headers (make kmod)"));
+	assert_non_null(
+		strstr(why,
+		       ", this one is 0.0.0-other: rebuild it against this kernel's headers (make kmod)"));
 	assert_int_equal(companion_module_check_file("/etc/hostname", "x", why, sizeof(why)) < 0, 1);
 	assert_non_null(strstr(why, "is not a readable kernel module"));
 }

@@ -17,9 +17,9 @@ static void test_patch_names(void **state)
 	assert_true(patch_name_valid("cve-fixes"));
 	assert_true(patch_name_valid("a"));
 	assert_true(patch_name_valid("x_1-2"));
-	assert_true(patch_name_valid("abcdefghijklmnopqrstuvwxyz012345"));	/* 32 */
+	assert_true(patch_name_valid("abcdefghijklmnopqrstuvwxyz012345")); /* 32 */
 	assert_false(patch_name_valid(""));
-	assert_false(patch_name_valid("abcdefghijklmnopqrstuvwxyz0123456"));	/* 33 */
+	assert_false(patch_name_valid("abcdefghijklmnopqrstuvwxyz0123456")); /* 33 */
 	assert_false(patch_name_valid("a/b"));
 	assert_false(patch_name_valid(".."));
 	assert_false(patch_name_valid("Fix"));
@@ -49,7 +49,7 @@ static void test_registry_lookup(void **state)
 	add_record(&reg, recs, "fix", 1, PATCH_REPLACED, 0);
 	add_record(&reg, recs, "fix", 2, PATCH_ACTIVE, 1);
 	add_record(&reg, recs, "other", 7, PATCH_ACTIVE, 4);
-	assert_ptr_equal(registry_find_spec(&reg, "fix"), &recs[1]);	/* the active one */
+	assert_ptr_equal(registry_find_spec(&reg, "fix"), &recs[1]); /* the active one */
 	assert_ptr_equal(registry_find_spec(&reg, "fix@1"), &recs[0]);
 	assert_null(registry_find_spec(&reg, "fix@3"));
 	assert_null(registry_find_spec(&reg, "fix@"));
@@ -61,9 +61,23 @@ static void test_registry_lookup(void **state)
 static void test_spec_versions(void **state)
 {
 	static const char *const bad[] = {
-		"fix@", "@1", "@", "fix@-1", "fix@+1", "fix@ 1", "fix@1 ", "fix@01", "fix@00",
-		"fix@4294967296", "fix@18446744073709551617", "fix@99999999999999999999999",
-		"fix@1x", "fix@0x10", "fix@1@2", "fix@1.0", "fix@\t1",
+		"fix@",
+		"@1",
+		"@",
+		"fix@-1",
+		"fix@+1",
+		"fix@ 1",
+		"fix@1 ",
+		"fix@01",
+		"fix@00",
+		"fix@4294967296",
+		"fix@18446744073709551617",
+		"fix@99999999999999999999999",
+		"fix@1x",
+		"fix@0x10",
+		"fix@1@2",
+		"fix@1.0",
+		"fix@\t1",
 	};
 	__u32 v = 12345;
 
@@ -95,7 +109,7 @@ static void test_registry_exact_versions(void **state)
 	assert_null(registry_find_spec(&reg, "fix@01"));
 	assert_null(registry_find_spec(&reg, "fix@ 1"));
 	assert_null(registry_find_spec(&reg, "fix@+1"));
-	assert_null(registry_find_spec(&reg, "fix@8589934593"));	/* 2^33 + 1 */
+	assert_null(registry_find_spec(&reg, "fix@8589934593")); /* 2^33 + 1 */
 	assert_ptr_equal(registry_find_spec(&reg, "fix@1"), &recs[1]);
 }
 
