@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "btf_func_index.h"
 #include "kernel.h"
 #include "kernel_func.h"
 #include "output.h"
@@ -36,10 +37,15 @@ const struct btf *kernel_btf(void)
 
 int kernel_func_btf_id(const char *func)
 {
+	static struct btf_func_index *funcs; /* built on first use, kept with vmlinux_btf */
 	int id;
 
 	if (!kernel_btf())
 		return -errno;
+	if (!funcs)
+		funcs = btf_func_index_new(vmlinux_btf, 1);
+	if (funcs)
+		return btf_func_index_find(funcs, func);
 	id = btf__find_by_name_kind(vmlinux_btf, func, BTF_KIND_FUNC);
 	return id < 0 ? -ENOENT : id;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "btf_func_index.h"
 #include "kernel.h"
 #include "kernel_func.h"
 
@@ -13,6 +14,7 @@ static struct module_btf {
 	__u32 obj_id;
 	char name[64];
 	struct btf *btf;
+	struct btf_func_index *funcs; /* its own functions, above vmlinux's; NULL: scan */
 } * modules;
 static int nr_modules = -1; /* not read yet */
 
@@ -52,6 +54,7 @@ static int load_module_btfs(void)
 		modules[nr_modules].obj_id = id;
 		memcpy(modules[nr_modules].name, name, sizeof(name));
 		modules[nr_modules].btf = btf;
+		modules[nr_modules].funcs = btf_func_index_new(btf, btf__type_cnt(vmlinux));
 		nr_modules++;
 	}
 	return 0;
@@ -77,7 +80,8 @@ int kernel_func_find(const char *func, struct kernel_func *kf)
 			return err;
 	}
 	for (int m = 0; m < nr_modules; m++) {
-		id = btf__find_by_name_kind(modules[m].btf, func, BTF_KIND_FUNC);
+		id = modules[m].funcs ? btf_func_index_find(modules[m].funcs, func) :
+					btf__find_by_name_kind(modules[m].btf, func, BTF_KIND_FUNC);
 		if (id < 0)
 			continue;
 		kf->key = (__u64)modules[m].obj_id << 32 | (__u32)id;

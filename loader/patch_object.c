@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "attach_target.h"
 #include "kernel.h"
 #include "kernel_func.h"
 #include "log.h"
@@ -550,6 +551,7 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
 	if (err)
 		goto fail;
 	opts.object_name = base ? base + 1 : path;
+	attach_target_handlers();
 	po->obj = bpf_object__open_mem(po->image, po->image_size, &opts);
 	err = po->obj ? 0 : -errno;
 	if (err == -ENOENT) {

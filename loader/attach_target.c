@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "attach_target.h"
+#include "kernel_func.h"
+#include "log.h"
+
+/* The BTF objects of modules whose functions programs attach to, open while bpflp runs. */
+static struct {
+	__u32 obj_id;
+	int fd;
+} module_btfs[64];
+static int nr_module_btfs;
+
+/* An fd of BTF object obj_id, kept open: bpf_prog_load() needs it after the hook returns. */
+static int module_btf_fd(__u32 obj_id)
+{
+	int fd;
+
+	for (int i = 0; i < nr_module_btfs; i++)
+		if (module_btfs[i].obj_id == obj_id)
+			return module_btfs[i].fd;
+	if (nr_module_btfs == (int)(sizeof(module_btfs) / sizeof(module_btfs[0])))
+		return -E2BIG;
+	fd = bpf_btf_get_fd_by_id(obj_id);
+	if (fd < 0)
+		return -errno;
+	module_btfs[nr_module_btfs].obj_id = obj_id;
+	module_btfs[nr_module_btfs++].fd = fd;
+	return fd;
+}
+
+/* libbpf's last step before it loads a patch program: its target, as bpflp found it. */
+static int set_attach_target(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+{
+	const char *func = strchr(bpf_program__section_name(prog), '/');
+	struct kernel_func kf;
+	int err, fd = 0;
+
+	(void)cookie;
+	if (!func || !func[1])
+		return -EINVAL;
+	err = kernel_func_find(func + 1, &kf);
+	if (!err && kernel_func_key_obj(kf.key)) {
+		fd = module_btf_fd(kernel_func_key_obj(kf.key));
+		err = fd < 0 ? fd : 0;
+	}
+	if (err) {
+		pr_debug("bpflp: no target for program %s: %s\n", bpf_program__name(prog),
+			 strerror(-err));
+		return err;
+	}
+	opts->attach_btf_id = kf.btf_id;
+	opts->attach_btf_obj_fd = fd;
+	return 0;
+}
+
+void attach_target_handlers(void)
+{
+	static const struct {
+		const char *sec;
+		enum bpf_attach_type type;
+	} kinds[] = {
+		{ "fentry/", BPF_TRACE_FENTRY },
+		{ "fexit/", BPF_TRACE_FEXIT },
+		{ "fmod_ret/", BPF_MODIFY_RETURN },
+	};
+	LIBBPF_OPTS(libbpf_prog_handler_opts, opts, .prog_prepare_load_fn = set_attach_target);
+	static bool registered;
+
+	if (registered)
+		return;
+	registered = true;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (libbpf_register_prog_handler(kinds[i].sec, BPF_PROG_TYPE_TRACING, kinds[i].type,
+						 &opts) < 0)
+			pr_debug("bpflp: libbpf looks up %s targets itself: %s\n", kinds[i].sec,
+				 strerror(errno));
+}
