@@ -292,6 +292,14 @@ void history_append(const struct history_entry *e)
 		err = append_line(line);
 	if (!err || warned)
 		return;
+	/*
+	 * A command that failed has said why in its one error line: a second
+	 * line about the history (often the same missing permission) is -v's.
+	 */
+	if (!strcmp(copy.outcome, "failed")) {
+		pr_debug("bpflp: cannot write the transaction history: %s\n", strerror(-err));
+		return;
+	}
 	warned = true;
 	if (state_dir_path(path, sizeof(path), HISTORY_FILE))
 		snprintf(path, sizeof(path), "$BPFLP_STATE_DIR/%s ('%s' is not an absolute path)",
