@@ -79,16 +79,21 @@ done
 mount -t tmpfs tmpfs "$chroot_dir/run" && mount -t tmpfs tmpfs "$chroot_dir/tmp" ||
 	fail "cannot mount tmpfs on the chroot's /run and /tmp"
 in_root() { chroot "$chroot_dir" "$@"; }
+# The package and a patch, copied in: the project may live under /tmp,
+# which the chroot's own tmpfs hides.
+inside=/var/tmp/bpflp-deb-test
+mkdir -p "$chroot_dir$inside"
+cp "$deb" "$(patch_obj t_a1)" "$chroot_dir$inside/" || fail "cannot copy the package into the chroot"
 
 [[ ! -e $chroot_dir/usr/sbin/bpflp ]] || fail "the host already has /usr/sbin/bpflp: dpkg -i would not be what installs it"
-out=$(in_root dpkg -i "$deb" 2>&1) || fail "dpkg -i $deb: $out"
+out=$(in_root dpkg -i "$inside/$(basename "$deb")" 2>&1) || fail "dpkg -i $deb: $out"
 echo "  ok: dpkg -i $(basename "$deb")"
 assert_eq "$(in_root dpkg-query -W -f '${Status} ${Version}' bpflp)" "install ok installed $version" \
 	"dpkg's database: bpflp installed"
 assert_eq "$(readlink "$chroot_dir/etc/systemd/system/multi-user.target.wants/bpflp.service")" \
 	"/lib/systemd/system/bpflp.service" "postinst enabled bpflp.service"
 assert_eq "$(in_root /usr/sbin/bpflp version | head -n1)" "bpflp $version" "the installed bpflp's version"
-assert_eq "$(in_root /usr/sbin/bpflp apply "$(patch_obj t_a1)")" "applied t-a@1 (replace, 1 function)" \
+assert_eq "$(in_root /usr/sbin/bpflp apply "$inside/t_a1.bpf.o")" "applied t-a@1 (replace, 1 function)" \
 	"the installed bpflp applies a patch"
 assert_behaviour "EPERM ok ok" "with t-a@1 applied by the dpkg-installed bpflp"
 assert_eq "$(active_patches)" "t-a@1" "the build's bpflp sees what the installed one applied"
