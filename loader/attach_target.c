@@ -7,31 +7,6 @@
 #include "kernel_func.h"
 #include "log.h"
 
-/* The BTF objects of modules whose functions programs attach to, open while bpflp runs. */
-static struct {
-	__u32 obj_id;
-	int fd;
-} module_btfs[64];
-static int nr_module_btfs;
-
-/* An fd of BTF object obj_id, kept open: bpf_prog_load() needs it after the hook returns. */
-static int module_btf_fd(__u32 obj_id)
-{
-	int fd;
-
-	for (int i = 0; i < nr_module_btfs; i++)
-		if (module_btfs[i].obj_id == obj_id)
-			return module_btfs[i].fd;
-	if (nr_module_btfs == (int)(sizeof(module_btfs) / sizeof(module_btfs[0])))
-		return -E2BIG;
-	fd = bpf_btf_get_fd_by_id(obj_id);
-	if (fd < 0)
-		return -errno;
-	module_btfs[nr_module_btfs].obj_id = obj_id;
-	module_btfs[nr_module_btfs++].fd = fd;
-	return fd;
-}
-
 /* libbpf's last step before it loads a patch program: its target, as bpflp found it. */
 static int set_attach_target(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
 {
@@ -43,8 +18,8 @@ static int set_attach_target(struct bpf_program *prog, struct bpf_prog_load_opts
 	if (!func || !func[1])
 		return -EINVAL;
 	err = kernel_func_find(func + 1, &kf);
-	if (!err && kernel_func_key_obj(kf.key)) {
-		fd = module_btf_fd(kernel_func_key_obj(kf.key));
+	if (!err) {
+		fd = kernel_func_btf_obj_fd(kf.key);
 		err = fd < 0 ? fd : 0;
 	}
 	if (err) {

@@ -15,6 +15,7 @@ static struct module_btf {
 	char name[64];
 	struct btf *btf;
 	struct btf_func_index *funcs; /* its own functions, above vmlinux's; NULL: scan */
+	int fd;                       /* kept open: programs load against it */
 } * modules;
 static int nr_modules = -1; /* not read yet */
 
@@ -43,17 +44,18 @@ static int load_module_btfs(void)
 			close(fd);
 			continue;
 		}
-		close(fd);
 		btf = btf__load_from_kernel_by_id_split(id, (struct btf *)vmlinux);
 		grown = btf ? realloc(modules, (nr_modules + 1) * sizeof(*modules)) : NULL;
 		if (!grown) {
 			btf__free(btf);
+			close(fd);
 			continue;
 		}
 		modules = grown;
 		modules[nr_modules].obj_id = id;
 		memcpy(modules[nr_modules].name, name, sizeof(name));
 		modules[nr_modules].btf = btf;
+		modules[nr_modules].fd = fd;
 		modules[nr_modules].funcs = btf_func_index_new(btf, btf__type_cnt(vmlinux));
 		nr_modules++;
 	}
@@ -90,5 +92,17 @@ int kernel_func_find(const char *func, struct kernel_func *kf)
 		memcpy(kf->module, modules[m].name, sizeof(kf->module));
 		return 0;
 	}
+	return -ENOENT;
+}
+
+int kernel_func_btf_obj_fd(__u64 key)
+{
+	__u32 obj_id = kernel_func_key_obj(key);
+
+	if (!obj_id)
+		return 0;
+	for (int m = 0; m < nr_modules; m++)
+		if (modules[m].obj_id == obj_id)
+			return modules[m].fd;
 	return -ENOENT;
 }

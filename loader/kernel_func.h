@@ -29,6 +29,13 @@ struct kernel_func {
  */
 int kernel_func_find(const char *func, struct kernel_func *kf);
 
+/*
+ * The BTF object a key from kernel_func_find() names, as bpf_prog_load()
+ * wants it: 0 for vmlinux, else an fd bpflp keeps open (do not close it),
+ * or -ENOENT.
+ */
+int kernel_func_btf_obj_fd(__u64 key);
+
 /* The id of the BTF object a key's function is described in; 0 for vmlinux. */
 static inline __u32 kernel_func_key_obj(__u64 key)
 {

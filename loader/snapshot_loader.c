@@ -51,18 +51,6 @@ void snapshot_loader_free(struct snapshot_loader *sl)
 	free(sl);
 }
 
-/* The BTF object a function is described in: an fd, 0 for vmlinux, or -errno. */
-static int func_btf_obj_fd(__u64 func_key)
-{
-	__u32 obj_id = kernel_func_key_obj(func_key);
-	int fd;
-
-	if (!obj_id)
-		return 0;
-	fd = bpf_btf_get_fd_by_id(obj_id);
-	return fd < 0 ? -errno : fd;
-}
-
 /*
  * libbpf's last step before it loads each template program: give it the
  * target bpflp knows (so libbpf looks no name up) and keep what it loads.
@@ -278,7 +266,7 @@ int snapshot_loader_load(struct snapshot_loader *sl, const struct snapshot_targe
 {
 	int btf_obj_fd, rodata_fd = -1, fd, err = 0;
 
-	btf_obj_fd = func_btf_obj_fd(t->func_key);
+	btf_obj_fd = kernel_func_btf_obj_fd(t->func_key);
 	if (btf_obj_fd < 0)
 		return btf_obj_fd;
 	if (!sl->skel)
@@ -312,7 +300,5 @@ int snapshot_loader_load(struct snapshot_loader *sl, const struct snapshot_targe
 	}
 	if (rodata_fd >= 0)
 		close(rodata_fd); /* the programs hold it */
-	if (btf_obj_fd > 0)
-		close(btf_obj_fd);
 	return err;
 }
