@@ -33,7 +33,7 @@ int BPF_PROG(bpflp_take)
 	 */
 	if (!exit_side && !bpflp__in_flux())
 		return 0;
-	bpflp__call_word(ctx, target_key, slot, gen, true, true);
+	bpflp__call_word(ctx, target_key, slot, gen, true, true, true);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "kernel_ops.h"
 #include "patch_object.h"
 #include "pinned_maps.h"
+#include "snapshot_links.h"
 #include "util.h"
 
 static const char *const fix_names[] = {
@@ -65,6 +66,7 @@ struct piece {
 	enum bpf_attach_type type;
 	const char *label;
 	bool companion; /* no link: the companion module runs prog_what (and drop_prog) */
+	bool transient; /* linked only during a transaction (snapshot_links.h) */
 };
 
 static int func_pieces(const struct patch_meta *m, const char *func, struct piece *pieces)
@@ -75,15 +77,18 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
 		[BPFLP_KIND_FMOD_RET] = BPF_MODIFY_RETURN,
 		[BPFLP_KIND_REPLACE] = BPF_MODIFY_RETURN,
 	};
+	bool transient;
 	int n = 0;
 
 	for (__u32 i = 0; i < m->nr_funcs; i++)
 		if (!strcmp(m->funcs[i].name, func) && m->funcs[i].route == FUNC_ROUTE_COMPANION) {
-			pieces[0] = (struct piece){ "replace_prog", "", 0, "replacement", true };
+			pieces[0] =
+				(struct piece){ "replace_prog", "", 0, "replacement", true, false };
 			return 1; /* alone on its function (check_companion_alone) */
 		}
-	pieces[n++] =
-		(struct piece){ "drop_prog", "drop_link", BPF_TRACE_FEXIT, "bpflp's drop", false };
+	transient = meta_snap_mode(m, func) == BPFLP_SNAP_ON_DEMAND;
+	pieces[n++] = (struct piece){ "drop_prog",    "drop_link", BPF_TRACE_FEXIT,
+				      "bpflp's drop", false,       transient };
 	for (__u32 i = 0; i < m->nr_funcs; i++) {
 		const char *kind = bpflp_kind_name(m->funcs[i].kind);
 
@@ -95,10 +100,11 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
 		snprintf(pieces[n].link_what, sizeof(pieces[n].link_what), "%s_link", kind);
 		pieces[n].type = types[m->funcs[i].kind];
 		pieces[n].companion = false;
+		pieces[n].transient = false;
 		pieces[n++].label = kind;
 	}
-	pieces[n++] =
-		(struct piece){ "take_prog", "take_link", BPF_TRACE_FENTRY, "bpflp's take", false };
+	pieces[n++] = (struct piece){ "take_prog",    "take_link", BPF_TRACE_FENTRY,
+				      "bpflp's take", false,       transient };
 	return n;
 }
 
@@ -153,7 +159,9 @@ static bool piece_attached(const char *dir, const char *func, const struct piece
 
 	if (piece->companion)
 		return companion_attachment(dir, func, &prog_id, &drop_id);
-	return pin_exists(dir, func, piece->link_what);
+	/* Between transactions a transient piece is whole with its program pinned. */
+	return pin_exists(dir, func, piece->link_what) ||
+	       (piece->transient && pin_exists(dir, func, piece->prog_what));
 }
 
 /* Are the piece's program pins there (a companion piece has its drop's too)? */
@@ -161,15 +169,6 @@ static bool piece_pinned(const char *dir, const char *func, const struct piece *
 {
 	return pin_exists(dir, func, piece->prog_what) &&
 	       (!piece->companion || pin_exists(dir, func, "drop_prog"));
-}
-
-/* Is funcs[i] the first entry of the record on its function? */
-static bool first_on_func(const struct patch_meta *m, __u32 i)
-{
-	for (__u32 j = 0; j < i; j++)
-		if (!strcmp(m->funcs[j].name, m->funcs[i].name))
-			return false;
-	return true;
 }
 
 static void scan_active(const struct patch_record *rec, __u64 word, struct drift_report *rep)
@@ -185,7 +184,7 @@ static void scan_active(const struct patch_record *rec, __u64 word, struct drift
 		const char *func = m->funcs[i].name;
 		int n;
 
-		if (!first_on_func(m, i))
+		if (!meta_first_on_func(m, i))
 			continue;
 		n = func_pieces(m, func, pieces);
 		for (int p = 0; p < n; p++) {
@@ -508,7 +507,7 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 		for (__u32 f = 0; f < m->nr_funcs; f++) {
 			int n;
 
-			if (!first_on_func(m, f))
+			if (!meta_first_on_func(m, f))
 				continue;
 			n = func_pieces(m, m->funcs[f].name, pieces);
 			for (int p = 0; p < n; p++) {
@@ -540,7 +539,7 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 		bool missing = false, lost = false;
 		int n;
 
-		if (!first_on_func(m, f))
+		if (!meta_first_on_func(m, f))
 			continue;
 		n = func_pieces(m, func, pieces);
 		for (int p = 0; p < n; p++) {

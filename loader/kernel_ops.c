@@ -103,24 +103,45 @@ int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired)
 	return 0;
 }
 
+enum flux_change {
+	FLUX_RAISE,
+	FLUX_LOWER
+};
+
 /*
- * Raise or lower bpflp_state.flux (abi.h). Only the lock holder writes the
- * state, so the update may rewrite the word beside it: the same value.
+ * Raise or lower bpflp_state.flux (abi.h); raising starts a new epoch with
+ * no slot snapped. Only the lock holder writes the state, so the update
+ * may rewrite the word beside it: the same value.
  */
-static int set_flux(struct commit_ctx *cc, __u64 flux)
+static int set_flux(struct commit_ctx *cc, enum flux_change change)
 {
 	struct bpflp_state state;
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(cc->state_fd, &zero, &state))
 		return -errno;
-	state.flux = flux;
+	state.flux = change == FLUX_RAISE;
+	if (change == FLUX_RAISE) {
+		state.epoch++;
+		state.snapped = 0;
+	}
+	return bpf_map_update_elem(cc->state_fd, &zero, &state, BPF_ANY) ? -errno : 0;
+}
+
+int snap_slot(struct commit_ctx *cc, __u32 slot)
+{
+	struct bpflp_state state;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(cc->state_fd, &zero, &state))
+		return -errno;
+	state.snapped |= 1ULL << slot;
 	return bpf_map_update_elem(cc->state_fd, &zero, &state, BPF_ANY) ? -errno : 0;
 }
 
 int flux_begin(struct commit_ctx *cc)
 {
-	int err = set_flux(cc, 1);
+	int err = set_flux(cc, FLUX_RAISE);
 
 	if (err)
 		p_err("cannot mark the commit word as changing in %s/bpflp_state: %s", STORE_ROOT,
@@ -128,8 +149,10 @@ int flux_begin(struct commit_ctx *cc)
 	return err;
 }
 
-void flux_end(struct commit_ctx *cc)
+int flux_end(struct commit_ctx *cc)
 {
+	int err;
+
 	/*
 	 * Every BPF program that started before this returns has finished
 	 * (synchronize_rcu): one that read a call's snapshot of the word
@@ -137,9 +160,11 @@ void flux_end(struct commit_ctx *cc)
 	 */
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
 		pr_warn("bpflp: warning: membarrier: %s\n", strerror(errno));
-	if (set_flux(cc, 0))
+	err = set_flux(cc, FLUX_LOWER);
+	if (err)
 		pr_warn("bpflp: warning: cannot mark the commit word as settled: %s; calls keep taking snapshots until the next transaction\n",
-			strerror(errno));
+			strerror(-err));
+	return err;
 }
 
 static int pin_prog(struct bpf_program *prog, const char *dir, const char *func, const char *what)
@@ -280,8 +305,43 @@ static int attach_companion(struct snapshot_loader *sl, const struct patch_prog 
 	return err;
 }
 
+/* The patch's own program po->progs[i]: a link, or the companion module's attachment. */
+static int attach_prog(struct snapshot_loader *sl, struct patch_object *po, int i,
+		       const struct patch_meta *meta, const char *dir)
+{
+	const struct patch_prog *pp = &po->progs[i];
+	char what[32], link_what[32];
+	int err;
+
+	if (pp->companion)
+		return attach_companion(sl, pp, meta, dir);
+	snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
+	snprintf(link_what, sizeof(link_what), "%s_link", bpflp_kind_name(pp->kind));
+	err = attach_pinned(dir, pp->func, what, link_what,
+			    bpf_program__expected_attach_type(pp->prog));
+	if (err == -E2BIG)
+		p_err("cannot attach %s to %s: the kernel's limit of %d BPF links on it is reached (links detached by the last transaction may take a moment to go): retry",
+		      bpflp_kind_name(pp->kind), pp->func, KERNEL_MAX_TRAMP_LINKS);
+	else if (err)
+		p_err("cannot attach %s to %s: %s", bpflp_kind_name(pp->kind), pp->func,
+		      strerror(-err));
+	if (!err)
+		fault_point("attach-prog");
+	return err;
+}
+
+/* Does the patch take and drop on po->progs[i]'s function (the first of it there)? */
+static bool has_snapshot_links(const struct patch_object *po, int i, bool snap)
+{
+	const struct patch_prog *pp = &po->progs[i];
+
+	if (!first_on_func(po, i) || pp->companion)
+		return false;
+	return snap || patch_snap_mode(po, pp) == BPFLP_SNAP_EXIT;
+}
+
 static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
-		      const struct patch_meta *meta, const char *dir)
+		      const struct patch_meta *meta, const char *dir, struct commit_ctx *snap_cc)
 {
 	char pin[PATH_MAX], what[32];
 	int err;
@@ -304,9 +364,12 @@ static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 		return err;
 	}
 	/*
-	 * Drops first, then the patch's programs, then takes: on every
-	 * trampoline state on the way, a take this patch attached has its drop
-	 * (see bpf/snapshot.bpf.c). store_clear_dir() detaches in reverse.
+	 * Drops first; then the patch's fentry programs, its takes, and its
+	 * other programs: on every trampoline state on the way, a take or a
+	 * gate that may push has its drop, and from the take on, the first
+	 * program of a call is this patch's (see bpf/snapshot.bpf.c).
+	 * store_clear_dir() detaches takes first and drops last. Snapshot
+	 * programs are pinned on every function, for a later transaction.
 	 */
 	for (int i = 0; i < po->nr_progs; i++) {
 		const struct patch_prog *pp = &po->progs[i];
@@ -314,57 +377,46 @@ static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 		if (!first_on_func(po, i) || pp->companion)
 			continue;
 		err = load_snapshot(sl, pp, meta, dir, patch_has_fexit_on(po, pp->func));
-		if (!err)
+		if (!err && has_snapshot_links(po, i, snap_cc))
 			err = attach_pinned(dir, pp->func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
 		if (err) {
 			p_err("cannot attach bpflp's snapshot programs to %s: %s", pp->func,
 			      strerror(-err));
 			return err;
 		}
-		fault_point("attach-drop");
+		if (has_snapshot_links(po, i, snap_cc))
+			fault_point("attach-drop");
 	}
-	for (int i = 0; i < po->nr_progs; i++) {
-		const struct patch_prog *pp = &po->progs[i];
-		char link_what[32];
-
-		if (pp->companion) {
-			err = attach_companion(sl, pp, meta, dir);
-			if (err)
-				return err;
-			continue;
-		}
-		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
-		snprintf(link_what, sizeof(link_what), "%s_link", bpflp_kind_name(pp->kind));
-		err = attach_pinned(dir, pp->func, what, link_what,
-				    bpf_program__expected_attach_type(pp->prog));
-		if (err == -E2BIG) {
-			p_err("cannot attach %s to %s: the kernel's limit of %d BPF links on it is reached (links detached by the last transaction may take a moment to go): retry",
-			      bpflp_kind_name(pp->kind), pp->func, KERNEL_MAX_TRAMP_LINKS);
-			return err;
-		}
+	if (snap_cc) {
+		err = snap_slot(snap_cc, meta->slot);
 		if (err) {
-			p_err("cannot attach %s to %s: %s", bpflp_kind_name(pp->kind), pp->func,
-			      strerror(-err));
+			p_err("cannot mark slot %u as snapped in %s/bpflp_state: %s", meta->slot,
+			      STORE_ROOT, strerror(-err));
 			return err;
 		}
-		fault_point("attach-prog");
 	}
-	for (int i = 0; i < po->nr_progs; i++) {
-		if (!first_on_func(po, i) || po->progs[i].companion)
+	for (int i = 0; i < po->nr_progs && !err; i++)
+		if (po->progs[i].kind == BPFLP_KIND_FENTRY)
+			err = attach_prog(sl, po, i, meta, dir);
+	for (int i = 0; i < po->nr_progs && !err; i++) {
+		if (!has_snapshot_links(po, i, snap_cc))
 			continue;
 		err = attach_pinned(dir, po->progs[i].func, "take_prog", "take_link",
 				    BPF_TRACE_FENTRY);
-		if (err) {
+		if (err)
 			p_err("cannot attach bpflp's snapshot program to %s: %s", po->progs[i].func,
 			      strerror(-err));
-			return err;
-		}
-		fault_point("attach-take");
+		else
+			fault_point("attach-take");
 	}
-	return 0;
+	for (int i = 0; i < po->nr_progs && !err; i++)
+		if (po->progs[i].kind != BPFLP_KIND_FENTRY)
+			err = attach_prog(sl, po, i, meta, dir);
+	return err;
 }
 
-int attach_patch(struct patch_object *po, const struct patch_meta *meta, const char *dir)
+int attach_patch(struct patch_object *po, const struct patch_meta *meta, const char *dir,
+		 struct commit_ctx *snap_cc)
 {
 	struct snapshot_loader *sl = snapshot_loader_new();
 	int err;
@@ -373,7 +425,7 @@ int attach_patch(struct patch_object *po, const struct patch_meta *meta, const c
 		p_err("cannot attach %s: out of memory", po->info.name);
 		return -ENOMEM;
 	}
-	err = attach_all(sl, po, meta, dir);
+	err = attach_all(sl, po, meta, dir, snap_cc);
 	snapshot_loader_free(sl);
 	return err;
 }

@@ -27,10 +27,17 @@ void commit_ctx_close(struct commit_ctx *cc);
 /*
  * A transaction may flip the commit word between these two (abi.h,
  * bpflp_state.flux): gates then keep a per-call snapshot of it. flux_end
- * waits for the BPF programs running meanwhile first; it only warns.
+ * waits for the BPF programs running meanwhile first; it only warns, and
+ * returns whether flux is down.
  */
 int flux_begin(struct commit_ctx *cc);
-void flux_end(struct commit_ctx *cc);
+int flux_end(struct commit_ctx *cc);
+
+/*
+ * Let slot's gates push snapshot entries until the transaction ends: its
+ * drops are attached on its entry-only functions (snapshot_links.h).
+ */
+int snap_slot(struct commit_ctx *cc, __u32 slot);
 
 /* Swap the commit word from expected to desired in one atomic step. */
 int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired);
@@ -40,9 +47,12 @@ int run_callback_fd(int prog_fd, int *retval);
 
 /*
  * Pin everything of a patch loaded into slot under dir and attach it, gates
- * shut, with bpflp's snapshot programs around its programs on each function.
+ * shut, with bpflp's snapshot programs around its programs on each function
+ * where it has an fexit program, and, with snap_cc, on every function
+ * (its slot then snapped in snap_cc's state until the transaction ends).
  */
-int attach_patch(struct patch_object *po, const struct patch_meta *meta, const char *dir);
+int attach_patch(struct patch_object *po, const struct patch_meta *meta, const char *dir,
+		 struct commit_ctx *snap_cc);
 
 /*
  * Repair: pin, from po loaded into slot, each of its programs (and bpflp's

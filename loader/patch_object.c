@@ -398,10 +398,10 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 		pp->rodata_idx = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
 	}
 	if (pp->rodata_idx) {
-		snprintf(key_var, sizeof(key_var), "bpflp_exit_side_%s", name);
-		pp->rodata_exit_side = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
+		snprintf(key_var, sizeof(key_var), "bpflp_snap_%s", name);
+		pp->rodata_snap = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
 	}
-	if (!pp->rodata_exit_side) {
+	if (!pp->rodata_snap) {
 		p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)", po->path,
 		      name, key_var, kinds[k].macro, sec + sec_len);
 		return -EINVAL;
@@ -709,7 +709,7 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 	for (int p = 0; p < po->nr_progs; p++) {
 		*po->progs[p].rodata_key = po->progs[p].func_key;
 		*po->progs[p].rodata_idx = p; /* the record's function order (fill_meta) */
-		*po->progs[p].rodata_exit_side = patch_has_fexit_on(po, po->progs[p].func);
+		*po->progs[p].rodata_snap = patch_snap_mode(po, &po->progs[p]);
 	}
 	stats = bpf_object__find_map_by_name(po->obj, "bpflp_stats");
 	if (!stats) {
@@ -794,6 +794,13 @@ bool patch_has_fexit_on(const struct patch_object *po, const char *func)
 		if (po->progs[i].kind == BPFLP_KIND_FEXIT && !strcmp(po->progs[i].func, func))
 			return true;
 	return false;
+}
+
+enum bpflp_snap_mode patch_snap_mode(const struct patch_object *po, const struct patch_prog *pp)
+{
+	if (pp->companion)
+		return BPFLP_SNAP_COMPANION;
+	return patch_has_fexit_on(po, pp->func) ? BPFLP_SNAP_EXIT : BPFLP_SNAP_ON_DEMAND;
 }
 
 void patch_object_close(struct patch_object *po)

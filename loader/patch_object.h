@@ -29,14 +29,14 @@ struct patch_prog {
 	struct bpf_program *prog;
 	enum bpflp_kind kind;
 	char func[BPFLP_FUNC_NAME_MAX];
-	__u64 func_key;          /* kernel_func.h: its BTF id (and module BTF object) */
-	const struct btf *btf;   /* vmlinux's or its module's */
-	char module[64];         /* "" for vmlinux */
-	__u64 *rodata_key;       /* where the program reads it, until load */
-	__u32 *rodata_idx;       /* its counters' index in bpflp_stats */
-	__u32 *rodata_exit_side; /* does the patch have an fexit program on func? */
-	int traceable;           /* kernel_func_traceable(func): 1, or < 0 if unknown */
-	bool companion;          /* BPFLP_REPLACE run by the companion module, not a trampoline */
+	__u64 func_key;        /* kernel_func.h: its BTF id (and module BTF object) */
+	const struct btf *btf; /* vmlinux's or its module's */
+	char module[64];       /* "" for vmlinux */
+	__u64 *rodata_key;     /* where the program reads it, until load */
+	__u32 *rodata_idx;     /* its counters' index in bpflp_stats */
+	__u32 *rodata_snap;    /* enum bpflp_snap_mode of the patch on func */
+	int traceable;         /* kernel_func_traceable(func): 1, or < 0 if unknown */
+	bool companion;        /* BPFLP_REPLACE run by the companion module, not a trampoline */
 };
 
 struct patch_object {
@@ -65,6 +65,8 @@ extern const char *const patch_callback_names[CB_COUNT];
 const char *bpflp_kind_name(enum bpflp_kind kind);
 /* Does the patch have a BPFLP_FEXIT program on func (its calls then keep their word to the exit)? */
 bool patch_has_fexit_on(const struct patch_object *po, const char *func);
+/* When pp's gate keeps its call's snapshot of the word (abi.h). */
+enum bpflp_snap_mode patch_snap_mode(const struct patch_object *po, const struct patch_prog *pp);
 bool patch_name_valid(const char *name);
 
 /*

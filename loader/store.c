@@ -146,6 +146,14 @@ int store_patch_dir(char *buf, size_t size, const char *name, __u32 version)
 	return try_snprintf(buf, size, "%s/%s@%u", STORE_PATCHES, name, version);
 }
 
+bool meta_first_on_func(const struct patch_meta *m, __u32 i)
+{
+	for (__u32 j = 0; j < i; j++)
+		if (!strcmp(m->funcs[j].name, m->funcs[i].name))
+			return false;
+	return true;
+}
+
 int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what)
 {
 	if (func)

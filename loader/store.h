@@ -145,6 +145,8 @@ __u64 registry_active_mask(const struct registry *reg);
 /* Both return 0 or -ENAMETOOLONG (never a truncated path). */
 int store_patch_dir(char *buf, size_t size, const char *name, __u32 version);
 int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what);
+/* Is funcs[i] the first entry of the record on its function? */
+bool meta_first_on_func(const struct patch_meta *m, __u32 i);
 /* One record in a pinned one-entry array map, created (filled, then pinned) if missing. */
 int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size);
 int store_read_record(const char *pin, void *value, __u32 size);

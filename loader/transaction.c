@@ -20,6 +20,7 @@
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
+#include "snapshot_links.h"
 #include "transaction.h"
 #include "txn.h"
 #include "util.h"
@@ -43,6 +44,9 @@ int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disabl
 		goto out;
 	}
 	err = lp_plan_init(&lp, NULL, &t.reg, 1ULL << rec->meta.slot, timeout_s);
+	/* Its take first on every function it shares, so no call there sees both words. */
+	if (!err && snapshot_needed(&t.reg, &rec->meta, NULL))
+		err = snapshot_links_attach(&t.cc, rec);
 	if (err)
 		goto out;
 	plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);

@@ -26,6 +26,7 @@
 #include "output.h"
 #include "patch_object.h"
 #include "shadow.h"
+#include "snapshot_links.h"
 #include "transaction.h"
 #include "txn.h"
 #include "util.h"
@@ -341,8 +342,9 @@ void txn_end(struct txn *t, int err)
 		drop_created_store(t);
 	if (t->lock_fd >= 0)
 		release_companion();
-	if (t->in_flux)
-		flux_end(&t->cc);
+	/* Only once no gate pushes entries any more: flux is down. */
+	if (t->in_flux && !flux_end(&t->cc))
+		snapshot_links_settle(&t->reg);
 	commit_ctx_close(&t->cc);
 	registry_free(&t->reg);
 	store_unlock(t->lock_fd);

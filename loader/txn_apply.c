@@ -25,6 +25,7 @@
 #include "patch_state.h"
 #include "shadow.h"
 #include "slots.h"
+#include "snapshot_links.h"
 #include "transaction.h"
 #include "txn.h"
 #include "util.h"
@@ -235,11 +236,30 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	if (!err)
 		err = arm_slot(&t->cc, meta->slot, meta->gen);
 	if (!err)
-		err = attach_patch(po, meta, t->journal.dir);
+		err = attach_patch(po, meta, t->journal.dir,
+				   snapshot_needed(&t->reg, meta, meta) ? &t->cc : NULL);
 	if (!err)
 		err = sync_gate_maps(t, meta, t->word);
 	if (!err)
 		fault_point("staged");
+	return err;
+}
+
+/*
+ * Take and drop, for this transaction, on the active patches it replaces
+ * where the incoming one does not run first (snapshot_links.h).
+ */
+static int snap_replaced(struct txn *t, const struct patch_meta *incoming)
+{
+	int err = 0;
+
+	for (int i = 0; i < t->reg.nr && !err; i++) {
+		const struct patch_record *rec = &t->reg.recs[i];
+
+		if (rec->meta.status == PATCH_ACTIVE && !rec->dir_missing &&
+		    snapshot_needed(&t->reg, &rec->meta, incoming))
+			err = snapshot_links_attach(&t->cc, rec);
+	}
 	return err;
 }
 
@@ -315,6 +335,9 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 	if (err)
 		goto out;
 	fill_meta(&res->meta, &po, slot, stack);
+	err = stack ? 0 : snap_replaced(&t, &res->meta);
+	if (err)
+		goto out;
 	plan_journal(&t, JOURNAL_APPLY, (stack ? t.word : 0) | (1ULL << slot), slot);
 	t.journal.stack = stack;
 	/* Names are at most BPFLP_NAME_MAX characters: always fits. */

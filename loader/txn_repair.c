@@ -127,6 +127,9 @@ int repair_active(struct patch_record *rec, struct patch_object *po, struct drif
 			      shadow_pin_created(po)                                           ?:
 			      pin_missing_programs(po, &rec->meta, rec->dir)                   ?:
 			      drift_reattach(rec, &pass);
+		if (!err)
+			drift_add(&pass, &rec->meta, DRIFT_REAPPLY,
+				  "loaded the programs whose pins were gone from %s again", po->path);
 	}
 	*done = pass;
 	if (err)

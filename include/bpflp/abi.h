@@ -13,7 +13,7 @@
 #endif
 
 #define BPFLP_MAGIC       0x504c5042U /* "BPLP" little-endian */
-#define BPFLP_ABI_VERSION 4U
+#define BPFLP_ABI_VERSION 5U
 
 #define BPFLP_NAME_MAX           32    /* [a-z0-9_-]{1,32} */
 #define BPFLP_FUNC_NAME_MAX      64    /* kernel symbol names */
@@ -42,10 +42,32 @@ struct bpflp_patch_info {
  * transactions the word cannot change, so a call whose programs all run on
  * entry needs no per-call snapshot of it: see bpflp__gate and
  * docs/design.md, "Between transactions".
+ *
+ * epoch counts transactions (each raises it with flux), so a snapshot
+ * entry left by a call of an earlier one is told from this call's. snapped
+ * holds the slots whose take and drop a transaction attached on their
+ * entry-only functions: only their gates may push entries (BPFLP_SNAP_*).
  */
 struct bpflp_state {
 	__u64 active_mask;
 	__u64 flux;
+	__u64 epoch;
+	__u64 snapped;
+};
+
+/*
+ * When a gated program keeps its call's snapshot of the word (rodata
+ * bpflp_snap_<prog>, set by the loader):
+ * ON_DEMAND: the patch has only entry programs on the function, on a
+ *   trampoline; its take and drop are attached there only during a
+ *   transaction that needs them (its slot in bpflp_state.snapped).
+ * EXIT: the patch has an fexit program there; take and drop are always on.
+ * COMPANION: the companion module runs the function's drops on every call.
+ */
+enum bpflp_snap_mode {
+	BPFLP_SNAP_ON_DEMAND,
+	BPFLP_SNAP_EXIT,
+	BPFLP_SNAP_COMPANION,
 };
 
 /*
@@ -58,8 +80,8 @@ struct bpflp_state {
  * next, which could let it slip through unpatched during a replace. Each
  * patch's take and gates mark its slot in `takers`; each patch's drop (an
  * fexit program, attached before the patch's programs) clears it, and the
- * entry goes with the last. So no entry outlives its call: a later call
- * with the same trampoline frame address finds no stale copy.
+ * entry goes with the last. An entry the kernel kept past its call (its
+ * drops skipped) is told from the next call's by its epoch and marks.
  * See include/bpflp/snapshot.bpf.h and docs/design.md.
  */
 #define BPFLP_SNAP_DEPTH 8
@@ -69,6 +91,7 @@ struct bpflp_snap_entry {
 	__u64 func_key;    /* the function called */
 	__u64 active_mask; /* commit word at the call's start */
 	__u64 takers;      /* slots whose take program saw this call */
+	__u64 epoch;       /* bpflp_state.epoch when it was pushed or renewed */
 };
 
 struct bpflp_snapshot {

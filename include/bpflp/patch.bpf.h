@@ -74,11 +74,12 @@ struct {
 	char LICENSE[] SEC("license") = "GPL"
 
 /*
- * Is this patch active for this call? exit_side: the patch has an fexit
- * program on the function (or this is one).
+ * Is this patch active for this call? snap_mode: enum bpflp_snap_mode, for
+ * this patch on the function; an fexit program is always BPFLP_SNAP_EXIT.
  */
-static __always_inline int bpflp__gate(void *ctx, __u64 func_key, bool on_entry, bool exit_side)
+static __always_inline int bpflp__gate(void *ctx, __u64 func_key, bool on_entry, __u32 snap_mode)
 {
+	bool exit_side = snap_mode == BPFLP_SNAP_EXIT;
 	__u32 slot = bpflp_slot, zero = 0;
 	__u64 mask, newer, *cover, *order;
 	struct bpflp_state *state;
@@ -92,12 +93,15 @@ static __always_inline int bpflp__gate(void *ctx, __u64 func_key, bool on_entry,
 	 * Between transactions the word cannot change, so every program of a
 	 * call that runs only on entry reads the same word from the map. While
 	 * one may flip it, and wherever the call has programs on exit, all of
-	 * them use the word the call saw first (snapshot.bpf.h).
+	 * them use the word the call saw first (snapshot.bpf.h); only a patch
+	 * whose drop runs at the call's end may push that entry.
 	 */
 	if (on_entry && !exit_side && !*(volatile __u64 *)&state->flux)
 		mask = *(volatile __u64 *)&state->active_mask;
 	else
-		mask = bpflp__call_word(ctx, func_key, slot, bpflp_gen, on_entry, false);
+		mask = bpflp__call_word(ctx, func_key, slot, bpflp_gen, on_entry, false,
+					snap_mode != BPFLP_SNAP_ON_DEMAND ||
+						(*(volatile __u64 *)&state->snapped >> slot) & 1);
 	if (!(mask & (1ULL << slot)))
 		return 0;
 	/* Newer stacked patches win where they overlap. */
@@ -126,7 +130,7 @@ static __always_inline void bpflp__count(__u32 idx, int overridden)
 /*
  * Shared body of the program macros: rodata the loader sets before load
  * (the target's BTF id, which the gate keys on; the program's counter
- * index; whether the patch has an fexit program on the function), the
+ * index; when it keeps a snapshot, enum bpflp_snap_mode), the
  * gated program, and the author's body to follow as ____bpflp_<prog>().
  */
 /* Kept as written: clang-format 14 cannot lay out _Pragma in a macro body. */
@@ -134,14 +138,15 @@ static __always_inline void bpflp__count(__u32 idx, int overridden)
 #define ___BPFLP_PROG(sec, func, prog, kind, ret_expr, args...)		\
 	const volatile __u64 bpflp_fid_##prog = 0;				\
 	const volatile __u32 bpflp_idx_##prog = 0;				\
-	const volatile __u32 bpflp_exit_side_##prog = 0;			\
+	const volatile __u32 bpflp_snap_##prog = BPFLP_SNAP_ON_DEMAND;		\
 	static __always_inline int ____bpflp_##prog(unsigned long long *ctx, ##args); \
 	SEC(sec #func)								\
 	int prog(unsigned long long *ctx)					\
 	{									\
 		int ret;							\
 		if (!bpflp__gate(ctx, bpflp_fid_##prog, kind != BPFLP_KIND_FEXIT,	\
-				 kind == BPFLP_KIND_FEXIT || bpflp_exit_side_##prog))	\
+				 kind == BPFLP_KIND_FEXIT ? BPFLP_SNAP_EXIT :		\
+							    bpflp_snap_##prog))		\
 			return 0;						\
 		_Pragma("GCC diagnostic push")					\
 		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\

@@ -53,13 +53,25 @@ static __always_inline bool bpflp__armed(__u32 slot, __u64 gen)
 	return armed && *armed == gen;
 }
 
-static __always_inline __u64 bpflp__live_word(void)
+static __always_inline struct bpflp_state *bpflp__state(void)
 {
-	struct bpflp_state *state;
 	__u32 zero = 0;
 
-	state = bpf_map_lookup_elem(&bpflp_state, &zero);
+	return bpf_map_lookup_elem(&bpflp_state, &zero);
+}
+
+static __always_inline __u64 bpflp__live_word(void)
+{
+	struct bpflp_state *state = bpflp__state();
+
 	return state ? *(volatile __u64 *)&state->active_mask : 0;
+}
+
+static __always_inline __u64 bpflp__epoch(void)
+{
+	struct bpflp_state *state = bpflp__state();
+
+	return state ? *(volatile __u64 *)&state->epoch : 0;
 }
 
 /* Can a transaction flip the word now (struct bpflp_state)? */
@@ -122,42 +134,63 @@ static __always_inline bool bpflp__stale(const struct bpflp_snap_entry *entry, _
 /*
  * An entry an earlier call left starts again as this call's, with the live
  * word. Only asked where it matters: while its word is the live one, it
- * gives this call the right word anyway.
+ * gives this call the right word anyway. One pushed in an earlier
+ * transaction (epoch) is an earlier call's: a call's programs on entry do
+ * not straddle a whole transaction (docs/design.md, "Between
+ * transactions").
  */
 static __always_inline void bpflp__renew_if_stale(struct bpflp_snap_entry *entry, __u32 slot,
 						  bool take)
 {
-	__u64 word = bpflp__live_word();
+	__u64 word = bpflp__live_word(), epoch = bpflp__epoch();
 
-	if (entry->active_mask == word || !bpflp__stale(entry, slot, take))
+	if (entry->active_mask == word || (entry->epoch == epoch && !bpflp__stale(entry, slot, take)))
 		return;
 	entry->takers = 0;
 	entry->active_mask = word;
+	entry->epoch = epoch;
+}
+
+/*
+ * May a gate without a drop of its own on this call (own_drop false) use
+ * this entry? Not one an earlier transaction left whose word is no longer
+ * the live one: it is an earlier call's (see bpflp__renew_if_stale). One
+ * from this transaction is this call's wherever the call needs a snapshot:
+ * there a program that may push runs first and renews a stale one.
+ */
+static __always_inline bool bpflp__joinable(const struct bpflp_snap_entry *entry)
+{
+	return entry->epoch == bpflp__epoch() || entry->active_mask == bpflp__live_word();
 }
 
 /*
  * The commit word this call uses; joins (or, first, pushes) the call's entry
  * for slot when the instance is armed. on_entry: the caller runs before the
- * function (a take, an fentry or fmod_ret gate); take: it is a take. The
+ * function (a take, an fentry or fmod_ret gate); take: it is a take;
+ * own_drop: the patch's drop runs at this call's end, so it may push and
+ * mark (without, it only joins an entry, or reads the live word). The
  * entry is reserved (depth raised, ctx 0) before it is filled and its ctx
  * written last, so an interrupt that runs a patched function meanwhile
  * pushes above it and never mistakes a half-written entry for its own.
  */
 static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 slot, __u64 gen,
-					      bool on_entry, bool take)
+					      bool on_entry, bool take, bool own_drop)
 {
 	struct bpflp_snap_entry *entry;
 	struct bpflp_snapshot *snap;
 	bool armed = slot < BPFLP_MAX_SLOTS && bpflp__armed(slot, gen);
+	bool marks = armed && own_drop;
 	__u32 depth;
 	__u64 word;
 
-	snap = bpflp__snapshot(armed);
+	snap = bpflp__snapshot(marks);
 	entry = snap ? bpflp__call_entry(snap, ctx, func_key) : NULL;
-	if (entry && armed && on_entry)
+	if (entry && marks && on_entry)
 		bpflp__renew_if_stale(entry, slot, take);
+	if (entry && !own_drop && !bpflp__joinable(entry))
+		entry = NULL;
 	if (entry) {
-		if (armed)
+		if (marks)
 			entry->takers |= 1ULL << slot;
 		return entry->active_mask;
 	}
@@ -169,6 +202,8 @@ static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 s
 	if (!armed)
 		return 0;
 	word = bpflp__live_word();
+	if (!marks)
+		return word; /* no drop of this patch would pop an entry */
 	if (!snap)
 		return word; /* task storage refused: this call reads the live word */
 	depth = snap->depth;
@@ -182,6 +217,7 @@ static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 s
 	entry->func_key = func_key;
 	entry->active_mask = word;
 	entry->takers = 1ULL << slot;
+	entry->epoch = bpflp__epoch();
 	barrier();
 	entry->ctx = (__u64)ctx;
 	return word;

@@ -12,7 +12,7 @@ BPFLP_PATCH("gate-bypass-ungated", 1);
 
 const volatile __u64 bpflp_fid_do_unlinkat__entry = 0;
 const volatile __u32 bpflp_idx_do_unlinkat__entry = 0;
-const volatile __u32 bpflp_exit_side_do_unlinkat__entry = 0;
+const volatile __u32 bpflp_snap_do_unlinkat__entry = 0;
 
 SEC("fentry/do_unlinkat")
 int BPF_PROG(do_unlinkat__entry, int dfd, struct filename *name)

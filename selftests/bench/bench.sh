@@ -24,19 +24,20 @@ calls=${BENCH_CALLS:-50000}
 cycles=${BENCH_CYCLES:-20}
 rounds=${BENCH_ROUNDS:-15}
 
-# bpflp-fmod_ret-in-txn: a second apply held (BPFLP_PAUSE) right after it
-# raised bpflp_state.flux, before it attached anything: calls then take the
-# full per-call snapshot, which is what every call paid before the
-# steady-state shortcut (docs/design.md, "Between transactions").
+# bpflp-fmod_ret-in-txn: a replace held (BPFLP_PAUSE) once staged: flux is
+# raised and the incoming patch's take, gate (shut) and drop are attached,
+# so calls take the full per-call snapshot, which every call paid before
+# take and drop became transaction-time links (docs/design.md, "Between
+# transactions").
 held=
 hold_transaction() {
-	BPFLP_PAUSE=begin $bpflp apply $patches/bench_gate2.bpf.o >/dev/null 2>&1 &
+	BPFLP_PAUSE=staged $bpflp apply $patches/bench_gate2.bpf.o >/dev/null 2>&1 &
 	held=$!
 	for ((i = 0; i < 300; i++)); do
 		[[ $(awk '{print $3}' /proc/$held/stat 2>/dev/null) == T ]] && return 0
 		sleep 0.1
 	done
-	echo "bench: the held transaction did not stop at 'begin'" >&2
+	echo "bench: the held transaction did not stop at 'staged'" >&2
 	exit 1
 }
 release_transaction() {

@@ -36,7 +36,7 @@ calls=$(jq -r '.functions[0].calls' <<< "$show")
 ((calls >= overrides + 2)) || fail "show: calls $calls, want >= overrides + 2 (the allowed opens)"
 echo "  ok: show counts $calls calls, $overrides overrides"
 ids=$(patch_link_ids t-a@1)
-assert_eq "$(wc -w <<< "$ids")" 3 "t-a@1 pins three links (patch, snapshot take and drop)"
+assert_eq "$(wc -w <<< "$ids")" 1 "t-a@1 pins one link (its fmod_ret; take and drop only during a transaction)"
 assert_links_live "$ids" "t-a@1 links while active"
 
 out=$(bpflp_ok disable t-a)

@@ -11,7 +11,7 @@ bpflp_ok apply "$(patch_obj t_v1)" > /dev/null
 assert_behaviour "EPERM EPERM ok" "with t-v@1"
 assert_eq "$(traced security_file_open) $(traced security_inode_unlink)" "yes yes" "open/unlink hooks traced"
 v1_ids=$(patch_link_ids t-v@1)
-assert_eq "$(wc -w <<< "$v1_ids")" 6 "t-v@1 links (2 functions x patch, snapshot take and drop)"
+assert_eq "$(wc -w <<< "$v1_ids")" 2 "t-v@1 links (2 functions x its fmod_ret)"
 
 out=$(bpflp_ok apply "$(patch_obj t_v2)")
 assert_eq "$out" "applied t-v@2 (replace, 1 function); replaced t-v@1" "apply message"

@@ -38,11 +38,12 @@ setup_v1_v2() {
 SECONDS=0
 scenario replace setup_v1 "gap@1" "gap@2" "$APPLY_STEPS" apply "$V2"
 CLEAN_MS_REPLACE=$CLEAN_MS
+# Alone on their functions, these attach no take or drop (37_snapshot_links.sh).
 scenario stack setup_v1 "gap@1" "gap-sb@1 gap@1" \
-	"begin staging attach-drop attach-prog attach-take staged commit committed post-callback end" \
+	"begin staging attach-prog staged commit committed post-callback end" \
 	apply "$SB" --stack
 scenario first-apply setup_empty "" "gap@1" \
-	"begin staging attach-drop attach-prog attach-take staged commit committed post-callback end" \
+	"begin staging attach-prog staged commit committed post-callback end" \
 	apply "$V1"
 scenario downgrade setup_v1_v2 "gap@2" "gap@1" "$APPLY_STEPS" apply "$V1"
 scenario disable setup_v1 "gap@1" "" "$DISABLE_STEPS" disable gap

@@ -6,7 +6,9 @@
 #  1. a link pin: the function is unpatched; list and status say so;
 #     recover re-attaches it from the pinned program; so does applying the
 #     patch again; with the program pin gone too, only applying it again can.
-#  2. bpflp's take link: recover attaches it again.
+#  2. bpflp's take: on an entry-only function only its program is pinned
+#     between transactions, and applying again loads it; where the patch
+#     has an fexit program, recover attaches a deleted take link again.
 #  3. a record's meta pin: list still shows the patch (from records/), and
 #     the next command pins it again; both record pins: recover refuses,
 #     and after 'rm -rf' of the directory it clears the slot.
@@ -62,12 +64,26 @@ bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
 assert_behaviour "EPERM ok ok" "after applying the object again"
 status_is 0 "after applying the object again"
 
-echo "# 2. bpflp's take link"
-rm "$DIR/security_file_open__take_link"
+echo "# 2. bpflp's take and drop"
+# t-a@1 has only an fmod_ret there: they are linked only during a transaction.
+[[ ! -e $DIR/security_file_open__take_link && ! -e $DIR/security_file_open__drop_link ]] ||
+	fail "take or drop link pinned between transactions on an entry-only function"
+rm "$DIR/security_file_open__take_prog"
+status_is 4 "without the take program"
+assert_match "$(bpflp_ok apply "$(patch_obj t_a1)")" "^t-a@1 was active with pieces detached by hand: repaired" \
+	"re-applying loads the take again"
+[[ -e $DIR/security_file_open__take_prog ]] || fail "take program pin not restored"
+status_is 0 "after re-applying"
+# t-o@1 has an fexit there: its take and drop stay, and recover re-attaches them.
+bpflp_ok apply "$(patch_obj t_o1)" --stack > /dev/null
+ODIR=$STORE/patches/t-o@1
+rm "$ODIR/security_file_open__take_link"
 status_is 2 "without the take link"
 assert_match "$(bpflp_ok recover)" "attached the bpflp's take again" "recover re-attaches the take"
-[[ -e $DIR/security_file_open__take_link ]] || fail "take link pin not restored"
+[[ -e $ODIR/security_file_open__take_link ]] || fail "take link pin not restored"
 status_is 0 "after recover"
+bpflp_ok disable t-o > /dev/null
+assert_behaviour "EPERM ok ok" "after disabling t-o@1"
 
 echo "# 3. record pins"
 rm "$DIR/meta"

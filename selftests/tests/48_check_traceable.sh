@@ -65,7 +65,7 @@ rc=0
 out=$(notracefs "$BPFLP" apply "$(patch_obj t_ntcb)" 2> "$TDIR/err") || rc=$?
 assert_eq "$rc" 1 "apply of t-ntcb without tracefs: exit status"
 assert_eq "$(< "$TDIR/err")" "$warning
-bpflp: error: cannot attach bpflp's snapshot programs to do_blk_trace_setup: Device or resource busy" "apply: the warning, then the attach error"
+bpflp: error: cannot attach fentry to do_blk_trace_setup: Device or resource busy" "apply: the warning, then the attach error"
 assert_eq "$(cblog)" "11 12 51 54" "callbacks: t-ntcb's pre_patch ran, then its post_unpatch"
 assert_eq "$(kernel_state)" "$before" "nothing changed by the failed apply"
 assert_eq "$(active_patches)" "t-cb@1" "t-cb@1 still active"

@@ -3,7 +3,8 @@
 # A patch of 100 functions (of the generated module bpflp_bench) needs more
 # descriptors while it loads than a low soft limit allows: bpflp raises its
 # soft limit to the hard one itself, so the apply works under 'ulimit -Sn
-# 64' and every function gets its links. Under a hard limit of 64 it cannot:
+# 64' and every function gets its links, and so does a replace by a second
+# version of it. Under a hard limit of 64 it cannot:
 # the apply is refused with one line naming the limit and how to raise it,
 # and changes nothing.
 . "$(dirname "$0")/../lib.sh"
@@ -19,10 +20,17 @@ out=$(ulimit -Sn 64 && "$BPFLP" apply "$wide" 2>&1) || fail "apply of 100 functi
 assert_eq "$(patch_field scale-100@1 state)" active "scale-100@1 after an apply under 'ulimit -Sn 64'"
 assert_eq "$("$BPFLP" -j show scale-100 | jq '.functions | length')" 100 "functions of scale-100@1"
 links=$(patch_link_ids scale-100@1)
-assert_eq "$(wc -w <<< "$links")" 300 "links of scale-100@1 (its program, take and drop on each function)"
+assert_eq "$(wc -w <<< "$links")" 100 "links of scale-100@1 (its program on each function; take and drop are linked only during a transaction)"
 assert_links_live "$links" "links of scale-100@1"
+# The replace links v2's take and drop on all 100 functions too, for its duration.
+out=$(ulimit -Sn 64 && "$BPFLP" apply "$(build_path bench/patches/scale-100-v2.bpf.o)" 2>&1) ||
+	fail "replace of 100 functions under 'ulimit -Sn 64': $out"
+assert_links_gone "$links" "links of scale-100@1 after the replace"
+links=$(patch_link_ids scale-100@2)
+assert_eq "$(wc -w <<< "$links")" 100 "links of scale-100@2 once the replace is over"
+assert_links_live "$links" "links of scale-100@2"
 bpflp_ok disable scale-100 > /dev/null
-assert_links_gone "$links" "links of scale-100@1 after disable"
+assert_links_gone "$links" "links of scale-100@2 after disable"
 
 # Hard limit 64: out of descriptors, refused in one line, nothing changed.
 tree=$(bpffs_tree)

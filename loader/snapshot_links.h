@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bpflp's take and drop on a patch's entry-only functions exist only while
+ * a transaction needs them (docs/design.md, "Between transactions"):
+ * between transactions such a call runs the patch's programs and nothing
+ * else. Where the patch has an fexit program, they are always on
+ * (attach_patch). The transaction holds the lock throughout.
+ */
+#ifndef BPFLP_SNAPSHOT_LINKS_H
+#define BPFLP_SNAPSHOT_LINKS_H
+
+#include <stdbool.h>
+#include "bpflp/abi.h"
+#include "kernel_ops.h"
+#include "store.h"
+
+/* When m's gates on func keep a snapshot (patch_snap_mode, from the record). */
+enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func);
+
+/*
+ * Does a transaction that changes m's bit need m's take and drop? incoming:
+ * the patch being applied (m itself, or the one replacing m), NULL for a
+ * disable. Only where a call runs two of bpflp's programs on entry can the
+ * commit fall between them; where incoming has a program, its own take runs
+ * first and covers the call.
+ */
+bool snapshot_needed(const struct registry *reg, const struct patch_meta *m,
+		     const struct patch_meta *incoming);
+
+/*
+ * Attach rec's drops, snap its slot, attach its takes, on its entry-only
+ * trampoline functions (a piece already pinned is kept).
+ */
+int snapshot_links_attach(struct commit_ctx *cc, const struct patch_record *rec);
+
+/*
+ * After flux is down: detach every active record's takes, then drops, on
+ * its entry-only functions; also those a bpflp that died in a transaction
+ * left.
+ */
+void snapshot_links_settle(const struct registry *reg);
+
+#endif /* BPFLP_SNAPSHOT_LINKS_H */
