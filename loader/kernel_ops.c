@@ -109,9 +109,9 @@ enum flux_change {
 };
 
 /*
- * Raise or lower bpflp_state.flux (abi.h); raising starts a new epoch with
- * no slot snapped. Only the lock holder writes the state, so the update
- * may rewrite the word beside it: the same value.
+ * Raise or lower bpflp_state.flux (abi.h); raising starts a new epoch.
+ * Only the lock holder writes the state, so the update may rewrite the
+ * word beside it: the same value.
  */
 static int set_flux(struct commit_ctx *cc, enum flux_change change)
 {
@@ -121,10 +121,12 @@ static int set_flux(struct commit_ctx *cc, enum flux_change change)
 	if (bpf_map_lookup_elem(cc->state_fd, &zero, &state))
 		return -errno;
 	state.flux = change == FLUX_RAISE;
-	if (change == FLUX_RAISE) {
-		state.epoch++;
-		state.snapped = 0;
-	}
+	/*
+	 * snapped is cleared as flux comes down, while the drops are on, so no
+	 * gate of a later transaction reads a slot snapped without them.
+	 */
+	state.snapped = 0;
+	state.epoch += change == FLUX_RAISE;
 	return bpf_map_update_elem(cc->state_fd, &zero, &state, BPF_ANY) ? -errno : 0;
 }
 

@@ -63,23 +63,105 @@ bool snapshot_needed(const struct registry *reg, const struct patch_meta *m,
 	return false;
 }
 
-/* Is funcs[i] the first of rec on an entry-only trampoline function? */
+/* The newest active record with a program on key, other than skip; or -1. */
+static int newest_on(const struct registry *reg, __u64 key, const struct patch_record *skip)
+{
+	/* The registry is sorted oldest apply first, as bpflp_order is. */
+	for (int r = reg->nr - 1; r >= 0; r--)
+		if (reg->recs[r].meta.status == PATCH_ACTIVE && &reg->recs[r] != skip &&
+		    !reg->recs[r].dir_missing && programs_of(&reg->recs[r].meta, key))
+			return r;
+	return -1;
+}
+
+/* A record snaps on its entry-only functions only: flag it if func is one. */
+static void plan_add(bool *plan, const struct registry *reg, int r, const char *func)
+{
+	if (r >= 0 && meta_snap_mode(&reg->recs[r].meta, func) == BPFLP_SNAP_ON_DEMAND)
+		plan[r] = true;
+}
+
+void snapshot_plan_replace(const struct registry *reg, const struct patch_meta *incoming, bool *plan)
+{
+	for (int r = 0; r < reg->nr; r++) {
+		const struct patch_meta *m = &reg->recs[r].meta;
+
+		if (m->status != PATCH_ACTIVE)
+			continue;
+		/*
+		 * Where incoming has no program, every patch goes: the newest
+		 * one's take, run first, covers the call. Where it has one, its
+		 * own take does.
+		 */
+		for (__u32 i = 0; i < m->nr_funcs; i++)
+			if (meta_first_on_func(m, i) && !programs_of(incoming, m->funcs[i].key) &&
+			    programs_on(reg, NULL, m->funcs[i].key) >= 2)
+				plan_add(plan, reg, newest_on(reg, m->funcs[i].key, NULL),
+					 m->funcs[i].name);
+	}
+}
+
+void snapshot_plan_disable(const struct registry *reg, const struct patch_record *gone, bool *plan,
+			   bool *refresh_take)
+{
+	const struct patch_meta *m = &gone->meta;
+	int self = (int)(gone - reg->recs);
+
+	plan[self] = snapshot_needed(reg, m, NULL);
+	for (__u32 i = 0; i < m->nr_funcs; i++) {
+		__u64 key = m->funcs[i].key;
+		int next;
+
+		refresh_take[i] = false;
+		if (!meta_first_on_func(m, i) || m->funcs[i].route == FUNC_ROUTE_COMPANION ||
+		    newest_on(reg, key, NULL) != self)
+			continue;
+		/*
+		 * Where it is the newest patch, the next one takes over: its take
+		 * renews the entries calls of this transaction leave once the
+		 * disabled patch is gone. Attached before the disabled patch's,
+		 * it keeps the newest patch's take first; a take of it that is
+		 * always on is attached again after it.
+		 */
+		next = newest_on(reg, key, gone);
+		plan_add(plan, reg, next, m->funcs[i].name);
+		refresh_take[i] = next >= 0 && plan[next] &&
+				  meta_snap_mode(m, m->funcs[i].name) == BPFLP_SNAP_EXIT;
+	}
+}
+
+/* Is funcs[i] the first of the record on an entry-only trampoline function? */
 static bool on_demand_func(const struct patch_meta *m, __u32 i)
 {
 	return meta_first_on_func(m, i) &&
 	       meta_snap_mode(m, m->funcs[i].name) == BPFLP_SNAP_ON_DEMAND;
 }
 
-static int attach_if_missing(const char *dir, const char *func, const char *prog_what,
-			     const char *link_what, enum bpf_attach_type type)
+/*
+ * A take attached now, the newest program on func, even where one is
+ * pinned already (a dead bpflp's, or one always on): a take must run
+ * before the programs of the older patches there.
+ */
+static int attach_take(const char *dir, const char *func)
 {
 	char pin[PATH_MAX];
 	int err;
 
-	err = store_pin_path(pin, sizeof(pin), dir, func, link_what);
+	err = store_pin_path(pin, sizeof(pin), dir, func, "take_link");
+	if (!err && unlink(pin) && errno != ENOENT)
+		err = -errno;
+	return err ?: attach_pinned(dir, func, "take_prog", "take_link", BPF_TRACE_FENTRY);
+}
+
+static int attach_drop_if_missing(const char *dir, const char *func)
+{
+	char pin[PATH_MAX];
+	int err;
+
+	err = store_pin_path(pin, sizeof(pin), dir, func, "drop_link");
 	if (err || !access(pin, F_OK))
 		return err;
-	return attach_pinned(dir, func, prog_what, link_what, type);
+	return attach_pinned(dir, func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
 }
 
 int snapshot_links_attach(struct commit_ctx *cc, const struct patch_record *rec)
@@ -89,19 +171,41 @@ int snapshot_links_attach(struct commit_ctx *cc, const struct patch_record *rec)
 
 	for (__u32 i = 0; i < m->nr_funcs && !err; i++)
 		if (on_demand_func(m, i))
-			err = attach_if_missing(rec->dir, m->funcs[i].name, "drop_prog",
-						"drop_link", BPF_TRACE_FEXIT);
+			err = attach_drop_if_missing(rec->dir, m->funcs[i].name);
 	if (!err)
 		err = snap_slot(cc, m->slot);
 	for (__u32 i = 0; i < m->nr_funcs && !err; i++)
 		if (on_demand_func(m, i))
-			err = attach_if_missing(rec->dir, m->funcs[i].name, "take_prog",
-						"take_link", BPF_TRACE_FENTRY);
-	if (err)
+			err = attach_take(rec->dir, m->funcs[i].name);
+	if (err == -ENOENT)
+		p_err("cannot attach bpflp's snapshot programs of %s@%u for this transaction: a program pin in %s is gone; apply %s again to load it, then retry",
+		      m->name, m->version, rec->dir, m->object);
+	else if (err)
 		p_err("cannot attach bpflp's snapshot programs of %s@%u for this transaction: %s",
 		      m->name, m->version, strerror(-err));
 	else
 		fault_point("snapshot-on");
+	return err;
+}
+
+int snapshot_links_attach_plan(struct commit_ctx *cc, const struct registry *reg, const bool *plan)
+{
+	int err = 0;
+
+	/* Oldest first: the newest patch's take is attached last, so it runs first. */
+	for (int r = 0; r < reg->nr && !err; r++)
+		if (plan[r])
+			err = snapshot_links_attach(cc, &reg->recs[r]);
+	return err;
+}
+
+int snapshot_refresh_take(const struct patch_record *rec, const char *func)
+{
+	int err = attach_take(rec->dir, func);
+
+	if (err)
+		p_err("cannot attach bpflp's take of %s@%u on %s again: %s", rec->meta.name,
+		      rec->meta.version, func, strerror(-err));
 	return err;
 }
 
@@ -110,10 +214,11 @@ static void unpin_all(const struct patch_record *rec, const char *link_what)
 	const struct patch_meta *m = &rec->meta;
 	char pin[PATH_MAX];
 
+	/* Only those pinned: a read-only bpffs refuses even to unlink nothing. */
 	for (__u32 i = 0; i < m->nr_funcs; i++)
 		if (on_demand_func(m, i) &&
 		    !store_pin_path(pin, sizeof(pin), rec->dir, m->funcs[i].name, link_what) &&
-		    unlink(pin) && errno != ENOENT)
+		    !access(pin, F_OK) && unlink(pin))
 			pr_warn("bpflp: warning: cannot detach %s: %s\n", pin, strerror(errno));
 }
 

@@ -28,10 +28,32 @@ bool snapshot_needed(const struct registry *reg, const struct patch_meta *m,
 		     const struct patch_meta *incoming);
 
 /*
- * Attach rec's drops, snap its slot, attach its takes, on its entry-only
- * trampoline functions (a piece already pinned is kept).
+ * The active records a cumulative apply of incoming snaps, into plan (one
+ * flag per record of reg): on each function incoming does not touch and
+ * two programs share, the newest patch there.
+ */
+void snapshot_plan_replace(const struct registry *reg, const struct patch_meta *incoming, bool *plan);
+
+/*
+ * The records a disable of gone snaps, into plan: gone where
+ * snapshot_needed says so and, on each function where gone is the newest
+ * patch, the next newest. refresh_take[i], one per gone->meta.funcs[i]:
+ * gone's take, always on there, must be attached again after that one's.
+ */
+void snapshot_plan_disable(const struct registry *reg, const struct patch_record *gone, bool *plan,
+			   bool *refresh_take);
+
+/*
+ * Attach rec's drops, snap its slot, attach its takes anew (the newest
+ * programs on their functions), on its entry-only trampoline functions.
  */
 int snapshot_links_attach(struct commit_ctx *cc, const struct patch_record *rec);
+
+/* snapshot_links_attach() each record plan flags, oldest first. */
+int snapshot_links_attach_plan(struct commit_ctx *cc, const struct registry *reg, const bool *plan);
+
+/* Attach rec's take on func again, so it is the newest program there. */
+int snapshot_refresh_take(const struct patch_record *rec, const char *func);
 
 /*
  * After flux is down: detach every active record's takes, then drops, on

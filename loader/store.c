@@ -446,8 +446,9 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /*
- * Which pins go in which pass: the reverse of attach_patch()'s order, so a
- * take never stays attached without its drop. Takes, then the patch's
+ * Which pins go in which pass: drops are attached first (attach_patch,
+ * snapshot_links_attach) and go last, so a take never stays attached
+ * without its drop. Takes, then the patch's
  * links, then drops, then programs and maps. Unpinning a link drops its
  * last reference, which detaches it.
  */

@@ -13,7 +13,9 @@
  *                                      companion-route FUNC__replace_prog has no
  *                                      link: the companion module runs it)
  *       FUNC__take_prog, FUNC__take_link   bpflp's per-call snapshot of the word
- *       FUNC__drop_prog, FUNC__drop_link   (on every function the patch touches)
+ *       FUNC__drop_prog, FUNC__drop_link   (programs on every function; links
+ *                                      where the patch has an fexit, or while a
+ *                                      transaction needs them: snapshot_links.h)
  *       stats                          call/override counters
  *       cb_post_patch, cb_pre_unpatch, cb_post_unpatch
  *                                      callbacks run after load: by disable, and by

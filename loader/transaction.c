@@ -25,6 +25,30 @@
 #include "txn.h"
 #include "util.h"
 
+/*
+ * Take and drop, for this transaction, where rec shares a function with
+ * another patch: so no call there sees both words, and none after rec is
+ * gone keeps a word that still holds it (snapshot_links.h).
+ */
+static int snap_disabled(struct txn *t, const struct patch_record *rec)
+{
+	static bool refresh_take[BPFLP_MAX_FUNCS];
+	bool *plan = calloc(t->reg.nr, sizeof(*plan));
+	int err;
+
+	if (!plan) {
+		p_err("cannot plan the snapshot programs of the disable: out of memory");
+		return -ENOMEM;
+	}
+	snapshot_plan_disable(&t->reg, rec, plan, refresh_take);
+	err = snapshot_links_attach_plan(&t->cc, &t->reg, plan);
+	for (__u32 i = 0; i < rec->meta.nr_funcs && !err; i++)
+		if (refresh_take[i])
+			err = snapshot_refresh_take(rec, rec->meta.funcs[i].name);
+	free(plan);
+	return err;
+}
+
 int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disable_result *res)
 {
 	struct patch_record *rec;
@@ -44,9 +68,8 @@ int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disabl
 		goto out;
 	}
 	err = lp_plan_init(&lp, NULL, &t.reg, 1ULL << rec->meta.slot, timeout_s);
-	/* Its take first on every function it shares, so no call there sees both words. */
-	if (!err && snapshot_needed(&t.reg, &rec->meta, NULL))
-		err = snapshot_links_attach(&t.cc, rec);
+	if (!err)
+		err = snap_disabled(&t, rec);
 	if (err)
 		goto out;
 	plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);

@@ -342,8 +342,12 @@ void txn_end(struct txn *t, int err)
 		drop_created_store(t);
 	if (t->lock_fd >= 0)
 		release_companion();
-	/* Only once no gate pushes entries any more: flux is down. */
-	if (t->in_flux && !flux_end(&t->cc))
+	/*
+	 * Only once no gate pushes entries any more: flux is down. Not while
+	 * a journal is pending: the transaction that completes it commits with
+	 * these takes and drops on.
+	 */
+	if (t->in_flux && !flux_end(&t->cc) && access(JOURNAL_PIN, F_OK))
 		snapshot_links_settle(&t->reg);
 	commit_ctx_close(&t->cc);
 	registry_free(&t->reg);

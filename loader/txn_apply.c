@@ -251,15 +251,16 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
  */
 static int snap_replaced(struct txn *t, const struct patch_meta *incoming)
 {
-	int err = 0;
+	bool *plan = calloc(t->reg.nr ?: 1, sizeof(*plan));
+	int err;
 
-	for (int i = 0; i < t->reg.nr && !err; i++) {
-		const struct patch_record *rec = &t->reg.recs[i];
-
-		if (rec->meta.status == PATCH_ACTIVE && !rec->dir_missing &&
-		    snapshot_needed(&t->reg, &rec->meta, incoming))
-			err = snapshot_links_attach(&t->cc, rec);
+	if (!plan) {
+		p_err("cannot plan the snapshot programs of the replaced patches: out of memory");
+		return -ENOMEM;
 	}
+	snapshot_plan_replace(&t->reg, incoming, plan);
+	err = snapshot_links_attach_plan(&t->cc, &t->reg, plan);
+	free(plan);
 	return err;
 }
 

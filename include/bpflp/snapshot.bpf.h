@@ -34,7 +34,7 @@ static __always_inline struct bpflp_snapshot *bpflp__snapshot(bool create)
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
-/* The entry of this call: only the top one can be, and none outlives its call. */
+/* The entry of this call: only the top one can be (one a call left is renewed on entry). */
 static __always_inline struct bpflp_snap_entry *bpflp__call_entry(struct bpflp_snapshot *snap,
 								  void *ctx, __u64 func_key)
 {

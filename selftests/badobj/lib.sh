@@ -31,8 +31,9 @@ badobj_require() {
 # bpffs tree with modes and owners; every live program, map and link (ids of
 # objects a failed run loaded and freed again do not matter, the sets do);
 # the functions ftrace patches; the contents of bpflp's commit word, cover
-# map and patch records (counters and the per-task snapshot map change with
-# any activity and are left out); and where a patch name that climbed out of
+# map and patch records (counters, the per-task snapshot map and the
+# commit word's transaction counter, epoch, change with any activity, a
+# refused transaction included, and are left out); and where a patch name that climbed out of
 # the store would land. Few processes: exec is slow in the TCG guest.
 state_snapshot() {
 	local LC_ALL=C f cmds=$'prog show\nmap show\nlink show'
@@ -45,7 +46,7 @@ state_snapshot() {
 		[[ -e $f ]] && cmds+=$'\n'"map dump pinned $f"
 	done
 	echo "## programs, maps, links, bpflp maps"
-	bpftool batch file - <<< "$cmds"
+	bpftool batch file - <<< "$cmds" | sed '/"epoch": /d'
 	echo "## ftrace"
 	echo "$(< /sys/kernel/tracing/enabled_functions)"
 	echo "## outside the store"

@@ -6,12 +6,15 @@
  *
  *   gap_hammer run SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V2_OBJ
  *   gap_hammer rotate SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V1_NAME B_OBJ B_NAME
+ *   gap_hammer pop SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V1_NAME B_OBJ B_NAME
  *   gap_hammer observe SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V2_OBJ
  *   gap_hammer probe OP PATH [OP PATH...]
  *
  * run replaces gap@1 and gap@2 by each other, one apply a step. rotate
  * rotates a hotfix the gap-free way: stack B (EACCES) over V1 (EPERM),
- * disable V1, stack V1 over B, disable B, one transaction a step. observe
+ * disable V1, stack V1 over B, disable B, one transaction a step. pop
+ * stacks B over V1 and disables B again: the disabled patch is the newest
+ * on the function, and V1 takes over from it. observe
  * replaces two observer-only patches by each other: every open() must then
  * succeed, and the test compares the calls the observers counted with
  * the calls made (printed). The first object must be active when it starts. The cycler and the hammers share a
@@ -207,6 +210,13 @@ static int plan_steps(int argc, char **argv, struct step *steps, struct shared *
 		steps[3] = (struct step){ { bpflp, disable, argv[10] }, V1 };
 		return 4;
 	}
+	if (!strcmp(argv[1], "pop")) {
+		if (argc != 11)
+			return -1;
+		steps[0] = (struct step){ { bpflp, apply, argv[9], stack }, V2 };
+		steps[1] = (struct step){ { bpflp, disable, argv[10] }, V1 };
+		return 2;
+	}
 	if (argc != 9)
 		return -1;
 	sh->observe = !strcmp(argv[1], "observe");
@@ -377,8 +387,8 @@ int main(int argc, char **argv)
 {
 	int rc = -1;
 
-	if (argc > 1 &&
-	    (!strcmp(argv[1], "run") || !strcmp(argv[1], "rotate") || !strcmp(argv[1], "observe")))
+	if (argc > 1 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "rotate") ||
+			 !strcmp(argv[1], "pop") || !strcmp(argv[1], "observe")))
 		rc = cmd_run(argc, argv);
 	else if (argc > 1 && !strcmp(argv[1], "probe"))
 		rc = cmd_probe(argc, argv);
@@ -386,6 +396,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"usage: gap_hammer run|observe SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V2_OBJ\n"
 			"       gap_hammer rotate SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V1_NAME B_OBJ B_NAME\n"
+			"       gap_hammer pop SHARED TARGET HAMMERS STEPS BPFLP V1_OBJ V1_NAME B_OBJ B_NAME\n"
 			"       gap_hammer probe OP PATH [OP PATH...]   (OP: open, mkdir, unlink)\n");
 		return 2;
 	}

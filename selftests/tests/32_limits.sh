@@ -6,10 +6,11 @@
 #     66 times with 2 patches active never runs out of slots: it goes
 #     through all 64 and wraps, and the newest stacked patch wins whatever
 #     its slot number (bpflp_order, not the number, says which is newer);
-#  3. per function the kernel allows 38 trampoline links and a patch takes
-#     3 there (its program, bpflp's take and drop): the 12th stacked patch on
-#     one function is refused up front with a message naming the limit,
-#     changing nothing, and a cumulative replace at that depth still works;
+#  3. per function the kernel allows 38 trampoline links; a patch takes 1
+#     there at rest (its program) and 2 more while a transaction needs its
+#     take and drop: the 32nd stacked patch on one function is refused up
+#     front with a message naming the limit, changing nothing, and a disable
+#     and a cumulative replace at that depth still work;
 #  4. 63 stacked patches: the 64th is refused (one slot is kept for a
 #     replace), and a cumulative replace of all 63 works.
 . "$(dirname "$0")/../lib.sh"
@@ -62,16 +63,21 @@ echo "  ok: $wrapped rotations stacked the newer patch in a lower slot, and it w
 bpflp_ok disable "$old" > /dev/null
 
 echo "# 3. 38 trampoline links per function"
+# One link per stacked patch at rest: take and drop come only with a transaction.
 bpflp_ok apply "$(lim 1-1)" > /dev/null
-for ((n = 2; n <= 11; n++)); do
+for ((n = 2; n <= 31; n++)); do
 	bpflp_ok apply "$(lim 1-$n)" --stack > /dev/null
 done
-assert_eq "$(list_query '[.patches[] | select(.state == "active")] | length')" 11 "patches stacked on security_sb_statfs"
-refused "cannot stack lim-1-12: security_sb_statfs would carry 36 BPF trampoline links; the kernel allows 38 per function and bpflp keeps 5 free so a cumulative replace always fits: apply a cumulative patch without --stack, or disable a stacked patch" \
-	apply "$(lim 1-12)" --stack
-out=$(bpflp_ok apply "$(lim 1-12)")
-assert_match "$out" "^applied lim-1-12@1 \(replace, 1 function\); replaced lim-1-1@1, " "cumulative replace at full depth"
-assert_eq "$(active_patches)" "lim-1-12@1" "active after the replace"
+assert_eq "$(list_query '[.patches[] | select(.state == "active")] | length')" 31 "patches stacked on security_sb_statfs"
+assert_eq "$(bpftool -j link list | jq '[.[] | select(.type == "tracing")] | length')" 31 "tracing links at rest"
+refused "cannot stack lim-1-32: security_sb_statfs would carry 34 BPF trampoline links; the kernel allows 38 per function and bpflp keeps 5 free so a cumulative replace always fits: apply a cumulative patch without --stack, or disable a stacked patch" \
+	apply "$(lim 1-32)" --stack
+# At full depth a disable of the newest links its take and drop and the next one's (35 links).
+bpflp_ok disable lim-1-31 > /dev/null
+bpflp_ok apply "$(lim 1-31)" --stack > /dev/null
+out=$(bpflp_ok apply "$(lim 1-32)")
+assert_match "$out" "^applied lim-1-32@1 \(replace, 1 function\); replaced lim-1-1@1, " "cumulative replace at full depth"
+assert_eq "$(active_patches)" "lim-1-32@1" "active after the replace"
 
 echo "# 4. 64 slots, one kept for a cumulative replace"
 for f in 2 3 4 5 6; do

@@ -4,7 +4,9 @@
 # active, stack gap-b@1 (EACCES), disable gap@1, stack gap@1 again,
 # disable gap-b@1, ... GAP_ROTATE_STEPS transactions (default 80) while
 # hammers open() the target. No call runs unpatched; a call that starts
-# after a transaction returned sees exactly the newest stacked patch. Each
+# after a transaction returned sees exactly the newest stacked patch. Then
+# the same with the newest patch disabled each time (pop: stack gap-b@1,
+# disable gap-b@1), which links gap@1's take and drop for the disable. Each
 # stack takes the slot released longest ago (32_limits.sh checks that a
 # rotation goes through every slot and wraps).
 . "$(dirname "$0")/../lib.sh"
@@ -24,3 +26,11 @@ assert_eq "$(active_set "$(bpflp_list)")" "$want" "active after $STEPS steps"
 "$BPFLP" -j list | jq -e '[.patches[] | select(.state == "active") | .slot] | length == (unique | length)' > /dev/null ||
 	fail "two active patches share a slot"
 echo "  ok: every active patch in a slot of its own after $STEPS steps"
+
+# Pop: stack gap-b@1 over gap@1 and disable it again, GAP_POP_STEPS times:
+# the disabled patch is the newest on the function, gap@1 takes over.
+[[ $want == *gap-b@1* ]] && assert_ok "$BPFLP" disable gap-b > /dev/null
+[[ $want == gap-b@1 ]] && assert_ok "$BPFLP" apply "$(patch_obj gap_v1)" > /dev/null
+assert_eq "$(active_set "$(bpflp_list)")" gap@1 "active before popping"
+gap_stress pop "${GAP_POP_STEPS:-40}" "${GAP_MIN_CHECKED_POP:-500}" "$(patch_obj gap_v1)" gap "$(patch_obj gap_b1)" gap-b
+assert_eq "$(active_set "$(bpflp_list)")" gap@1 "active after popping"

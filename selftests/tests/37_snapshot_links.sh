@@ -10,7 +10,8 @@
 #  2. a replace on a shared function attaches the incoming patch's take
 #     and drop (not the replaced one's), and detaches them at the end;
 #  3. a stack on other functions attaches none; one on a shared function
-#     does, and so does the disable of a patch sharing a function;
+#     does; the disable of the newest patch on a function links its take
+#     and drop and the next patch's there, its own take attached last;
 #  4. what a killed transaction left attached, the next one detaches.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/core_lib.bash"
@@ -89,7 +90,13 @@ at_rest "after the stack" 2
 hold commit disable t-a
 assert_eq "$(pins t-a@1 take)$(pins t-a@1 drop)" 11 "t-a@1 linked its take and drop for its disable"
 assert_eq "$(snapped_bit "$(slot_of t-a 1)")" 1 "t-a@1's slot snapped for its disable"
-assert_eq "$(snapped_bit "$slot")" 0 "t-v@2's slot not snapped"
+# t-v@2 takes over security_file_open: its take must be there once t-a@1 is gone.
+assert_eq "$(pins t-v@2 take)$(pins t-v@2 drop)" 11 "t-v@2, next on the function, linked its take and drop"
+assert_eq "$(snapped_bit "$slot")" 1 "t-v@2's slot snapped"
+take_order=$(bpftool -j link list | jq -r --argjson a "$(bpftool -j link show pinned "$STORE/patches/t-a@1/security_file_open__take_link" | jq .id)" \
+	--argjson v "$(bpftool -j link show pinned "$STORE/patches/t-v@2/security_file_open__take_link" | jq .id)" \
+	'if $a > $v then "t-a@1 newest" else "t-v@2 newest" end')
+assert_eq "$take_order" "t-a@1 newest" "the disabled patch's take is attached after the next one's, so it runs first"
 release
 assert_behaviour "EACCES ok ok" "after disabling t-a@1"
 at_rest "after the disable" 1

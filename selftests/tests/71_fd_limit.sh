@@ -40,4 +40,4 @@ assert_eq "$rc" 1 "exit status of an apply of 100 functions under 'ulimit -n 64'
 assert_eq "$(wc -l <<< "$out")" 1 "lines of its message"
 assert_match "$out" "out of file descriptors.*ulimit -Hn" "its message names the limit and how to raise it"
 assert_eq "$(bpffs_tree)" "$tree" "bpffs tree after the refused apply"
-assert_eq "$(patch_field scale-100@1 state)" disabled "scale-100@1 is still the disabled record"
+assert_eq "$(patch_field scale-100@1 state)" replaced "scale-100@1 is still the replaced record"
