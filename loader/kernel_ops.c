@@ -130,6 +130,28 @@ static int set_flux(struct commit_ctx *cc, enum flux_change change)
 	return bpf_map_update_elem(cc->state_fd, &zero, &state, BPF_ANY) ? -errno : 0;
 }
 
+int epoch_next(struct commit_ctx *cc)
+{
+	struct bpflp_state state;
+	__u32 zero = 0;
+	int err = 0;
+
+	if (bpf_map_lookup_elem(cc->state_fd, &zero, &state))
+		err = -errno;
+	state.epoch++;
+	if (!err && bpf_map_update_elem(cc->state_fd, &zero, &state, BPF_ANY))
+		err = -errno;
+	if (err) {
+		p_err("cannot start a new epoch in %s/bpflp_state before the commit: %s",
+		      STORE_ROOT, strerror(-err));
+		return err;
+	}
+	/* Every program that read the old epoch has finished before the commit. */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		pr_warn("bpflp: warning: membarrier: %s\n", strerror(errno));
+	return 0;
+}
+
 int snap_slot(struct commit_ctx *cc, __u32 slot)
 {
 	struct bpflp_state state;

@@ -39,6 +39,15 @@ int flux_end(struct commit_ctx *cc);
  */
 int snap_slot(struct commit_ctx *cc, __u32 slot);
 
+/*
+ * Raise the epoch again once the transaction's takes and drops are on, a
+ * grace period before the commit: an entry pushed before them (by a take
+ * always on, say) is then from an earlier epoch, and renewed once its word
+ * is not the live one; a call whose programs straddle the raise still
+ * reads the live word on both sides.
+ */
+int epoch_next(struct commit_ctx *cc);
+
 /* Swap the commit word from expected to desired in one atomic step. */
 int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired);
 

@@ -5,8 +5,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "kernel.h"
 #include "kernel_ops.h"
 #include "log.h"
 #include "output.h"
@@ -101,33 +103,22 @@ void snapshot_plan_replace(const struct registry *reg, const struct patch_meta *
 	}
 }
 
-void snapshot_plan_disable(const struct registry *reg, const struct patch_record *gone, bool *plan,
-			   bool *refresh_take)
+void snapshot_plan_disable(const struct registry *reg, const struct patch_record *gone, bool *plan)
 {
 	const struct patch_meta *m = &gone->meta;
 	int self = (int)(gone - reg->recs);
 
 	plan[self] = snapshot_needed(reg, m, NULL);
-	for (__u32 i = 0; i < m->nr_funcs; i++) {
-		__u64 key = m->funcs[i].key;
-		int next;
-
-		refresh_take[i] = false;
-		if (!meta_first_on_func(m, i) || m->funcs[i].route == FUNC_ROUTE_COMPANION ||
-		    newest_on(reg, key, NULL) != self)
-			continue;
-		/*
-		 * Where it is the newest patch, the next one takes over: its take
-		 * renews the entries calls of this transaction leave once the
-		 * disabled patch is gone. Attached before the disabled patch's,
-		 * it keeps the newest patch's take first; a take of it that is
-		 * always on is attached again after it.
-		 */
-		next = newest_on(reg, key, gone);
-		plan_add(plan, reg, next, m->funcs[i].name);
-		refresh_take[i] = next >= 0 && plan[next] &&
-				  meta_snap_mode(m, m->funcs[i].name) == BPFLP_SNAP_EXIT;
-	}
+	/*
+	 * Where it is the newest patch, the next one takes over: its take
+	 * renews the entries calls of this transaction leave once the disabled
+	 * patch is gone (the epoch raised before the commit covers the calls
+	 * that ran before it was attached).
+	 */
+	for (__u32 i = 0; i < m->nr_funcs; i++)
+		if (meta_first_on_func(m, i) && m->funcs[i].route != FUNC_ROUTE_COMPANION &&
+		    newest_on(reg, m->funcs[i].key, NULL) == self)
+			plan_add(plan, reg, newest_on(reg, m->funcs[i].key, gone), m->funcs[i].name);
 }
 
 /* Is funcs[i] the first of the record on an entry-only trampoline function? */
@@ -138,30 +129,22 @@ static bool on_demand_func(const struct patch_meta *m, __u32 i)
 }
 
 /*
- * A take attached now, the newest program on func, even where one is
- * pinned already (a dead bpflp's, or one always on): a take must run
- * before the programs of the older patches there.
+ * A pinned link is kept (a dead bpflp's, or one a pending journal left):
+ * its program cannot be linked there twice, and an unpinned link leaves
+ * the trampoline only later.
  */
-static int attach_take(const char *dir, const char *func)
+static int attach_if_missing(const char *dir, const char *func, const char *what,
+			     enum bpf_attach_type type)
 {
-	char pin[PATH_MAX];
+	char prog_what[32], link_what[32], pin[PATH_MAX];
 	int err;
 
-	err = store_pin_path(pin, sizeof(pin), dir, func, "take_link");
-	if (!err && unlink(pin) && errno != ENOENT)
-		err = -errno;
-	return err ?: attach_pinned(dir, func, "take_prog", "take_link", BPF_TRACE_FENTRY);
-}
-
-static int attach_drop_if_missing(const char *dir, const char *func)
-{
-	char pin[PATH_MAX];
-	int err;
-
-	err = store_pin_path(pin, sizeof(pin), dir, func, "drop_link");
+	snprintf(prog_what, sizeof(prog_what), "%s_prog", what);
+	snprintf(link_what, sizeof(link_what), "%s_link", what);
+	err = store_pin_path(pin, sizeof(pin), dir, func, link_what);
 	if (err || !access(pin, F_OK))
 		return err;
-	return attach_pinned(dir, func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
+	return attach_pinned(dir, func, prog_what, link_what, type);
 }
 
 int snapshot_links_attach(struct commit_ctx *cc, const struct patch_record *rec)
@@ -171,12 +154,12 @@ int snapshot_links_attach(struct commit_ctx *cc, const struct patch_record *rec)
 
 	for (__u32 i = 0; i < m->nr_funcs && !err; i++)
 		if (on_demand_func(m, i))
-			err = attach_drop_if_missing(rec->dir, m->funcs[i].name);
+			err = attach_if_missing(rec->dir, m->funcs[i].name, "drop", BPF_TRACE_FEXIT);
 	if (!err)
 		err = snap_slot(cc, m->slot);
 	for (__u32 i = 0; i < m->nr_funcs && !err; i++)
 		if (on_demand_func(m, i))
-			err = attach_take(rec->dir, m->funcs[i].name);
+			err = attach_if_missing(rec->dir, m->funcs[i].name, "take", BPF_TRACE_FENTRY);
 	if (err == -ENOENT)
 		p_err("cannot attach bpflp's snapshot programs of %s@%u for this transaction: a program pin in %s is gone; apply %s again to load it, then retry",
 		      m->name, m->version, rec->dir, m->object);
@@ -188,6 +171,61 @@ int snapshot_links_attach(struct commit_ctx *cc, const struct patch_record *rec)
 	return err;
 }
 
+/* Links a transaction adds on key: the planned takes and drops, and incoming's. */
+static int links_added(const struct registry *reg, const bool *plan,
+		       const struct patch_meta *incoming, __u64 key, const char **func)
+{
+	int n = 0, own = incoming ? programs_of(incoming, key) : 0;
+
+	for (int r = 0; r < reg->nr; r++)
+		for (__u32 i = 0; plan[r] && i < reg->recs[r].meta.nr_funcs; i++)
+			if (reg->recs[r].meta.funcs[i].key == key &&
+			    on_demand_func(&reg->recs[r].meta, i)) {
+				*func = reg->recs[r].meta.funcs[i].name;
+				n += 2;
+			}
+	return n + (own ? 2 + own : 0);
+}
+
+int snapshot_plan_fits(const struct registry *reg, const bool *plan,
+		       const struct patch_meta *incoming, const char *what)
+{
+	__u64 *keys = NULL;
+	int nr = 0, max = 0, *counts = NULL, err = 0;
+
+	for (int r = 0; r < reg->nr; r++)
+		max += plan[r] ? (int)reg->recs[r].meta.nr_funcs : 0;
+	if (!max)
+		return 0; /* nothing planned: check_trampoline_room covers incoming */
+	max += incoming ? (int)incoming->nr_funcs : 0;
+	keys = calloc(max, sizeof(*keys));
+	counts = calloc(max, sizeof(*counts));
+	if (!keys || !counts)
+		err = -ENOMEM;
+	for (int r = 0; r < reg->nr && !err; r++)
+		for (__u32 i = 0; plan[r] && i < reg->recs[r].meta.nr_funcs; i++)
+			keys[nr++] = reg->recs[r].meta.funcs[i].key;
+	for (__u32 i = 0; incoming && i < incoming->nr_funcs && !err; i++)
+		keys[nr++] = incoming->funcs[i].key;
+	err = err ?: kernel_count_tramp_links(keys, nr, counts);
+	if (err)
+		p_err("cannot count the BPF links on the functions %s changes: %s", what,
+		      strerror(-err));
+	for (int k = 0; k < nr && !err; k++) {
+		const char *func = "?";
+		int total = counts[k] + links_added(reg, plan, incoming, keys[k], &func);
+
+		if (total <= KERNEL_MAX_TRAMP_LINKS)
+			continue;
+		p_err("cannot %s: %s would carry %d BPF trampoline links during the transaction (with the take and drop of the patches that share it); the kernel allows %d per function: disable a patch stacked there first",
+		      what, func, total, KERNEL_MAX_TRAMP_LINKS);
+		err = -E2BIG;
+	}
+	free(keys);
+	free(counts);
+	return err;
+}
+
 int snapshot_links_attach_plan(struct commit_ctx *cc, const struct registry *reg, const bool *plan)
 {
 	int err = 0;
@@ -196,16 +234,6 @@ int snapshot_links_attach_plan(struct commit_ctx *cc, const struct registry *reg
 	for (int r = 0; r < reg->nr && !err; r++)
 		if (plan[r])
 			err = snapshot_links_attach(cc, &reg->recs[r]);
-	return err;
-}
-
-int snapshot_refresh_take(const struct patch_record *rec, const char *func)
-{
-	int err = attach_take(rec->dir, func);
-
-	if (err)
-		p_err("cannot attach bpflp's take of %s@%u on %s again: %s", rec->meta.name,
-		      rec->meta.version, func, strerror(-err));
 	return err;
 }
 

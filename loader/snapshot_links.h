@@ -37,23 +37,27 @@ void snapshot_plan_replace(const struct registry *reg, const struct patch_meta *
 /*
  * The records a disable of gone snaps, into plan: gone where
  * snapshot_needed says so and, on each function where gone is the newest
- * patch, the next newest. refresh_take[i], one per gone->meta.funcs[i]:
- * gone's take, always on there, must be attached again after that one's.
+ * patch, the next newest.
  */
-void snapshot_plan_disable(const struct registry *reg, const struct patch_record *gone, bool *plan,
-			   bool *refresh_take);
+void snapshot_plan_disable(const struct registry *reg, const struct patch_record *gone, bool *plan);
 
 /*
- * Attach rec's drops, snap its slot, attach its takes anew (the newest
- * programs on their functions), on its entry-only trampoline functions.
+ * Attach rec's drops, snap its slot, attach its takes, on its entry-only
+ * trampoline functions (a link already pinned is kept).
  */
 int snapshot_links_attach(struct commit_ctx *cc, const struct patch_record *rec);
 
+/*
+ * 0 if every function the planned records (and incoming, if given) take
+ * and drop on stays within the kernel's links per function during the
+ * transaction; else refuses, saying what cannot be done (what: "disable
+ * NAME@VERSION") and why.
+ */
+int snapshot_plan_fits(const struct registry *reg, const bool *plan,
+		       const struct patch_meta *incoming, const char *what);
+
 /* snapshot_links_attach() each record plan flags, oldest first. */
 int snapshot_links_attach_plan(struct commit_ctx *cc, const struct registry *reg, const bool *plan);
-
-/* Attach rec's take on func again, so it is the newest program there. */
-int snapshot_refresh_take(const struct patch_record *rec, const char *func);
 
 /*
  * After flux is down: detach every active record's takes, then drops, on

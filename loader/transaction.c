@@ -32,7 +32,7 @@
  */
 static int snap_disabled(struct txn *t, const struct patch_record *rec)
 {
-	static bool refresh_take[BPFLP_MAX_FUNCS];
+	char what[BPFLP_NAME_MAX + 32];
 	bool *plan = calloc(t->reg.nr, sizeof(*plan));
 	int err;
 
@@ -40,11 +40,10 @@ static int snap_disabled(struct txn *t, const struct patch_record *rec)
 		p_err("cannot plan the snapshot programs of the disable: out of memory");
 		return -ENOMEM;
 	}
-	snapshot_plan_disable(&t->reg, rec, plan, refresh_take);
-	err = snapshot_links_attach_plan(&t->cc, &t->reg, plan);
-	for (__u32 i = 0; i < rec->meta.nr_funcs && !err; i++)
-		if (refresh_take[i])
-			err = snapshot_refresh_take(rec, rec->meta.funcs[i].name);
+	snapshot_plan_disable(&t->reg, rec, plan);
+	snprintf(what, sizeof(what), "disable %s@%u", rec->meta.name, rec->meta.version);
+	err = snapshot_plan_fits(&t->reg, plan, NULL, what) ?:
+		      snapshot_links_attach_plan(&t->cc, &t->reg, plan);
 	free(plan);
 	return err;
 }
@@ -69,7 +68,7 @@ int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disabl
 	}
 	err = lp_plan_init(&lp, NULL, &t.reg, 1ULL << rec->meta.slot, timeout_s);
 	if (!err)
-		err = snap_disabled(&t, rec);
+		err = snap_disabled(&t, rec) ?: epoch_next(&t.cc);
 	if (err)
 		goto out;
 	plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);

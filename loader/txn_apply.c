@@ -251,6 +251,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
  */
 static int snap_replaced(struct txn *t, const struct patch_meta *incoming)
 {
+	char what[BPFLP_NAME_MAX + 32];
 	bool *plan = calloc(t->reg.nr ?: 1, sizeof(*plan));
 	int err;
 
@@ -259,7 +260,9 @@ static int snap_replaced(struct txn *t, const struct patch_meta *incoming)
 		return -ENOMEM;
 	}
 	snapshot_plan_replace(&t->reg, incoming, plan);
-	err = snapshot_links_attach_plan(&t->cc, &t->reg, plan);
+	snprintf(what, sizeof(what), "apply %s@%u", incoming->name, incoming->version);
+	err = snapshot_plan_fits(&t->reg, plan, incoming, what) ?:
+		      snapshot_links_attach_plan(&t->cc, &t->reg, plan);
 	free(plan);
 	return err;
 }
@@ -343,7 +346,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 	t.journal.stack = stack;
 	/* Names are at most BPFLP_NAME_MAX characters: always fits. */
 	store_patch_dir(t.journal.dir, sizeof(t.journal.dir), res->meta.name, res->meta.version);
-	err = stage_patch(&t, &po, &res->meta, res);
+	err = stage_patch(&t, &po, &res->meta, res) ?: epoch_next(&t.cc);
 	/* As late as can be: the old patch writes the old entries until the commit. */
 	if (!err)
 		err = shadow_migrate(&po, false);

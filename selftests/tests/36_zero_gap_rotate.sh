@@ -32,5 +32,6 @@ echo "  ok: every active patch in a slot of its own after $STEPS steps"
 [[ $want == *gap-b@1* ]] && assert_ok "$BPFLP" disable gap-b > /dev/null
 [[ $want == gap-b@1 ]] && assert_ok "$BPFLP" apply "$(patch_obj gap_v1)" > /dev/null
 assert_eq "$(active_set "$(bpflp_list)")" gap@1 "active before popping"
-gap_stress pop "${GAP_POP_STEPS:-40}" "${GAP_MIN_CHECKED_POP:-500}" "$(patch_obj gap_v1)" gap "$(patch_obj gap_b1)" gap-b
+pop_steps=$(((${GAP_POP_STEPS:-40} + 1) / 2 * 2)) # even: each stack is undone
+gap_stress pop "$pop_steps" "${GAP_MIN_CHECKED_POP:-500}" "$(patch_obj gap_v1)" gap "$(patch_obj gap_b1)" gap-b
 assert_eq "$(active_set "$(bpflp_list)")" gap@1 "active after popping"
