@@ -148,7 +148,8 @@ for n in $(wanted klp); do
 done
 
 # ---- per call, in the kernel loop ---------------------------------------------
-configs=(lsm-plain lsm-raw_fmod_ret lsm-bpflp fn0-plain fn0-raw_fmod_ret fn0-bpflp fn0-livepatch)
+# lsm-control is lsm-plain again: how far two identical configurations drift apart in one run.
+configs=(lsm-plain lsm-control lsm-raw_fmod_ret lsm-bpflp fn0-plain fn0-raw_fmod_ret fn0-bpflp fn0-livepatch)
 # run_config CONFIG: put its patch in place, time the loop, take the patch away.
 run_config() {
 	local target=${1%%-*} how=${1#*-} mode=plain ns patch=bench-kloop obj=build/selftests/patches/bench_kloop.bpf.o counted
@@ -212,4 +213,10 @@ awk -F, 'NR > 1 { med[$1, $2] = $6; line[NR] = $0 }
 	END { for (i = 2; i <= NR; i++) { split(line[i], f, ",")
 		printf "  %-6s %-14s %8.2f %8.2f %8.2f %9.2f %9.2f\n", f[1], f[2], f[5], f[6], f[7],
 			f[6] / med[f[1], "plain"], f[6] / med[f[1], "raw_fmod_ret"] } }' $tmp/percall.csv
+# The run resolves bpflp's cost over a bare fmod_ret only if the control
+# (the same configuration measured twice) differs by less than that cost.
+awk -F, 'NR > 1 && $1 == "lsm" { med[$2] = $6 }
+	END { c = med["control"] / med["plain"] - 1; e = med["bpflp"] / med["raw_fmod_ret"] - 1
+	      printf "  control: plain vs plain %+.1f%%; bpflp vs raw fmod_ret %+.1f%%: %s\n", 100 * c, 100 * e,
+		     (c < 0 ? -c : c) < (e < 0 ? -e : e) ? "resolved" : "NOT resolved (the control moved more than the effect: run again on a quieter host)" }' $tmp/percall.csv
 echo "(TCG-emulated CPU: compare ratios within this run, not absolute times; CSVs in $out)"
