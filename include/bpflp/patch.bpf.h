@@ -104,7 +104,9 @@ static __always_inline int bpflp__gate(void *ctx, __u64 func_key, bool on_entry,
 						(*(volatile __u64 *)&state->snapped >> slot) & 1);
 	if (!(mask & (1ULL << slot)))
 		return 0;
-	/* Newer stacked patches win where they overlap. */
+	/* Newer stacked patches win where they overlap; alone in the word, none can. */
+	if (!(mask & ~(1ULL << slot)))
+		return 1;
 	order = bpf_map_lookup_elem(&bpflp_order, &slot);
 	newer = order ? mask & *order : 0;
 	if (newer) {
