@@ -103,23 +103,38 @@ int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired)
 	return 0;
 }
 
+/*
+ * bpflp_state is one value: a change reads it whole and writes it back.
+ * Only the lock holder writes it, so the fields it does not change (the
+ * commit word among them) are written back with the values they had.
+ */
+static int state_read(struct commit_ctx *cc, struct bpflp_state *state)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(cc->state_fd, &zero, state) ? -errno : 0;
+}
+
+static int state_write(struct commit_ctx *cc, const struct bpflp_state *state)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(cc->state_fd, &zero, state, BPF_ANY) ? -errno : 0;
+}
+
 enum flux_change {
 	FLUX_RAISE,
 	FLUX_LOWER
 };
 
-/*
- * Raise or lower bpflp_state.flux (abi.h); raising starts a new epoch.
- * Only the lock holder writes the state, so the update may rewrite the
- * word beside it: the same value.
- */
+/* Raise or lower bpflp_state.flux (abi.h); raising starts a new epoch. */
 static int set_flux(struct commit_ctx *cc, enum flux_change change)
 {
 	struct bpflp_state state;
-	__u32 zero = 0;
+	int err = state_read(cc, &state);
 
-	if (bpf_map_lookup_elem(cc->state_fd, &zero, &state))
-		return -errno;
+	if (err)
+		return err;
 	state.flux = change == FLUX_RAISE;
 	/*
 	 * snapped is cleared as flux comes down, while the drops are on, so no
@@ -127,20 +142,18 @@ static int set_flux(struct commit_ctx *cc, enum flux_change change)
 	 */
 	state.snapped = 0;
 	state.epoch += change == FLUX_RAISE;
-	return bpf_map_update_elem(cc->state_fd, &zero, &state, BPF_ANY) ? -errno : 0;
+	return state_write(cc, &state);
 }
 
 int epoch_next(struct commit_ctx *cc)
 {
 	struct bpflp_state state;
-	__u32 zero = 0;
-	int err = 0;
+	int err = state_read(cc, &state);
 
-	if (bpf_map_lookup_elem(cc->state_fd, &zero, &state))
-		err = -errno;
-	state.epoch++;
-	if (!err && bpf_map_update_elem(cc->state_fd, &zero, &state, BPF_ANY))
-		err = -errno;
+	if (!err) {
+		state.epoch++;
+		err = state_write(cc, &state);
+	}
 	if (err) {
 		p_err("cannot start a new epoch in %s/bpflp_state before the commit: %s",
 		      STORE_ROOT, strerror(-err));
@@ -155,12 +168,12 @@ int epoch_next(struct commit_ctx *cc)
 int snap_slot(struct commit_ctx *cc, __u32 slot)
 {
 	struct bpflp_state state;
-	__u32 zero = 0;
+	int err = state_read(cc, &state);
 
-	if (bpf_map_lookup_elem(cc->state_fd, &zero, &state))
-		return -errno;
+	if (err)
+		return err;
 	state.snapped |= 1ULL << slot;
-	return bpf_map_update_elem(cc->state_fd, &zero, &state, BPF_ANY) ? -errno : 0;
+	return state_write(cc, &state);
 }
 
 int flux_begin(struct commit_ctx *cc)
@@ -397,18 +410,20 @@ static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 	 */
 	for (int i = 0; i < po->nr_progs; i++) {
 		const struct patch_prog *pp = &po->progs[i];
+		bool linked;
 
 		if (!first_on_func(po, i) || pp->companion)
 			continue;
+		linked = has_snapshot_links(po, i, snap_cc);
 		err = load_snapshot(sl, pp, meta, dir, patch_has_fexit_on(po, pp->func));
-		if (!err && has_snapshot_links(po, i, snap_cc))
+		if (!err && linked)
 			err = attach_pinned(dir, pp->func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
 		if (err) {
 			p_err("cannot attach bpflp's snapshot programs to %s: %s", pp->func,
 			      strerror(-err));
 			return err;
 		}
-		if (has_snapshot_links(po, i, snap_cc))
+		if (linked)
 			fault_point("attach-drop");
 	}
 	if (snap_cc) {

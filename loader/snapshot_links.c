@@ -83,7 +83,11 @@ static void plan_add(bool *plan, const struct registry *reg, int r, const char *
 		plan[r] = true;
 }
 
-void snapshot_plan_replace(const struct registry *reg, const struct patch_meta *incoming, bool *plan)
+/*
+ * The active records a cumulative apply of incoming snaps: on each function
+ * incoming does not touch and two programs share, the newest patch there.
+ */
+static void plan_replace(const struct registry *reg, const struct patch_meta *incoming, bool *plan)
 {
 	for (int r = 0; r < reg->nr; r++) {
 		const struct patch_meta *m = &reg->recs[r].meta;
@@ -103,7 +107,11 @@ void snapshot_plan_replace(const struct registry *reg, const struct patch_meta *
 	}
 }
 
-void snapshot_plan_disable(const struct registry *reg, const struct patch_record *gone, bool *plan)
+/*
+ * The records a disable of gone snaps: gone where snapshot_needed says so
+ * and, on each function where gone is the newest patch, the next newest.
+ */
+static void plan_disable(const struct registry *reg, const struct patch_record *gone, bool *plan)
 {
 	const struct patch_meta *m = &gone->meta;
 	int self = (int)(gone - reg->recs);
@@ -147,7 +155,11 @@ static int attach_if_missing(const char *dir, const char *func, const char *what
 	return attach_pinned(dir, func, prog_what, link_what, type);
 }
 
-int snapshot_links_attach(struct commit_ctx *cc, const struct patch_record *rec)
+/*
+ * Attach rec's drops, snap its slot, attach its takes, on its entry-only
+ * trampoline functions (a link already pinned is kept).
+ */
+static int attach_record(struct commit_ctx *cc, const struct patch_record *rec)
 {
 	const struct patch_meta *m = &rec->meta;
 	int err = 0;
@@ -187,8 +199,13 @@ static int links_added(const struct registry *reg, const bool *plan,
 	return n + (own ? 2 + own : 0);
 }
 
-int snapshot_plan_fits(const struct registry *reg, const bool *plan,
-		       const struct patch_meta *incoming, const char *what)
+/*
+ * 0 if every function the planned records (and incoming, if given) take
+ * and drop on stays within the kernel's links per function during the
+ * transaction; else refuses, saying what cannot be done and why.
+ */
+static int plan_fits(const struct registry *reg, const bool *plan,
+		     const struct patch_meta *incoming, const char *what)
 {
 	__u64 *keys = NULL;
 	int nr = 0, max = 0, *counts = NULL, err = 0;
@@ -226,15 +243,46 @@ int snapshot_plan_fits(const struct registry *reg, const bool *plan,
 	return err;
 }
 
-int snapshot_links_attach_plan(struct commit_ctx *cc, const struct registry *reg, const bool *plan)
+/*
+ * Plan the records a cumulative apply of incoming, or a disable of gone,
+ * snaps; check the plan fits; attach it, oldest record first, so the
+ * newest take is attached last.
+ */
+static int snap_transaction(struct commit_ctx *cc, const struct registry *reg,
+			    const struct patch_meta *incoming, const struct patch_record *gone)
 {
-	int err = 0;
+	const struct patch_meta *m = incoming ?: &gone->meta;
+	bool *plan = calloc(reg->nr ?: 1, sizeof(*plan));
+	char what[BPFLP_NAME_MAX + 32];
+	int err;
 
-	/* Oldest first: the newest patch's take is attached last, so it runs first. */
+	snprintf(what, sizeof(what), "%s %s@%u", incoming ? "apply" : "disable", m->name, m->version);
+	if (!plan) {
+		p_err("cannot plan bpflp's snapshot programs to %s: out of memory", what);
+		return -ENOMEM;
+	}
+	if (incoming)
+		plan_replace(reg, incoming, plan);
+	else
+		plan_disable(reg, gone, plan);
+	err = plan_fits(reg, plan, incoming, what);
 	for (int r = 0; r < reg->nr && !err; r++)
 		if (plan[r])
-			err = snapshot_links_attach(cc, &reg->recs[r]);
+			err = attach_record(cc, &reg->recs[r]);
+	free(plan);
 	return err;
+}
+
+int snapshot_links_for_replace(struct commit_ctx *cc, const struct registry *reg,
+			       const struct patch_meta *incoming)
+{
+	return snap_transaction(cc, reg, incoming, NULL);
+}
+
+int snapshot_links_for_disable(struct commit_ctx *cc, const struct registry *reg,
+			       const struct patch_record *gone)
+{
+	return snap_transaction(cc, reg, NULL, gone);
 }
 
 static void unpin_all(const struct patch_record *rec, const char *link_what)

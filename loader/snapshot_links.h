@@ -28,36 +28,22 @@ bool snapshot_needed(const struct registry *reg, const struct patch_meta *m,
 		     const struct patch_meta *incoming);
 
 /*
- * The active records a cumulative apply of incoming snaps, into plan (one
- * flag per record of reg): on each function incoming does not touch and
- * two programs share, the newest patch there.
+ * Attach, for this transaction, the takes and drops of the active patches
+ * a cumulative apply of incoming replaces, where incoming does not run
+ * first: on each function incoming does not touch that two programs
+ * share, the newest patch there. Refused up front, nothing attached, if a
+ * function would pass the kernel's links per function.
  */
-void snapshot_plan_replace(const struct registry *reg, const struct patch_meta *incoming, bool *plan);
+int snapshot_links_for_replace(struct commit_ctx *cc, const struct registry *reg,
+			       const struct patch_meta *incoming);
 
 /*
- * The records a disable of gone snaps, into plan: gone where
- * snapshot_needed says so and, on each function where gone is the newest
- * patch, the next newest.
+ * The same for a disable of gone: gone where snapshot_needed says so and,
+ * on each function where gone is the newest patch, the next newest (its
+ * take renews what calls leave once gone is detached).
  */
-void snapshot_plan_disable(const struct registry *reg, const struct patch_record *gone, bool *plan);
-
-/*
- * Attach rec's drops, snap its slot, attach its takes, on its entry-only
- * trampoline functions (a link already pinned is kept).
- */
-int snapshot_links_attach(struct commit_ctx *cc, const struct patch_record *rec);
-
-/*
- * 0 if every function the planned records (and incoming, if given) take
- * and drop on stays within the kernel's links per function during the
- * transaction; else refuses, saying what cannot be done (what: "disable
- * NAME@VERSION") and why.
- */
-int snapshot_plan_fits(const struct registry *reg, const bool *plan,
-		       const struct patch_meta *incoming, const char *what);
-
-/* snapshot_links_attach() each record plan flags, oldest first. */
-int snapshot_links_attach_plan(struct commit_ctx *cc, const struct registry *reg, const bool *plan);
+int snapshot_links_for_disable(struct commit_ctx *cc, const struct registry *reg,
+			       const struct patch_record *gone);
 
 /*
  * After flux is down: detach every active record's takes, then drops, on

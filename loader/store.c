@@ -447,7 +447,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 /*
  * Which pins go in which pass: drops are attached first (attach_patch,
- * snapshot_links_attach) and go last, so a take never stays attached
+ * snapshot_links.c) and go last, so a take never stays attached
  * without its drop. Takes, then the patch's
  * links, then drops, then programs and maps. Unpinning a link drops its
  * last reference, which detaches it.

@@ -25,29 +25,6 @@
 #include "txn.h"
 #include "util.h"
 
-/*
- * Take and drop, for this transaction, where rec shares a function with
- * another patch: so no call there sees both words, and none after rec is
- * gone keeps a word that still holds it (snapshot_links.h).
- */
-static int snap_disabled(struct txn *t, const struct patch_record *rec)
-{
-	char what[BPFLP_NAME_MAX + 32];
-	bool *plan = calloc(t->reg.nr, sizeof(*plan));
-	int err;
-
-	if (!plan) {
-		p_err("cannot plan the snapshot programs of the disable: out of memory");
-		return -ENOMEM;
-	}
-	snapshot_plan_disable(&t->reg, rec, plan);
-	snprintf(what, sizeof(what), "disable %s@%u", rec->meta.name, rec->meta.version);
-	err = snapshot_plan_fits(&t->reg, plan, NULL, what) ?:
-		      snapshot_links_attach_plan(&t->cc, &t->reg, plan);
-	free(plan);
-	return err;
-}
-
 int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disable_result *res)
 {
 	struct patch_record *rec;
@@ -68,7 +45,7 @@ int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disabl
 	}
 	err = lp_plan_init(&lp, NULL, &t.reg, 1ULL << rec->meta.slot, timeout_s);
 	if (!err)
-		err = snap_disabled(&t, rec) ?: epoch_next(&t.cc);
+		err = snapshot_links_for_disable(&t.cc, &t.reg, rec) ?: epoch_next(&t.cc);
 	if (err)
 		goto out;
 	plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);

@@ -245,28 +245,6 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	return err;
 }
 
-/*
- * Take and drop, for this transaction, on the active patches it replaces
- * where the incoming one does not run first (snapshot_links.h).
- */
-static int snap_replaced(struct txn *t, const struct patch_meta *incoming)
-{
-	char what[BPFLP_NAME_MAX + 32];
-	bool *plan = calloc(t->reg.nr ?: 1, sizeof(*plan));
-	int err;
-
-	if (!plan) {
-		p_err("cannot plan the snapshot programs of the replaced patches: out of memory");
-		return -ENOMEM;
-	}
-	snapshot_plan_replace(&t->reg, incoming, plan);
-	snprintf(what, sizeof(what), "apply %s@%u", incoming->name, incoming->version);
-	err = snapshot_plan_fits(&t->reg, plan, incoming, what) ?:
-		      snapshot_links_attach_plan(&t->cc, &t->reg, plan);
-	free(plan);
-	return err;
-}
-
 static void report_shadows(const struct patch_object *po, struct apply_result *res)
 {
 	for (int i = 0; i < po->nr_shadows; i++) {
@@ -339,7 +317,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 	if (err)
 		goto out;
 	fill_meta(&res->meta, &po, slot, stack);
-	err = stack ? 0 : snap_replaced(&t, &res->meta);
+	err = stack ? 0 : snapshot_links_for_replace(&t.cc, &t.reg, &res->meta);
 	if (err)
 		goto out;
 	plan_journal(&t, JOURNAL_APPLY, (stack ? t.word : 0) | (1ULL << slot), slot);

@@ -66,12 +66,10 @@ echo "# 3. 38 trampoline links per function"
 # One link per stacked patch at rest: take and drop come only with a transaction.
 # The kernel frees the links a transaction unpinned a moment later: the
 # room check counts them until then.
-tracing_links() { bpftool -j link list | jq '[.[] | select(.type == "tracing")] | length'; }
-links_are() { [[ $(tracing_links) == "$1" ]]; }
 bpflp_ok apply "$(lim 1-1)" > /dev/null
 for ((n = 2; n <= 31; n++)); do
 	bpflp_ok apply "$(lim 1-$n)" --stack > /dev/null
-	wait_for 30 links_are "$n" || fail "$(tracing_links) tracing links after stacking $n patches, want $n"
+	wait_for 30 tracing_links_are "$n" || fail "$(tracing_links) tracing links after stacking $n patches, want $n"
 done
 assert_eq "$(list_query '[.patches[] | select(.state == "active")] | length')" 31 "patches stacked on security_sb_statfs"
 echo "  ok: 31 tracing links at rest, one per stacked patch"
@@ -79,9 +77,9 @@ refused "cannot stack lim-1-32: security_sb_statfs would carry 34 BPF trampoline
 	apply "$(lim 1-32)" --stack
 # At full depth a disable of the newest links its take and drop and the next one's (35 links).
 bpflp_ok disable lim-1-31 > /dev/null
-wait_for 30 links_are 30 || fail "$(tracing_links) tracing links after the disable, want 30"
+wait_for 30 tracing_links_are 30 || fail "$(tracing_links) tracing links after the disable, want 30"
 bpflp_ok apply "$(lim 1-31)" --stack > /dev/null
-wait_for 30 links_are 31 || fail "$(tracing_links) tracing links after stacking lim-1-31 again, want 31"
+wait_for 30 tracing_links_are 31 || fail "$(tracing_links) tracing links after stacking lim-1-31 again, want 31"
 out=$(bpflp_ok apply "$(lim 1-32)")
 assert_match "$out" "^applied lim-1-32@1 \(replace, 1 function\); replaced lim-1-1@1, " "cumulative replace at full depth"
 assert_eq "$(active_patches)" "lim-1-32@1" "active after the replace"

@@ -23,7 +23,6 @@ pins() {
 	n=$(find "$STORE/patches/$1" -name "*__$2_link" 2> /dev/null | wc -l)
 	echo "$n"
 }
-tracing_links() { bpftool -j link list | jq '[.[] | select(.type == "tracing")] | length'; }
 state_field() { bpftool -j map dump pinned "$STORE/bpflp_state" | jq -r ".[0].formatted.value.$1"; }
 # slot_of NAME VERSION: the slot of that record.
 slot_of() { "$BPFLP" -j list | jq -r ".patches[] | select(.name == \"$1\" and .version == $2) | .slot"; }
@@ -50,11 +49,9 @@ at_rest() {
 	assert_eq "$(state_field flux)" 0 "flux $1"
 	assert_eq "$(find "$STORE/patches" -name '*__take_link' -o -name '*__drop_link' | wc -l)" 0 \
 		"take and drop links pinned $1"
-	# The kernel frees unpinned links a moment later.
-	wait_for 30 links_are "$2" || fail "$(tracing_links) tracing links in the kernel $1, want $2"
+	wait_for 30 tracing_links_are "$2" || fail "$(tracing_links) tracing links in the kernel $1, want $2"
 	echo "  ok: $2 tracing links in the kernel $1"
 }
-links_are() { [[ $(tracing_links) == "$1" ]]; }
 
 echo "# 1. apply on functions nobody else patches"
 bpflp_ok apply "$(patch_obj t_v1)" > /dev/null

@@ -109,6 +109,12 @@ patch_link_ids() {
 	done | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
+# tracing_links: how many tracing links (fentry, fexit, fmod_ret) the kernel holds.
+tracing_links() { bpftool -j link list | jq '[.[] | select(.type == "tracing")] | length'; }
+# tracing_links_are N: true when there are N (for wait_for: the kernel frees
+# an unpinned link a moment after the pin goes).
+tracing_links_are() { [[ $(tracing_links) == "$1" ]]; }
+
 # live_link_ids: ids of every BPF link in the kernel, sorted.
 live_link_ids() { bpftool -j link list | jq -r '.[].id' | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 
