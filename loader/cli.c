@@ -57,6 +57,10 @@ const struct command commands[] = {
 	  .summary = "no patch applied at boot any more; the active one stays" },
 	{ VERB("boot"), .run = do_boot, .synopsis = "boot",
 	  .summary = "apply the installed patch, as 'apply' (bpflp.service runs it)" },
+	{ VERB("stats", .arg_name = "setting on or off", .arg_optional = true), .run = do_stats,
+	  .synopsis = "stats [on|off]",
+	  .summary = "per-patch call counters on (the default) or off, which\n"
+		     "makes a patched call cheaper; without an argument, which" },
 	{ VERB("log", .options = log_options), .run = do_log, .synopsis = "log [--last N]",
 	  .summary = "the history of transactions: time, operation, patch,\n"
 		     "outcome (rolled back ones included), duration, pid" },

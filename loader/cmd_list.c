@@ -312,7 +312,7 @@ const struct verb_option show_options[] = {
 	{},
 };
 
-static void show_json(const struct patch_record *rec)
+static void show_json(const struct patch_record *rec, bool counting)
 {
 	struct func_view v;
 
@@ -327,6 +327,7 @@ static void show_json(const struct patch_record *rec)
 	jsonw_string_field(json_wtr, "pin_dir", rec->dir);
 	livepatch_print_json(rec->dir);
 	declared_print_json(rec->dir);
+	jsonw_string_field(json_wtr, "stats", counting ? "on" : "off");
 	jsonw_name(json_wtr, "functions");
 	jsonw_start_array(json_wtr);
 	for (__u32 i = 0; i < rec->meta.nr_funcs; i++) {
@@ -350,7 +351,7 @@ static void show_json(const struct patch_record *rec)
 	jsonw_end_object(json_wtr);
 }
 
-static void show_plain(const struct patch_record *rec)
+static void show_plain(const struct patch_record *rec, bool counting)
 {
 	char slot[32] = "", hex[SHA256_HEX_SIZE];
 	struct func_view v;
@@ -363,6 +364,8 @@ static void show_plain(const struct patch_record *rec)
 	printf("  object %s\n  sha256 %s\n", rec->meta.object, hex);
 	livepatch_print_plain(rec->dir);
 	declared_print_plain(rec->dir);
+	if (!counting)
+		printf("  call counters off: CALLS and OVERRIDES stand still until 'bpflp stats on'\n");
 	printf("  %-28s %-9s %-8s %-8s %-10s %-10s %s\n", "FUNCTION", "TYPE", "PROG_ID", "LINK_ID",
 	       "CALLS", "OVERRIDES", "LINK_PIN");
 	for (__u32 i = 0; i < rec->meta.nr_funcs; i++) {
@@ -377,10 +380,14 @@ static void show_plain(const struct patch_record *rec)
 
 static void show_record(const struct patch_record *rec)
 {
+	struct bpflp_state state;
+	/* Unreadable: shown as on, the default; the counts are what they are. */
+	bool counting = store_read_state(&state) || !state.stats_off;
+
 	if (json_output)
-		show_json(rec);
+		show_json(rec, counting);
 	else
-		show_plain(rec);
+		show_plain(rec, counting);
 }
 
 /* --watch: what it was given, checked before anything is read. */

@@ -28,6 +28,7 @@ int do_install(const struct verb_args *args);
 int do_uninstall(const struct verb_args *args);
 int do_boot(const struct verb_args *args);
 int do_log(const struct verb_args *args);
+int do_stats(const struct verb_args *args);
 int do_help(const struct verb_args *args);
 int do_version(const struct verb_args *args);
 

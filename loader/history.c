@@ -22,7 +22,7 @@ const char *const history_outcomes[] = {
 };
 
 static const char *const history_operations[] = {
-	"apply", "replace", "boot", "disable", "recover", NULL,
+	"apply", "replace", "boot", "disable", "recover", "stats-on", "stats-off", NULL,
 };
 
 #define NR_FIELDS 10

@@ -37,8 +37,8 @@
 #define HISTORY_FORMAT    "1"
 
 struct history_entry {
-	__u64 time_ns;                   /* CLOCK_REALTIME when it ended (or was recovered) */
-	char operation[16];              /* apply, replace, boot, disable, recover */
+	__u64 time_ns;      /* CLOCK_REALTIME when it ended (or was recovered) */
+	char operation[16]; /* apply, replace, boot, disable, recover, stats-on, stats-off */
 	char patch[BPFLP_NAME_MAX + 16]; /* NAME@VERSION, "" for none */
 	char replaced[1024];             /* NAME@VERSION,...: what a replace turned off */
 	char outcome[16];                /* one of history_outcomes */

@@ -145,6 +145,22 @@ static int set_flux(struct commit_ctx *cc, enum flux_change change)
 	return state_write(cc, &state);
 }
 
+int stats_switch(struct commit_ctx *cc, bool off, bool *changed)
+{
+	struct bpflp_state state;
+	int err = state_read(cc, &state);
+
+	if (!err) {
+		*changed = !state.stats_off != !off;
+		state.stats_off = off;
+		err = state_write(cc, &state);
+	}
+	if (err)
+		p_err("cannot switch the call counters %s in %s/bpflp_state: %s",
+		      off ? "off" : "on", STORE_ROOT, strerror(-err));
+	return err;
+}
+
 int epoch_next(struct commit_ctx *cc)
 {
 	struct bpflp_state state;

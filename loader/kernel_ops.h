@@ -48,6 +48,9 @@ int snap_slot(struct commit_ctx *cc, __u32 slot);
  */
 int epoch_next(struct commit_ctx *cc);
 
+/* bpflp stats on|off: set bpflp_state.stats_off; *changed says whether it was otherwise. */
+int stats_switch(struct commit_ctx *cc, bool off, bool *changed);
+
 /* Swap the commit word from expected to desired in one atomic step. */
 int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired);
 

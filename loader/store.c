@@ -498,23 +498,25 @@ int store_clear_dir(const char *dir, bool keep_meta)
 	return err;
 }
 
-int store_read_commit_word(__u64 *mask)
+int store_read_state(struct bpflp_state *state)
 {
-	struct bpflp_state state;
 	__u32 key = 0;
 	int fd, err;
 
+	memset(state, 0, sizeof(*state));
 	fd = bpf_obj_get(STORE_ROOT "/bpflp_state");
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			*mask = 0;
-			return 0;
-		}
-		return -errno;
-	}
-	err = bpf_map_lookup_elem(fd, &key, &state) ? -errno : 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = bpf_map_lookup_elem(fd, &key, state) ? -errno : 0;
 	close(fd);
-	if (!err)
-		*mask = state.active_mask;
+	return err;
+}
+
+int store_read_commit_word(__u64 *mask)
+{
+	struct bpflp_state state;
+	int err = store_read_state(&state);
+
+	*mask = err ? 0 : state.active_mask;
 	return err;
 }

@@ -162,6 +162,8 @@ int store_remove_meta(const char *dir);
 /* Remove every pin in dir but meta (detaches its links); keep_meta=false removes all, record included. */
 int store_clear_dir(const char *dir, bool keep_meta);
 
+/* Read bpflp_state (abi.h): all zero, and 0, when bpflp never ran here. */
+int store_read_state(struct bpflp_state *state);
 /* Read the live commit word. */
 int store_read_commit_word(__u64 *mask);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bpflp disable, gc and recover as transactions, on txn.c's machinery.
+ * bpflp disable, gc, stats and recover as transactions, on txn.c's machinery.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -127,6 +127,19 @@ int txn_gc(struct gc_result *res)
 		}
 		res->removed[res->nr_removed++] = rec->meta;
 	}
+	txn_end(&t, err);
+	return err;
+}
+
+int txn_stats(bool off, bool *changed)
+{
+	struct txn t;
+	int err;
+
+	*changed = false;
+	err = txn_begin(&t, NULL, true);
+	if (!err)
+		err = stats_switch(&t.cc, off, changed);
 	txn_end(&t, err);
 	return err;
 }

@@ -13,7 +13,7 @@
 #endif
 
 #define BPFLP_MAGIC       0x504c5042U /* "BPLP" little-endian */
-#define BPFLP_ABI_VERSION 5U
+#define BPFLP_ABI_VERSION 6U
 
 #define BPFLP_NAME_MAX           32    /* [a-z0-9_-]{1,32} */
 #define BPFLP_FUNC_NAME_MAX      64    /* kernel symbol names */
@@ -47,12 +47,18 @@ struct bpflp_patch_info {
  * entry left by a call of an earlier one is told from this call's. snapped
  * holds the slots whose take and drop a transaction attached on their
  * entry-only functions: only their gates may push entries (BPFLP_SNAP_*).
+ *
+ * stats_off is non-zero while `bpflp stats off` holds the per-patch call
+ * counters (bpflp_stats) still: one map lookup and one or two atomics
+ * less on every patched call, as kernel.bpf_stats_enabled=0 is for the
+ * kernel's own per-program figures.
  */
 struct bpflp_state {
 	__u64 active_mask;
 	__u64 flux;
 	__u64 epoch;
 	__u64 snapped;
+	__u64 stats_off;
 };
 
 /*

@@ -74,20 +74,18 @@ struct {
 	char LICENSE[] SEC("license") = "GPL"
 
 /*
- * Is this patch active for this call? snap_mode: enum bpflp_snap_mode, for
- * this patch on the function; an fexit program is always BPFLP_SNAP_EXIT.
+ * Is this patch active for this call? state: bpflp_state's one value;
+ * snap_mode: enum bpflp_snap_mode, for this patch on the function; an
+ * fexit program is always BPFLP_SNAP_EXIT.
  */
-static __always_inline int bpflp__gate(void *ctx, __u64 func_key, bool on_entry, __u32 snap_mode)
+static __always_inline int bpflp__gate(struct bpflp_state *state, void *ctx, __u64 func_key,
+				       bool on_entry, __u32 snap_mode)
 {
 	bool exit_side = snap_mode == BPFLP_SNAP_EXIT;
-	__u32 slot = bpflp_slot, zero = 0;
+	__u32 slot = bpflp_slot;
 	__u64 mask, newer, *cover, *order;
-	struct bpflp_state *state;
 
 	if (slot >= BPFLP_MAX_SLOTS)
-		return 0;
-	state = bpf_map_lookup_elem(&bpflp_state, &zero);
-	if (!state)
 		return 0;
 	/*
 	 * Between transactions the word cannot change, so every program of a
@@ -117,10 +115,14 @@ static __always_inline int bpflp__gate(void *ctx, __u64 func_key, bool on_entry,
 	return 1;
 }
 
-static __always_inline void bpflp__count(__u32 idx, int overridden)
+static __always_inline void bpflp__count(struct bpflp_state *state, __u32 idx, int overridden)
 {
-	struct bpflp_stat *stat = bpf_map_lookup_elem(&bpflp_stats, &idx);
+	struct bpflp_stat *stat;
 
+	/* `bpflp stats off`: the call costs what the gate and the body do. */
+	if (*(volatile __u64 *)&state->stats_off)
+		return;
+	stat = bpf_map_lookup_elem(&bpflp_stats, &idx);
 	if (!stat)
 		return;
 	/* Atomic: a preempted program may share this CPU's entry with another. */
@@ -145,8 +147,11 @@ static __always_inline void bpflp__count(__u32 idx, int overridden)
 	SEC(sec #func)								\
 	int prog(unsigned long long *ctx)					\
 	{									\
+		struct bpflp_state *state = bpflp__state();			\
 		int ret;							\
-		if (!bpflp__gate(ctx, bpflp_fid_##prog, kind != BPFLP_KIND_FEXIT,	\
+		if (!state ||							\
+		    !bpflp__gate(state, ctx, bpflp_fid_##prog,			\
+				 kind != BPFLP_KIND_FEXIT,				\
 				 kind == BPFLP_KIND_FEXIT ? BPFLP_SNAP_EXIT :		\
 							    bpflp_snap_##prog))		\
 			return 0;						\
@@ -154,7 +159,7 @@ static __always_inline void bpflp__count(__u32 idx, int overridden)
 		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
 		ret = ____bpflp_##prog(___bpf_ctx_cast(args));			\
 		_Pragma("GCC diagnostic pop")					\
-		bpflp__count(bpflp_idx_##prog,					\
+		bpflp__count(state, bpflp_idx_##prog,				\
 			     (kind == BPFLP_KIND_FMOD_RET ||				\
 			      kind == BPFLP_KIND_REPLACE) && ret != 0);			\
 		return ret_expr;						\

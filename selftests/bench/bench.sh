@@ -5,7 +5,8 @@
 # ungated programs, the bare floor and then the gate's pieces one by one
 # (the ablation: word read, per-CPU array counter, the per-CPU hash counter
 # it replaced); with bpflp patches between transactions and while one is
-# held open (full per-call snapshot); a BPFLP_REPLACE body on fmod_ret and
+# held open (full per-call snapshot), and with its call counters off
+# (bpflp stats off, -nostats); a BPFLP_REPLACE body on fmod_ret and
 # through the companion module (BPFLP_ROUTE=companion forces that route on
 # this security hook, so both routes are measured on the same function).
 # Then, per program, figures the emulator does not distort: instructions,
@@ -56,7 +57,7 @@ trap cleanup EXIT
 cleanup
 
 configs=(plain raw-fentry raw-fmod_ret raw-word raw-word-count-array raw-word-count-hash raw-word-count-array+2
-	 bpflp-fentry bpflp-fmod_ret bpflp-fmod_ret-in-txn bpflp-fmod_ret-stacked
+	 bpflp-fentry bpflp-fmod_ret bpflp-fmod_ret-nostats bpflp-fmod_ret-in-txn bpflp-fmod_ret-stacked
 	 bpflp-replace-fmod_ret bpflp-replace-companion)
 out=build/vm-share/bench
 mkdir -p "$out"
@@ -66,6 +67,7 @@ setup() {
 	case $1 in
 	bpflp-fentry) $bpflp apply $patches/bench_observe.bpf.o >/dev/null ;;
 	bpflp-fmod_ret) $bpflp apply $patches/bench_gate1.bpf.o >/dev/null ;;
+	bpflp-fmod_ret-nostats) $bpflp apply $patches/bench_gate1.bpf.o >/dev/null; $bpflp stats off >/dev/null ;;
 	bpflp-fmod_ret-in-txn) $bpflp apply $patches/bench_gate1.bpf.o >/dev/null; hold_transaction ;;
 	bpflp-fmod_ret-stacked)
 		$bpflp apply $patches/bench_gate1.bpf.o >/dev/null

@@ -149,7 +149,10 @@ done
 
 # ---- per call, in the kernel loop ---------------------------------------------
 # lsm-control is lsm-plain again: how far two identical configurations drift apart in one run.
-configs=(lsm-plain lsm-control lsm-raw_fmod_ret lsm-bpflp fn0-plain fn0-raw_fmod_ret fn0-bpflp fn0-livepatch)
+# lsm-raw_count counts its calls as bpflp does with its counters on; lsm-bpflp_nostats is
+# lsm-bpflp after 'bpflp stats off'.
+configs=(lsm-plain lsm-control lsm-raw_fmod_ret lsm-raw_count lsm-bpflp lsm-bpflp_nostats
+	 fn0-plain fn0-raw_fmod_ret fn0-bpflp fn0-livepatch)
 # run_config CONFIG: put its patch in place, time the loop, take the patch away.
 run_config() {
 	local target=${1%%-*} how=${1#*-} mode=plain ns patch=bench-kloop obj=build/selftests/patches/bench_kloop.bpf.o counted
@@ -157,8 +160,10 @@ run_config() {
 	[[ $target == fn0 ]] && patch=scale-1 obj=$bench/patches/scale-1-v1.bpf.o
 	case $how in
 	bpflp) "$BPFLP" apply "$obj" > /dev/null ;;
+	bpflp_nostats) "$BPFLP" apply "$obj" > /dev/null && "$BPFLP" stats off > /dev/null ;;
 	livepatch) insmod $kmod/bpflp_bench_klp_1_v1.ko && klp_wait_transition bpflp_bench_klp_1_v1 ;;
 	raw_fmod_ret) mode=raw-fmod_ret ;;
+	raw_count) mode=raw-count-fmod_ret ;;
 	esac
 	ns=$($kloop $mode "$target" "$calls")
 	case $how in
@@ -166,6 +171,12 @@ run_config() {
 		# The patch really ran: its counter saw every call (and the warm-up).
 		counted=$("$BPFLP" -j show $patch | jq '[.functions[].calls] | add')
 		((counted >= calls)) || { echo "scale: $patch counted $counted calls of $calls" >&2; return 1; }
+		"$BPFLP" disable $patch > /dev/null ;;
+	bpflp_nostats)
+		# Counting nothing: the patch is checked active and attached instead.
+		"$BPFLP" -j show $patch | jq -e '.state == "active" and .stats == "off" and all(.functions[]; .attached)' > /dev/null ||
+			{ echo "scale: $patch is not active with its counters off" >&2; return 1; }
+		"$BPFLP" stats on > /dev/null
 		"$BPFLP" disable $patch > /dev/null ;;
 	livepatch)
 		echo 0 > $KLP_SYS/bpflp_bench_klp_1_v1/enabled
@@ -219,4 +230,7 @@ awk -F, 'NR > 1 && $1 == "lsm" { med[$2] = $6 }
 	END { c = med["control"] / med["plain"] - 1; e = med["bpflp"] / med["raw_fmod_ret"] - 1
 	      printf "  control: plain vs plain %+.1f%%; bpflp vs raw fmod_ret %+.1f%%: %s\n", 100 * c, 100 * e,
 		     (c < 0 ? -c : c) < (e < 0 ? -e : e) ? "resolved" : "NOT resolved (the control moved more than the effect: run again on a quieter host)" }' $tmp/percall.csv
+awk -F, 'NR > 1 && $1 == "lsm" { med[$2] = $6 }
+	END { printf "  lsm: bpflp %.2fx a bare fmod_ret that counts its calls; with its counters off (bpflp stats off) %.2fx an empty one\n",
+		     med["bpflp"] / med["raw_count"], med["bpflp_nostats"] / med["raw_fmod_ret"] }' $tmp/percall.csv
 echo "(TCG-emulated CPU: compare ratios within this run, not absolute times; CSVs in $out)"

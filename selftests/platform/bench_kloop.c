@@ -6,7 +6,8 @@
  * "lsm" (vmlinux's security_ismaclabel) or "fn0" (the module's
  * security_bpflp_bench_0). MODE "plain" runs as the system is (patched by
  * whatever the caller applied); "raw-fmod_ret" first attaches an ungated
- * fmod_ret program to TARGET (selftests/progs/bench_kloop.bpf.c).
+ * fmod_ret program to TARGET (selftests/progs/bench_kloop.bpf.c), and
+ * "raw-count-fmod_ret" one that counts its calls (TARGET lsm only).
  * Prints "ns_per_call".
  */
 #include <errno.h>
@@ -42,6 +43,7 @@ int main(int argc, char **argv)
 {
 	struct bench_kloop *skel = NULL;
 	struct bpf_program *prog = NULL;
+	const char *prog_name = NULL;
 	struct bpf_link *link = NULL;
 	double ns;
 	long calls;
@@ -49,20 +51,26 @@ int main(int argc, char **argv)
 
 	if (argc != 4 || (strcmp(argv[2], "lsm") && strcmp(argv[2], "fn0")) ||
 	    (calls = atol(argv[3])) <= 0) {
-		fprintf(stderr, "usage: bench_kloop plain|raw-fmod_ret lsm|fn0 CALLS\n");
+		fprintf(stderr,
+			"usage: bench_kloop plain|raw-fmod_ret|raw-count-fmod_ret lsm|fn0 CALLS\n");
 		return 2;
 	}
-	if (!strcmp(argv[1], "raw-fmod_ret")) {
+	if (!strcmp(argv[1], "raw-fmod_ret"))
+		prog_name = !strcmp(argv[2], "lsm") ? "raw_fmod_ret_lsm" : "raw_fmod_ret_mod";
+	else if (!strcmp(argv[1], "raw-count-fmod_ret") && !strcmp(argv[2], "lsm"))
+		prog_name = "raw_count_lsm";
+	else if (strcmp(argv[1], "plain")) {
+		fprintf(stderr, "bench_kloop: unknown mode %s for %s\n", argv[1], argv[2]);
+		return 2;
+	}
+	if (prog_name) {
 		skel = bench_kloop__open();
 		if (!skel)
 			goto cleanup;
-		prog = !strcmp(argv[2], "lsm") ? skel->progs.raw_fmod_ret_lsm :
-						 skel->progs.raw_fmod_ret_mod;
-		/* Load only the program measured: the other's target may be absent. */
-		bpf_program__set_autoload(skel->progs.raw_fmod_ret_lsm,
-					  prog == skel->progs.raw_fmod_ret_lsm);
-		bpf_program__set_autoload(skel->progs.raw_fmod_ret_mod,
-					  prog == skel->progs.raw_fmod_ret_mod);
+		/* Load only the program measured: the others' targets may be absent. */
+		bpf_object__for_each_program(prog, skel->obj)
+			bpf_program__set_autoload(prog, !strcmp(bpf_program__name(prog), prog_name));
+		prog = bpf_object__find_program_by_name(skel->obj, prog_name);
 		if (bench_kloop__load(skel))
 			goto cleanup;
 		link = bpf_program__attach_trace(prog);
@@ -70,9 +78,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_kloop: attach: %s\n", strerror(errno));
 			goto cleanup;
 		}
-	} else if (strcmp(argv[1], "plain")) {
-		fprintf(stderr, "bench_kloop: unknown mode %s\n", argv[1]);
-		return 2;
 	}
 	kernel_loop(argv[2], 1000, &ns); /* warm */
 	err = kernel_loop(argv[2], calls, &ns);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The JSON schema in docs/schema/ describes what bpflp really prints: every
 # command's -j output on real patches (apply, list, show, check, status,
-# recover, disable, gc, install, uninstall, boot, log, version, help, and
+# recover, disable, gc, stats, install, uninstall, boot, log, version, help, and
 # each line of show --watch) and the error document validate
 # against it with python3-jsonschema (draft 2020-12), and its
 # schema_version is the one 'bpflp -j version' reports.
@@ -52,6 +52,10 @@ schema_ok apply 0 apply "$v1"
 schema_ok list 0 list
 schema_ok show 0 show t-v
 schema_ok show 0 show t-a@1
+schema_ok stats 0 stats
+schema_ok stats 0 stats off
+schema_ok show 0 show t-v
+schema_ok stats 0 stats on
 # show --watch -j: JSON Lines, each line a show document.
 out=$("$BPFLP" -j show t-v --watch 0.2 --count 2 2> "$errfile") || fail "show --watch -j --count 2: $(cat "$errfile")"
 [[ ! -s $errfile ]] || fail "show --watch -j wrote to stderr: $(cat "$errfile")"
@@ -88,4 +92,4 @@ schema_ok error 1 disable t-nope@1
 schema_ok log 0 log --last 1
 assert_eq "$("$BPFLP" -j log --last 1 | jq -r '.entries[0] | "\(.operation) \(.outcome)"')" "disable failed" "log: the failed disable"
 export BPFLP_STATE_DIR=$saved_state_dir
-assert_eq "$validated" 37 "documents validated"
+assert_eq "$validated" 41 "documents validated"

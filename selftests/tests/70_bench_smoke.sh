@@ -24,5 +24,5 @@ assert_eq "$(grep -cE "^livepatch,(1|4),(apply|replace|disable),$num,,,,,,($num)
 assert_eq "$(grep -cE "^bpflp,1,3,$num,$num,$num,$num,$num,1,4096,$" "$out/scale-mem.csv")" 1 \
 	"memory row of N = 1 (3 programs: patch, take, drop; one trampoline page)"
 assert_eq "$(grep -cE "^livepatch,(1|4),,,,,,,,,[0-9]+$" "$out/scale-mem.csv")" 2 "livepatch module sizes"
-assert_eq "$(grep -cE "^(lsm|fn0),(plain|control|raw_fmod_ret|bpflp|livepatch),[0-9]+,1,$num,$num,$num$" "$out/percall.csv")" 8 \
-	"per-call rows"
+assert_eq "$(grep -cE "^(lsm|fn0),(plain|control|raw_fmod_ret|raw_count|bpflp|bpflp_nostats|livepatch),[0-9]+,1,$num,$num,$num$" "$out/percall.csv")" 10 \
+	"per-call rows (lsm: plain, control, raw, raw count, bpflp, bpflp without counters; fn0: plain, raw, bpflp, livepatch)"
