@@ -74,19 +74,59 @@ struct {
 	char LICENSE[] SEC("license") = "GPL"
 
 /*
+ * The gate's two uncommon paths are BPF-to-BPF calls, not inlined: the
+ * common path (between transactions, one patch on the function) then keeps
+ * its few values in registers, with no spill to the stack, and costs the
+ * patched call only what it runs (docs/benchmarks.md, run H).
+ */
+
+/*
+ * The word this call uses where it may straddle a commit or has programs on
+ * exit: its snapshot entry's (snapshot.bpf.h), or the live word.
+ */
+static __noinline __u64 bpflp__snapshot_word(void *ctx, struct bpflp_state *state,
+					     const volatile __u64 *func_key, __u32 on_entry,
+					     __u32 snap_mode)
+{
+	__u32 slot = bpflp_slot;
+
+	return bpflp__call_word(ctx, *func_key, slot, bpflp_gen, on_entry, false,
+				snap_mode != BPFLP_SNAP_ON_DEMAND ||
+					(*(volatile __u64 *)&state->snapped >> (slot & 63)) & 1);
+}
+
+/*
+ * This patch is active in mask with others: is a newer one of them patching
+ * this function (it wins where they overlap)?
+ */
+static __noinline int bpflp__newer_covers(const volatile __u64 *func_key, __u64 mask)
+{
+	__u64 newer, *cover, *order, key_func = *func_key;
+	__u32 key_slot = bpflp_slot;
+
+	order = bpf_map_lookup_elem(&bpflp_order, &key_slot);
+	newer = order ? mask & *order : 0;
+	if (!newer)
+		return 0;
+	cover = bpf_map_lookup_elem(&bpflp_cover, &key_func);
+	return cover && (*cover & newer);
+}
+
+/*
  * Is this patch active for this call? state: bpflp_state's one value;
+ * func_key: the program's rodata, read only off the common path;
  * snap_mode: enum bpflp_snap_mode, for this patch on the function; an
  * fexit program is always BPFLP_SNAP_EXIT.
  */
-static __always_inline int bpflp__gate(struct bpflp_state *state, void *ctx, __u64 func_key,
-				       bool on_entry, __u32 snap_mode)
+static __always_inline int bpflp__gate(struct bpflp_state *state, void *ctx,
+				       const volatile __u64 *func_key, bool on_entry, __u32 snap_mode)
 {
-	bool exit_side = snap_mode == BPFLP_SNAP_EXIT;
 	__u32 slot = bpflp_slot;
-	__u64 mask, newer, *cover, *order;
+	__u64 mask, bit;
 
 	if (slot >= BPFLP_MAX_SLOTS)
 		return 0;
+	bit = 1ULL << slot;
 	/*
 	 * Between transactions the word cannot change, so every program of a
 	 * call that runs only on entry reads the same word from the map. While
@@ -94,35 +134,30 @@ static __always_inline int bpflp__gate(struct bpflp_state *state, void *ctx, __u
 	 * them use the word the call saw first (snapshot.bpf.h); only a patch
 	 * whose drop runs at the call's end may push that entry.
 	 */
-	if (on_entry && !exit_side && !*(volatile __u64 *)&state->flux)
+	if (on_entry && snap_mode != BPFLP_SNAP_EXIT && !*(volatile __u64 *)&state->flux)
 		mask = *(volatile __u64 *)&state->active_mask;
 	else
-		mask = bpflp__call_word(ctx, func_key, slot, bpflp_gen, on_entry, false,
-					snap_mode != BPFLP_SNAP_ON_DEMAND ||
-						(*(volatile __u64 *)&state->snapped >> slot) & 1);
-	if (!(mask & (1ULL << slot)))
-		return 0;
-	/* Newer stacked patches win where they overlap; alone in the word, none can. */
-	if (!(mask & ~(1ULL << slot)))
+		mask = bpflp__snapshot_word(ctx, state, func_key, on_entry, snap_mode);
+	/* Alone in the word, the common case: active, and no newer patch can cover it. */
+	if (mask == bit)
 		return 1;
-	order = bpf_map_lookup_elem(&bpflp_order, &slot);
-	newer = order ? mask & *order : 0;
-	if (newer) {
-		cover = bpf_map_lookup_elem(&bpflp_cover, &func_key);
-		if (cover && (*cover & newer))
-			return 0;
-	}
-	return 1;
+	if (!(mask & bit))
+		return 0;
+	return !bpflp__newer_covers(func_key, mask);
 }
 
-static __always_inline void bpflp__count(struct bpflp_state *state, __u32 idx, int overridden)
+/* idx: the program's rodata, read only when counting. */
+static __always_inline void bpflp__count(struct bpflp_state *state, const volatile __u32 *idx,
+					 int overridden)
 {
 	struct bpflp_stat *stat;
+	__u32 key;
 
 	/* `bpflp stats off`: the call costs what the gate and the body do. */
 	if (*(volatile __u64 *)&state->stats_off)
 		return;
-	stat = bpf_map_lookup_elem(&bpflp_stats, &idx);
+	key = *idx;
+	stat = bpf_map_lookup_elem(&bpflp_stats, &key);
 	if (!stat)
 		return;
 	/* Atomic: a preempted program may share this CPU's entry with another. */
@@ -150,7 +185,7 @@ static __always_inline void bpflp__count(struct bpflp_state *state, __u32 idx, i
 		struct bpflp_state *state = bpflp__state();			\
 		int ret;							\
 		if (!state ||							\
-		    !bpflp__gate(state, ctx, bpflp_fid_##prog,			\
+		    !bpflp__gate(state, ctx, &bpflp_fid_##prog,			\
 				 kind != BPFLP_KIND_FEXIT,				\
 				 kind == BPFLP_KIND_FEXIT ? BPFLP_SNAP_EXIT :		\
 							    bpflp_snap_##prog))		\
@@ -159,7 +194,7 @@ static __always_inline void bpflp__count(struct bpflp_state *state, __u32 idx, i
 		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
 		ret = ____bpflp_##prog(___bpf_ctx_cast(args));			\
 		_Pragma("GCC diagnostic pop")					\
-		bpflp__count(state, bpflp_idx_##prog,				\
+		bpflp__count(state, &bpflp_idx_##prog,				\
 			     (kind == BPFLP_KIND_FMOD_RET ||				\
 			      kind == BPFLP_KIND_REPLACE) && ret != 0);			\
 		return ret_expr;						\
