@@ -48,6 +48,12 @@ int commit_ctx_open(struct commit_ctx *cc)
 		p_err("cannot open bpflp's commit program: %s", strerror(-err));
 		return err;
 	}
+	/* Another ABI's shared maps cannot be reused: said plainly, not as a libbpf EINVAL. */
+	err = store_check_state();
+	if (err) {
+		commit_ctx_close(cc);
+		return err;
+	}
 	err = share_maps(cc->skel->obj);
 	if (!err)
 		err = commit__load(cc->skel);

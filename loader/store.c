@@ -498,6 +498,38 @@ int store_clear_dir(const char *dir, bool keep_meta)
 	return err;
 }
 
+/*
+ * Is fd bpflp_state as this bpflp lays it out? The kernel copies the
+ * pinned map's whole value out: one made by a bpflp of another ABI, with a
+ * bigger value, would be copied past our struct.
+ */
+static int check_state_map(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(__u32) ||
+	    info.value_size != sizeof(struct bpflp_state) || info.max_entries != 1) {
+		p_err("%s/bpflp_state was made by a bpflp of another ABI (a %u-byte value, this bpflp's is %zu): disable the patches with that bpflp, or reboot, before using this one",
+		      STORE_ROOT, info.value_size, sizeof(struct bpflp_state));
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int store_check_state(void)
+{
+	int fd = bpf_obj_get(STORE_ROOT "/bpflp_state"), err;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = check_state_map(fd);
+	close(fd);
+	return err;
+}
+
 int store_read_state(struct bpflp_state *state)
 {
 	__u32 key = 0;
@@ -507,7 +539,9 @@ int store_read_state(struct bpflp_state *state)
 	fd = bpf_obj_get(STORE_ROOT "/bpflp_state");
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	err = bpf_map_lookup_elem(fd, &key, state) ? -errno : 0;
+	err = check_state_map(fd);
+	if (!err && bpf_map_lookup_elem(fd, &key, state))
+		err = -errno;
 	close(fd);
 	return err;
 }

@@ -162,8 +162,13 @@ int store_remove_meta(const char *dir);
 /* Remove every pin in dir but meta (detaches its links); keep_meta=false removes all, record included. */
 int store_clear_dir(const char *dir, bool keep_meta);
 
-/* Read bpflp_state (abi.h): all zero, and 0, when bpflp never ran here. */
+/*
+ * Read bpflp_state (abi.h): all zero, and 0, when bpflp never ran here;
+ * -EPROTO (reported) when another ABI's bpflp made it.
+ */
 int store_read_state(struct bpflp_state *state);
+/* 0 if bpflp_state is absent or this bpflp's; -EPROTO (reported) if another ABI's. */
+int store_check_state(void);
 /* Read the live commit word. */
 int store_read_commit_word(__u64 *mask);
 

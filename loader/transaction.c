@@ -137,8 +137,11 @@ int txn_stats(bool off, bool *changed)
 	int err;
 
 	*changed = false;
-	err = txn_begin(&t, NULL, true);
-	if (!err)
+	/* On is where a machine without bpflp's state starts: nothing to make for it. */
+	err = txn_begin(&t, NULL, off);
+	if (err == NO_STORE)
+		err = 0;
+	else if (!err)
 		err = stats_switch(&t.cc, off, changed);
 	txn_end(&t, err);
 	return err;

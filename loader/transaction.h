@@ -85,7 +85,7 @@ int txn_gc(struct gc_result *res);
 
 /*
  * bpflp stats on|off: count every patch's calls or not (bpflp_state.stats_off),
- * under the transaction lock, creating the state tree if bpflp never ran.
+ * under the transaction lock; off creates the state tree if bpflp never ran.
  * *changed: it was the other way.
  */
 int txn_stats(bool off, bool *changed);

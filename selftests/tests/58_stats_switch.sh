@@ -5,9 +5,10 @@
 # applied later too, through transactions that rewrite bpflp_state; on
 # again, they count. Checked in the kernel: the syscall's result, the
 # per-CPU counters bpflp show sums, bpflp_state.stats_off as bpftool reads
-# it. Asking changes nothing (no state tree); bad settings and a setting
-# while another transaction holds the lock are refused with nothing
-# changed; both switches are in bpflp log.
+# it. Asking, or switching on what is on, makes no state tree; a
+# bpflp_state of another ABI is named, never read past or used; bad
+# settings and a setting while another transaction holds the lock are
+# refused with nothing changed; both switches are in bpflp log.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/core_lib.bash"
 core_setup
@@ -28,6 +29,27 @@ echo "# 1. asking creates nothing; the default is on"
 assert_eq "$(bpflp_ok -j stats)" '{"stats":"on","changed":false}' "stats before bpflp ever ran"
 [[ ! -e $STORE ]] || fail "'bpflp stats' created $STORE"
 echo "  ok: no state tree made by asking"
+
+assert_eq "$(bpflp_ok -j stats on)" '{"stats":"on","changed":false}' "stats on before bpflp ever ran"
+[[ ! -e $STORE ]] || fail "'bpflp stats on' created $STORE"
+echo "  ok: no state tree made by switching on what is on"
+
+echo "# 1b. a bpflp_state of another ABI (a 32-byte value, as ABI 5's) is named, not overrun or used"
+mkdir -p "$STORE"
+bpftool map create "$STORE/bpflp_state" type array key 4 value 32 entries 1 name bpflp_state
+foreign_id=$(bpftool -j map show pinned "$STORE/bpflp_state" | jq .id)
+for cmd in "stats" "stats off" "list" "apply $(patch_obj t_a1)"; do
+	# shellcheck disable=SC2086 # cmd holds the words of a command line
+	out=$("$BPFLP" $cmd 2>&1) && fail "'bpflp $cmd' succeeded over another ABI's bpflp_state: $out"
+	assert_eq "$(wc -l <<< "$out")" 1 "one error line for 'bpflp $cmd' over another ABI's state"
+	assert_match "$out" "made by a bpflp of another ABI .a 32-byte value, this bpflp.s is 40" "error of 'bpflp $cmd'"
+done
+assert_eq "$(bpftool -j map show pinned "$STORE/bpflp_state" | jq .id)" "$foreign_id" \
+	"the foreign bpflp_state pin after the refused commands"
+# (The lock may make the records and patches directories, as any bpflp run does; they stay empty.)
+assert_eq "$(find "$STORE" -mindepth 1 -not -type d -printf '%f ')" "bpflp_state " "pins in $STORE after the refused commands"
+assert_eq "$(behaviour)" "ok ok ok" "open/unlink/mkdir outcomes after the refused apply"
+rm -rf "$STORE"
 
 echo "# 2. on: calls and overrides counted"
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
