@@ -94,7 +94,7 @@ assert_eq "$rc:$err" "1:bpflp: error: unknown command 'bogus': run 'bpflp help'"
 echo "# -j help"
 out=$(out_of -j help)
 assert_eq "$(jq -r '[.commands[].name] | join(" ")' <<< "$out")" \
-	"apply list show disable check probe recover status gc install uninstall boot log help version" "'-j help': commands"
+	"apply list show disable check probe recover status gc install uninstall boot stats log help version" "'-j help': commands"
 assert_eq "$(jq -c '.commands[0] | [.name, .usage, .options]' <<< "$out")" \
 	'["apply","apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S]",["--stack","--allow-insecure","--module","--timeout"]]' "'-j help': apply"
 assert_eq "$(jq -c '[.exit_codes[].code]' <<< "$out")" "[0,1,2,3,4,5]" "'-j help': exit codes"
