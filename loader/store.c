@@ -519,17 +519,6 @@ static int check_state_map(int fd)
 	return 0;
 }
 
-int store_check_state(void)
-{
-	int fd = bpf_obj_get(STORE_ROOT "/bpflp_state"), err;
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	err = check_state_map(fd);
-	close(fd);
-	return err;
-}
-
 int store_read_state(struct bpflp_state *state)
 {
 	__u32 key = 0;
@@ -544,6 +533,13 @@ int store_read_state(struct bpflp_state *state)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+int store_check_state(void)
+{
+	struct bpflp_state ignored;
+
+	return store_read_state(&ignored);
 }
 
 int store_read_commit_word(__u64 *mask)

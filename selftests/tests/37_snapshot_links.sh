@@ -23,7 +23,6 @@ pins() {
 	n=$(find "$STORE/patches/$1" -name "*__$2_link" 2> /dev/null | wc -l)
 	echo "$n"
 }
-state_field() { bpftool -j map dump pinned "$STORE/bpflp_state" | jq -r ".[0].formatted.value.$1"; }
 # slot_of NAME VERSION: the slot of that record.
 slot_of() { "$BPFLP" -j list | jq -r ".patches[] | select(.name == \"$1\" and .version == $2) | .slot"; }
 snapped_bit() { echo $((($(state_field snapped) >> $1) & 1)); }

@@ -13,7 +13,6 @@
 . "$(dirname "$0")/core_lib.bash"
 core_setup
 
-stats_off_field() { bpftool -j map dump pinned "$STORE/bpflp_state" | jq -r '.[0].formatted.value.stats_off'; }
 # overrides / calls of t-a's one function, as bpflp show sums them.
 overrides() { "$BPFLP" -j show t-a | jq -r '.functions[0].overrides'; }
 calls() { "$BPFLP" -j show t-a | jq -r '.functions[0].calls'; }
@@ -53,13 +52,13 @@ rm -rf "$STORE"
 
 echo "# 2. on: calls and overrides counted"
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
-assert_eq "$(stats_off_field)" 0 "bpflp_state.stats_off after the first apply"
+assert_eq "$(state_field stats_off)" 0 "bpflp_state.stats_off after the first apply"
 deny 2
 assert_eq "$(overrides)" 2 "overrides after 2 denied opens, counters on"
 
 echo "# 3. off: the patch still works, nothing is counted"
 assert_eq "$(bpflp_ok -j stats off)" '{"stats":"off","changed":true}' "stats off"
-assert_eq "$(stats_off_field)" 1 "bpflp_state.stats_off after 'stats off'"
+assert_eq "$(state_field stats_off)" 1 "bpflp_state.stats_off after 'stats off'"
 assert_eq "$(bpflp_ok stats off)" \
 	"call counters off (already): 'bpflp show' counts no calls until 'bpflp stats on'" "stats off again"
 before_calls=$(calls)
@@ -71,7 +70,7 @@ assert_match "$(bpflp_ok show t-a)" "call counters off" "show says the counters 
 
 echo "# 4. transactions keep the setting, for patches applied later too"
 bpflp_ok disable t-a > /dev/null
-assert_eq "$(stats_off_field)" 1 "stats_off after a disable"
+assert_eq "$(state_field stats_off)" 1 "stats_off after a disable"
 bpflp_ok gc > /dev/null
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
 deny 2
@@ -86,7 +85,7 @@ for bad in maybe ON 1 "off " ""; do
 done
 out=$("$BPFLP" stats on off 2>&1) && fail "'bpflp stats on off' succeeded"
 assert_match "$out" "takes one setting" "error for two settings"
-assert_eq "$(stats_off_field)" 1 "stats_off after the refused settings"
+assert_eq "$(state_field stats_off)" 1 "stats_off after the refused settings"
 
 echo "# 6. refused while another transaction holds the lock"
 stopped() { [[ $(awk '{ print $3 }' "/proc/$1/stat" 2> /dev/null) == T ]]; }
@@ -96,15 +95,15 @@ on_exit "kill -KILL $held 2>/dev/null"
 wait_for 60 stopped "$held" || fail "the apply never stopped at staged: $(cat "$TDIR/held.out")"
 out=$("$BPFLP" stats on 2>&1) && fail "'bpflp stats on' succeeded under another transaction: $out"
 assert_match "$out" "another bpflp transaction is running" "stats on under a held apply"
-assert_eq "$(stats_off_field)" 1 "stats_off while the apply is held"
+assert_eq "$(state_field stats_off)" 1 "stats_off while the apply is held"
 kill -CONT "$held"
 wait "$held" || fail "the held apply failed: $(cat "$TDIR/held.out")"
-assert_eq "$(stats_off_field)" 1 "stats_off after the held apply committed"
+assert_eq "$(state_field stats_off)" 1 "stats_off after the held apply committed"
 
 echo "# 7. on again: counted again; both switches logged"
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
 assert_eq "$(bpflp_ok stats on)" "call counters on: 'bpflp show' counts every patched call" "stats on"
-assert_eq "$(stats_off_field)" 0 "bpflp_state.stats_off after 'stats on'"
+assert_eq "$(state_field stats_off)" 0 "bpflp_state.stats_off after 'stats on'"
 before=$(overrides)
 deny 2
 assert_eq "$(overrides)" $((before + 2)) "overrides after 2 denied opens, counters on again"

@@ -109,6 +109,9 @@ patch_link_ids() {
 	done | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
+# state_field FIELD: bpflp_state's FIELD (abi.h), as bpftool dumps the pinned map.
+state_field() { bpftool -j map dump pinned "$STORE/bpflp_state" | jq -r ".[0].formatted.value.$1"; }
+
 # tracing_links: how many tracing links (fentry, fexit, fmod_ret) the kernel holds.
 tracing_links() { bpftool -j link list | jq '[.[] | select(.type == "tracing")] | length'; }
 # tracing_links_are N: true when there are N (for wait_for: the kernel frees
