@@ -67,6 +67,7 @@ struct piece {
 	const char *label;
 	bool companion; /* no link: the companion module runs prog_what (and drop_prog) */
 	bool transient; /* linked only during a transaction (snapshot_links.h) */
+	bool snapshot;  /* bpflp's take or drop: recover can load it from the record */
 };
 
 static int func_pieces(const struct patch_meta *m, const char *func, struct piece *pieces)
@@ -82,13 +83,18 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
 
 	for (__u32 i = 0; i < m->nr_funcs; i++)
 		if (!strcmp(m->funcs[i].name, func) && m->funcs[i].route == FUNC_ROUTE_COMPANION) {
-			pieces[0] =
-				(struct piece){ "replace_prog", "", 0, "replacement", true, false };
+			pieces[0] = (struct piece){ .prog_what = "replace_prog",
+						    .label = "replacement",
+						    .companion = true };
 			return 1; /* alone on its function (check_companion_alone) */
 		}
 	transient = meta_snap_mode(m, func) == BPFLP_SNAP_ON_DEMAND;
-	pieces[n++] = (struct piece){ "drop_prog",    "drop_link", BPF_TRACE_FEXIT,
-				      "bpflp's drop", false,       transient };
+	pieces[n++] = (struct piece){ .prog_what = "drop_prog",
+				      .link_what = "drop_link",
+				      .type = BPF_TRACE_FEXIT,
+				      .label = "bpflp's drop",
+				      .transient = transient,
+				      .snapshot = true };
 	for (__u32 i = 0; i < m->nr_funcs; i++) {
 		const char *kind = bpflp_kind_name(m->funcs[i].kind);
 
@@ -101,10 +107,15 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
 		pieces[n].type = types[m->funcs[i].kind];
 		pieces[n].companion = false;
 		pieces[n].transient = false;
+		pieces[n].snapshot = false;
 		pieces[n++].label = kind;
 	}
-	pieces[n++] = (struct piece){ "take_prog",    "take_link", BPF_TRACE_FENTRY,
-				      "bpflp's take", false,       transient };
+	pieces[n++] = (struct piece){ .prog_what = "take_prog",
+				      .link_what = "take_link",
+				      .type = BPF_TRACE_FENTRY,
+				      .label = "bpflp's take",
+				      .transient = transient,
+				      .snapshot = true };
 	return n;
 }
 
@@ -200,6 +211,10 @@ static void scan_active(const struct patch_record *rec, __u64 word, struct drift
 				drift_add(rep, m, DRIFT_REATTACH,
 					  "%s: the %s link is gone, so %s is not fully patched",
 					  func, pieces[p].label, func);
+			else if (!link && pieces[p].snapshot)
+				drift_add(rep, m, DRIFT_REATTACH,
+					  "%s: the %s program is gone; bpflp can load it again from the record",
+					  func, pieces[p].label);
 			else if (!link)
 				drift_add(rep, m, DRIFT_REAPPLY,
 					  "%s: the %s link and its program are gone: apply %s again",
@@ -526,6 +541,38 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 	return err;
 }
 
+/*
+ * bpflp's take and drop on func whose program pins are gone are loaded
+ * again from the record (they hold nothing of the patch's) and pinned:
+ * attached after, by the caller, where their links are gone too.
+ */
+static void restore_snapshot_pieces(const struct patch_record *rec, const char *func,
+				    const struct piece *pieces, int n, struct drift_report *rep)
+{
+	bool lost[BPFLP_KIND_REPLACE + 3];
+	bool any = false;
+	int err;
+
+	for (int p = 0; p < n; p++) {
+		lost[p] = pieces[p].snapshot && !piece_pinned(rec->dir, func, &pieces[p]) &&
+			  !piece_attached(rec->dir, func, &pieces[p]);
+		any |= lost[p];
+	}
+	if (!any)
+		return;
+	err = restore_snapshot_programs(&rec->meta, rec->dir, func);
+	if (err) {
+		drift_add(rep, &rec->meta, DRIFT_NONE,
+			  "%s: cannot load bpflp's snapshot programs again: %s", func,
+			  strerror(-err));
+		return;
+	}
+	for (int p = 0; p < n; p++)
+		if (lost[p])
+			drift_add(rep, &rec->meta, DRIFT_REPIN, "%s: loaded the %s program again",
+				  func, pieces[p].label);
+}
+
 int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 {
 	const struct patch_meta *m = &rec->meta;
@@ -542,6 +589,7 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 		if (!meta_first_on_func(m, f))
 			continue;
 		n = func_pieces(m, func, pieces);
+		restore_snapshot_pieces(rec, func, pieces, n, rep); /* or a program stays lost */
 		for (int p = 0; p < n; p++) {
 			if (piece_attached(rec->dir, func, &pieces[p]))
 				continue;

@@ -10,7 +10,9 @@
  *                   bookkeeping, so every transaction does it first.
  *   DRIFT_REATTACH  a link of an active patch is gone, so a function is not
  *                   (fully) patched: `bpflp recover`, or applying the patch
- *                   again, attaches it again from its pinned program.
+ *                   again, attaches it again from its pinned program;
+ *                   bpflp's own take or drop, program gone too, is loaded
+ *                   again from the record first.
  *   DRIFT_REAPPLY   as REATTACH, but the program is gone too: applying the
  *                   patch object again loads it and attaches it.
  *   DRIFT_RECORD    the records disagree with the commit word or with what

@@ -17,6 +17,7 @@
 #include "kernel_ops.h"
 #include "log.h"
 #include "output.h"
+#include "snapshot_links.h"
 
 /* Point an object's shared maps at their pins: libbpf reuses them or creates and pins them. */
 int share_maps(struct bpf_object *obj)
@@ -304,6 +305,38 @@ static int load_snapshot(struct snapshot_loader *sl, const struct patch_prog *pp
 		close(take_fd);
 	if (drop_fd >= 0)
 		close(drop_fd);
+	return err;
+}
+
+int restore_snapshot_programs(const struct patch_meta *meta, const char *dir, const char *func)
+{
+	struct snapshot_target t = {
+		.func = func,
+		.slot = meta->slot,
+		.gen = meta->gen,
+		.exit_side = meta_snap_mode(meta, func) == BPFLP_SNAP_EXIT,
+	};
+	struct snapshot_loader *sl;
+	int take_fd = -1, drop_fd = -1, err = -ENOENT;
+
+	for (__u32 i = 0; i < meta->nr_funcs && err; i++)
+		if (!strcmp(meta->funcs[i].name, func)) {
+			t.func_key = meta->funcs[i].key;
+			err = meta->funcs[i].route == FUNC_ROUTE_COMPANION ? -EOPNOTSUPP : 0;
+		}
+	if (err)
+		return err;
+	sl = snapshot_loader_new();
+	if (!sl)
+		return -ENOMEM;
+	err = snapshot_loader_load(sl, &t, false, &take_fd, &drop_fd)    ?:
+		      pin_fd_if_missing(take_fd, dir, func, "take_prog") ?:
+		      pin_fd_if_missing(drop_fd, dir, func, "drop_prog");
+	if (take_fd >= 0)
+		close(take_fd);
+	if (drop_fd >= 0)
+		close(drop_fd);
+	snapshot_loader_free(sl);
 	return err;
 }
 

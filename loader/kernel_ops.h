@@ -72,6 +72,14 @@ int attach_patch(struct patch_object *po, const struct patch_meta *meta, const c
  */
 int pin_missing_programs(struct patch_object *po, const struct patch_meta *meta, const char *dir);
 
+/*
+ * Repair: load bpflp's take and drop of the active patch meta on func again,
+ * from meta alone (they hold no code of the patch's), and pin those whose
+ * pin under dir is gone; attaches nothing. -EOPNOTSUPP on the companion
+ * route, whose drop the module holds.
+ */
+int restore_snapshot_programs(const struct patch_meta *meta, const char *dir, const char *func);
+
 /* Attach the tracing program pinned as dir/func__prog_what; pin its link as dir/func__link_what. */
 int attach_pinned(const char *dir, const char *func, const char *prog_what, const char *link_what,
 		  enum bpf_attach_type type);

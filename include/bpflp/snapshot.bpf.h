@@ -204,6 +204,14 @@ static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 s
 	word = bpflp__live_word();
 	if (!marks)
 		return word; /* no drop of this patch would pop an entry */
+	/*
+	 * On exit, an entry pushed now would serve no other program: only
+	 * the patch's drop runs after this gate before it would pop it. And
+	 * where the drop was attached again after the patch's fexit (bpflp
+	 * recover), so runs before it, nothing would pop it at all.
+	 */
+	if (!on_entry)
+		return word;
 	if (!snap)
 		return word; /* task storage refused: this call reads the live word */
 	depth = snap->depth;

@@ -7,8 +7,11 @@
 #     recover re-attaches it from the pinned program; so does applying the
 #     patch again; with the program pin gone too, only applying it again can.
 #  2. bpflp's take: on an entry-only function only its program is pinned
-#     between transactions, and applying again loads it; where the patch
-#     has an fexit program, recover attaches a deleted take link again.
+#     between transactions, and applying again loads it; so does recover,
+#     from the record (bpflp's own programs), and the next transaction
+#     links it; where the patch has an fexit program, recover attaches a
+#     deleted take link again, and loads and attaches take and drop whose
+#     links and programs were all deleted.
 #  3. a record's meta pin: list still shows the patch (from records/), and
 #     the next command pins it again; both record pins: recover refuses,
 #     and after 'rm -rf' of the directory it clears the slot.
@@ -69,19 +72,93 @@ echo "# 2. bpflp's take and drop"
 [[ ! -e $DIR/security_file_open__take_link && ! -e $DIR/security_file_open__drop_link ]] ||
 	fail "take or drop link pinned between transactions on an entry-only function"
 rm "$DIR/security_file_open__take_prog"
-status_is 4 "without the take program"
+status_is 2 "without the take program (bpflp can load it again)"
 assert_match "$(bpflp_ok apply "$(patch_obj t_a1)")" "^t-a@1 was active with pieces detached by hand: repaired" \
 	"re-applying loads the take again"
 [[ -e $DIR/security_file_open__take_prog ]] || fail "take program pin not restored"
 status_is 0 "after re-applying"
-# t-o@1 has an fexit there: its take and drop stay, and recover re-attaches them.
-bpflp_ok apply "$(patch_obj t_o1)" --stack > /dev/null
+rm "$DIR/security_file_open__take_prog" "$DIR/security_file_open__drop_prog"
+status_is 2 "without the take and drop programs"
+assert_match "$("$BPFLP" list)" "security_file_open: the bpflp's take program is gone; bpflp can load it again from the record" \
+	"list names the lost take"
+out=$(bpflp_ok recover)
+assert_match "$out" "t-a@1: security_file_open: loaded the bpflp's take program again" "recover reloads the take"
+assert_match "$out" "t-a@1: security_file_open: loaded the bpflp's drop program again" "recover reloads the drop"
+[[ -e $DIR/security_file_open__take_prog && -e $DIR/security_file_open__drop_prog ]] ||
+	fail "take or drop program pin not restored by recover"
+[[ ! -e $DIR/security_file_open__take_link && ! -e $DIR/security_file_open__drop_link ]] ||
+	fail "recover linked an entry-only function's take or drop between transactions"
+status_is 0 "after recover loaded take and drop"
+assert_eq "$(bpftool -j prog show pinned "$DIR/security_file_open__take_prog" | jq -r .type)" tracing \
+	"the restored take program's type"
+# The restored programs are linked by the next transaction that snaps t-a@1:
+# the disable of t-v@1 stacked over it, which leaves t-a@1 the newest on
+# security_file_open. Held at commit, their links are there.
+bpflp_ok apply "$(patch_obj t_v1)" --stack > /dev/null
+hold commit disable t-v
+[[ -e $DIR/security_file_open__take_link && -e $DIR/security_file_open__drop_link ]] ||
+	fail "the restored take and drop were not linked during the disable of t-v@1"
+assert_eq "$(bpftool -j link show pinned "$DIR/security_file_open__take_link" | jq -r .prog_id)" \
+	"$(bpftool -j prog show pinned "$DIR/security_file_open__take_prog" | jq -r .id)" \
+	"the take link's program is the restored take"
+release
+status_is 0 "after a disable that linked the restored take"
+assert_behaviour "EPERM ok ok" "t-a@1 alone again, over the restored take"
+# t-o@1 has an fexit there: its take and drop stay linked, and recover
+# attaches them again; t-o@1, newest on security_file_open, sees each open
+# once. As applied, the drop is older than the fexit (the kernel runs the
+# newest fexit first, so the drop runs after it).
+OBS_PIN=/sys/fs/bpf/bpflp_t_obs
+on_exit "rm -f $OBS_PIN"
 ODIR=$STORE/patches/t-o@1
+link_id() { bpftool -j link show pinned "$ODIR/security_file_open__$1_link" | jq -r .id; }
+in_order() {
+	local drop fexit
+	read -r drop fexit <<< "$(link_id drop) $(link_id fexit)"
+	((drop < fexit)) || fail "t-o@1's links $1: drop $drop, fexit $fexit; want the drop attached first"
+}
+observed() { bpftool -j map lookup pinned "$OBS_PIN" key 0 0 0 0 | jq -r '.formatted.value // .value'; }
+# observed_once WHAT: an open of the target is allowed (t-o@1 wins) and counted once.
+observed_once() {
+	local before
+	before=$(observed)
+	assert_eq "$("$PROBE" open "$TARGET_OPEN")" ok "open of the target with t-o@1 newest $1"
+	assert_eq "$(observed)" $((before + 1)) "t-o@1's count of one open $1"
+}
+bpflp_ok apply "$(patch_obj t_o1)" --stack > /dev/null
+in_order "as applied"
+observed_once "as applied"
 rm "$ODIR/security_file_open__take_link"
 status_is 2 "without the take link"
 assert_match "$(bpflp_ok recover)" "attached the bpflp's take again" "recover re-attaches the take"
 [[ -e $ODIR/security_file_open__take_link ]] || fail "take link pin not restored"
 status_is 0 "after recover"
+in_order "after recover attached the take"
+observed_once "after recover attached the take"
+rm "$ODIR/security_file_open__drop_link"
+status_is 2 "without the drop link"
+out=$(bpflp_ok recover)
+assert_match "$out" "t-o@1: security_file_open: attached the bpflp's drop again" "recover re-attaches the drop"
+status_is 0 "after recover attached the drop"
+# Now newer than the fexit, the drop runs first: the fexit finds no entry
+# and reads the live word, never pushing one that nothing would pop.
+observed_once "after recover attached the drop"
+observed_once "after recover attached the drop (again)"
+rm "$ODIR/security_file_open__take_link" "$ODIR/security_file_open__take_prog" \
+	"$ODIR/security_file_open__drop_link" "$ODIR/security_file_open__drop_prog"
+status_is 2 "without t-o@1's take and drop, links and programs"
+out=$(bpflp_ok recover)
+assert_match "$out" "t-o@1: security_file_open: loaded the bpflp's drop program again" "recover reloads t-o@1's drop"
+assert_match "$out" "t-o@1: security_file_open: attached the bpflp's take again" "recover attaches t-o@1's take"
+for piece in take_link take_prog drop_link drop_prog; do
+	[[ -e $ODIR/security_file_open__$piece ]] || fail "t-o@1's $piece pin not restored by recover"
+done
+assert_eq "$(bpftool -j link show pinned "$ODIR/security_file_open__drop_link" | jq -r .prog_id)" \
+	"$(bpftool -j prog show pinned "$ODIR/security_file_open__drop_prog" | jq -r .id)" \
+	"t-o@1's drop link runs the restored drop"
+status_is 0 "after recover restored t-o@1's take and drop"
+observed_once "after recover restored t-o@1's take and drop"
+assert_eq "$(tracing_links)" 4 "tracing links: t-a@1's fmod_ret, t-o@1's drop, fexit and take"
 bpflp_ok disable t-o > /dev/null
 assert_behaviour "EPERM ok ok" "after disabling t-o@1"
 

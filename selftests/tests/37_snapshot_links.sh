@@ -27,22 +27,6 @@ pins() {
 slot_of() { "$BPFLP" -j list | jq -r ".patches[] | select(.name == \"$1\" and .version == $2) | .slot"; }
 snapped_bit() { echo $((($(state_field snapped) >> $1) & 1)); }
 
-stopped() { [[ $(awk '{ print $3 }' "/proc/$1/stat" 2> /dev/null) == T ]]; }
-# hold STEP ARGS...: run bpflp ARGS stopped at STEP in the background (pid in $held).
-hold() {
-	local step=$1
-	shift
-	BPFLP_PAUSE=$step "$BPFLP" "$@" > "$TDIR/held.out" 2>&1 &
-	held=$!
-	on_exit "kill -KILL $held 2>/dev/null"
-	wait_for 60 stopped "$held" || fail "bpflp $* never stopped at $step: $(cat "$TDIR/held.out")"
-}
-release() {
-	local rc=0
-	kill -CONT "$held"
-	wait "$held" || rc=$?
-	assert_eq "$rc" 0 "the held bpflp finishes once let go"
-}
 # at_rest WHAT TRACING_LINKS: flux down, no take or drop pinned anywhere.
 at_rest() {
 	assert_eq "$(state_field flux)" 0 "flux $1"

@@ -64,19 +64,12 @@ assert_eq "$(active_patches)" "t-a@1" "only t-a@1 active after the rollback"
 assert_behaviour "EPERM ok ok" "after the rollback"
 
 echo "# 3: a transaction that is running"
-BPFLP_PAUSE=staged "$BPFLP" apply --stack "$(patch_obj t_b1)" > "$TDIR/paused.out" 2>&1 &
-paused=$!
-on_exit "kill -KILL $paused 2>/dev/null"
-stopped() { [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == T ]]; }
-wait_for 60 stopped "$paused" || fail "apply never stopped at staged: $(cat "$TDIR/paused.out")"
+hold staged apply --stack "$(patch_obj t_b1)"
 status_is 3 pending "while a transaction runs"
 assert_match "$(head -n1 "$TDIR/status.out")" "^status: pending: a transaction is running$" "plain status: running"
-assert_eq "$("$BPFLP" -j status | jq -c '.pending_transaction | [.pid, .running]')" "[$paused,true]" \
+assert_eq "$("$BPFLP" -j status | jq -c '.pending_transaction | [.pid, .running]')" "[$held,true]" \
 	"-j status: the running apply"
-kill -CONT "$paused"
-rc=0
-wait "$paused" || rc=$?
-assert_eq "$rc" 0 "the held apply finishes once let go"
+release
 status_is 0 consistent "after it finished"
 assert_eq "$(active_patches)" "t-a@1 t-b@1" "both active"
 bpflp_ok disable t-b@1 > /dev/null

@@ -88,16 +88,11 @@ assert_match "$out" "takes one setting" "error for two settings"
 assert_eq "$(state_field stats_off)" 1 "stats_off after the refused settings"
 
 echo "# 6. refused while another transaction holds the lock"
-stopped() { [[ $(awk '{ print $3 }' "/proc/$1/stat" 2> /dev/null) == T ]]; }
-BPFLP_PAUSE=staged "$BPFLP" apply "$(patch_obj t_v1)" > "$TDIR/held.out" 2>&1 &
-held=$!
-on_exit "kill -KILL $held 2>/dev/null"
-wait_for 60 stopped "$held" || fail "the apply never stopped at staged: $(cat "$TDIR/held.out")"
+hold staged apply "$(patch_obj t_v1)"
 out=$("$BPFLP" stats on 2>&1) && fail "'bpflp stats on' succeeded under another transaction: $out"
 assert_match "$out" "another bpflp transaction is running" "stats on under a held apply"
 assert_eq "$(state_field stats_off)" 1 "stats_off while the apply is held"
-kill -CONT "$held"
-wait "$held" || fail "the held apply failed: $(cat "$TDIR/held.out")"
+release
 assert_eq "$(state_field stats_off)" 1 "stats_off after the held apply committed"
 
 echo "# 7. on again: counted again; both switches logged"

@@ -109,6 +109,26 @@ patch_link_ids() {
 	done | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
+# stopped PID: PID is stopped, as BPFLP_PAUSE leaves bpflp at its step.
+stopped() { [[ $(awk '{ print $3 }' "/proc/$1/stat" 2> /dev/null) == T ]]; }
+# hold STEP ARGS...: run bpflp ARGS in the background, stopped at STEP (its
+# pid in $held, its output in $TDIR/held.out).
+hold() {
+	local step=$1
+	shift
+	BPFLP_PAUSE=$step "$BPFLP" "$@" > "$TDIR/held.out" 2>&1 &
+	held=$!
+	on_exit "kill -KILL $held 2>/dev/null"
+	wait_for 60 stopped "$held" || fail "bpflp $* never stopped at $step: $(cat "$TDIR/held.out")"
+}
+# release: let the held bpflp go on; it must succeed.
+release() {
+	local rc=0
+	kill -CONT "$held"
+	wait "$held" || rc=$?
+	assert_eq "$rc" 0 "the held bpflp finishes once let go: $(cat "$TDIR/held.out")"
+}
+
 # state_field FIELD: bpflp_state's FIELD (abi.h), as bpftool dumps the pinned map.
 state_field() { bpftool -j map dump pinned "$STORE/bpflp_state" | jq -r ".[0].formatted.value.$1"; }
 
