@@ -26,7 +26,7 @@ assert_behaviour "EPERM ok ok" "after re-apply"
 holder=$!
 on_exit "kill $holder 2>/dev/null; wait $holder 2>/dev/null"
 lock_taken() { ! flock -n "$STORE" true; }
-wait_for 5 lock_taken || fail "the lock holder did not take the lock"
+wait_for 60 lock_taken || fail "the lock holder did not take the lock"
 echo "  ok: process $holder holds the lock on $STORE"
 for cmd in "apply $(patch_obj t_v1)" "disable t-a"; do
 	start=$(date +%s%N)

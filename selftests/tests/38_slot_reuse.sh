@@ -22,6 +22,7 @@ first_choice() {
 	bpftool map update pinned "$STORE/bpflp_armed" key "$1" 0 0 0 value 0 0 0 0 0 0 0 0
 }
 prog_alive() { bpftool prog show id "$1" > /dev/null 2>&1; }
+prog_gone() { ! prog_alive "$1"; }
 
 echo "# 1. no reuse while the previous instance's programs are in the kernel"
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
@@ -39,11 +40,8 @@ assert_behaviour "ok EPERM ok" "t-b@1 active, t-a@1's program still attached"
 
 echo "# 2. reuse once it is gone"
 rm -f "$HOLD"
-for ((i = 0; i < 100; i++)); do
-	prog_alive "$prog" || break
-	sleep 0.1
-done
-prog_alive "$prog" && fail "t-a@1's fmod_ret program (id $prog) still in the kernel 10 s after its last link pin went"
+wait_for 60 prog_gone "$prog" ||
+	fail "t-a@1's fmod_ret program (id $prog) still in the kernel 60 s after its last link pin went"
 first_choice 0
 bpflp_ok apply "$(patch_obj t_s1)" --stack > /dev/null
 assert_eq "$(slot_of t-s@1)" 0 "slot of t-s@1 once t-a@1's programs are gone"

@@ -29,14 +29,21 @@ count() {
 
 assert_ok "$BPFLP" apply "$(patch_obj cut_obs1)" > /dev/null
 mkfifo "$TDIR/go"
-perl -e 'open(my $go, "<", $ARGV[0]) or die; <$go>; sleep 10; sleep 1; sleep 1' "$TDIR/go" &
+# The first sleep lasts until SIGUSR1 (a handler: perl's sleep returns
+# early, not restarted), sent once the replace returned: however slow the
+# VM, the replace happens inside it.
+perl -e '$SIG{USR1} = sub { }; open(my $go, "<", $ARGV[0]) or die; <$go>; sleep 600; sleep 1; sleep 1' \
+	"$TDIR/go" &
 sleeper=$!
+on_exit "kill -KILL $sleeper 2>/dev/null"
 bpftool map update pinned "$OBS_PIN" key 0 0 0 0 value $(le_bytes "$sleeper")
 echo go > "$TDIR/go"
-sleep 2
+first_sleep_entered() { [[ $(count 2) == 1 ]]; }
+wait_for 60 first_sleep_entered || fail "cut-obs@1 never saw the first sleep begin: entries $(count 2)"
 assert_ok "$BPFLP" apply "$(patch_obj cut_obs2)" > /dev/null
 [[ $(count 2) == 1 && $(count 3) == 0 ]] ||
 	fail "the first sleep was not in progress when the replace returned: cut-obs@1 entries $(count 2), exits $(count 3)"
+kill -USR1 "$sleeper"
 wait "$sleeper"
 read -r in1 out1 in2 out2 <<< "$(count 2) $(count 3) $(count 4) $(count 5)"
 echo "  cut-obs@1: $in1 entries, $out1 exits; cut-obs@2: $in2 entries, $out2 exits"

@@ -78,7 +78,7 @@ assert_comp "ok EROFS ok" "with c@2"
 assert_eq "$(attached_funcs)" "vfs_truncate" "module attachments with c@2"
 assert_eq "$(hook_flags shmem_statfs)" "" "shmem_statfs unhooked after the revert"
 for id in $c1_ids; do
-	wait_for 5 prog_gone "$id" || fail "c@1's program $id still loaded after the replace"
+	wait_for 60 prog_gone "$id" || fail "c@1's program $id still loaded after the replace"
 done
 
 # ---- downgrade, then back -----------------------------------------------
@@ -111,7 +111,7 @@ assert_eq "$(module_loaded)" no "module unloaded with its last attachment"
 for f in shmem_statfs vfs_truncate security_file_open; do
 	assert_eq "$(traced "$f")" no "$f hooked after disable"
 done
-wait_for 5 no_replace_progs || fail "__replace programs still loaded after disable"
+wait_for 60 no_replace_progs || fail "__replace programs still loaded after disable"
 assert_eq "$(patch_pins c-mixed@2)" meta "pins left for c-mixed@2"
 
 # ---- a module for another kernel or another bpflp: refused, nothing changes

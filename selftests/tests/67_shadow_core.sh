@@ -70,7 +70,7 @@ assert_eq "$(shadow_values rl)" '[{"opens":10,"limit":8}]' "kept counts"
 map_id=$(shadow_map_id rl)
 bpflp_ok disable t-sh > /dev/null
 [[ ! -e $SHADOW ]] || fail "disable left $(find "$SHADOW")"
-wait_for 10 bash -c "! bpftool map show id $map_id > /dev/null 2>&1" || fail "map $map_id still in the kernel"
+wait_for 60 bash -c "! bpftool map show id $map_id > /dev/null 2>&1" || fail "map $map_id still in the kernel"
 echo "  ok: disable freed the shadow (map $map_id gone)"
 
 # Stacked patches share it; it lives while one of them declares it.

@@ -36,7 +36,7 @@ killed_apply() {
 	assert_eq "$(shadow_values rl)" "$values" "$obj/$step: rl after recover"
 	assert_eq "$(shadow_pins)" "rl " "$obj/$step: shadow pins"
 	assert_opens 1 "$outcome" "$obj/$step: behaviour (count 5)"
-	wait_for 10 one_rl_map || fail "$obj/$step: $(rl_maps) maps named bpflp_shadow_rl"
+	wait_for 60 one_rl_map || fail "$obj/$step: $(rl_maps) maps named bpflp_shadow_rl"
 }
 
 # (commit and the other steps every apply passes: 30_fault_injection.sh)
