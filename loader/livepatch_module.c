@@ -17,8 +17,12 @@
 
 /* How often a wait polls sysfs. */
 #define POLL_MS 50
-/* How long a freed patch's module may keep its reference before it counts as forced. */
-#define FREE_GRACE_MS 1000
+/*
+ * How long a freed patch's module may keep its reference before it counts
+ * as forced: the kernel drops it from a worker after the sysfs directory
+ * goes, which takes more than a second on a busy or emulated machine.
+ */
+#define FREE_GRACE_MS 5000
 
 static long long now_ms(void)
 {

@@ -210,7 +210,11 @@ int lp_switch(struct lp_plan *p, const char *new_dir)
 		fault_point("klp-switched");
 		return 0;
 	}
-	if (reverse(s, p->timeout_ms))
+	/*
+	 * --timeout bounds the transition asked for; reversing it is given
+	 * the default, or a short --timeout would leave a half-done reversal.
+	 */
+	if (reverse(s, LP_DEFAULT_TIMEOUT_S * 1000))
 		pr_warn("bpflp: warning: could not reverse livepatch %s; run 'bpflp recover'\n", mod);
 	else
 		step_remove();

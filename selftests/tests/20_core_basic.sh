@@ -43,7 +43,7 @@ out=$(bpflp_ok disable t-a)
 assert_eq "$out" "disabled t-a@1" "disable message"
 assert_behaviour "ok ok ok" "after disable"
 assert_links_gone "$ids" "t-a@1 links after disable"
-assert_eq "$(traced security_file_open)" no "security_file_open traced after disable"
+assert_untraced security_file_open "after disable"
 assert_eq "$(patch_field t-a@1 state)" disabled "t-a@1 state after disable"
 assert_eq "$(active_patches)" "" "active patches after disable"
 assert_eq "$(list_query .commit_word)" 0 "commit word after disable"

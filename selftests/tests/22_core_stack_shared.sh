@@ -49,4 +49,4 @@ assert_eq "$(list_query .commit_word)" "$(expected_word)" "commit word"
 bpflp_ok disable t-s > /dev/null
 assert_behaviour "ok ok ok" "after disabling both"
 assert_links_gone "$s_ids" "t-s@1 links after disable"
-assert_eq "$(traced security_file_open)" no "security_file_open traced"
+assert_untraced security_file_open "once no patch is on it"

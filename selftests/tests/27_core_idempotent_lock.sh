@@ -22,7 +22,7 @@ assert_eq "$(bpffs_tree)" "$tree" "bpffs tree after re-apply"
 assert_behaviour "EPERM ok ok" "after re-apply"
 
 # Another process holds the lock: a subshell that takes it and becomes sleep.
-( flock 9 && exec sleep 60 ) 9< "$STORE" &
+( flock 9 && exec sleep 600 ) 9< "$STORE" &
 holder=$!
 on_exit "kill $holder 2>/dev/null; wait $holder 2>/dev/null"
 lock_taken() { ! flock -n "$STORE" true; }

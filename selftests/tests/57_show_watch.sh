@@ -21,7 +21,8 @@ assert_eq "$(jq -r '"\(.name)@\(.version) \(.functions | length)"' <<< "$out" | 
 	"each line a whole show document of t-a@1"
 
 echo "# the counts follow the calls"
-"$BPFLP" -j show t-a --watch 1 --count 2 > "$TDIR/watch.json" 2> "$TDIR/watch.err" &
+# 10 s between the two refreshes: the three opens fit in it however slow the VM.
+"$BPFLP" -j show t-a --watch 10 --count 2 > "$TDIR/watch.json" 2> "$TDIR/watch.err" &
 watcher=$!
 on_exit "kill -KILL $watcher 2>/dev/null"
 has_lines() { (($(lines "$1") >= $2)); }

@@ -40,10 +40,10 @@ assert_ok insmod "$(lp_ko bpflp_klp_block)"
 before=$(kernel_state)
 SECONDS=0
 rc=0
-err=$("$BPFLP" apply "$V2" --module "$(lp_ko bpflp_klp_stall)" --timeout 2 2>&1 > /dev/null) || rc=$?
+err=$("$BPFLP" apply "$V2" --module "$(lp_ko bpflp_klp_stall)" --timeout 3 2>&1 > /dev/null) || rc=$?
 echo "  timed-out apply: ${SECONDS} s"
 assert_eq "$rc" 1 "apply whose transition cannot finish: exit code"
-assert_match "$err" "error: the livepatch transition of bpflp_klp_stall did not finish in 2 s.*reversed, nothing changed" "its error"
+assert_match "$err" "error: the livepatch transition of bpflp_klp_stall did not finish in 3 s.*reversed, nothing changed" "its error"
 assert_match "$err" "in transition for 1 s" "progress on stderr"
 [[ ! -e /sys/module/bpflp_klp_stall ]] || fail "bpflp_klp_stall still loaded after the timeout"
 lp_assert $A "after the timeout: v1 still in effect"

@@ -151,18 +151,31 @@ assert_links_live() {
 	done
 	echo "  ok: $2: links $1 live"
 }
-assert_links_gone() {
+# links_gone IDS: none of IDS is in the kernel's link list.
+links_gone() {
 	local live id
 	live=" $(live_link_ids) "
-	[[ -n $1 ]] || fail "$2: no link ids to check"
 	for id in $1; do
-		[[ $live != *" $id "* ]] || fail "$2: link $id still in bpftool link list"
+		[[ $live != *" $id "* ]] || return 1
 	done
+}
+# The kernel frees a link a moment after its last pin goes (after an RCU
+# grace period, from a worker): waited for.
+assert_links_gone() {
+	[[ -n $1 ]] || fail "$2: no link ids to check"
+	wait_for 60 links_gone "$1" || fail "$2: links still in bpftool link list: $(live_link_ids)"
 	echo "  ok: $2: links $1 gone"
 }
 
 # traced FUNC: "yes" when FUNC carries a trampoline (enabled_functions).
 traced() { grep -q "^$1 " "$TRACING/enabled_functions" && echo yes || echo no; }
+untraced() { [[ $(traced "$1") == no ]]; }
+# assert_untraced FUNC WHAT: FUNC's trampoline goes with its last link, a
+# moment after the last pin (see assert_links_gone): waited for.
+assert_untraced() {
+	wait_for 60 untraced "$1" || fail "$1 still traced $2"
+	echo "  ok: $1 not traced $2"
+}
 
 # cblog: the callback events logged so far ("11 12 ..."), empty if none.
 cblog() {

@@ -65,8 +65,8 @@ done
 # Each VM's lines as they come, marked with it.
 for ((k = 1; k <= shards; k++)); do
 	(
-		BPFLP_VM_LAST=last-vm$k selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-2400}" \
-			env "${vm_env[@]}" selftests/run-tests.sh -t "${TEST_TIMEOUT:-900}" \
+		BPFLP_VM_LAST=last-vm$k selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-3600}" \
+			env "${vm_env[@]}" selftests/run-tests.sh -t "${TEST_TIMEOUT:-1800}" \
 			-q "$root/$queue" ${1:+"$1"} 2>&1 | tee "$vmlog/$k" | sed -u "s/^/vm$k: /"
 		echo "${PIPESTATUS[0]}" > "$vmlog/rc$k"
 	) &
