@@ -295,6 +295,7 @@ int do_recover(const struct verb_args *args)
 	res.repair_drift = true;
 	started_us = history_clock_us();
 	err = txn_recover(&res);
+	drift_move_failed(&res.repairs, &res.remaining); /* tried, and could not */
 	stuck = !err && drift_unrepairable(&res.remaining);
 	/* The transaction it finished has its own record (txn.c); this one is for the drift. */
 	if (err || stuck || res.repairs.nr)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
@@ -382,6 +383,21 @@ int drift_detach_orphans(const struct registry *reg, struct drift_report *rep)
 	return err;
 }
 
+void drift_move_failed(struct drift_report *from, struct drift_report *to)
+{
+	int kept = 0;
+
+	for (int i = 0; i < from->nr; i++) {
+		if (from->items[i].fix != DRIFT_NONE)
+			from->items[kept++] = from->items[i];
+		else if (to->nr < DRIFT_MAX)
+			to->items[to->nr++] = from->items[i];
+		else
+			to->nr_lost++;
+	}
+	from->nr = kept;
+}
+
 bool drift_unrepairable(const struct drift_report *rep)
 {
 	for (int i = 0; i < rep->nr; i++)
@@ -544,10 +560,11 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 /*
  * bpflp's take and drop on func whose program pins are gone are loaded
  * again from the record (they hold nothing of the patch's) and pinned:
- * attached after, by the caller, where their links are gone too.
+ * attached after, by the caller, where their links are gone too. 0, or
+ * the error, said in rep.
  */
-static void restore_snapshot_pieces(const struct patch_record *rec, const char *func,
-				    const struct piece *pieces, int n, struct drift_report *rep)
+static int restore_snapshot_pieces(const struct patch_record *rec, const char *func,
+				   const struct piece *pieces, int n, struct drift_report *rep)
 {
 	bool lost[BPFLP_KIND_REPLACE + 3];
 	bool any = false;
@@ -559,18 +576,37 @@ static void restore_snapshot_pieces(const struct patch_record *rec, const char *
 		any |= lost[p];
 	}
 	if (!any)
-		return;
+		return 0;
 	err = restore_snapshot_programs(&rec->meta, rec->dir, func);
 	if (err) {
 		drift_add(rep, &rec->meta, DRIFT_NONE,
-			  "%s: cannot load bpflp's snapshot programs again: %s", func,
-			  strerror(-err));
-		return;
+			  "%s: cannot load bpflp's snapshot programs again (%s): apply %s again",
+			  func, strerror(-err), rec->meta.object);
+		return err;
 	}
 	for (int p = 0; p < n; p++)
 		if (lost[p])
 			drift_add(rep, &rec->meta, DRIFT_REPIN, "%s: loaded the %s program again",
 				  func, pieces[p].label);
+	return 0;
+}
+
+/*
+ * Attach a piece again. Its old link, whose pin was just deleted (by hand,
+ * or by us for the take), leaves the trampoline only once the kernel frees
+ * it, from a worker after a grace period; until then the kernel refuses
+ * the same program there again (EBUSY): wait for it, up to 10 s.
+ */
+static int attach_pinned_again(const char *dir, const char *func, const struct piece *piece)
+{
+	const struct timespec pause = { .tv_nsec = 20 * 1000 * 1000 };
+	int err, tries = 500;
+
+	while ((err = attach_pinned(dir, func, piece->prog_what, piece->link_what, piece->type)) ==
+		       -EBUSY &&
+	       --tries)
+		nanosleep(&pause, NULL);
+	return err;
 }
 
 int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
@@ -583,13 +619,14 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 
 	for (__u32 f = 0; f < m->nr_funcs && !err; f++) {
 		const char *func = m->funcs[f].name;
-		bool missing = false, lost = false;
+		bool missing = false, lost = false, relink_take = false;
 		int n;
 
 		if (!meta_first_on_func(m, f))
 			continue;
 		n = func_pieces(m, func, pieces);
-		restore_snapshot_pieces(rec, func, pieces, n, rep); /* or a program stays lost */
+		if (restore_snapshot_pieces(rec, func, pieces, n, rep))
+			continue; /* said why, and to apply the object again */
 		for (int p = 0; p < n; p++) {
 			if (piece_attached(rec->dir, func, &pieces[p]))
 				continue;
@@ -604,15 +641,19 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 			continue;
 		}
 		/*
-		 * The take goes first and comes back last, so it stays the newest
-		 * program on the function and its drop the oldest of the patch
-		 * (see bpf/snapshot.bpf.c); the commit word does not change
-		 * meanwhile (we hold the lock), so no call can see two words.
+		 * The take stays the newest fentry program on the function (see
+		 * bpf/snapshot.bpf.c): where one of the patch's fentry programs
+		 * is attached again, the take goes first and comes back last.
+		 * The commit word does not change meanwhile (we hold the lock),
+		 * so no call can see two words.
 		 */
-		for (int p = 0; p < n; p++)
+		for (int p = 0; p < n; p++) {
 			gone[p] = !piece_attached(rec->dir, func, &pieces[p]);
+			relink_take |= gone[p] && !pieces[p].snapshot &&
+				       pieces[p].type == BPF_TRACE_FENTRY;
+		}
 		err = store_pin_path(take_link, sizeof(take_link), rec->dir, func, "take_link");
-		if (!err && unlink(take_link) && errno != ENOENT)
+		if (!err && relink_take && unlink(take_link) && errno != ENOENT)
 			err = -errno;
 		for (int p = 0; p < n && !err; p++) {
 			if (piece_attached(rec->dir, func, &pieces[p]))
@@ -621,8 +662,7 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 				err = companion_module_ensure_loaded() ?:
 					      companion_attach_pinned(rec->dir, func);
 			else
-				err = attach_pinned(rec->dir, func, pieces[p].prog_what,
-						    pieces[p].link_what, pieces[p].type);
+				err = attach_pinned_again(rec->dir, func, &pieces[p]);
 			if (!err && gone[p])
 				drift_add(rep, m, DRIFT_REATTACH, "%s: attached the %s again", func,
 					  pieces[p].label);

@@ -60,6 +60,9 @@ void drift_add(struct drift_report *rep, const struct patch_meta *m, enum drift_
 /* Compare the records and pins with each other and with the commit word. Changes nothing. */
 void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep);
 
+/* Move the repairs that failed (DRIFT_NONE) from one report to another. */
+void drift_move_failed(struct drift_report *from, struct drift_report *to);
+
 /* Would drift_scan() find anything that `bpflp recover` cannot repair? */
 bool drift_unrepairable(const struct drift_report *rep);
 

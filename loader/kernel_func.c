@@ -98,9 +98,16 @@ int kernel_func_find(const char *func, struct kernel_func *kf)
 int kernel_func_btf_obj_fd(__u64 key)
 {
 	__u32 obj_id = kernel_func_key_obj(key);
+	int err;
 
 	if (!obj_id)
 		return 0;
+	/* A key from a record (bpflp recover) comes without a kernel_func_find(). */
+	if (nr_modules < 0) {
+		err = load_module_btfs();
+		if (err)
+			return err;
+	}
 	for (int m = 0; m < nr_modules; m++)
 		if (modules[m].obj_id == obj_id)
 			return modules[m].fd;

@@ -179,13 +179,21 @@ static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 s
 	struct bpflp_snap_entry *entry;
 	struct bpflp_snapshot *snap;
 	bool armed = slot < BPFLP_MAX_SLOTS && bpflp__armed(slot, gen);
-	bool marks = armed && own_drop;
+	/*
+	 * Only on entry: on exit, only the patch's drop runs after this gate
+	 * before an entry it pushed would be popped, and a mark it set would
+	 * serve nothing. Where `bpflp recover` attached a deleted drop link
+	 * again (so the drop, newer than the patch's fexit, runs before it),
+	 * a push or mark on exit would never be undone, and the entry would
+	 * stay on the task's stack.
+	 */
+	bool marks = armed && own_drop && on_entry;
 	__u32 depth;
 	__u64 word;
 
 	snap = bpflp__snapshot(marks);
 	entry = snap ? bpflp__call_entry(snap, ctx, func_key) : NULL;
-	if (entry && marks && on_entry)
+	if (entry && marks)
 		bpflp__renew_if_stale(entry, slot, take);
 	if (entry && !own_drop && !bpflp__joinable(entry))
 		entry = NULL;
@@ -203,15 +211,7 @@ static __always_inline __u64 bpflp__call_word(void *ctx, __u64 func_key, __u32 s
 		return 0;
 	word = bpflp__live_word();
 	if (!marks)
-		return word; /* no drop of this patch would pop an entry */
-	/*
-	 * On exit, an entry pushed now would serve no other program: only
-	 * the patch's drop runs after this gate before it would pop it. And
-	 * where the drop was attached again after the patch's fexit (bpflp
-	 * recover), so runs before it, nothing would pop it at all.
-	 */
-	if (!on_entry)
-		return word;
+		return word; /* on exit, or no drop of this patch would pop an entry */
 	if (!snap)
 		return word; /* task storage refused: this call reads the live word */
 	depth = snap->depth;

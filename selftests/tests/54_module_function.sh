@@ -3,7 +3,8 @@
 # A function of a loaded module is patched like one of vmlinux: 9p's
 # v9fs_statfs (the VM's root is a 9p mount) is observed by a patch (ftrace
 # shows the module function's trampoline), statfs(2) on the mount is counted,
-# disable takes the link away. (Replacing it is refused up front, naming
+# bpflp's take and drop there, their pins deleted, are loaded again by
+# recover through the module's BTF; disable takes the link away. (Replacing it is refused up front, naming
 # the module: selftests/badobj's module-function case.)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/core_lib.bash"
@@ -25,6 +26,17 @@ for i in 1 2 3 4 5; do stat -f "$BPFLP_ROOT" > /dev/null; done
 after=$("$BPFLP" -j show t-mod | jq -r '.functions[0].calls')
 ((after >= before + 5)) || fail "5 statfs on the 9p mount: v9fs_statfs calls went from $before to $after"
 echo "  ok: 5 statfs calls counted on v9fs_statfs ($before -> $after)"
+
+dir=$STORE/patches/t-mod@1
+rm "$dir/v9fs_statfs__take_prog" "$dir/v9fs_statfs__drop_prog"
+rc=0
+"$BPFLP" status > /dev/null || rc=$?
+assert_eq "$rc" 2 "status without the take and drop programs on a module function"
+out=$(bpflp_ok recover)
+assert_match "$out" "t-mod@1: v9fs_statfs: loaded the bpflp's take program again" "recover reloads the take"
+[[ -e $dir/v9fs_statfs__take_prog && -e $dir/v9fs_statfs__drop_prog ]] ||
+	fail "take or drop program of v9fs_statfs not pinned again by recover"
+assert_ok "$BPFLP" status > /dev/null
 
 bpflp_ok disable t-mod
 assert_links_gone "$links" "links of t-mod@1 after disable"
