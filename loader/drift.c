@@ -615,9 +615,10 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 	struct piece pieces[BPFLP_KIND_REPLACE + 3];
 	bool gone[BPFLP_KIND_REPLACE + 3];
 	char take_link[PATH_MAX];
-	int err = 0;
+	int err = 0, first_err = 0;
 
-	for (__u32 f = 0; f < m->nr_funcs && !err; f++) {
+	/* A function that cannot be attached again does not hold up the others. */
+	for (__u32 f = 0; f < m->nr_funcs; f++) {
 		const char *func = m->funcs[f].name;
 		bool missing = false, lost = false, relink_take = false;
 		int n;
@@ -670,6 +671,7 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 		if (err)
 			drift_add(rep, m, DRIFT_NONE, "%s: cannot attach it again: %s", func,
 				  strerror(-err));
+		first_err = first_err ?: err;
 	}
-	return err;
+	return first_err;
 }
