@@ -62,6 +62,12 @@ static int load_module_btfs(void)
 	return 0;
 }
 
+/* The module BTFs, read on first need. */
+static int ensure_module_btfs(void)
+{
+	return nr_modules < 0 ? load_module_btfs() : 0;
+}
+
 int kernel_func_find(const char *func, struct kernel_func *kf)
 {
 	int id, err;
@@ -76,11 +82,9 @@ int kernel_func_find(const char *func, struct kernel_func *kf)
 		kf->btf = kernel_btf();
 		return 0;
 	}
-	if (nr_modules < 0) {
-		err = load_module_btfs();
-		if (err)
-			return err;
-	}
+	err = ensure_module_btfs();
+	if (err)
+		return err;
 	for (int m = 0; m < nr_modules; m++) {
 		id = modules[m].funcs ? btf_func_index_find(modules[m].funcs, func) :
 					btf__find_by_name_kind(modules[m].btf, func, BTF_KIND_FUNC);
@@ -103,11 +107,9 @@ int kernel_func_btf_obj_fd(__u64 key)
 	if (!obj_id)
 		return 0;
 	/* A key from a record (bpflp recover) comes without a kernel_func_find(). */
-	if (nr_modules < 0) {
-		err = load_module_btfs();
-		if (err)
-			return err;
-	}
+	err = ensure_module_btfs();
+	if (err)
+		return err;
 	for (int m = 0; m < nr_modules; m++)
 		if (modules[m].obj_id == obj_id)
 			return modules[m].fd;

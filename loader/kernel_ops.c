@@ -279,11 +279,29 @@ int attach_pinned(const char *dir, const char *func, const char *prog_what, cons
 }
 
 /*
- * The snapshot programs of a patch on func: loaded and pinned, not
- * attached. On the companion route the module runs the drop itself, after
- * the replacing program (so it is loaded as fentry), and no take is needed:
- * the patch's gate pushes the call's entry.
+ * The snapshot programs for t: loaded and pinned (where their pins are
+ * missing), not attached. On the companion route the module runs the drop
+ * itself, after the replacing program (so it is loaded as fentry), and no
+ * take is needed: the patch's gate pushes the call's entry.
  */
+static int load_snapshot_target(struct snapshot_loader *sl, const struct snapshot_target *t,
+				bool companion, const char *dir)
+{
+	int take_fd = -1, drop_fd = -1, err;
+
+	err = snapshot_loader_load(sl, t, companion, companion ? NULL : &take_fd, &drop_fd);
+	if (!err && !companion)
+		err = pin_fd_if_missing(take_fd, dir, t->func, "take_prog");
+	if (!err)
+		err = pin_fd_if_missing(drop_fd, dir, t->func, "drop_prog");
+	if (take_fd >= 0)
+		close(take_fd);
+	if (drop_fd >= 0)
+		close(drop_fd);
+	return err;
+}
+
+/* The snapshot programs of a patch on pp's function, from the patch object. */
 static int load_snapshot(struct snapshot_loader *sl, const struct patch_prog *pp,
 			 const struct patch_meta *meta, const char *dir, bool exit_side)
 {
@@ -294,18 +312,8 @@ static int load_snapshot(struct snapshot_loader *sl, const struct patch_prog *pp
 		.gen = meta->gen,
 		.exit_side = exit_side,
 	};
-	int take_fd = -1, drop_fd = -1, err;
 
-	err = snapshot_loader_load(sl, &t, pp->companion, pp->companion ? NULL : &take_fd, &drop_fd);
-	if (!err && !pp->companion)
-		err = pin_fd_if_missing(take_fd, dir, pp->func, "take_prog");
-	if (!err)
-		err = pin_fd_if_missing(drop_fd, dir, pp->func, "drop_prog");
-	if (take_fd >= 0)
-		close(take_fd);
-	if (drop_fd >= 0)
-		close(drop_fd);
-	return err;
+	return load_snapshot_target(sl, &t, pp->companion, dir);
 }
 
 int restore_snapshot_programs(const struct patch_meta *meta, const char *dir, const char *func)
@@ -317,7 +325,7 @@ int restore_snapshot_programs(const struct patch_meta *meta, const char *dir, co
 		.exit_side = meta_snap_mode(meta, func) == BPFLP_SNAP_EXIT,
 	};
 	struct snapshot_loader *sl;
-	int take_fd = -1, drop_fd = -1, err = -ENOENT;
+	int err = -ENOENT;
 
 	for (__u32 i = 0; i < meta->nr_funcs && err; i++)
 		if (!strcmp(meta->funcs[i].name, func)) {
@@ -329,13 +337,7 @@ int restore_snapshot_programs(const struct patch_meta *meta, const char *dir, co
 	sl = snapshot_loader_new();
 	if (!sl)
 		return -ENOMEM;
-	err = snapshot_loader_load(sl, &t, false, &take_fd, &drop_fd)    ?:
-		      pin_fd_if_missing(take_fd, dir, func, "take_prog") ?:
-		      pin_fd_if_missing(drop_fd, dir, func, "drop_prog");
-	if (take_fd >= 0)
-		close(take_fd);
-	if (drop_fd >= 0)
-		close(drop_fd);
+	err = load_snapshot_target(sl, &t, false, dir);
 	snapshot_loader_free(sl);
 	return err;
 }

@@ -13,8 +13,7 @@
 . "$(dirname "$0")/core_lib.bash"
 core_setup
 
-OBS_PIN=/sys/fs/bpf/bpflp_t_obs
-on_exit "rm -f $OBS_PIN"
+on_exit "rm -f $T_OBS_PIN"
 LOOP=$(build_path selftests/platform/call_loop)
 CALLS=${LONG_LIVED_CALLS:-3000}
 [[ $(< /proc/cmdline) == *randomize_kstack_offset=off* ]] ||
@@ -30,7 +29,6 @@ calls() {
 	read -r -t 120 out <&"${LOOPER[0]}" || fail "call_loop did not answer"
 	echo "$out"
 }
-observed() { bpftool -j map lookup pinned "$OBS_PIN" key 0 0 0 0 | jq -r '.formatted.value // .value'; }
 
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
 assert_eq "$(calls 200)" "ok=0 EPERM=200 EACCES=0 other=0" "200 calls under t-a@1 (fmod_ret)"
@@ -38,9 +36,9 @@ assert_eq "$(calls 200)" "ok=0 EPERM=200 EACCES=0 other=0" "200 calls under t-a@
 bpflp_ok apply "$(patch_obj t_o1)" > /dev/null
 assert_eq "$(active_patches)" "t-o@1" "t-o@1 replaced t-a@1"
 assert_eq "$(traced security_file_open)" yes "security_file_open traced by t-o@1"
-before=$(observed)
+before=$(t_observed)
 assert_eq "$(calls "$CALLS")" "ok=$CALLS EPERM=0 EACCES=0 other=0" "$CALLS calls under t-o@1 (fexit only)"
-assert_eq "$(($(observed) - before))" "$CALLS" "calls t-o@1 observed of the task's $CALLS"
+assert_eq "$(($(t_observed) - before))" "$CALLS" "calls t-o@1 observed of the task's $CALLS"
 
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
 assert_eq "$(active_patches)" "t-a@1" "t-a@1 replaced t-o@1"
@@ -48,15 +46,15 @@ assert_eq "$(calls "$CALLS")" "ok=0 EPERM=$CALLS EACCES=0 other=0" "$CALLS calls
 
 bpflp_ok apply "$(patch_obj t_o1)" --stack > /dev/null
 assert_eq "$(active_patches)" "t-a@1 t-o@1" "t-o@1 stacked over t-a@1"
-before=$(observed)
+before=$(t_observed)
 assert_eq "$(calls 500)" "ok=500 EPERM=0 EACCES=0 other=0" "500 calls: t-o@1 (newest) wins security_file_open"
-assert_eq "$(($(observed) - before))" 500 "calls t-o@1 observed while stacked"
+assert_eq "$(($(t_observed) - before))" 500 "calls t-o@1 observed while stacked"
 bpflp_ok disable t-o > /dev/null
 assert_eq "$(calls "$CALLS")" "ok=0 EPERM=$CALLS EACCES=0 other=0" "$CALLS calls after disabling t-o@1"
 
 bpflp_ok apply "$(patch_obj t_o1)" --stack > /dev/null
 bpflp_ok disable t-a > /dev/null
 assert_eq "$(active_patches)" "t-o@1" "t-o@1 left after disabling t-a@1"
-before=$(observed)
+before=$(t_observed)
 assert_eq "$(calls "$CALLS")" "ok=$CALLS EPERM=0 EACCES=0 other=0" "$CALLS calls after disabling t-a@1"
-assert_eq "$(($(observed) - before))" "$CALLS" "calls t-o@1 observed after t-a@1 went"
+assert_eq "$(($(t_observed) - before))" "$CALLS" "calls t-o@1 observed after t-a@1 went"

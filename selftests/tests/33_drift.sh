@@ -108,8 +108,7 @@ assert_behaviour "EPERM ok ok" "t-a@1 alone again, over the restored take"
 # attaches them again; t-o@1, newest on security_file_open, sees each open
 # once. As applied, the drop is older than the fexit (the kernel runs the
 # newest fexit first, so the drop runs after it).
-OBS_PIN=/sys/fs/bpf/bpflp_t_obs
-on_exit "rm -f $OBS_PIN"
+on_exit "rm -f $T_OBS_PIN"
 ODIR=$STORE/patches/t-o@1
 link_id() { bpftool -j link show pinned "$ODIR/security_file_open__$1_link" | jq -r .id; }
 in_order() {
@@ -117,13 +116,12 @@ in_order() {
 	read -r drop fexit <<< "$(link_id drop) $(link_id fexit)"
 	((drop < fexit)) || fail "t-o@1's links $1: drop $drop, fexit $fexit; want the drop attached first"
 }
-observed() { bpftool -j map lookup pinned "$OBS_PIN" key 0 0 0 0 | jq -r '.formatted.value // .value'; }
 # observed_once WHAT: an open of the target is allowed (t-o@1 wins) and counted once.
 observed_once() {
 	local before
-	before=$(observed)
+	before=$(t_observed)
 	assert_eq "$("$PROBE" open "$TARGET_OPEN")" ok "open of the target with t-o@1 newest $1"
-	assert_eq "$(observed)" $((before + 1)) "t-o@1's count of one open $1"
+	assert_eq "$(t_observed)" $((before + 1)) "t-o@1's count of one open $1"
 }
 bpflp_ok apply "$(patch_obj t_o1)" --stack > /dev/null
 in_order "as applied"

@@ -21,8 +21,6 @@ slot_of() { patch_field "$1" slot; }
 first_choice() {
 	bpftool map update pinned "$STORE/bpflp_armed" key "$1" 0 0 0 value 0 0 0 0 0 0 0 0
 }
-prog_alive() { bpftool prog show id "$1" > /dev/null 2>&1; }
-prog_gone() { ! prog_alive "$1"; }
 
 echo "# 1. no reuse while the previous instance's programs are in the kernel"
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null

@@ -38,7 +38,6 @@ attached_funcs() { [[ -r $DEV ]] && awk '{ print $3 }' "$DEV" | sort | tr '\n' '
 # ftrace flags of a function's hook ("" when unhooked): I = IPMODIFY, D = direct (a trampoline).
 hook_flags() { awk -v f="$1" '$1 == f { $1 = ""; $2 = ""; print }' "$TRACING/enabled_functions" | grep -o '\b[RIDM]\b' | tr -d '\n'; }
 module_loaded() { [[ -e /sys/module/bpflp_companion ]] && echo yes || echo no; }
-prog_gone() { ! bpftool prog show id "$1" > /dev/null 2>&1; }
 no_replace_progs() { ! bpftool -j prog list | jq -e '.[] | select(.name // "" | endswith("__replace"))' > /dev/null; }
 klp_settled() { [[ $(cat /sys/kernel/livepatch/bpflp_test_klp/transition 2> /dev/null) == 0 ]]; }
 klp_gone() { [[ ! -e /sys/kernel/livepatch/bpflp_test_klp ]]; }

@@ -109,6 +109,15 @@ patch_link_ids() {
 	done | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
+# prog_alive ID / prog_gone ID: is BPF program ID in the kernel?
+prog_alive() { bpftool prog show id "$1" > /dev/null 2>&1; }
+prog_gone() { ! prog_alive "$1"; }
+
+# t-o@1's count of the opens it saw (selftests/patches/t_o1.bpf.c), in a
+# map it pins by name: a test that applies t-o@1 removes T_OBS_PIN on exit.
+T_OBS_PIN=/sys/fs/bpf/bpflp_t_obs
+t_observed() { bpftool -j map lookup pinned "$T_OBS_PIN" key 0 0 0 0 | jq -r '.formatted.value // .value'; }
+
 # stopped PID: PID is stopped, as BPFLP_PAUSE leaves bpflp at its step.
 stopped() { [[ $(awk '{ print $3 }' "/proc/$1/stat" 2> /dev/null) == T ]]; }
 # hold STEP ARGS...: run bpflp ARGS in the background, stopped at STEP (its
