@@ -99,7 +99,7 @@ $(BUILD)/bpflp: $(LOADER_OBJS)
 $(BUILD)/selftests/unit/%: selftests/unit/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iloader $^ $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -Iloader -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' $^ $(LDLIBS) -lcmocka -o $@
 
 $(BUILD)/selftests/platform/%: selftests/platform/%.c $(TPROG_SKELS)
 	$(call msg,CC,$@)
@@ -132,14 +132,14 @@ $(ASAN_DIR)/bpflp: $(ASAN_OBJS)
 $(ASAN_DIR)/selftests/unit/%: selftests/unit/%.c $(ASAN_LIB_OBJS)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -Iloader $^ $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -Iloader -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' $^ $(LDLIBS) -lcmocka -o $@
 
 .PHONY: asan check-asan
 asan: $(ASAN_DIR)/bpflp $(ASAN_UNIT_BINS)
 
 check-asan: deps
 	$(Q)$(MAKE) --no-print-directory all kmod asan bench-build-smoke deb
-	$(Q)ln -sfn ../kmod $(ASAN_DIR)/kmod	# the module, where bpflp looks: next to the binary
+	$(Q)ln -sfn ../kmod $(ASAN_DIR)/kmod	# the modules, where bpflp looks: next to the binary
 	$(Q)BPFLP_BIN=$(abspath $(ASAN_DIR)/bpflp) UNIT_DIR=$(ASAN_DIR)/selftests/unit \
 		./selftests/vm/check.sh $(if $(PATTERN),'$(PATTERN)')
 
@@ -169,7 +169,7 @@ BASHCOMPDIR   ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INSTALL       ?= install
 MODINFO       ?= /sbin/modinfo
-KMOD_COMPANION := $(BUILD)/kmod/bpflp_companion.ko
+KMOD_COMPANIONS = $(wildcard $(BUILD)/kmod/*/bpflp_companion.ko)
 KMOD_INSTALL_DIR := $(PREFIX)/lib/bpflp/modules
 BPFLP_VERSION  = $(shell sed -n 's/^\#define BPFLP_VERSION[[:space:]]*"\(.*\)"/\1/p' loader/version.h)
 
@@ -226,10 +226,9 @@ install: $(BUILD)/bpflp $(MAN_PAGES) $(DIST_FILES)
 	$(Q)$(INSTALL) -D -m 0644 $(BUILD)/man/bpflp-patch.7 $(DESTDIR)$(MANDIR)/man7/bpflp-patch.7
 	$(Q)$(INSTALL) -D -m 0644 dist/bpflp.bash-completion $(DESTDIR)$(BASHCOMPDIR)/bpflp
 	$(Q)$(INSTALL) -D -m 0644 $(BUILD)/dist/bpflp.service $(DESTDIR)$(SYSTEMDUNITDIR)/bpflp.service
-	$(Q)if [ -f $(KMOD_COMPANION) ]; then \
-		release=$$($(MODINFO) -F vermagic $(KMOD_COMPANION) | cut -d' ' -f1) && [ -n "$$release" ] && \
-		$(INSTALL) -D -m 0644 $(KMOD_COMPANION) \
-			$(DESTDIR)$(KMOD_INSTALL_DIR)/$$release/bpflp_companion.ko; fi
+	$(Q)for ko in $(KMOD_COMPANIONS); do \
+		release=$$($(MODINFO) -F vermagic $$ko | cut -d' ' -f1) && [ -n "$$release" ] && \
+		$(INSTALL) -D -m 0644 $$ko $(DESTDIR)$(KMOD_INSTALL_DIR)/$$release/bpflp_companion.ko || exit 1; done
 
 # The installed patch in /var/lib/bpflp is the operator's data: kept.
 uninstall:

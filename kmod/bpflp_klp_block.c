@@ -17,6 +17,9 @@
 
 static struct task_struct *sleeper;
 
+/* Global for the livepatch to find by name; declared for -Wmissing-prototypes (6.12). */
+int bpflp_klp_block_wait(void);
+
 /* noinline: it must have its own frame (and fentry) for the livepatch to target. */
 noinline int bpflp_klp_block_wait(void)
 {

@@ -88,6 +88,10 @@ int companion_module_find(char *path, size_t path_size, char *why, size_t size)
 		snprintf(why, size, "cannot tell where bpflp is: %s", strerror(-err));
 		return err;
 	}
+	/* A build tree: make kmod builds one per guest kernel, kmod/<release>/. */
+	if (!try_snprintf(path, path_size, "%s/kmod/%s/%s", dir, release, MODULE_FILE) &&
+	    file_exists(path))
+		return 0;
 	if (!try_snprintf(path, path_size, "%s/kmod/%s", dir, MODULE_FILE) && file_exists(path))
 		return 0;
 	/* PREFIX/sbin/bpflp: PREFIX/lib/bpflp/modules/<release>/. */
@@ -99,8 +103,8 @@ int companion_module_find(char *path, size_t path_size, char *why, size_t size)
 		return 0;
 	if (!find_in_module_dir(path, path_size))
 		return 0;
-	pr_debug("no %s in %s/kmod/, %s/lib/bpflp/modules/%s/ or /lib/modules/%s/\n", MODULE_FILE,
-		 dir, prefix, release, release);
+	pr_debug("no %s in %s/kmod/%s/, %s/kmod/, %s/lib/bpflp/modules/%s/ or /lib/modules/%s/\n",
+		 MODULE_FILE, dir, release, dir, prefix, release, release);
 	snprintf(why, size,
 		 "no %s for %s (-v says where bpflp looked): build it (make kmod) or set %s",
 		 MODULE_FILE, release, BPFLP_KMOD_ENV);

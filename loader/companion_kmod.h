@@ -15,8 +15,9 @@
 #define BPFLP_KMOD_ENV "BPFLP_KMOD"
 
 /*
- * Where the module file is: $BPFLP_KMOD; else kmod/bpflp_companion.ko next
- * to the bpflp binary (build/kmod/ for build/bpflp); else
+ * Where the module file is: $BPFLP_KMOD; else kmod/<uname -r>/ or kmod/
+ * next to the bpflp binary (build/kmod/<release>/ for build/bpflp: make
+ * kmod builds one per guest kernel); else
  * <prefix>/lib/bpflp/modules/<uname -r>/ for <prefix>/sbin/bpflp (where make
  * install puts it); else wherever modprobe would find it. 0 and path set, or
  * -ENOENT and why says where it looked.

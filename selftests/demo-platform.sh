@@ -25,7 +25,7 @@ echo "(the newest attached program runs first and wins)"
 
 step "livepatch module replacing cmdline_proc_show()"
 echo "before: $(cat /proc/cmdline)"
-insmod build/kmod/bpflp_test_klp.ko
+insmod "build/kmod/$(uname -r)/bpflp_test_klp.ko"
 while [[ $(cat /sys/kernel/livepatch/bpflp_test_klp/transition) != 0 ]]; do sleep 0.1; done
 echo "patched: $(cat /proc/cmdline)"
 echo 0 > /sys/kernel/livepatch/bpflp_test_klp/enabled

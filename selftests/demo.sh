@@ -14,7 +14,7 @@ v2=build/examples/cve-fixes-v2.bpf.o
 v3=build/examples/cve-fixes-v3.bpf.o
 v4=build/examples/cve-fixes-v4.bpf.o
 # A source-level fix v2 carries: /proc/version without the build host.
-klp=build/kmod/bpflp_klp_v2.ko
+klp=build/kmod/$(uname -r)/bpflp_klp_v2.ko
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }

@@ -21,6 +21,21 @@ build_path() {
 	echo "$p"
 }
 
+# kmod_path NAME: build_path of module NAME built for the running kernel
+# (make kmod builds kmod/ for each guest kernel, in build/kmod/<release>/).
+kmod_path() { build_path "kmod/$(uname -r)/$1.ko"; }
+
+# other_release: a kernel release that is not this one's, of the same length,
+# so a module's vermagic can be rewritten in place (every digit made a 9).
+other_release() { uname -r | tr '0-8' '9'; }
+
+# with_other_vermagic SRC DST: module SRC copied to DST, built for other_release.
+with_other_vermagic() {
+	RELEASE=$(uname -r) OTHER=$(other_release) \
+		perl -pe 's/vermagic=\Q$ENV{RELEASE}\E /vermagic=$ENV{OTHER} /' "$1" > "$2"
+	! cmp -s "$1" "$2" || fail "cannot rewrite the vermagic of $1"
+}
+
 fail() {
 	echo "  FAIL: $*" >&2
 	exit 1

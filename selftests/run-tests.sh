@@ -54,6 +54,14 @@ in_order() {
 	done | LC_ALL=C sort -k1,1nr -k2 | cut -d' ' -f2
 }
 
+# excluded_why NAME: why NAME does not apply to this kernel's series
+# (selftests/kernel-exclusions), or nothing.
+series=$(uname -r | cut -d. -f1,2)
+excluded_why() {
+	awk -v n="$1" -v k="$series" '$1 == n && $2 == k { $1 = $2 = ""; sub(/^ +/, ""); print }' \
+		selftests/kernel-exclusions 2>/dev/null
+}
+
 [[ -z $queue ]] || mkdir -p "$queue" || exit 2
 passed=0 failed=0 skipped=0
 log=$(mktemp)
@@ -69,6 +77,11 @@ trap 'rm -f "$log"; [[ -z $state ]] || rm -rf "$state"' EXIT
 for name in $(in_order); do
 	[[ -n $pattern && ! $name =~ $pattern ]] && continue
 	[[ -n $queue ]] && ! mkdir "$queue/$name" 2>/dev/null && continue	# another runner has it
+	why=$(excluded_why "$name")
+	if [[ -n $why ]]; then
+		echo "EXCLUDED $name on $series: $why"
+		continue
+	fi
 	start=$SECONDS
 	# shellcheck disable=SC2086 # the command is "bash FILE" or "FILE"
 	timeout -k 5 "$timeout" ${cmd_of[$name]} > "$log" 2>&1 < /dev/null

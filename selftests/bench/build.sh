@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build what selftests/bench/scale.sh runs, on the host, into build/bench/:
-#   vmlinux.btf       the guest kernel's BTF, taken from build/kernel/vmlinuz
-#   kmod/             the target module bpflp_bench.ko, with BTF added by
-#                     pahole, and livepatches bpflp_bench_klp_N_vV.ko
+# Build what selftests/bench/scale.sh runs, on the host, into build/bench/,
+# for the guest kernel build/kernel-$BPFLP_KERNEL (default 6.1):
 #   patches/          bpflp patches scale-N, versions 1 and 2, of the same
 #                     functions of the target module
-#   manifest          "bpflp N" and "klp N" lines: the sizes built
+#   kmod/<release>/   for that kernel: the target module bpflp_bench.ko,
+#                     with BTF, livepatches bpflp_bench_klp_N_vV.ko,
+#                     vmlinux.btf (the guest's BTF, the base of the
+#                     module's) and manifest ("bpflp N" and "klp N" lines:
+#                     the sizes built)
 #
 #   build.sh smoke|full
 #
@@ -25,13 +27,15 @@ smoke) want=(1 4) ;;
 full) want=(1 10 100 1000) ;;
 *) echo "usage: build.sh smoke|full" >&2; exit 2 ;;
 esac
-abi=$(cat build/kernel/abi 2>/dev/null) || { echo "bench: no guest kernel; run 'make deps'" >&2; exit 1; }
-kdir=${KDIR:-/usr/src/linux-headers-$abi-amd64}
-for tool in pahole clang xz objcopy; do
+kernel=build/kernel-${BPFLP_KERNEL:-6.1}
+abi=$(cat $kernel/abi 2>/dev/null) || { echo "bench: no guest kernel in $kernel; run 'make deps'" >&2; exit 1; }
+kdir=${KDIR:-$(cat $kernel/kdir)}
+kout=$out/kmod/$abi-amd64
+for tool in pahole clang xz zstd objcopy; do
 	command -v $tool >/dev/null || { echo "bench: $tool missing; run 'make deps'" >&2; exit 1; }
 done
 quiet() { [[ ${V:-} == 1 ]] || printf '  %-8s %s\n' "$1" "$2"; }
-mkdir -p $out/patches $out/kmod
+mkdir -p $out/patches $kout
 
 # update FILE: stdin replaces FILE only when it differs (keeps make's and kbuild's timestamps).
 update() {
@@ -40,15 +44,27 @@ update() {
 }
 
 # The guest's BTF: the base of the module's split BTF.
-if [[ ! -s $out/vmlinux.btf || build/kernel/vmlinuz -nt $out/vmlinux.btf ]]; then
-	quiet BTF $out/vmlinux.btf
-	off=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().find(b"\xfd7zXZ\x00"))' build/kernel/vmlinuz)
-	((off >= 0)) || { echo "bench: build/kernel/vmlinuz is not xz-compressed; extract vmlinux by hand" >&2; exit 1; }
-	tail -c +$((off + 1)) build/kernel/vmlinuz | xz -dcq > $out/vmlinux.elf 2>/dev/null || true
-	objcopy -O binary --only-section=.BTF $out/vmlinux.elf $out/vmlinux.btf.tmp
-	rm -f $out/vmlinux.elf
-	[[ -s $out/vmlinux.btf.tmp ]] || { echo "bench: no .BTF section in the guest vmlinux" >&2; exit 1; }
-	mv $out/vmlinux.btf.tmp $out/vmlinux.btf
+# 6.12's headers ship vmlinux; 6.1's do not, so its vmlinuz is unpacked: the
+# payload is found by its magic (xz on 6.1, zstd on 6.12).
+unpack_vmlinux() {
+	local z=$kernel/vmlinuz off
+	if [[ -f $kdir/vmlinux ]]; then cp "$kdir/vmlinux" "$1"; return; fi
+	off=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().find(b"\xfd7zXZ\x00"))' $z)
+	if ((off >= 0)); then
+		tail -c +$((off + 1)) $z | xz -dcq > "$1" 2>/dev/null || true
+		return
+	fi
+	off=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().find(b"\x28\xb5\x2f\xfd"))' $z)
+	((off >= 0)) || { echo "bench: $z is neither xz nor zstd; extract vmlinux by hand" >&2; exit 1; }
+	tail -c +$((off + 1)) $z | zstd -dcq > "$1" 2>/dev/null || true
+}
+if [[ ! -s $kout/vmlinux.btf || $kernel/vmlinuz -nt $kout/vmlinux.btf ]]; then
+	quiet BTF $kout/vmlinux.btf
+	unpack_vmlinux $kout/vmlinux.elf
+	objcopy -O binary --only-section=.BTF $kout/vmlinux.elf $kout/vmlinux.btf.tmp
+	rm -f $kout/vmlinux.elf
+	[[ -s $kout/vmlinux.btf.tmp ]] || { echo "bench: no .BTF section in the guest vmlinux" >&2; exit 1; }
+	mv $kout/vmlinux.btf.tmp $kout/vmlinux.btf
 fi
 max_funcs=$(sed -n 's/^#define BPFLP_MAX_FUNCS[[:space:]]*\([0-9]*\).*/\1/p' include/bpflp/abi.h)
 bpflp_ns=()
@@ -71,26 +87,29 @@ for n in "${bpflp_ns[@]}" "${extra_ns[@]}"; do
 done
 
 # Modules: the target and a livepatch of N functions per wanted N, versions 1 and 2.
-python3 $gen target $nmax | update $out/kmod/bpflp_bench.c
+python3 $gen target $nmax | update $kout/bpflp_bench.c
 objs="bpflp_bench.o"
 for n in "${want[@]}"; do
 	for v in 1 2; do
-		python3 $gen klp "$n" "$v" | update $out/kmod/bpflp_bench_klp_${n}_v$v.c
+		python3 $gen klp "$n" "$v" | update $kout/bpflp_bench_klp_${n}_v$v.c
 		objs+=" bpflp_bench_klp_${n}_v$v.o"
 	done
 done
-echo "obj-m := $objs" | update $out/kmod/Kbuild
-quiet KMOD $out/kmod
-make -s -C "$kdir" M="$root/$out/kmod" modules > $out/kmod/build.log 2>&1 ||
-	{ cat $out/kmod/build.log; exit 1; }
+echo "obj-m := $objs" | update $kout/Kbuild
+quiet KMOD $kout
+make -s -C "$kdir" M="$root/$kout" modules > $kout/build.log 2>&1 ||
+	{ cat $kout/build.log; exit 1; }
 
-# Out-of-tree kbuild skips module BTF without a vmlinux: add it as kbuild
-# would (split BTF on the guest's), once per link of the module.
-ko=$out/kmod/bpflp_bench.ko
+# Out-of-tree kbuild skips module BTF without a vmlinux (6.1's headers have
+# none): add it as kbuild would (split BTF on the guest's), once per link of
+# the module.
+ko=$kout/bpflp_bench.ko
 if [[ ! -f $ko.btf-stamp || $ko -nt $ko.btf-stamp ]]; then
-	quiet BTF "$ko"
-	pahole -J --btf_base $out/vmlinux.btf "$ko" > $out/kmod/pahole.log 2>&1 ||
-		{ cat $out/kmod/pahole.log; exit 1; }
+	if ! objdump -h "$ko" | grep -q ' \.BTF '; then
+		quiet BTF "$ko"
+		pahole -J --btf_base $kout/vmlinux.btf "$ko" > $kout/pahole.log 2>&1 ||
+			{ cat $kout/pahole.log; exit 1; }
+	fi
 	touch "$ko.btf-stamp"
 fi
 
@@ -98,4 +117,4 @@ fi
 	for n in "${bpflp_ns[@]}"; do echo "bpflp $n"; done
 	for n in "${want[@]}"; do echo "klp $n"; done
 	echo "max_funcs $max_funcs"
-} | update $out/manifest
+} | update $kout/manifest

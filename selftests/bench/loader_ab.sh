@@ -18,7 +18,7 @@ for n in $sizes; do
 		{ echo "loader_ab: no patch of $n functions in $patches; run 'make bench-build'" >&2; exit 1; }
 done
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-grep -q '^bpflp_bench ' /proc/modules || insmod build/bench/kmod/bpflp_bench.ko
+grep -q '^bpflp_bench ' /proc/modules || insmod "build/bench/kmod/$(uname -r)/bpflp_bench.ko"
 mkdir -p "$out"
 now_ms() { date +%s%3N; }
 echo "build,round,n,apply_ms,replace_ms,disable_ms" > "$out/ab.csv"

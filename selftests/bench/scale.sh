@@ -29,7 +29,7 @@ BPFLP=${BPFLP_BIN:-build/bpflp}
 kloop=build/selftests/platform/bench_kloop
 floor=build/selftests/platform/map_update_floor
 bench=build/bench
-kmod=$bench/kmod
+kmod=$bench/kmod/$(uname -r)	# build.sh builds per guest kernel
 out=${BPFLP_VM_SHARE:-$root/build/vm-share}/bench
 smoke=${BENCH_SMOKE:-0}
 if ((smoke)); then
@@ -37,11 +37,11 @@ if ((smoke)); then
 else
 	calls=${BENCH_CALLS:-2000000} rounds=${BENCH_ROUNDS:-5} sizes=${BENCH_SIZES:-}
 fi
-[[ -s $bench/manifest ]] || { echo "scale: no $bench/manifest; run 'make bench-build'" >&2; exit 1; }
+[[ -s $kmod/manifest ]] || { echo "scale: no $kmod/manifest; run 'make bench-build'" >&2; exit 1; }
 # wanted TOOL: the sizes built for TOOL, limited to $sizes when set.
 wanted() {
 	local n
-	for n in $(awk -v t="$1" '$1 == t { print $2 }' $bench/manifest); do
+	for n in $(awk -v t="$1" '$1 == t { print $2 }' $kmod/manifest); do
 		[[ -z $sizes || " $sizes " == *" $n "* ]] && echo "$n"
 	done
 	return 0

@@ -43,12 +43,12 @@ $prefix/sbin/bpflp
 $prefix/share/bash-completion/completions/bpflp
 $prefix/share/man/man7/bpflp-patch.7
 $prefix/share/man/man8/bpflp.8"
-# The companion module, when built, goes under its kernel's release.
-ko=$root/build/kmod/bpflp_companion.ko
-if [[ -f $ko ]]; then
+# The companion module, built for each guest kernel, goes under each one's release.
+for ko in "$root"/build/kmod/*/bpflp_companion.ko; do
+	[[ -f $ko ]] || continue
 	release=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
 	expected=$(printf '%s\n%s\n' "$expected" "$prefix/lib/bpflp/modules/$release/bpflp_companion.ko" | sort)
-fi
+done
 got=$(cd "$dest" && find . -type f | sed 's|^\.||' | sort)
 if [[ $got == "$expected" ]]; then ok "file list"; else not_ok "file list" "$(diff <(echo "$expected") <(echo "$got"))"; fi
 

@@ -8,7 +8,7 @@ require_root
 [[ -d /sys/kernel/livepatch ]] || skip "kernel without CONFIG_LIVEPATCH"
 
 mod=bpflp_test_klp
-ko=$(build_path kmod/$mod.ko)
+ko=$(kmod_path $mod)
 sysdir=/sys/kernel/livepatch/$mod
 text="bpflp_test_klp: this has been live patched"
 

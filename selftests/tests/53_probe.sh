@@ -18,7 +18,7 @@ core_setup
 SCHEMA=$BPFLP_ROOT/docs/schema/bpflp-output.schema.json
 CHECK=$BPFLP_ROOT/selftests/check_schema.py
 PY=$(command -v /usr/bin/python3 || command -v python3)
-companion_ko=$BPFLP_BUILD/kmod/bpflp_companion.ko
+companion_ko=$BPFLP_BUILD/kmod/$(uname -r)/bpflp_companion.ko
 filters=$TRACING/available_filter_functions
 version=$("$BPFLP" -j version | jq -r .version)
 
@@ -56,11 +56,11 @@ else
 		"^observe_only\|companion module unusable: no bpflp_companion.ko for $(uname -r) \(-v says where bpflp looked\): build it \(make kmod\) or set BPFLP_KMOD$" \
 		"probe do_unlinkat without the module"
 	assert_match "$("$BPFLP" -v probe do_unlinkat 2>&1 >/dev/null)" \
-		"no bpflp_companion.ko in /.*/kmod/, /.*/lib/bpflp/modules/$(uname -r)/ or /lib/modules/$(uname -r)/" \
+		"no bpflp_companion.ko in /.*/kmod/$(uname -r)/, /.*/kmod/, /.*/lib/bpflp/modules/$(uname -r)/ or /lib/modules/$(uname -r)/" \
 		"probe -v: where it looked"
 fi
 # A module of another version (the livepatch test module has none) is refused by its modinfo.
-klp=$(build_path kmod/bpflp_test_klp.ko)
+klp=$(kmod_path bpflp_test_klp)
 expect_route do_unlinkat observe_only \
 	"companion module unusable: $klp is version (none), bpflp is $version: use the module built with this bpflp" \
 	BPFLP_KMOD="$klp"
@@ -68,14 +68,18 @@ expect_route do_unlinkat observe_only \
 	"companion module unusable: BPFLP_KMOD=/nonexistent.ko: no such file" \
 	BPFLP_KMOD=/nonexistent.ko
 [[ -e /sys/module/bpflp_test_klp ]] && fail "probe loaded the module it checked"
-# Without BPFLP_KMOD: beside the binary first, then where make install puts it.
-mkdir -p "$TDIR/build/kmod" "$TDIR/usr/sbin" "$TDIR/usr/lib/bpflp/modules/$(uname -r)"
+# Without BPFLP_KMOD: beside the binary first (kmod/<release>/, then
+# kmod/), then where make install puts it.
+mkdir -p "$TDIR/build/kmod/$(uname -r)" "$TDIR/usr/sbin" "$TDIR/usr/lib/bpflp/modules/$(uname -r)"
 cp "$BPFLP" "$TDIR/build/bpflp"
 cp "$BPFLP" "$TDIR/usr/sbin/bpflp"
 cp "$klp" "$TDIR/build/kmod/bpflp_companion.ko"
 cp "$klp" "$TDIR/usr/lib/bpflp/modules/$(uname -r)/bpflp_companion.ko"
 BPFLP=$TDIR/build/bpflp expect_route do_unlinkat observe_only \
 	"companion module unusable: $TDIR/build/kmod/bpflp_companion.ko is version (none), bpflp is $version: use the module built with this bpflp"
+cp "$klp" "$TDIR/build/kmod/$(uname -r)/bpflp_companion.ko"
+BPFLP=$TDIR/build/bpflp expect_route do_unlinkat observe_only \
+	"companion module unusable: $TDIR/build/kmod/$(uname -r)/bpflp_companion.ko is version (none), bpflp is $version: use the module built with this bpflp"
 BPFLP=$TDIR/usr/sbin/bpflp expect_route do_unlinkat observe_only \
 	"companion module unusable: $TDIR/usr/lib/bpflp/modules/$(uname -r)/bpflp_companion.ko is version (none), bpflp is $version: use the module built with this bpflp"
 

@@ -15,7 +15,7 @@
 . "$(dirname "$0")/core_lib.bash"
 core_setup
 
-KO=$(build_path kmod/bpflp_companion.ko)
+KO=$(kmod_path bpflp_companion)
 [[ -r $KO ]] || fail "no $KO: run make kmod"
 DIR=$(mktemp -d /tmp/bpflp-comp.XXXXXX)	# a tmpfs: statfs() runs shmem_statfs
 on_exit "rm -rf '$DIR'"
@@ -36,7 +36,8 @@ assert_comp() { assert_eq "$(comp_behaviour)" "$1" "statfs/truncate/open outcome
 # The functions the module holds, sorted, from its listing.
 attached_funcs() { [[ -r $DEV ]] && awk '{ print $3 }' "$DEV" | sort | tr '\n' ' ' | sed 's/ $//'; }
 # ftrace flags of a function's hook ("" when unhooked): I = IPMODIFY, D = direct (a trampoline).
-hook_flags() { awk -v f="$1" '$1 == f { $1 = ""; $2 = ""; print }' "$TRACING/enabled_functions" | grep -o '\b[RIDM]\b' | tr -d '\n'; }
+# M (6.12: the direct call was modified at some time) is history, not a hook: left out.
+hook_flags() { awk -v f="$1" '$1 == f { $1 = ""; $2 = ""; print }' "$TRACING/enabled_functions" | grep -o '\b[RID]\b' | tr -d '\n'; }
 module_loaded() { [[ -e /sys/module/bpflp_companion ]] && echo yes || echo no; }
 no_replace_progs() { ! bpftool -j prog list | jq -e '.[] | select(.name // "" | endswith("__replace"))' > /dev/null; }
 klp_settled() { [[ $(cat /sys/kernel/livepatch/bpflp_test_klp/transition 2> /dev/null) == 0 ]]; }
@@ -115,9 +116,9 @@ assert_eq "$(patch_pins c-mixed@2)" meta "pins left for c-mixed@2"
 
 # ---- a module for another kernel or another bpflp: refused, nothing changes
 before=$(kernel_state)
-perl -pe 's/vermagic=6\.1\.0-\d+-amd64/vermagic=6.1.0-99-amd64/' "$KO" > "$DIR/other-kernel.ko"
+with_other_vermagic "$KO" "$DIR/other-kernel.ko"
 out=$(BPFLP_KMOD=$DIR/other-kernel.ko "$BPFLP" apply "$(patch_obj c_v1)" 2>&1) && fail "apply with a module for another kernel succeeded"
-assert_match "$out" "other-kernel.ko is built for kernel 6.1.0-99-amd64, this one is $(uname -r): rebuild it" \
+assert_match "$out" "other-kernel.ko is built for kernel $(other_release), this one is $(uname -r): rebuild it" \
 	"module for another kernel: error"
 assert_eq "$(wc -l <<< "$out")" 1 "module for another kernel: one line"
 perl -pe 's/version=\d+\.\d+\.\d+/version=9.9.9/' "$KO" > "$DIR/other-version.ko"
@@ -128,7 +129,7 @@ assert_eq "$(kernel_state)" "$before" "kernel state after the refused applies"
 assert_comp "ok ok ok" "after the refused applies"
 
 # ---- a function a livepatch holds: EBUSY, nothing changes ---------------
-KLP=$(build_path kmod/bpflp_test_klp.ko)
+KLP=$(kmod_path bpflp_test_klp)
 insmod "$KLP" || fail "insmod $KLP"
 on_exit "echo 0 > /sys/kernel/livepatch/bpflp_test_klp/enabled 2>/dev/null; sleep 1; rmmod bpflp_test_klp 2>/dev/null"
 wait_for 30 klp_settled || fail "bpflp_test_klp did not finish its transition"

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 [[ -d /sys/kernel/livepatch ]] || skip "kernel without CONFIG_LIVEPATCH"
-build_path bench/manifest > /dev/null
+build_path "bench/kmod/$(uname -r)/manifest" > /dev/null
 out=${BPFLP_VM_SHARE:?}/bench
 rm -f "$out"/scale.csv "$out"/scale-mem.csv "$out"/percall.csv
 

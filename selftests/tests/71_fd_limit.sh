@@ -11,7 +11,7 @@
 . "$(dirname "$0")/core_lib.bash"
 core_setup
 
-grep -q '^bpflp_bench ' /proc/modules || insmod "$(build_path bench/kmod/bpflp_bench.ko)"
+grep -q '^bpflp_bench ' /proc/modules || insmod "$(build_path "bench/kmod/$(uname -r)/bpflp_bench.ko")"
 on_exit 'rmmod bpflp_bench 2>/dev/null || true'
 wide=$(build_path bench/patches/scale-100-v1.bpf.o)
 

@@ -11,8 +11,8 @@
 LP_SYSFS=/sys/kernel/livepatch
 LP_MODULES="bpflp_klp_v1 bpflp_klp_v2 bpflp_klp_stall bpflp_klp_missing bpflp_klp_plain"
 
-# lp_ko NAME: path of build/kmod/NAME.ko
-lp_ko() { build_path "kmod/$1.ko"; }
+# lp_ko NAME: path of NAME.ko built for this kernel
+lp_ko() { kmod_path "$1"; }
 
 # lp_unload NAME: disable the module's livepatch and remove it, if loaded.
 lp_unload() {

@@ -18,7 +18,7 @@
 #include "companion_kmod.h"
 
 /* A module that is not bpflp's companion: `make kmod` builds it. */
-#define OTHER_MODULE "build/kmod/bpflp_test_klp.ko"
+#define OTHER_MODULE TEST_KMOD_DIR "/bpflp_test_klp.ko"
 
 static bool modules_supported(void)
 {

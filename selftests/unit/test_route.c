@@ -217,7 +217,7 @@ static void test_kallsyms_line(void **state)
 /* Any other module file is refused, naming what does not match. */
 static void test_module_file_check(void **state)
 {
-	const char *ko = "build/kmod/bpflp_test_klp.ko";
+	const char *ko = TEST_KMOD_DIR "/bpflp_test_klp.ko";
 	char why[512];
 
 	(void)state;

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: host unit tests (build/selftests/unit/test_*, cmocka), host
 # install tests (selftests/host/test_*.sh, cmocka-like output), then
+# on each kernel of CHECK_KERNELS (default "6.1 6.12"),
 # selftests/run-tests.sh in VM_SHARDS VMs side by side sharing one queue of
 # tests (default 2 on a machine with 2 CPUs or more: TCG keeps one host CPU
-# busy per VM), then selftests/vm/reboot-test.sh
+# busy per VM), then selftests/vm/reboot-test.sh on that kernel
 # (two boots; not with PATTERN). Prints the combined line
 # "N passed, N failed, N skipped" last; fails on any failure, on any skipped
 # in-VM test, and when no in-VM test ran.
@@ -51,49 +52,72 @@ for t in selftests/host/test_*.sh; do
 	[[ -x $t ]] && count "$t"
 done
 
-# The in-VM tests share one queue among VM_SHARDS VMs booted side by side
-# (default: one per CPU, at most 2): each VM's TCG runs on one host thread.
+# The in-VM tests, on each kernel of CHECK_KERNELS (default both): they
+# share one queue among VM_SHARDS VMs booted side by side (default: one per
+# CPU, at most 2): each VM's TCG runs on one host thread. Then the reboot
+# test on that kernel: two more VM boots sharing bpflp's state directory,
+# only in a full run (a PATTERN picks in-VM tests).
 shards=${VM_SHARDS:-$(($(nproc) > 1 ? 2 : 1))}
-echo "== in-VM tests (Linux $(cat build/kernel/abi 2>/dev/null)-amd64, qemu TCG, $shards VMs)"
-queue=build/vm-share/queue.$$
-vmlog=$(mktemp -d)
-trap 'rm -rf "$vmlog" "$queue"' EXIT
 vm_env=()
 for var in BPFLP_BIN ASAN_OPTIONS UBSAN_OPTIONS; do
 	[[ -n ${!var:-} ]] && vm_env+=("$var=${!var}")
 done
-# Each VM's lines as they come, marked with it.
-for ((k = 1; k <= shards; k++)); do
-	(
-		BPFLP_VM_LAST=last-vm$k selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-3600}" \
-			env "${vm_env[@]}" selftests/run-tests.sh -t "${TEST_TIMEOUT:-1800}" \
-			-q "$root/$queue" ${1:+"$1"} 2>&1 | tee "$vmlog/$k" | sed -u "s/^/vm$k: /"
-		echo "${PIPESTATUS[0]}" > "$vmlog/rc$k"
-	) &
-done
-wait
-vp=0 vf=0 vs=0
-for ((k = 1; k <= shards; k++)); do
-	vmrc=$(cat "$vmlog/rc$k" 2>/dev/null || echo 125)
-	summary=$(tr -d '\r' < "$vmlog/$k" | grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n1)
-	if [[ -z $summary ]]; then
-		echo "check: VM $k printed no summary (exit $vmrc); guest log: build/vm-share/last-vm$k/" >&2
-		failed=$((failed + 1))
-		continue
+vmlog=$(mktemp -d)
+trap 'rm -rf "$vmlog" build/vm-share/queue.$$.*' EXIT
+vp=0 vf=0 vs=0 per_kernel=()
+
+# run_kernel SERIES [PATTERN]: the in-VM tests on build/kernel-SERIES.
+run_kernel() {
+	local series=$1 queue=build/vm-share/queue.$$.$1 k kp=0 kf=0 ks=0 vmrc summary p f s
+	export BPFLP_KERNEL=$series
+	echo "== in-VM tests (Linux $(cat "build/kernel-$series/abi" 2>/dev/null)-amd64, qemu TCG, $shards VMs)"
+	# Each VM's lines as they come, marked with it.
+	for ((k = 1; k <= shards; k++)); do
+		(
+			BPFLP_VM_LAST=last-$series-vm$k selftests/vm/run-in-vm.sh -t "${CHECK_TIMEOUT:-3600}" \
+				env "${vm_env[@]}" selftests/run-tests.sh -t "${TEST_TIMEOUT:-1800}" \
+				-q "$root/$queue" ${2:+"$2"} 2>&1 | tee "$vmlog/$series.$k" |
+				sed -u "s/^/$series vm$k: /"
+			echo "${PIPESTATUS[0]}" > "$vmlog/$series.rc$k"
+		) &
+	done
+	wait
+	for ((k = 1; k <= shards; k++)); do
+		vmrc=$(cat "$vmlog/$series.rc$k" 2>/dev/null || echo 125)
+		summary=$(tr -d '\r' < "$vmlog/$series.$k" |
+			  grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n1)
+		if [[ -z $summary ]]; then
+			echo "check: $series VM $k printed no summary (exit $vmrc);" \
+			     "guest log: build/vm-share/last-$series-vm$k/" >&2
+			kf=$((kf + 1))
+			continue
+		fi
+		read -r p _ f _ s _ <<< "$summary"
+		kp=$((kp + p)) kf=$((kf + f)) ks=$((ks + s))
+		((vmrc != 0 && f == 0)) && kf=$((kf + 1))	# VM or runner broke
+	done
+	echo "in-VM on $series: $kp passed, $kf failed, $ks skipped"
+	per_kernel+=("$series: $kp passed, $kf failed, $ks skipped")
+	vp=$((vp + kp)) vf=$((vf + kf)) vs=$((vs + ks))
+	if [[ -z ${2:-} ]]; then
+		echo "== reboot test on $series (two VM boots)"
+		count selftests/vm/reboot-test.sh
 	fi
-	read -r p _ f _ s _ <<< "$summary"
-	vp=$((vp + p)) vf=$((vf + f)) vs=$((vs + s))
-	((vmrc != 0 && f == 0)) && failed=$((failed + 1))	# VM or runner broke
+}
+
+for series in ${CHECK_KERNELS:-6.1 6.12}; do
+	run_kernel "$series" ${1:+"$1"}
 done
-echo "in-VM: $vp passed, $vf failed, $vs skipped"
 passed=$((passed + vp)) failed=$((failed + vf)) skipped=$((skipped + vs))
 
-# The reboot test: two more VM boots sharing bpflp's state directory. Only in
-# a full run: a PATTERN picks in-VM tests.
-if [[ -z ${1:-} ]]; then
-	echo "== reboot test (two VM boots)"
-	count selftests/vm/reboot-test.sh
+# What does not apply to one kernel is said, with why, never skipped silently.
+echo "== kernel-specific exclusions (selftests/kernel-exclusions)"
+if grep -qv '^\(#\|$\)' selftests/kernel-exclusions 2>/dev/null; then
+	grep -v '^\(#\|$\)' selftests/kernel-exclusions | sed 's/^/  /'
+else
+	echo "  none: every in-VM test ran on every kernel"
 fi
+for line in "${per_kernel[@]}"; do echo "in-VM on $line"; done
 
 rc=0
 ((failed > 0)) && rc=1

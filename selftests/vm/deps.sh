@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Install everything bpflp needs to build and to run its tests in the 6.1 VM.
-# Run as root (`make deps`). Idempotent: a second run checks and returns fast.
+# Install everything bpflp needs to build and to run its tests in the VMs,
+# on both kernels it is tested on. Run as root (`make deps`). Idempotent: a
+# second run checks and returns fast.
 #
-# build/kernel/ gets the guest kernel: vmlinuz, lib/modules/<ver>/ (with
-# modules.dep), config, System.map, and abi (e.g. 6.1.0-56). The ABI is picked
-# from `apt-cache depends linux-image-amd64` when the kernel is first fetched,
-# so headers and image always match; later runs keep the recorded ABI.
+# build/kernel-SERIES/ (SERIES 6.1 or 6.12) gets that guest kernel: vmlinuz,
+# lib/modules/<ver>/ (with modules.dep), config, System.map, headers/ (its
+# kbuild tree, unpacked), kdir (the path of that tree, for make -C) and abi
+# (e.g. 6.1.0-57). The ABI is whatever Debian's meta package for the series
+# depends on when the kernel is first fetched, so image and headers match;
+# nothing here names an ABI.
 #
 # Quiet: one line per step; what apt-get and dpkg print goes to
 # build/deps.log, which every error points to (and shows the end of).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-kdir=$root/build/kernel
 log=$root/build/deps.log
 
 # libkmod-dev: the companion module is checked and loaded with libkmod;
@@ -25,6 +27,10 @@ pkgs=(clang llvm libbpf-dev bpftool gcc make libelf-dev zlib1g-dev libkmod-dev p
       qemu-system-x86 busybox-static cpio kmod libcmocka-dev jq python3-jsonschema
       pandoc bash-completion debhelper fakeroot dpkg-dev yamllint dwarves xz-utils gnuplot-nox
       clang-format)
+
+# The kernels the VMs boot: Debian 12's own, and Debian 13's 6.12 from Debian
+# 12's security archive. Each meta package depends on the current ABI's image.
+declare -A meta_pkg=([6.1]=linux-image-amd64 [6.12]=linux-image-6.12-amd64)
 
 die() {
 	echo "deps: error: $*" >&2
@@ -65,16 +71,18 @@ apt_install() {
 		die "apt-get install failed for: ${need[*]} (see build/deps.log)"
 }
 
+# current_abi META: the ABI the meta package depends on now (e.g. 6.1.0-57,
+# e.g. 6.12.118+deb12).
 current_abi() {
-	local abi
-	abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	local meta=$1 abi
+	abi=$(apt-cache depends "$meta" 2>/dev/null |
 	      sed -n 's/^ *Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
 	if [[ -z $abi ]]; then
 		apt_update
-		abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		abi=$(apt-cache depends "$meta" 2>/dev/null |
 		      sed -n 's/^ *Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
 	fi
-	[[ -n $abi ]] || die "cannot tell the current kernel ABI from 'apt-cache depends linux-image-amd64'"
+	[[ -n $abi ]] || die "cannot tell the current kernel ABI from 'apt-cache depends $meta'"
 	echo "$abi"
 }
 
@@ -109,8 +117,38 @@ download() {
 	return "$rc"
 }
 
+# unpack_headers DIR ABI FINAL: the kbuild tree for ABI, unpacked (not
+# installed) into DIR/headers, for use once DIR is moved to FINAL. Installing linux-headers-<abi>-amd64 would pull a signed
+# image, initramfs-tools and systemd onto the host (6.12); unpacked, nothing
+# on the host changes. Its -common and linux-kbuild-* packages are the ones
+# the headers package depends on; the symlinks inside are relative, only the
+# top Makefile's include names /usr/src, and is pointed at the copy.
+unpack_headers() {
+	local dir=$1 abi=$2 final=$3 pkg deb hdr
+	local pkgs=("linux-headers-$abi-amd64")
+	mapfile -t -O 1 pkgs < <(apt-cache depends "linux-headers-$abi-amd64" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-headers-.*-common\|linux-kbuild-.*\)$/\1/p')
+	((${#pkgs[@]} == 3)) ||
+		die "cannot tell linux-headers-$abi-amd64's -common and kbuild packages (apt-cache depends)"
+	mkdir -p "$dir/debs" "$dir/headers"
+	chmod 755 "$dir/debs"
+	for pkg in "${pkgs[@]}"; do
+		download "$dir/debs" "$pkg" || die "apt-get download $pkg failed (see build/deps.log)"
+	done
+	for deb in "$dir"/debs/*.deb; do
+		dpkg-deb -x "$deb" "$dir/headers"
+	done
+	rm -rf "$dir/debs"
+	hdr=$dir/headers/usr/src/linux-headers-$abi-amd64
+	[[ -f $hdr/Makefile ]] || die "no Makefile in the unpacked linux-headers-$abi-amd64"
+	sed -i "s|^include /usr/src/|include $final/headers/usr/src/|" "$hdr/Makefile"
+}
+
+# fetch_kernel SERIES ABI: build/kernel-SERIES/ for that ABI, built aside
+# and moved in whole, so an interrupted fetch leaves nothing half-made.
 fetch_kernel() {
-	local abi=$1 ver=$1-amd64 tmp deb
+	local series=$1 abi=$2 ver=$2-amd64 tmp deb
+	local final_dir=$root/build/kernel-$series
 	[[ $(id -u) == 0 ]] || die "need root to fetch the guest kernel (run: sudo make deps)"
 	tmp=$(mktemp -d "$root/build/.kernel.XXXXXX")
 	chmod 755 "$tmp"	# apt-get download drops privileges to _apt
@@ -123,37 +161,42 @@ fetch_kernel() {
 	say "unpacking $(basename "$deb")"
 	mkdir "$tmp/x" "$tmp/kernel"
 	dpkg-deb -x "$deb" "$tmp/x"
+	rm -f "$deb"
 	cp "$tmp/x/boot/vmlinuz-$ver" "$tmp/kernel/vmlinuz"
 	cp "$tmp/x/boot/config-$ver" "$tmp/kernel/config"
 	cp "$tmp/x/boot/System.map-$ver" "$tmp/kernel/System.map"
 	mkdir -p "$tmp/kernel/lib/modules"
 	mv "$tmp/x/lib/modules/$ver" "$tmp/kernel/lib/modules/"
 	logged depmod -b "$tmp/kernel" "$ver" || die "depmod failed (see build/deps.log)"
+	unpack_headers "$tmp/kernel" "$abi" "$final_dir"
+	echo "$final_dir/headers/usr/src/linux-headers-$ver" > "$tmp/kernel/kdir"
 	echo "$abi" > "$tmp/kernel/abi"
-	rm -rf "$kdir"
-	mv "$tmp/kernel" "$kdir"
+	rm -rf "$final_dir"
+	mv "$tmp/kernel" "$final_dir"
 	rm -rf "$tmp"
 	trap - EXIT
-	say "guest kernel $ver ready in build/kernel"
+	say "guest kernel $ver ready in build/kernel-$series"
+}
+
+# kernel_ready SERIES: build/kernel-SERIES/ is whole (its ABI, image,
+# modules and headers).
+kernel_ready() {
+	local k=$root/build/kernel-$1
+	[[ -s $k/abi && -f $k/vmlinuz && -s $k/kdir && -f $(cat "$k/kdir" 2>/dev/null)/Makefile &&
+	   -f $k/lib/modules/$(cat "$k/abi" 2>/dev/null)-amd64/modules.dep ]]
 }
 
 main() {
-	local abi
+	local series
 	mkdir -p "$root/build"
 	: > "$log"
 	apt_install "${pkgs[@]}"
-
-	if [[ -s $kdir/abi && -f $kdir/vmlinuz && -f $kdir/lib/modules/$(cat "$kdir/abi")-amd64/modules.dep ]]; then
-		abi=$(cat "$kdir/abi")
-	else
-		abi=$(current_abi)
-		# headers first: the image download must not outlive a missing kbuild package
-		apt_install "linux-headers-$abi-amd64"
-		fetch_kernel "$abi"
-	fi
-	apt_install "linux-headers-$abi-amd64"
-	[[ -d /usr/src/linux-headers-$abi-amd64 ]] ||
-		die "/usr/src/linux-headers-$abi-amd64 missing after install"
+	# The ABI is picked when a kernel is first fetched and then kept, so
+	# what was built against it stays valid; `rm -rf build/kernel-SERIES`
+	# and `make deps` move to the ABI Debian offers now.
+	for series in "${!meta_pkg[@]}"; do
+		kernel_ready "$series" || fetch_kernel "$series" "$(current_abi "${meta_pkg[$series]}")"
+	done
 }
 
 main "$@"

@@ -24,8 +24,11 @@ for m in virtio_pci 9pnet_virtio 9p; do
 done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' > "$tmp/paths"
 : > "$tmp/modules/order"
 while read -r path; do
-	name=$(basename "$path" .ko)
-	cp "$path" "$tmp/modules/$name.ko"
+	# busybox insmod takes plain ELF: 6.12's modules are .ko.xz.
+	case $path in
+	*.ko.xz) name=$(basename "$path" .ko.xz); xz -dc "$path" > "$tmp/modules/$name.ko" ;;
+	*) name=$(basename "$path" .ko); cp "$path" "$tmp/modules/$name.ko" ;;
+	esac
 	echo "$name" >> "$tmp/modules/order"
 done < "$tmp/paths"
 [[ -s $tmp/modules/order ]] || { echo "mkinitramfs: no modules found in $kdir" >&2; exit 1; }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Run a command as root inside the 6.1 test VM (qemu, TCG), which sees the
-# host's / read-only at the same paths, and return its exit code.
+# Run a command as root inside the test VM (qemu, TCG), which sees the
+# host's / read-only at the same paths, and return its exit code. The VM
+# boots build/kernel-$BPFLP_KERNEL (a series fetched by `make deps`: 6.1, the
+# default, or 6.12).
 #
 #   run-in-vm.sh [-t SECONDS] [-i] [--] CMD [ARGS...]
 #
@@ -24,7 +26,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-kdir=$root/build/kernel
+series=${BPFLP_KERNEL:-6.1}
+kdir=$root/build/kernel-$series
 vmdir=$root/build/vm
 share=$root/build/vm-share
 timeout=600
@@ -43,7 +46,7 @@ shift $((OPTIND - 1))
 [[ $timeout =~ ^[0-9]+$ ]] || { echo "run-in-vm: error: -t wants whole seconds" >&2; exit 2; }
 [[ $root != *[[:space:]]* ]] || { echo "run-in-vm: error: project path has spaces: $root" >&2; exit 2; }
 [[ -f $kdir/vmlinuz && -s $kdir/abi ]] ||
-	{ echo "run-in-vm: error: no guest kernel in build/kernel; run 'make deps' (as root)" >&2; exit 2; }
+	{ echo "run-in-vm: error: no guest kernel in build/kernel-$series; run 'make deps' (as root)" >&2; exit 2; }
 
 mkdir -p "$vmdir" "$share/.runs"
 
@@ -58,7 +61,7 @@ fi
 # initramfs: rebuilt only when one of its inputs changes. Under a lock: VMs
 # booted side by side (make check) on a fresh clone would otherwise all build
 # it at once into the same file.
-initrd=$vmdir/initramfs.cpio
+initrd=$vmdir/initramfs-$series.cpio
 key=$( { cat "$root/selftests/vm/init" "$root/selftests/vm/mkinitramfs.sh" "$kdir/abi";
 	 stat -L -c '%s %Y' /bin/busybox; } | sha256sum | cut -d' ' -f1)
 exec {initrd_lock}> "$vmdir/initramfs.lock"

@@ -1,53 +1,81 @@
 # SPDX-License-Identifier: GPL-2.0
 # Test VM, companion modules and test entry points. Included by the top Makefile.
+#
+# Two kernels: KERNEL=6.1 (Debian 12's, the default) or KERNEL=6.12 (Debian
+# 13's) picks the one a VM target boots (demo, vm-shell, bench...). `make
+# check` runs the in-VM suite on every kernel in KERNELS unless KERNEL is
+# given. `make deps` fetches each into build/kernel-SERIES/ (see deps.sh).
 
 VM_RUN      := selftests/vm/run-in-vm.sh
-KERNEL_ABI   = $(shell cat $(BUILD)/kernel/abi 2>/dev/null)
-KDIR         = /usr/src/linux-headers-$(KERNEL_ABI)-amd64
+KERNELS     := 6.1 6.12
+CHECK_KERNELS := $(if $(filter file undefined,$(origin KERNEL)),$(KERNELS),$(KERNEL))
+KERNEL      ?= 6.1
+$(if $(filter-out $(KERNELS),$(KERNEL) $(CHECK_KERNELS)),\
+  $(error KERNEL=$(KERNEL): bpflp is tested on $(KERNELS); say KERNEL=6.1 or KERNEL=6.12))
+export BPFLP_KERNEL := $(KERNEL)
+# kernel_dir SERIES, kernel_release SERIES, kernel_kdir SERIES (its headers)
+kernel_dir     = $(BUILD)/kernel-$(1)
+kernel_release = $(shell cat $(BUILD)/kernel-$(1)/abi 2>/dev/null)-amd64
+kernel_kdir    = $(shell cat $(BUILD)/kernel-$(1)/kdir 2>/dev/null)
 KMOD_SRCS   := $(wildcard kmod/*.c kmod/*.h) kmod/Makefile
-KMOD_BUILD  := $(BUILD)/kmod
 
 .PHONY: kernel vm-shell kmod check demo vmlinux-guest
 
-# `make` builds the companion module too, once the headers are there (make
-# deps); `make kmod KDIR=...` builds it for another kernel.
-all: $(if $(wildcard $(KDIR)/Makefile),kmod)
+# `make` builds the companion module too, for each kernel fetched (make deps).
+all: $(if $(wildcard $(BUILD)/kernel-*/kdir),kmod)
 
-# The guest kernel (and its headers) comes from `make deps`.
+# The guest kernels (and their headers) come from `make deps`.
 kernel:
-	$(Q)[ -s $(BUILD)/kernel/abi ] || ./selftests/vm/deps.sh
+	$(Q)$(foreach k,$(KERNELS),[ -s $(call kernel_dir,$(k))/kdir ] &&) true || ./selftests/vm/deps.sh
 
 vm-shell: kernel
 	$(Q)$(VM_RUN) -i -t 0 bash -i
 
-# Out-of-tree build of kmod/ against the guest kernel's headers. The sources
-# are copied (only when newer) so kbuild's output stays out of the source tree.
-kmod: kernel
-	$(call msg,KMOD,$(KMOD_BUILD))
-	$(Q)mkdir -p $(KMOD_BUILD)
-	$(Q)cp -u $(KMOD_SRCS) $(KMOD_BUILD)/
-	$(Q)$(MAKE) -s -C $(KDIR) M=$(abspath $(KMOD_BUILD)) \
-		BPFLP_SRC=$(abspath .) BPFLP_VERSION=$(BPFLP_VERSION) $(if $(filter 1,$(V)),V=1,) modules >$(KMOD_BUILD)/build.log 2>&1 || \
-		{ cat $(KMOD_BUILD)/build.log; exit 1; }
+# Out-of-tree build of kmod/ against each guest kernel's headers, into
+# build/kmod/<release>/ (where bpflp looks first, as in an installed
+# PREFIX/lib/bpflp/modules/<release>/). `make kmod KDIR=DIR` builds it for
+# the kernel whose kbuild tree DIR is instead. The sources are copied (only
+# when newer) so kbuild's output stays out of the source tree.
+ifeq ($(KDIR),)
+kmod: kernel $(addprefix kmod-,$(KERNELS))
+else
+kmod:
+	$(call build_kmod,$(KDIR),$(BUILD)/kmod/$(shell cat $(KDIR)/include/config/kernel.release))
+endif
+
+.PHONY: $(addprefix kmod-,$(KERNELS))
+$(addprefix kmod-,$(KERNELS)): kmod-%: kernel
+	$(call build_kmod,$(call kernel_kdir,$*),$(BUILD)/kmod/$(call kernel_release,$*))
+
+# build_kmod KDIR,OUT
+define build_kmod
+	$(call msg,KMOD,$(2))
+	$(Q)mkdir -p $(2)
+	$(Q)cp -u $(KMOD_SRCS) $(2)/
+	$(Q)$(MAKE) -s -C $(1) M=$(abspath $(2)) \
+		BPFLP_SRC=$(abspath .) BPFLP_VERSION=$(BPFLP_VERSION) $(if $(filter 1,$(V)),V=1,) modules >$(2)/build.log 2>&1 || \
+		{ cat $(2)/build.log; exit 1; }
+endef
 
 # Every test: host unit tests, then all in-VM tests in one boot. The .deb is
 # built first (about 10 s): 52_deb_install.sh installs it in the VM; so are
 # the scale benchmark's smallest sizes, for 70_bench_smoke.sh.
 check: deps
-	$(Q)$(MAKE) --no-print-directory all kmod bench-build-smoke deb
-	$(Q)./selftests/vm/check.sh
+	$(Q)$(MAKE) --no-print-directory all kmod $(addprefix bench-build-smoke-,$(CHECK_KERNELS)) deb
+	$(Q)CHECK_KERNELS="$(CHECK_KERNELS)" ./selftests/vm/check.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
 	$(Q)if [ -f selftests/demo.sh ]; then $(VM_RUN) -t 600 bash selftests/demo.sh; \
 	else $(VM_RUN) -t 600 bash selftests/demo-platform.sh; fi
 
-# BTF of the guest kernel, for `make vmlinux BTF=$(BUILD)/vmlinux-6.1.btf`.
+# BTF of the guest kernel, for `make vmlinux BTF=$(BUILD)/vmlinux-6.1.btf`
+# (vmlinux.h is generated from 6.1's: CO-RE adapts it to 6.12).
 vmlinux-guest: kernel
-	$(call msg,VM,$(BUILD)/vmlinux-6.1.btf)
+	$(call msg,VM,$(BUILD)/vmlinux-$(KERNEL).btf)
 	$(Q)$(VM_RUN) -t 300 cp /sys/kernel/btf/vmlinux $(BUILD)/vm-share/vmlinux.btf
 	$(Q)chmod 644 $(BUILD)/vm-share/vmlinux.btf
-	$(Q)mv $(BUILD)/vm-share/vmlinux.btf $(BUILD)/vmlinux-6.1.btf
+	$(Q)mv $(BUILD)/vm-share/vmlinux.btf $(BUILD)/vmlinux-$(KERNEL).btf
 
 # What bpflp costs per call and per transaction (bench.sh), and how bpflp
 # and kernel livepatch scale with N side by side (scale.sh), measured in the
@@ -69,6 +97,10 @@ bench-build: kernel
 
 bench-build-smoke: kernel
 	$(Q)./selftests/bench/build.sh smoke
+
+# bench-build-smoke-SERIES: the smoke build for that kernel (make check).
+bench-build-smoke-%: kernel
+	$(Q)BPFLP_KERNEL=$* ./selftests/bench/build.sh smoke
 
 bench-scale: deps
 	$(Q)$(MAKE) --no-print-directory all bench-build
