@@ -27,12 +27,17 @@ DEFINE_MUTEX(companion_mutex);
 static unsigned int nr_attachments;
 
 /* Where an overridden call resumes: straight back to its caller, rax kept. */
-void bpflp_companion_return(void);
+asmlinkage void bpflp_companion_return(void);
+/* Laid out as checkpatch wants: clang-format would indent it otherwise. */
+/* clang-format off */
 asm(".text\n"
-    ".type bpflp_companion_return, @function\n"
-    ".globl bpflp_companion_return\n"
-    "bpflp_companion_return:\n" ANNOTATE_NOENDBR ASM_RET
-    ".size bpflp_companion_return, .-bpflp_companion_return\n");
+	".type bpflp_companion_return, @function\n"
+	".globl bpflp_companion_return\n"
+	"bpflp_companion_return:\n"
+	ANNOTATE_NOENDBR
+	ASM_RET
+	".size bpflp_companion_return, .-bpflp_companion_return\n");
+/* clang-format on */
 
 /* As __bpf_prog_enter/exit do for a trampoline: one run per CPU at a time. */
 static void notrace run_prog(struct bpf_prog *prog, u64 *ctx, u64 __percpu *misses)
@@ -84,8 +89,7 @@ static int notrace collect_attachments(struct companion_target *t,
 {
 	struct companion_attachment *a;
 
-	list_for_each_entry_rcu(a, &t->attachments, node)
-	{
+	list_for_each_entry_rcu(a, &t->attachments, node) {
 		bool known = false;
 
 		for (int i = 0; i < nr && !known; i++)
@@ -136,7 +140,7 @@ static void notrace companion_handler(unsigned long ip, unsigned long parent_ip,
 	 * for what it missed, whose gates then use the same word.
 	 */
 	for (int pass = 0; pass < 4 && !override; pass++) {
-		seq = smp_load_acquire(&t->seq);
+		seq = smp_load_acquire(&t->seq); /* pairs with companion_attach()'s release */
 		if (pass && seq == seen_seq)
 			break;
 		seen_seq = seq;
@@ -191,11 +195,11 @@ static struct companion_attachment *find_attachment(u32 prog_id, struct companio
 	struct companion_attachment *a;
 
 	list_for_each_entry(t, &companion_targets, node)
-		list_for_each_entry(a, &t->attachments, node) if (a->prog->aux->id == prog_id)
-	{
-		*target = t;
-		return a;
-	}
+		list_for_each_entry(a, &t->attachments, node)
+			if (a->prog->aux->id == prog_id) {
+				*target = t;
+				return a;
+			}
 	return NULL;
 }
 
@@ -206,22 +210,35 @@ static void free_target(struct companion_target *t)
 	kfree(t);
 }
 
+/*
+ * The handler hands the program one register per argument, as a trampoline
+ * lays out scalars and pointers; a struct passed by value takes two
+ * registers or the stack. Other flags describe the value, not where it
+ * sits: newer kernels mark signed integers (BTF_FMODEL_SIGNED_ARG) for the
+ * JITs that must widen them (s390x); an x86-64 trampoline saves the
+ * register as it is, and so does this handler.
+ */
+static bool arg_in_one_register(const struct btf_func_model *model, int i)
+{
+	return !(model->arg_flags[i] & BTF_FMODEL_STRUCT_ARG) && model->arg_size[i] <= sizeof(u64);
+}
+
 static int get_target(unsigned long addr, const struct btf_func_model *model,
 		      struct companion_target **target)
 {
 	struct companion_target *t;
 	int err;
 
-	list_for_each_entry(t, &companion_targets, node) if (t->addr == addr)
-	{
-		*target = t;
-		return 0;
-	}
+	list_for_each_entry(t, &companion_targets, node)
+		if (t->addr == addr) {
+			*target = t;
+			return 0;
+		}
 	if (model->nr_args > BPFLP_COMPANION_MAX_ARGS)
 		return -E2BIG;
 	for (int i = 0; i < model->nr_args; i++)
-		if (model->arg_flags[i] || model->arg_size[i] > sizeof(u64))
-			return -EOPNOTSUPP; /* passed by value on the stack */
+		if (!arg_in_one_register(model, i))
+			return -EOPNOTSUPP;
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;

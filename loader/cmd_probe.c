@@ -2,8 +2,10 @@
 /*
  * bpflp probe FUNC...: how bpflp can patch each function on this kernel
  * (fmod_ret, the companion module, observe only, or not at all) and why.
- * Reads only; loads nothing. A function the kernel does not have is an
- * error, but the others are still reported.
+ * Changes nothing: it loads no module, and the one program it may load (to
+ * learn the trampolines' argument limit, see kernel_trampoline.c) is gone
+ * before it prints. A function the kernel does not have is an error, but
+ * the others are still reported.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -3,10 +3,11 @@
  * The rules are those of Linux 6.1's btf_distill_func_proto() and x86-64
  * arch_prepare_bpf_trampoline(): no variadic function, no struct returned
  * by value, a struct argument only up to 16 bytes (two registers), and at
- * most trampoline_max_args registers in all. The companion module hands
- * the BPF program the six argument registers one per argument, so it
- * takes no struct by value at all.
+ * most as many registers in all as the kernel's trampoline takes. The
+ * companion module hands the BPF program the six argument registers one
+ * per argument, so it takes no struct by value at all.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <bpf/btf.h>
 #include <bpflp/companion.h>
@@ -34,16 +35,65 @@ static const char *param_name(const struct btf *btf, const struct btf_param *p)
 	return name && *name ? name : "?";
 }
 
-enum proto_fit func_proto_fit(const struct btf *btf, int func_id, int trampoline_max_args,
-			      char *why, size_t size)
+/* The type of a parameter if it is a struct or union passed by value, else NULL. */
+static const struct btf_type *struct_by_value(const struct btf *btf, const struct btf_param *p)
 {
-	const struct btf_type *func = btf__type_by_id(btf, func_id), *proto, *t;
-	const struct btf_param *params;
-	int nr_args, regs = 0, struct_arg = -1;
+	const struct btf_type *t;
 	__u32 id;
 
+	t = skip_mods(btf, p->type, &id);
+	return t && (btf_is_struct(t) || btf_is_union(t)) ? t : NULL;
+}
+
+/* Registers one argument takes: a struct by value one per 8 bytes. */
+static int arg_regs(const struct btf *btf, const struct btf_param *p)
+{
+	const struct btf_type *t = struct_by_value(btf, p);
+
+	return t ? (t->size + 7) / 8 : 1;
+}
+
+static const struct btf_type *func_proto(const struct btf *btf, int func_id)
+{
+	const struct btf_type *func = btf__type_by_id(btf, func_id), *proto;
+
 	proto = func && btf_is_func(func) ? btf__type_by_id(btf, func->type) : NULL;
-	if (!proto || !btf_is_func_proto(proto)) {
+	return proto && btf_is_func_proto(proto) ? proto : NULL;
+}
+
+int func_proto_arg_regs(const struct btf *btf, int func_id)
+{
+	const struct btf_type *proto = func_proto(btf, func_id);
+	int regs = 0;
+
+	if (!proto)
+		return -EINVAL;
+	for (int i = 0; i < btf_vlen(proto); i++)
+		regs += arg_regs(btf, &btf_params(proto)[i]);
+	return regs;
+}
+
+bool func_proto_scalar_args(const struct btf *btf, int func_id, int nr_args)
+{
+	const struct btf_type *proto = func_proto(btf, func_id);
+
+	if (!proto || btf_vlen(proto) != nr_args)
+		return false;
+	for (int i = 0; i < nr_args; i++)
+		if (!btf_params(proto)[i].type || struct_by_value(btf, &btf_params(proto)[i]))
+			return false; /* variadic, or a struct by value */
+	return true;
+}
+
+enum proto_fit func_proto_fit(const struct btf *btf, int func_id,
+			      const struct trampoline_limit *limit, char *why, size_t size)
+{
+	const struct btf_type *proto = func_proto(btf, func_id), *t;
+	const struct btf_param *params;
+	int nr_args, regs, struct_arg = -1;
+	__u32 id;
+
+	if (!proto) {
 		snprintf(why, size, "its BTF has no prototype");
 		return PROTO_UNTRACEABLE;
 	}
@@ -59,26 +109,24 @@ enum proto_fit func_proto_fit(const struct btf *btf, int func_id, int trampoline
 		return PROTO_UNTRACEABLE;
 	}
 	for (int i = 0; i < nr_args; i++) {
-		t = skip_mods(btf, params[i].type, &id);
-		if (t && (btf_is_struct(t) || btf_is_union(t))) {
-			if (t->size > MAX_STRUCT_ARG_SIZE) {
-				snprintf(why, size,
-					 "argument %d (%s) is a struct of %u bytes passed by value: BPF trampolines take at most %d",
-					 i + 1, param_name(btf, &params[i]), t->size,
-					 MAX_STRUCT_ARG_SIZE);
-				return PROTO_UNTRACEABLE;
-			}
-			if (struct_arg < 0)
-				struct_arg = i;
-			regs += (t->size + 7) / 8;
-		} else {
-			regs++;
+		t = struct_by_value(btf, &params[i]);
+		if (!t)
+			continue;
+		if (t->size > MAX_STRUCT_ARG_SIZE) {
+			snprintf(why, size,
+				 "argument %d (%s) is a struct of %u bytes passed by value: BPF trampolines take at most %d",
+				 i + 1, param_name(btf, &params[i]), t->size, MAX_STRUCT_ARG_SIZE);
+			return PROTO_UNTRACEABLE;
 		}
+		if (struct_arg < 0)
+			struct_arg = i;
 	}
-	if (regs > trampoline_max_args) {
+	regs = func_proto_arg_regs(btf, func_id);
+	if (regs > limit->max_args) {
 		snprintf(why, size,
-			 "%d argument registers: this kernel's BPF trampolines take at most %d",
-			 regs, trampoline_max_args);
+			 "%d argument registers: this kernel's BPF trampolines take at most %d argument registers (%s)",
+			 regs, limit->max_args,
+			 limit->probed ? "probed" : "assumed from the kernel release: not probed");
 		return PROTO_UNTRACEABLE;
 	}
 	if (regs > BPFLP_COMPANION_MAX_ARGS) {

@@ -171,7 +171,8 @@ static bool cap_in(const struct __user_cap_data_struct data[2], int cap)
 	return data[cap / 32].effective & (1U << (cap % 32));
 }
 
-int kernel_require_caps(void)
+/* 1 if this process may load and attach tracing programs, 0 if not, -errno if unknown. */
+static int tracing_caps(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = {};
@@ -179,8 +180,20 @@ int kernel_require_caps(void)
 	if (syscall(SYS_capget, &hdr, data))
 		return -errno;
 	/* Tracing programs need CAP_BPF + CAP_PERFMON; bpffs pins and rlimits need CAP_SYS_ADMIN. */
-	if (cap_in(data, CAP_SYS_ADMIN) && cap_in(data, CAP_BPF) && cap_in(data, CAP_PERFMON))
-		return 0;
+	return cap_in(data, CAP_SYS_ADMIN) && cap_in(data, CAP_BPF) && cap_in(data, CAP_PERFMON);
+}
+
+bool kernel_have_caps(void)
+{
+	return tracing_caps() == 1;
+}
+
+int kernel_require_caps(void)
+{
+	int caps = tracing_caps();
+
+	if (caps)
+		return caps < 0 ? caps : 0;
 	p_err("missing capabilities: bpflp needs CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON; run it as root");
 	return -EPERM;
 }

@@ -37,5 +37,15 @@ int kernel_count_tramp_links(const __u64 *keys, int nr, int *counts);
 
 /* 0 if this process may load and attach tracing programs, else -EPERM with a message. */
 int kernel_require_caps(void);
+/* The same, quietly. */
+bool kernel_have_caps(void);
+
+struct trampoline_limit;
+/*
+ * Argument registers this kernel's BPF trampolines take: probed once per
+ * process (as root: one empty fentry program attached and detached),
+ * else assumed from the kernel release (-v says why).
+ */
+const struct trampoline_limit *kernel_trampoline_limit(void);
 
 #endif /* BPFLP_KERNEL_H */

@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <bpf/btf.h>
 #include "companion_kmod.h"
 #include "kernel.h"
@@ -18,10 +17,6 @@
 #include "route.h"
 
 #define SECURITY_PREFIX "security_"
-
-/* x86-64 BPF trampolines take 6 argument registers before Linux 6.6, 12 since. */
-#define TRAMPOLINE_ARGS_BEFORE_6_6 6
-#define TRAMPOLINE_ARGS_SINCE_6_6  12
 
 static const char *const route_names[] = {
 	[ROUTE_FMOD_RET] = "fmod_ret",
@@ -108,15 +103,19 @@ int route_decide(const char *func, const struct func_facts *f, char *reason, siz
 	return r;
 }
 
-static int trampoline_max_args(void)
+/*
+ * The trampoline limit a prototype is judged by. Every x86-64 kernel's
+ * trampolines take 6 argument registers, so only a longer prototype needs
+ * the kernel asked (which, as root, attaches a program).
+ */
+static const struct trampoline_limit *trampoline_limit_for(const struct btf *btf, int func_id)
 {
-	struct utsname u;
-	int major = 0, minor = 0;
+	/* Its .probed is never printed: no prototype within it goes past it. */
+	static const struct trampoline_limit every_kernel = { .max_args = 6, .probed = true };
 
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return TRAMPOLINE_ARGS_BEFORE_6_6;
-	return major > 6 || (major == 6 && minor >= 6) ? TRAMPOLINE_ARGS_SINCE_6_6 :
-							 TRAMPOLINE_ARGS_BEFORE_6_6;
+	if (func_proto_arg_regs(btf, func_id) <= every_kernel.max_args)
+		return &every_kernel;
+	return kernel_trampoline_limit();
 }
 
 /* The module's state is the same for every function: asked once per process. */
@@ -152,8 +151,8 @@ int func_route(const char *func, char *reason, size_t size)
 	f.traceable_source = kernel_traceable_source();
 	f.modifiable = kernel_func_modifiable(func);
 	f.security_hook = !strncmp(func, SECURITY_PREFIX, strlen(SECURITY_PREFIX));
-	f.proto = func_proto_fit(kf.btf, f.btf_id, trampoline_max_args(), f.proto_why,
-				 sizeof(f.proto_why));
+	f.proto = func_proto_fit(kf.btf, f.btf_id, trampoline_limit_for(kf.btf, f.btf_id),
+				 f.proto_why, sizeof(f.proto_why));
 	if (!f.modifiable && !f.btf_module[0] && f.proto == PROTO_REPLACEABLE)
 		companion_facts(&f);
 	return route_decide(func, &f, reason, size);

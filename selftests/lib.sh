@@ -25,6 +25,10 @@ build_path() {
 # (make kmod builds kmod/ for each guest kernel, in build/kmod/<release>/).
 kmod_path() { build_path "kmod/$(uname -r)/$1.ko"; }
 
+# re_quote TEXT: TEXT as a regex that matches itself: a release such as
+# 6.12's has a '+', which assert_match would read as an operator.
+re_quote() { sed 's/[][\\.*^$+?(){}|]/\\&/g' <<< "$1"; }
+
 # other_release: a kernel release that is not this one's, of the same length,
 # so a module's vermagic can be rewritten in place (every digit made a 9).
 other_release() { uname -r | tr '0-8' '9'; }

@@ -118,7 +118,7 @@ assert_eq "$(patch_pins c-mixed@2)" meta "pins left for c-mixed@2"
 before=$(kernel_state)
 with_other_vermagic "$KO" "$DIR/other-kernel.ko"
 out=$(BPFLP_KMOD=$DIR/other-kernel.ko "$BPFLP" apply "$(patch_obj c_v1)" 2>&1) && fail "apply with a module for another kernel succeeded"
-assert_match "$out" "other-kernel.ko is built for kernel $(other_release), this one is $(uname -r): rebuild it" \
+assert_match "$out" "other-kernel.ko is built for kernel $(re_quote "$(other_release)"), this one is $(re_quote "$(uname -r)"): rebuild it" \
 	"module for another kernel: error"
 assert_eq "$(wc -l <<< "$out")" 1 "module for another kernel: one line"
 perl -pe 's/version=\d+\.\d+\.\d+/version=9.9.9/' "$KO" > "$DIR/other-version.ko"

@@ -32,7 +32,7 @@ refused() {
 
 for verb in check apply; do
 	refused $verb "$(lp_ko bpflp_klp_plain)" ".*bpflp_klp_plain.ko \(bpflp_klp_plain\) is not a livepatch module.*: give --module a module with a klp_patch"
-	refused $verb "$OTHER" ".*is built for kernel $(other_release), this one is $(uname -r): rebuild it against this kernel's headers"
+	refused $verb "$OTHER" ".*is built for kernel $(re_quote "$(other_release)"), this one is $(re_quote "$(uname -r)"): rebuild it against this kernel's headers"
 	refused $verb "$(lp_ko bpflp_klp_missing)" ".*patches vmlinux:bpflp_no_such_function, which this kernel does not have.*: build the livepatch against this kernel's sources"
 	refused $verb "$TDIR/none.ko" "cannot read livepatch module $TDIR/none.ko: No such file or directory"
 done

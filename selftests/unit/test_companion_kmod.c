@@ -11,14 +11,32 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "companion_kmod.h"
 
-/* A module that is not bpflp's companion: `make kmod` builds it. */
-#define OTHER_MODULE TEST_KMOD_DIR "/bpflp_test_klp.ko"
+/*
+ * A module that is not bpflp's companion: `make kmod` builds it for each
+ * test kernel. In the VM, the one for the running kernel (a module of
+ * another kernel is refused for its vermagic first); on the host, which has
+ * none of its own, TEST_KMOD_DIR's.
+ */
+static const char *other_module(void)
+{
+	static char path[512];
+	struct utsname u;
+
+	if (!uname(&u)) {
+		snprintf(path, sizeof(path), "build/kmod/%s/bpflp_test_klp.ko", u.release);
+		if (!access(path, R_OK))
+			return path;
+	}
+	return TEST_KMOD_DIR "/bpflp_test_klp.ko";
+}
 
 static bool modules_supported(void)
 {
@@ -39,9 +57,9 @@ static void test_other_module_refused(void **state)
 	char why[512];
 
 	(void)state;
-	if (access(OTHER_MODULE, R_OK) || companion_module_loaded())
+	if (access(other_module(), R_OK) || companion_module_loaded())
 		skip();
-	setenv(BPFLP_KMOD_ENV, OTHER_MODULE, 1);
+	setenv(BPFLP_KMOD_ENV, other_module(), 1);
 	if (!modules_supported()) {
 		assert_int_equal(companion_module_usable(why, sizeof(why)), -ENOSYS);
 		assert_string_equal(why, "this kernel cannot load modules (CONFIG_MODULES is off)");

@@ -149,6 +149,9 @@ static int add_func(struct btf *btf, int ret, const int *args, int nr)
 
 static void test_proto(void **state)
 {
+	const struct trampoline_limit six = { .max_args = 6, .probed = true };
+	const struct trampoline_limit twelve = { .max_args = 12, .probed = true };
+	const struct trampoline_limit six_assumed = { .max_args = 6, .probed = false };
 	struct btf *btf = btf__new_empty();
 	char why[160];
 	int i32, ptr, small, big, td, f;
@@ -163,34 +166,45 @@ static void test_proto(void **state)
 	td = btf__add_typedef(btf, "pair_t", small);
 
 	f = add_func(btf, i32, (int[]){ i32, ptr, ptr }, 3);
-	assert_int_equal(func_proto_fit(btf, f, 6, why, sizeof(why)), PROTO_REPLACEABLE);
+	assert_int_equal(func_proto_fit(btf, f, &six, why, sizeof(why)), PROTO_REPLACEABLE);
 	assert_string_equal(why, "3 arguments");
 
 	f = add_func(btf, i32, (int[]){ i32, td }, 2);
-	assert_int_equal(func_proto_fit(btf, f, 6, why, sizeof(why)), PROTO_TRACE_ONLY);
+	assert_int_equal(func_proto_fit(btf, f, &six, why, sizeof(why)), PROTO_TRACE_ONLY);
 	assert_non_null(strstr(why, "argument 2 (b) is a struct passed by value"));
 
 	f = add_func(btf, i32, (int[]){ big }, 1);
-	assert_int_equal(func_proto_fit(btf, f, 6, why, sizeof(why)), PROTO_UNTRACEABLE);
+	assert_int_equal(func_proto_fit(btf, f, &six, why, sizeof(why)), PROTO_UNTRACEABLE);
 
 	f = add_func(btf, small, (int[]){ i32 }, 1);
-	assert_int_equal(func_proto_fit(btf, f, 6, why, sizeof(why)), PROTO_UNTRACEABLE);
+	assert_int_equal(func_proto_fit(btf, f, &six, why, sizeof(why)), PROTO_UNTRACEABLE);
 	assert_string_equal(why, "returns a struct by value: BPF trampolines cannot");
 
 	/* 7 registers: no trampoline before 6.6; a trampoline but no companion after. */
 	f = add_func(btf, 0, (int[]){ i32, i32, i32, i32, i32, i32, i32 }, 7);
-	assert_int_equal(func_proto_fit(btf, f, 6, why, sizeof(why)), PROTO_UNTRACEABLE);
-	assert_int_equal(func_proto_fit(btf, f, 12, why, sizeof(why)), PROTO_TRACE_ONLY);
+	assert_int_equal(func_proto_arg_regs(btf, f), 7);
+	assert_true(func_proto_scalar_args(btf, f, 7));
+	assert_int_equal(func_proto_fit(btf, f, &six, why, sizeof(why)), PROTO_UNTRACEABLE);
+	assert_string_equal(why,
+			    "7 argument registers: this kernel's BPF trampolines take at most 6 argument registers (probed)");
+	assert_int_equal(func_proto_fit(btf, f, &six_assumed, why, sizeof(why)), PROTO_UNTRACEABLE);
+	assert_string_equal(why,
+			    "7 argument registers: this kernel's BPF trampolines take at most 6 argument registers (assumed from the kernel release: not probed)");
+	assert_int_equal(func_proto_fit(btf, f, &twelve, why, sizeof(why)), PROTO_TRACE_ONLY);
+	assert_string_equal(why, "7 argument registers: the companion module passes at most 6");
 	/* A 16-byte struct takes two registers. */
 	f = add_func(btf, 0, (int[]){ small, i32, i32, i32, i32, i32 }, 6);
-	assert_int_equal(func_proto_fit(btf, f, 6, why, sizeof(why)), PROTO_UNTRACEABLE);
+	assert_int_equal(func_proto_arg_regs(btf, f), 7);
+	assert_false(func_proto_scalar_args(btf, f, 6));
+	assert_int_equal(func_proto_fit(btf, f, &six, why, sizeof(why)), PROTO_UNTRACEABLE);
 
 	f = btf__add_func_proto(btf, i32);
 	assert_int_equal(btf__add_func_param(btf, "fmt", ptr), 0);
 	assert_int_equal(btf__add_func_param(btf, "", 0), 0); /* "..." */
 	f = btf__add_func(btf, "printk", BTF_FUNC_GLOBAL, f);
-	assert_int_equal(func_proto_fit(btf, f, 6, why, sizeof(why)), PROTO_UNTRACEABLE);
+	assert_int_equal(func_proto_fit(btf, f, &six, why, sizeof(why)), PROTO_UNTRACEABLE);
 	assert_non_null(strstr(why, "variadic"));
+	assert_false(func_proto_scalar_args(btf, f, 2));
 	btf__free(btf);
 }
 
