@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <libkmod.h>
 #include "kallsyms.h"
+#include "kernel.h"
+#include "klp_elf.h"
 #include "kmod_util.h"
 #include "livepatch_module.h"
 #include "log.h"
@@ -126,10 +128,59 @@ static int check_patched_func(const char *path, char *entry, char *why, size_t s
 	}
 	if (!sympos && found > 1) {
 		snprintf(why, size,
-			 "%s patches %s:%s, a name %d functions of %s share: set old_sympos in its klp_func and ',SYMPOS' in bpflp_patches",
+			 "%s patches %s:%s, a name %d functions of %s share: set old_sympos in its klp_func (and ',SYMPOS' in its bpflp_patches tag, if it has one)",
 			 path, object, func, found, object);
 		return -ENOTUNIQ;
 	}
+	return 0;
+}
+
+/*
+ * What the module patches, into f->patches, and whether it replaces: the
+ * module's own klp_patch, read from the file (klp_elf.c), with the layout
+ * of the running kernel's structures. A bpflp_patches tag, when there is
+ * one, names the functions instead; .replace is still read, and only a
+ * module bpflp cannot read (a kpatch-build one) is taken on the tag's word.
+ * A patch that does not replace is refused: inserted, it would stack on
+ * the previous livepatch, which bpflp's transaction then removes from
+ * under it.
+ */
+static int read_klp_patch(const char *path, struct lp_module_file *f, const struct lp_modinfo *info,
+			  char *why, size_t size)
+{
+	static struct klp_elf_patch klp;
+	struct klp_layout layout;
+	char elf_why[768];
+	int err;
+
+	err = klp_layout_from_btf(kernel_btf(), &layout);
+	if (err) {
+		snprintf(elf_why, sizeof(elf_why),
+			 "cannot tell what %s patches: %s; bpflp reads livepatch modules with the layout of struct klp_func, klp_object and klp_patch from there (CONFIG_DEBUG_INFO_BTF), or from a bpflp_patches tag (kmod/bpflp_klp.h)",
+			 path,
+			 err == -ENOENT ?
+				 "this kernel's BTF (/sys/kernel/btf/vmlinux) is unreadable or lacks the livepatch structures" :
+				 "this kernel's struct klp_func, klp_object or klp_patch (BTF) has an unexpected field");
+	} else {
+		err = klp_elf_read(f->path, &layout, &klp, elf_why, sizeof(elf_why));
+	}
+	if (!err && !klp.replace) {
+		snprintf(why, size,
+			 "%s is not a cumulative livepatch (.replace = false): bpflp replaces the previous livepatch in one transaction; rebuild it with .replace = true",
+			 path);
+		return -EINVAL;
+	}
+	if (info->patches[0]) {
+		if (err)
+			pr_debug("bpflp: %s: using its bpflp_patches tag: %s\n", path, elf_why);
+		snprintf(f->patches, sizeof(f->patches), "%s", info->patches);
+		return 0;
+	}
+	if (err) {
+		snprintf(why, size, "%s", elf_why);
+		return err;
+	}
+	snprintf(f->patches, sizeof(f->patches), "%s", klp.patches);
 	return 0;
 }
 
@@ -172,14 +223,10 @@ int lp_module_check(const char *path, struct lp_module_file *f, char *why, size_
 			 path, info.release[0] ? info.release : "(no vermagic)", release);
 		return -ENOEXEC;
 	}
-	if (!info.patches[0]) {
-		snprintf(why, size,
-			 "%s does not say which functions it patches: add BPFLP_KLP_PATCHES(\"vmlinux:FUNCTION ...\") (kmod/bpflp_klp.h)",
-			 path);
-		return -EINVAL;
-	}
-	snprintf(f->patches, sizeof(f->patches), "%s", info.patches);
-	snprintf(entries, sizeof(entries), "%s", info.patches);
+	err = read_klp_patch(path, f, &info, why, size);
+	if (err)
+		return err;
+	snprintf(entries, sizeof(entries), "%s", f->patches);
 	for (entry = strtok_r(entries, " ", &save); entry; entry = strtok_r(NULL, " ", &save)) {
 		err = check_patched_func(path, entry, why, size);
 		if (err)

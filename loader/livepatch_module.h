@@ -5,10 +5,12 @@
  * /sys/kernel/livepatch/<mod>/, disable it, remove it. No transaction
  * logic here (livepatch_txn.c has it); libkmod does the loading.
  *
- * What a module patches is read from its modinfo tag bpflp_patches
- * ("OBJECT:FUNCTION[,SYMPOS] ...", kmod/bpflp_klp.h): the klp_func names
- * sit in .data behind relocations, while modinfo is what libkmod reads
- * anyway. Once loaded, sysfs lists the functions the kernel really patched.
+ * What a module patches, and whether it replaces the previous livepatch,
+ * is read from the module itself: its static klp_patch, found through the
+ * .ko's relocations with the layout of the running kernel's structures
+ * (klp_elf.c). A modinfo tag bpflp_patches ("OBJECT:FUNCTION[,SYMPOS] ...",
+ * kmod/bpflp_klp.h), when there is one, names the functions instead. Once
+ * loaded, sysfs lists the functions the kernel really patched.
  */
 #ifndef BPFLP_LIVEPATCH_MODULE_H
 #define BPFLP_LIVEPATCH_MODULE_H
@@ -26,14 +28,14 @@
 struct lp_module_file {
 	char name[LP_MODULE_NAME_MAX];
 	char path[PATH_MAX];
-	char patches[512]; /* its bpflp_patches tag */
+	char patches[512]; /* "OBJECT:FUNCTION[,SYMPOS] ...": its bpflp_patches tag, else its klp_patch */
 };
 
 /*
- * Is path a livepatch module built for the running kernel, naming the
- * functions it patches, each of which exists? 0 and f filled, or a
- * negative errno and why (one line naming the problem and the fix).
- * Reads the file and /proc/kallsyms only.
+ * Is path a cumulative (.replace = true) livepatch module built for the
+ * running kernel, patching functions that all exist? 0 and f filled, or
+ * a negative errno and why (one line naming the problem and the fix).
+ * Reads the file, the kernel's BTF and /proc/kallsyms only.
  */
 int lp_module_check(const char *path, struct lp_module_file *f, char *why, size_t size);
 

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Livepatch modules as users have them, without bpflp's bpflp_patches tag:
+# bpflp reads what they patch from their klp_patch (the .ko's relocations,
+# the kernel's BTF for the layout).
+#  - check -j lists each module's OBJECT:FUNCTION[,SYMPOS]: the kernel
+#    sample with .replace = true (bpflp_klp_stock), one choosing
+#    load_elf_binary by .old_sympos, one patching the 9p and 9pnet modules;
+#  - apply --module bpflp_klp_stock: /proc/cmdline changes, list shows the
+#    function sysfs lists;
+#  - the sample as it ships (no .replace) is refused by check and apply with
+#    one line naming the fix, and nothing changes: not loaded, the same
+#    livepatches in sysfs, the previous patch and its module still active;
+#  - a tagged module (bpflp_klp_v2) then replaces the untagged one.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/core_lib.bash"
+. "$(dirname "$0")/livepatch_lib.bash"
+LP_MODULES+=" bpflp_klp_stock bpflp_klp_sample bpflp_klp_sympos bpflp_klp_9p"
+ORIG_CMDLINE=$(cat /proc/cmdline)
+lp_setup
+
+V1=$(patch_obj t_v1)
+V2=$(patch_obj t_v2)
+STOCK_TEXT="bpflp_klp_stock: this has been live patched"
+
+# patches KO: the functions check -j reads from module KO.
+patches() {
+	local json
+	json=$("$BPFLP" -j check "$V1" --module "$(lp_ko "$1")") || fail "check -j --module $1.ko failed: $json"
+	jq -r '.livepatch_module | "\(.verdict): \(.patches | join(" "))"' <<< "$json"
+}
+
+# ---- check reads untagged modules -------------------------------------------
+for m in bpflp_klp_stock bpflp_klp_sample bpflp_klp_sympos bpflp_klp_9p; do
+	modinfo -F bpflp_patches "$(lp_ko $m)" | grep -q . && fail "$m.ko has a bpflp_patches tag"
+done
+assert_eq "$(patches bpflp_klp_stock)" "ok: vmlinux:cmdline_proc_show" "check -j: the stock module"
+assert_eq "$(grep -c ' [tT] load_elf_binary$' /proc/kallsyms)" 2 "load_elf_binary: two in vmlinux"
+assert_eq "$(patches bpflp_klp_sympos)" "ok: vmlinux:cmdline_proc_show vmlinux:load_elf_binary,2" \
+	"check -j: old_sympos read"
+[[ -e /sys/module/9p && -e /sys/module/9pnet ]] || fail "9p and 9pnet are not loaded in the VM"
+assert_eq "$(patches bpflp_klp_9p)" "ok: 9p:v9fs_show_options 9pnet:p9_client_statfs" \
+	"check -j: module objects read"
+out=$(bpflp_ok check "$V1" --module "$(lp_ko bpflp_klp_stock)")
+assert_match "$out" "ok  livepatch module bpflp_klp_stock .*patches vmlinux:cmdline_proc_show" "check: the stock module"
+lp_assert "" none "" "after check"
+assert_eq "$(cat /proc/cmdline)" "$ORIG_CMDLINE" "/proc/cmdline after check"
+
+# ---- apply the stock module -------------------------------------------------
+out=$(bpflp_ok apply "$V1" --module "$(lp_ko bpflp_klp_stock)")
+assert_match "$out" "^applied t-v@1 \(replace, 2 functions\) with livepatch module bpflp_klp_stock$" "apply --module bpflp_klp_stock"
+lp_assert t-v@1 none bpflp_klp_stock "with t-v@1 + stock"
+assert_eq "$(cat /proc/cmdline)" "$STOCK_TEXT" "/proc/cmdline with the stock module"
+assert_behaviour "EPERM EPERM ok" "with t-v@1 + stock"
+assert_eq "$("$BPFLP" -j list | jq -c '.patches[] | select(.state == "active") | .livepatch_module | [.name, .functions]')" \
+	'["bpflp_klp_stock",["vmlinux:cmdline_proc_show,1"]]' "list -j: the stock module's functions"
+assert_match "$(bpflp_ok list)" "livepatch module bpflp_klp_stock: enabled, transition 0, patches vmlinux:cmdline_proc_show,1" "list: the stock module"
+
+# ---- the sample as it ships: refused, nothing changes -----------------------
+before=$(kernel_state)
+lps=$(ls "$LP_SYSFS")
+SAMPLE=$(lp_ko bpflp_klp_sample)
+for verb in check apply; do
+	rc=0
+	err=$("$BPFLP" $verb "$V2" --module "$SAMPLE" 2>&1 > /dev/null) || rc=$?
+	assert_eq "$rc" 1 "$verb --module bpflp_klp_sample.ko: exit code"
+	assert_eq "$(wc -l <<< "$err")" 1 "$verb --module bpflp_klp_sample.ko: one error line"
+	assert_match "$err" "^bpflp: error: .*bpflp_klp_sample.ko is not a cumulative livepatch \(\.replace = false\): bpflp replaces the previous livepatch in one transaction; rebuild it with \.replace = true$" \
+		"$verb --module bpflp_klp_sample.ko: the error"
+	[[ ! -e /sys/module/bpflp_klp_sample ]] || fail "$verb loaded bpflp_klp_sample"
+	assert_eq "$(ls "$LP_SYSFS")" "$lps" "$LP_SYSFS after $verb of the sample"
+done
+assert_eq "$(kernel_state)" "$before" "BPF state after the refusals"
+lp_assert t-v@1 none bpflp_klp_stock "after the refusals"
+assert_eq "$(cat /proc/cmdline)" "$STOCK_TEXT" "/proc/cmdline after the refusals"
+
+# ---- a tagged module replaces the untagged one ------------------------------
+out=$(bpflp_ok apply "$V2" --module "$(lp_ko bpflp_klp_v2)")
+assert_eq "$out" "applied t-v@2 (replace, 1 function) with livepatch module bpflp_klp_v2; replaced t-v@1; livepatch module bpflp_klp_stock removed" "apply t-v@2 + v2 over the stock module"
+lp_assert t-v@2 v2 bpflp_klp_v2 "with t-v@2 + v2"
+assert_eq "$(cat /proc/cmdline)" "$ORIG_CMDLINE" "/proc/cmdline back to the kernel's"
+bpflp_ok disable t-v > /dev/null
+lp_assert "" none "" "after disable"
