@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include "bpflp/companion.h"
+#include "companion_ident.h"
 
 /* One replacing program of a patch on a target, with the patch's drop. */
 struct companion_attachment {

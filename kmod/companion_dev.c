@@ -7,6 +7,7 @@
  *
  *	PROG_ID DROP_ID FUNCTION CALLS OVERRIDES MISSES
  *
+ * An identity ioctl tells the loader this module is bpflp's (companion_ident.h).
  * The module only loads and runs what bpflp gives it; it holds a reference
  * on itself per attachment, so it cannot be unloaded while it patches.
  */
@@ -16,6 +17,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include "companion.h"
 
@@ -24,7 +26,8 @@ static u64 percpu_sum(u64 __percpu *counter)
 	u64 sum = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu) sum += *per_cpu_ptr(counter, cpu);
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(counter, cpu);
 	return sum;
 }
 
@@ -74,10 +77,24 @@ static long ioctl_attach(void __user *uarg)
 	return err;
 }
 
+/* What the loader checks before it uses or unloads a module of this name. */
+static long ioctl_ident(void __user *uarg)
+{
+	struct bpflp_companion_ident ident = {
+		.magic = BPFLP_COMPANION_MAGIC,
+		.abi = BPFLP_COMPANION_ABI,
+	};
+
+	strscpy(ident.version, BPFLP_VERSION_STR, sizeof(ident.version));
+	return copy_to_user(uarg, &ident, sizeof(ident)) ? -EFAULT : 0;
+}
+
 static long companion_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct bpflp_companion_detach detach;
 
+	if (cmd == BPFLP_COMPANION_IOC_IDENT)
+		return ioctl_ident((void __user *)arg);
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	switch (cmd) {

@@ -5,16 +5,53 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "bpflp/companion.h"
 #include "companion_attach.h"
 #include "store.h"
 
-static int open_device(void)
+/* The identity ioctl on an open device: 0, -EPROTO (not bpflp's), or -errno. */
+static int ident_fd(int fd, struct bpflp_companion_ident *ident)
 {
-	int fd = open(BPFLP_COMPANION_DEV, O_RDWR | O_CLOEXEC);
+	memset(ident, 0, sizeof(*ident));
+	if (ioctl(fd, BPFLP_COMPANION_IOC_IDENT, ident))
+		return errno == ENOTTY || errno == EINVAL || errno == EFAULT ? -EPROTO : -errno;
+	ident->version[sizeof(ident->version) - 1] = '\0';
+	return ident->magic == BPFLP_COMPANION_MAGIC ? 0 : -EPROTO;
+}
 
-	return fd < 0 ? -errno : fd;
+int companion_identify(struct bpflp_companion_ident *ident)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(BPFLP_COMPANION_DEV, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = fstat(fd, &st) ? -errno : S_ISCHR(st.st_mode) ? ident_fd(fd, ident) : -EPROTO;
+	close(fd);
+	return err;
+}
+
+/*
+ * The device, if bpflp's module answers on it: a module of that name that
+ * is not bpflp's runs nothing of bpflp's (-EPROTO), and is not sent its ioctls.
+ */
+static int open_device(int flags)
+{
+	struct bpflp_companion_ident ident;
+	int fd = open(BPFLP_COMPANION_DEV, flags | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = ident_fd(fd, &ident);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 int pinned_prog_id(const char *pin, __u32 *id)
@@ -43,7 +80,7 @@ int companion_attach_pinned(const char *dir, const char *func)
 		      store_pin_path(drop_pin, sizeof(drop_pin), dir, func, "drop_prog");
 	if (err)
 		return err;
-	dev = open_device();
+	dev = open_device(O_RDWR);
 	if (dev < 0)
 		return dev;
 	prog_fd = bpf_obj_get(prog_pin);
@@ -80,12 +117,19 @@ int companion_list(struct companion_entry *entries, int max)
 {
 	struct companion_entry e;
 	char line[512];
-	int nr = 0;
+	int fd, nr = 0;
 	FILE *f;
 
-	f = fopen(BPFLP_COMPANION_DEV, "re");
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
+	fd = open_device(O_RDONLY);
+	if (fd == -ENOENT || fd == -EPROTO)
+		return 0; /* no module, or not bpflp's: nothing of bpflp's runs there */
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -errno;
+	}
 	while (fgets(line, sizeof(line), f) && nr < max) {
 		unsigned long long calls, overrides;
 
@@ -127,8 +171,8 @@ int companion_detach_id(__u32 prog_id)
 	struct bpflp_companion_detach arg = { .prog_id = prog_id };
 	int dev, err = 0;
 
-	dev = open_device();
-	if (dev == -ENOENT)
+	dev = open_device(O_RDWR);
+	if (dev == -ENOENT || dev == -EPROTO)
 		return 0;
 	if (dev < 0)
 		return dev;

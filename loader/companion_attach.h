@@ -10,6 +10,15 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include "../kmod/companion_ident.h"
+
+/*
+ * Ask the module's device who it is (companion_ident.h): 0 and ident when
+ * bpflp's module answers; -ENOENT when there is no device, -EPROTO when
+ * what answers is not bpflp's module, or another -errno (-EACCES: only
+ * root may ask).
+ */
+int companion_identify(struct bpflp_companion_ident *ident);
 
 /* The id of the program pinned at pin. */
 int pinned_prog_id(const char *pin, __u32 *id);

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <libkmod.h>
 #include <bpflp/companion.h>
+#include "companion_attach.h"
 #include "companion_kmod.h"
 #include "kmod_util.h"
 #include "log.h"
@@ -178,34 +180,93 @@ int companion_module_check_file(const char *path, const char *release, char *why
 	return check_file(path, release, &info, why, size);
 }
 
-bool companion_module_loaded(void)
+static int module_initstate(void)
 {
 	struct kmod_ctx *ctx = kmod_ctx_open();
 	struct kmod_module *mod = NULL;
 	int state = -ENOENT;
 
 	if (!ctx)
-		return false;
+		return -errno;
 	if (!kmod_module_new_from_name(ctx, BPFLP_COMPANION_MODULE, &mod)) {
 		state = kmod_module_get_initstate(mod);
 		kmod_module_unref(mod);
 	}
 	kmod_unref(ctx);
+	return state;
+}
+
+bool companion_module_loaded(void)
+{
+	int state = module_initstate();
+
 	return state == KMOD_MODULE_LIVE || state == KMOD_MODULE_COMING ||
 	       state == KMOD_MODULE_BUILTIN;
 }
 
-/* A loaded module tells its version in sysfs (its ABI only in the file it came from). */
+/*
+ * Who the loaded module is, asked through its device (companion_ident.h).
+ * A module still running its init (another bpflp is loading it) has no
+ * device yet: given up to 2 s.
+ */
+static int identify_loaded(struct bpflp_companion_ident *ident)
+{
+	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+	int err;
+
+	for (int tries = 200;; tries--) {
+		err = companion_identify(ident);
+		if (err != -ENOENT || !tries || module_initstate() != KMOD_MODULE_COMING)
+			return err;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* A module named bpflp_companion that is not bpflp's: why, and the fix. */
+static int not_ours(int err, char *why, size_t size)
+{
+	snprintf(why, size,
+		 "a module named %s is loaded but is not bpflp's (%s): remove it (rmmod %s) and retry",
+		 BPFLP_COMPANION_MODULE,
+		 err == -ENOENT ? "it has no " BPFLP_COMPANION_DEV :
+				  BPFLP_COMPANION_DEV " does not answer bpflp's identity ioctl",
+		 BPFLP_COMPANION_MODULE);
+	return -EPROTO;
+}
+
+/*
+ * The loaded module must be bpflp's (it answers the identity ioctl on its
+ * device: a name and a modinfo version any module can claim), of this
+ * bpflp's version and companion ABI. Without the privilege to ask (probe
+ * as a user), its sysfs version is all there is to go by.
+ */
 static int check_loaded(char *why, size_t size)
 {
+	struct bpflp_companion_ident ident;
 	char version[64];
-	int err = read_first_line(SYSFS_MODULE "/version", version, sizeof(version));
+	int err = identify_loaded(&ident);
 
-	if (err) {
+	if (err == -ENOENT || err == -EPROTO)
+		return not_ours(err, why, size);
+	if (!err && ident.abi != BPFLP_COMPANION_ABI) {
 		snprintf(why, size,
-			 "the loaded %s has no version (%s): it is not bpflp's; unload it (rmmod %s)",
-			 BPFLP_COMPANION_MODULE, strerror(-err), BPFLP_COMPANION_MODULE);
+			 "%s with companion ABI %u is loaded, bpflp speaks %d: unload it (rmmod %s) once no patch uses it",
+			 BPFLP_COMPANION_MODULE, ident.abi, BPFLP_COMPANION_ABI,
+			 BPFLP_COMPANION_MODULE);
 		return -EPROTO;
+	}
+	if (!err) {
+		snprintf(version, sizeof(version), "%s", ident.version);
+	} else {
+		pr_debug("cannot ask %s who it is (%s): going by its sysfs version\n",
+			 BPFLP_COMPANION_DEV, strerror(-err));
+		err = read_first_line(SYSFS_MODULE "/version", version, sizeof(version));
+		if (err) {
+			snprintf(why, size,
+				 "the loaded %s has no version (%s): it is not bpflp's; unload it (rmmod %s)",
+				 BPFLP_COMPANION_MODULE, strerror(-err), BPFLP_COMPANION_MODULE);
+			return -EPROTO;
+		}
 	}
 	if (strcmp(version, BPFLP_VERSION)) {
 		snprintf(why, size,
@@ -305,9 +366,13 @@ int companion_module_ensure_loaded(void)
 		kmod_module_unref(mod);
 	}
 	kmod_unref(ctx);
-	/* EEXIST: another bpflp loaded it meanwhile, which is as good. */
-	if (err == -EEXIST)
-		err = 0;
+	/* EEXIST: another module of that name was loaded meanwhile: if it is bpflp's, as good. */
+	if (err == -EEXIST) {
+		err = check_loaded(why, sizeof(why));
+		if (err)
+			p_err("%s", why);
+		return err;
+	}
 	if (err)
 		p_err("cannot load %s: %s (dmesg may say more)", path, strerror(-err));
 	else
@@ -317,12 +382,20 @@ int companion_module_ensure_loaded(void)
 
 int companion_module_release_if_unused(void)
 {
+	struct bpflp_companion_ident ident;
 	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
 	int err, refcnt;
 
 	if (!companion_module_loaded())
 		return 0;
+	/* Only bpflp's own: a module that merely took its name is the operator's. */
+	err = companion_identify(&ident);
+	if (err) {
+		pr_debug("%s is not bpflp's, or cannot tell (%s): left loaded\n",
+			 BPFLP_COMPANION_MODULE, strerror(-err));
+		return 0;
+	}
 	ctx = kmod_ctx_open();
 	if (!ctx) {
 		err = -errno;

@@ -38,6 +38,8 @@ bool companion_module_loaded(void);
 /*
  * 0 if a matching module is loaded, or can be loaded on this kernel; else
  * a negative errno and why (one line, naming the fix). Changes nothing.
+ * A loaded module must prove it is bpflp's: its device answers the
+ * identity ioctl (companion_ident.h) with bpflp's magic, ABI and version.
  */
 int companion_module_usable(char *why, size_t size);
 
@@ -45,8 +47,9 @@ int companion_module_usable(char *why, size_t size);
 int companion_module_ensure_loaded(void);
 
 /*
- * Unload the module when it is loaded and nothing holds it (refcnt 0).
- * 0 when it was unloaded or there is nothing to do; errors are printed.
+ * Unload the module when it is loaded, is bpflp's (a module that only took
+ * its name is left alone) and nothing holds it (refcnt 0). 0 when it was
+ * unloaded or there is nothing to do; errors are printed.
  */
 int companion_module_release_if_unused(void);
 

@@ -11,12 +11,17 @@
 #include "bpflp/companion.h"
 #include "companion_attach.h"
 #include "companion_kmod.h"
+#include "declared.h"
 #include "drift.h"
 #include "kernel_ops.h"
+#include "kmod_util.h"
 #include "patch_object.h"
 #include "pinned_maps.h"
+#include "shadow.h"
 #include "snapshot_links.h"
 #include "util.h"
+
+#define FTRACE_ENABLED "/proc/sys/kernel/ftrace_enabled"
 
 static const char *const fix_names[] = {
 	[DRIFT_REPIN] = "repin",   [DRIFT_REATTACH] = "reattach", [DRIFT_REAPPLY] = "reapply",
@@ -318,6 +323,79 @@ static void scan_companion_orphans(const struct registry *reg, struct drift_repo
 			  ids[i]);
 }
 
+/*
+ * sysctl kernel.ftrace_enabled=0 takes every ftrace call site out of the
+ * kernel, the trampolines' and the companion module's hooks included,
+ * while every link and pin stays: nothing bpflp applied is in effect, and
+ * only the operator can turn it back on.
+ */
+static void scan_ftrace(const struct registry *reg, struct drift_report *rep)
+{
+	char line[16];
+
+	if (!registry_active_mask(reg) || read_first_line(FTRACE_ENABLED, line, sizeof(line)) ||
+	    strcmp(line, "0"))
+		return;
+	drift_add(rep, NULL, DRIFT_NONE,
+		  "ftrace is off (kernel.ftrace_enabled=0): no trampoline or companion hook runs, so no active patch is in effect; turn it back on with 'sysctl kernel.ftrace_enabled=1'");
+}
+
+static bool shadow_seen(char (*seen)[BPFLP_NAME_MAX + 1], int nr, const char *name)
+{
+	for (int i = 0; i < nr; i++)
+		if (!strcmp(seen[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * A shadow an active patch declares whose pin is gone (rm shadow/NAME): the
+ * patch's programs still hold the map, but the next patch would not find
+ * it and would start empty. Every transaction pins it again
+ * (shadow_repin()); said once per shadow, for the first patch declaring it.
+ */
+static void scan_shadows(const struct registry *reg, struct drift_report *rep)
+{
+	static char seen[BPFLP_MAX_SHADOWS * BPFLP_MAX_SLOTS][BPFLP_NAME_MAX + 1];
+	struct patch_declared decl;
+	char pin[PATH_MAX];
+	int nr_seen = 0;
+
+	for (int i = 0; i < reg->nr; i++) {
+		const struct patch_record *rec = &reg->recs[i];
+
+		if (rec->meta.status != PATCH_ACTIVE || rec->dir_missing ||
+		    declared_read(rec->dir, &decl))
+			continue;
+		for (__u32 j = 0; j < decl.nr_shadows; j++) {
+			const char *name = decl.shadows[j].name;
+			int fd;
+
+			if (shadow_seen(seen, nr_seen, name) ||
+			    try_snprintf(pin, sizeof(pin), "%s/%s", SHADOW_DIR, name) ||
+			    !access(pin, F_OK))
+				continue;
+			if (nr_seen < (int)(sizeof(seen) / sizeof(seen[0])))
+				snprintf(seen[nr_seen++], sizeof(seen[0]), "%s", name);
+			fd = shadow_find_map(rec->dir, &decl.shadows[j]);
+			if (fd >= 0) {
+				close(fd);
+				drift_add(rep, &rec->meta, DRIFT_REPIN,
+					  "shadow %s: its pin %s is gone (the patch's programs still hold the map, entries included)",
+					  name, pin);
+			} else if (fd == -EEXIST) {
+				drift_add(rep, &rec->meta, DRIFT_NONE,
+					  "shadow %s: its pin %s is gone and two maps of the patch could be it: pin the right one there by hand (bpftool map pin id ID %s)",
+					  name, pin, pin);
+			} else {
+				drift_add(rep, &rec->meta, DRIFT_REAPPLY,
+					  "shadow %s: its pin %s is gone and no pinned program of the patch holds the map: apply %s again (the shadow starts empty)",
+					  name, pin, rec->meta.object);
+			}
+		}
+	}
+}
+
 void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep)
 {
 	__u64 recorded = registry_active_mask(reg), unrecorded;
@@ -325,6 +403,7 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 	int orphans;
 
 	memset(rep, 0, sizeof(*rep));
+	scan_ftrace(reg, rep);
 	for (int i = 0; recorded && i < STORE_NR_SHARED_MAPS; i++) {
 		snprintf(pin, sizeof(pin), "%s/%s", STORE_ROOT, store_shared_maps[i]);
 		if (access(pin, F_OK))
@@ -356,6 +435,7 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 		if (active)
 			scan_active(rec, word, rep);
 	}
+	scan_shadows(reg, rep);
 	orphans = scan_orphans(reg, rep);
 	scan_companion_orphans(reg, rep);
 	unrecorded = word & ~recorded;

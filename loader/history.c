@@ -208,6 +208,55 @@ int history_parse_line(const char *line, struct history_entry *e)
 	return 0;
 }
 
+/* What path is when it is not a regular file ("a FIFO"), else NULL. */
+static const char *not_regular(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) || S_ISREG(st.st_mode))
+		return NULL;
+	return S_ISDIR(st.st_mode)                        ? "a directory" :
+	       S_ISFIFO(st.st_mode)                       ? "a FIFO" :
+	       S_ISLNK(st.st_mode)                        ? "a symbolic link" :
+	       S_ISSOCK(st.st_mode)                       ? "a socket" :
+	       S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+							    "not a regular file";
+}
+
+/*
+ * The history is a regular file or nothing. O_NONBLOCK: a FIFO put there
+ * would otherwise hold the open until someone opens its other end (a
+ * writer would wait after its commit, log forever); O_NOFOLLOW: a symbolic
+ * link is not followed. -EINVAL for anything that opens but is not a
+ * regular file (a FIFO with a reader, a device); not_regular() says what.
+ */
+static int open_regular(const char *path, int flags)
+{
+	struct stat st;
+	int fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+/* flock() without waiting more than about a second on whoever holds it. */
+static int lock_briefly(int fd)
+{
+	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+
+	for (int tries = 100; flock(fd, LOCK_EX | LOCK_NB); tries--) {
+		if (errno != EWOULDBLOCK || !tries)
+			return -1;
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
 /*
  * Open history.log for appending, rotating it first when it is full. The
  * rotation is done under flock() on the full file, and only if the path
@@ -223,12 +272,12 @@ static int open_for_append(const char *path)
 	if (try_snprintf(old, sizeof(old), "%s.1", path))
 		return -ENAMETOOLONG;
 	for (int tries = 0; tries < 3; tries++) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		fd = open_regular(path, O_WRONLY | O_APPEND | O_CREAT);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		if (fstat(fd, &st) || st.st_size < HISTORY_MAX_BYTES)
 			return fd;
-		if (flock(fd, LOCK_EX))
+		if (lock_briefly(fd))
 			return fd;
 		/* Cannot rotate: better a longer file than no record. */
 		if (!stat(path, &cur) && cur.st_ino == st.st_ino && cur.st_dev == st.st_dev &&
@@ -239,16 +288,14 @@ static int open_for_append(const char *path)
 	return -EAGAIN;
 }
 
-static int append_line(const char *line)
+static int append_line(const char *path, const char *line)
 {
-	char path[PATH_MAX], dir[PATH_MAX];
+	char dir[PATH_MAX];
 	size_t len = strlen(line);
 	ssize_t n;
 	int fd, err;
 
-	err = state_dir_path(path, sizeof(path), HISTORY_FILE);
-	if (!err)
-		err = state_dir_path(dir, sizeof(dir), "");
+	err = state_dir_path(dir, sizeof(dir), "");
 	if (err)
 		return err;
 	fd = open_for_append(path);
@@ -272,6 +319,7 @@ void history_append(const struct history_entry *e)
 	static bool warned;
 	struct history_entry copy = *e;
 	char line[HISTORY_LINE_MAX], path[PATH_MAX] = "";
+	const char *kind = NULL;
 	int err;
 
 	if (!copy.time_ns)
@@ -288,10 +336,16 @@ void history_append(const struct history_entry *e)
 		copy.replaced[512] = '\0';
 		err = history_format_line(&copy, line, sizeof(line));
 	}
+	if (!err && state_dir_path(path, sizeof(path), HISTORY_FILE)) {
+		path[0] = '\0';
+		err = -EINVAL;
+	}
 	if (!err)
-		err = append_line(line);
+		err = append_line(path, line);
 	if (!err || warned)
 		return;
+	if (path[0])
+		kind = not_regular(path);
 	/*
 	 * A command that failed has said why in its one error line: a second
 	 * line about the history (often the same missing permission) is -v's.
@@ -301,6 +355,11 @@ void history_append(const struct history_entry *e)
 		return;
 	}
 	warned = true;
+	if (kind) {
+		pr_warn("bpflp: warning: cannot write the transaction history to %s: it is %s, not a regular file; the transaction is not affected (remove it: bpflp creates the file again)\n",
+			path, kind);
+		return;
+	}
 	if (state_dir_path(path, sizeof(path), HISTORY_FILE))
 		snprintf(path, sizeof(path), "$BPFLP_STATE_DIR/%s ('%s' is not an absolute path)",
 			 HISTORY_FILE, getenv("BPFLP_STATE_DIR") ?: "");
@@ -345,11 +404,19 @@ static int read_file(struct history *h, const char *path)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	int fd;
 	FILE *f;
 
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
+	fd = open_regular(path, O_RDONLY);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -errno;
+	}
 	while ((n = getline(&line, &cap, f)) > 0) {
 		struct history_entry *grown;
 
@@ -371,6 +438,18 @@ static int read_file(struct history *h, const char *path)
 	free(line);
 	fclose(f);
 	return 0;
+}
+
+static int report_read_error(const char *path, int err)
+{
+	const char *kind = not_regular(path);
+
+	if (kind && (err == -EINVAL || err == -ELOOP || err == -ENXIO || err == -EISDIR))
+		p_err("the history %s is %s, not a regular file: remove it (bpflp writes a new one at the next transaction)",
+		      path, kind);
+	else
+		p_err("cannot read the history %s: %s", path, strerror(-err));
+	return err;
 }
 
 int history_read(struct history *h)
@@ -395,14 +474,10 @@ int history_read(struct history *h)
 		return -ENOMEM;
 	}
 	err = read_file(h, old);
-	if (err) {
-		p_err("cannot read the history %s: %s", old, strerror(-err));
-		return err;
-	}
-	err = read_file(h, h->path);
 	if (err)
-		p_err("cannot read the history %s: %s", h->path, strerror(-err));
-	return err;
+		return report_read_error(old, err);
+	err = read_file(h, h->path);
+	return err ? report_read_error(h->path, err) : 0;
 }
 
 void history_free(struct history *h)

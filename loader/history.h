@@ -9,7 +9,10 @@
  * by BPFLP_STATE_DIR where /var is read-only.
  *
  * Never in the way: a transaction does not fail because its history cannot
- * be written; bpflp warns once on stderr and carries on.
+ * be written; bpflp warns once on stderr and carries on. Nor does it wait
+ * on it: the history is a regular file or nothing (opened O_NONBLOCK and
+ * O_NOFOLLOW): a FIFO, a directory or a link there is refused, with a
+ * warning by writers and an error by `bpflp log`.
  *
  * Safe with several bpflp at once: each record is one write() to a file
  * opened O_APPEND, so records never interleave; the file is rotated under

@@ -420,11 +420,7 @@ int shadow_settle(const struct registry *reg, bool keep)
 	return err;
 }
 
-/*
- * The map of shadow decl that a program pinned in dir uses: same kernel
- * name (truncated to BPF_OBJ_NAME_LEN - 1), sizes and layout. An fd, or
- * -ENOENT; -EEXIST when two maps match (then nothing is guessed).
- */
+/* See shadow.h, shadow_find_map(). */
 struct shadow_match {
 	const struct declared_shadow *decl;
 	char want[BPF_OBJ_NAME_LEN];
@@ -451,12 +447,14 @@ static int match_shadow(int fd, const struct bpf_map_info *m, void *ctx)
 	return 0;
 }
 
-static int find_map_in_dir(const char *dir, const struct declared_shadow *decl)
+int shadow_find_map(const char *dir, const struct declared_shadow *decl)
 {
 	struct shadow_match sm = { .decl = decl };
 	int err;
 
-	snprintf(sm.want, sizeof(sm.want), SHADOW_PREFIX "%s", decl->name);
+	/* The kernel keeps BPF_OBJ_NAME_LEN - 1 bytes of a map's name: cut as it does. */
+	snprintf(sm.want, sizeof(sm.want), SHADOW_PREFIX "%.*s",
+		 (int)(sizeof(sm.want) - sizeof(SHADOW_PREFIX)), decl->name);
 	err = for_each_pinned_prog_map(dir, match_shadow, &sm);
 	if (err)
 		return err;
@@ -482,7 +480,7 @@ void shadow_repin(const struct registry *reg)
 			snprintf(pin, sizeof(pin), "%s/%s", SHADOW_DIR, decl.shadows[j].name);
 			if (!access(pin, F_OK))
 				continue;
-			fd = find_map_in_dir(rec->dir, &decl.shadows[j]);
+			fd = shadow_find_map(rec->dir, &decl.shadows[j]);
 			if (fd == -EEXIST)
 				pr_warn("bpflp: warning: the pin of shadow %s was deleted, and %s@%u uses two maps that could be it: pin the right one at %s by hand\n",
 					decl.shadows[j].name, rec->meta.name, rec->meta.version, pin);

@@ -66,6 +66,13 @@ int shadow_settle(const struct registry *reg, bool keep);
  * instead of starting empty (transaction start, as for the shared maps).
  */
 void shadow_repin(const struct registry *reg);
+/*
+ * The map of shadow decl that a program pinned in dir uses: same kernel
+ * name (truncated to BPF_OBJ_NAME_LEN - 1), sizes and layout. An fd, or
+ * -ENOENT; -EEXIST when two maps match (then nothing is guessed). Reads only.
+ */
+struct declared_shadow;
+int shadow_find_map(const char *dir, const struct declared_shadow *decl);
 /* After a roll back removed its pins: the shadow directories it left empty. */
 void shadow_remove_empty_dirs(void);
 /* Entries in the shadow pinned at pin. */
