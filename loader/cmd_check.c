@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "args.h"
 #include "commands.h"
@@ -48,6 +49,40 @@ static void print_module(const struct lp_module_file *f)
 		jsonw_string(json_wtr, entry);
 	jsonw_end_array(json_wtr);
 	jsonw_end_object(json_wtr);
+}
+
+/* Does func return void? Its replacement can then only skip the body. */
+static bool returns_void(const struct patch_prog *pp)
+{
+	int id = btf__find_by_name_kind(pp->btf, pp->func, BTF_KIND_FUNC);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(pp->btf, id) : NULL;
+
+	t = t ? btf__type_by_id(pp->btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) && !t->type;
+}
+
+/*
+ * The route of pp's function and why: the most bpflp could do with it,
+ * whatever this patch does (as probe says), except for BPFLP_REPLACE_ANY,
+ * which takes the companion route wherever fmod_ret reaches too; and what
+ * replacing a void function means.
+ */
+static int program_route(const struct patch_prog *pp, char *reason, size_t size)
+{
+	bool replaces = pp->kind == BPFLP_KIND_REPLACE || pp->kind == BPFLP_KIND_FMOD_RET;
+	int route = func_route(pp->func, reason, size);
+	size_t len;
+
+	if (pp->any_value) {
+		route = ROUTE_COMPANION;
+		snprintf(reason, size,
+			 "BPFLP_REPLACE_ANY may return any value, 0 included, which only the companion module can (fmod_ret runs the original on 0): it runs the program");
+	}
+	len = strlen(reason);
+	if (replaces && returns_void(pp) && len < size)
+		snprintf(reason + len, size - len,
+			 "; returns void: the replacement skips its body (\"do nothing\"), whatever value it gives");
+	return route;
 }
 
 int do_check(const struct verb_args *args)
@@ -101,9 +136,8 @@ int do_check(const struct verb_args *args)
 	}
 	for (int i = 0; i < po.nr_progs; i++) {
 		const struct patch_prog *pp = &po.progs[i];
-		char reason[512];
-		/* What bpflp could do with the function at most, whatever this patch does. */
-		int route = func_route(pp->func, reason, sizeof(reason));
+		char reason[640];
+		int route = program_route(pp, reason, sizeof(reason));
 
 		if (json_output) {
 			jsonw_start_object(json_wtr);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "output.h"
 #include "companion_kmod.h"
+#include "func_proto.h"
 #include "patch_object.h"
 #include "replace_proto.h"
 #include "route.h"
@@ -34,7 +35,13 @@ const char *const patch_callback_names[CB_COUNT] = {
 	[CB_POST_UNPATCH] = "post_unpatch",
 };
 
-/* Section prefix and program-name suffix the authoring macros produce. */
+/*
+ * Section prefix and program-name suffix the authoring macros produce.
+ * BPFLP_REPLACE_ANY is a replacement too, but built as fentry: only the
+ * companion module can run it (patch.bpf.h), and its section says so.
+ * Entries of a section come first with the kind a misnamed program is
+ * told to use.
+ */
 static const struct {
 	enum bpflp_kind kind;
 	enum bpf_attach_type attach_type;
@@ -42,12 +49,16 @@ static const struct {
 	const char *suffix;
 	const char *macro;
 	const char *name;
+	bool any_value; /* returns any value: the companion module only */
 } kinds[] = {
-	{ BPFLP_KIND_FENTRY, BPF_TRACE_FENTRY, "fentry/", "__entry", "BPFLP_FENTRY", "fentry" },
-	{ BPFLP_KIND_FEXIT, BPF_TRACE_FEXIT, "fexit/", "__exit", "BPFLP_FEXIT", "fexit" },
-	{ BPFLP_KIND_FMOD_RET, BPF_MODIFY_RETURN, "fmod_ret/", "__ret", "BPFLP_FMOD_RET", "fmod_ret" },
+	{ BPFLP_KIND_FENTRY, BPF_TRACE_FENTRY, "fentry/", "__entry", "BPFLP_FENTRY", "fentry", false },
+	{ BPFLP_KIND_FEXIT, BPF_TRACE_FEXIT, "fexit/", "__exit", "BPFLP_FEXIT", "fexit", false },
+	{ BPFLP_KIND_FMOD_RET, BPF_MODIFY_RETURN, "fmod_ret/", "__ret", "BPFLP_FMOD_RET",
+	  "fmod_ret", false },
 	{ BPFLP_KIND_REPLACE, BPF_MODIFY_RETURN, "fmod_ret/", "__replace", "BPFLP_REPLACE",
-	  "replace" },
+	  "replace", false },
+	{ BPFLP_KIND_REPLACE, BPF_TRACE_FENTRY, "fentry/", "__replace", "BPFLP_REPLACE_ANY",
+	  "replace", true },
 };
 
 /*
@@ -292,6 +303,47 @@ static bool forced_companion(void)
 	return route && !strcmp(route, "companion");
 }
 
+/*
+ * BPFLP_REPLACE_ANY: the companion module, whatever fmod_ret reaches. An
+ * fmod_ret trampoline runs the function whenever its program returns 0,
+ * so a replacement that must make a function return 0 (or false, or NULL)
+ * has no other route; a patch that cannot have the module is refused, not
+ * quietly sent to fmod_ret. The program is fentry already (its section).
+ */
+static int pick_companion_only(struct patch_object *po, struct patch_prog *pp)
+{
+	/* fentry attached to it (check_target): above the module's limit, which is then reported. */
+	static const struct trampoline_limit any_limit = { .max_args = 64, .probed = true };
+	char why[512];
+	int route;
+
+	if (pp->module[0]) {
+		p_err("%s: cannot replace %s with BPFLP_REPLACE_ANY: it is in module %s, and the companion module, the only route that can return any value, replaces functions of vmlinux only; use BPFLP_REPLACE there (0 runs the original)",
+		      po->path, pp->func, pp->module);
+		return -EOPNOTSUPP;
+	}
+	/* Where fmod_ret does not reach, BPFLP_REPLACE would need the module too: same rules. */
+	if (!kernel_func_modifiable(pp->func)) {
+		route = func_route(pp->func, why, sizeof(why));
+		if (route != ROUTE_COMPANION) {
+			p_err("%s: cannot replace %s: %s", po->path, pp->func, why);
+			return route < 0 ? route : -EOPNOTSUPP;
+		}
+	} else if (func_proto_fit(pp->btf, (int)(__u32)pp->func_key, &any_limit, why, sizeof(why)) !=
+		   PROTO_REPLACEABLE) {
+		/* fmod_ret's reach says nothing of what the module can take. */
+		p_err("%s: cannot replace %s with BPFLP_REPLACE_ANY, which needs the companion module: %s; use BPFLP_REPLACE (fmod_ret) there, where 0 runs the original",
+		      po->path, pp->func, why);
+		return -EOPNOTSUPP;
+	} else if (companion_module_usable(why, sizeof(why))) {
+		p_err("%s: cannot replace %s with BPFLP_REPLACE_ANY, which needs the companion module (fmod_ret runs the original when its program returns 0), and the module is unusable: %s; make it usable (make kmod, or BPFLP_KMOD=its path), or use BPFLP_REPLACE where 0 may mean \"run the original\"",
+		      po->path, pp->func, why);
+		return -EOPNOTSUPP;
+	}
+	pp->companion = true;
+	return 0;
+}
+
 static int pick_route(struct patch_object *po, struct patch_prog *pp)
 {
 	char var[BPFLP_FUNC_NAME_MAX + 32], why[512];
@@ -303,6 +355,8 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 		p_err("%s: %s", po->path, why);
 		return err;
 	}
+	if (pp->any_value)
+		return pick_companion_only(po, pp);
 	/*
 	 * fmod_ret needs no more facts (the full route reads all of kallsyms);
 	 * BPFLP_ROUTE=companion takes the companion route anyway, for
@@ -389,6 +443,7 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 	pp = &po->progs[po->nr_progs++];
 	pp->prog = prog;
 	pp->kind = kinds[k].kind;
+	pp->any_value = kinds[k].any_value;
 	snprintf(pp->func, sizeof(pp->func), "%s", sec + sec_len);
 	/* The rodata the macro defines, the gate key first: the first one missing is named. */
 	snprintf(key_var, sizeof(key_var), "bpflp_fid_%s", name);
@@ -503,8 +558,7 @@ static int read_image(struct patch_object *po, int fd)
 			return -EIO; /* shrank under us */
 		done += n;
 	}
-	sha256(po->image, po->image_size, po->digest);
-	return 0;
+	return sha256(po->image, po->image_size, po->digest);
 }
 
 /* The canonical path goes in the record: refuse what the record cannot hold. */

@@ -37,6 +37,7 @@ struct patch_prog {
 	__u32 *rodata_snap;    /* enum bpflp_snap_mode of the patch on func */
 	int traceable;         /* kernel_func_traceable(func): 1, or < 0 if unknown */
 	bool companion;        /* BPFLP_REPLACE run by the companion module, not a trampoline */
+	bool any_value;        /* BPFLP_REPLACE_ANY: may return 0, so the companion route only */
 };
 
 struct patch_object {

@@ -17,6 +17,13 @@
  *		return is_bad_path(path) ? -ENOSYS : 0;	// any traceable function
  *	}
  *
+ *	BPFLP_REPLACE_ANY(vfs_truncate, const struct path *path, loff_t length)
+ *	{
+ *		if (!is_bad_path(path))
+ *			return bpflp_run_original();
+ *		return bpflp_skip(0);	// any value, 0 included (companion module)
+ *	}
+ *
  * Every program the macros define starts with the activation gate: it runs
  * the body only while the commit word says this patch is active and no
  * newer stacked patch covers the same function. The loader attaches a new
@@ -169,21 +176,23 @@ static __always_inline void bpflp__count(struct bpflp_state *state, const volati
 /*
  * Shared body of the program macros: rodata the loader sets before load
  * (the target's BTF id, which the gate keys on; the program's counter
- * index; when it keeps a snapshot, enum bpflp_snap_mode), the
- * gated program, and the author's body to follow as ____bpflp_<prog>().
+ * index; when it keeps a snapshot, enum bpflp_snap_mode), the gated
+ * program, and the author's body to follow as ____bpflp_<prog>(), which
+ * returns body_type; overrides says from its result `ret` whether the call
+ * was replaced (for `bpflp show`), ret_expr what the program returns.
  */
 /* Kept as written: clang-format 14 cannot lay out _Pragma in a macro body. */
 /* clang-format off */
-#define ___BPFLP_PROG(sec, func, prog, kind, ret_expr, args...)		\
+#define ___BPFLP_PROG(sec, func, prog, kind, body_type, overrides, ret_expr, args...) \
 	const volatile __u64 bpflp_fid_##prog = 0;				\
 	const volatile __u32 bpflp_idx_##prog = 0;				\
 	const volatile __u32 bpflp_snap_##prog = BPFLP_SNAP_ON_DEMAND;		\
-	static __always_inline int ____bpflp_##prog(unsigned long long *ctx, ##args); \
+	static __always_inline body_type ____bpflp_##prog(unsigned long long *ctx, ##args); \
 	SEC(sec #func)								\
 	int prog(unsigned long long *ctx)					\
 	{									\
 		struct bpflp_state *state = bpflp__state();			\
-		int ret;							\
+		body_type ret;							\
 		if (!state ||							\
 		    !bpflp__gate(state, ctx, &bpflp_fid_##prog,			\
 				 kind != BPFLP_KIND_FEXIT,				\
@@ -194,17 +203,17 @@ static __always_inline void bpflp__count(struct bpflp_state *state, const volati
 		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
 		ret = ____bpflp_##prog(___bpf_ctx_cast(args));			\
 		_Pragma("GCC diagnostic pop")					\
-		bpflp__count(state, &bpflp_idx_##prog,				\
-			     (kind == BPFLP_KIND_FMOD_RET ||				\
-			      kind == BPFLP_KIND_REPLACE) && ret != 0);			\
+		(void)ret; /* an observer's result counts for nothing */	\
+		bpflp__count(state, &bpflp_idx_##prog, overrides);		\
 		return ret_expr;						\
 	}									\
-	static __always_inline int ____bpflp_##prog(unsigned long long *ctx, ##args)
+	static __always_inline body_type ____bpflp_##prog(unsigned long long *ctx, ##args)
 /* clang-format on */
 
 /* Replace func's behaviour: return 0 to run the original, else the value it returns. */
 #define BPFLP_FMOD_RET(func, args...)                                                              \
-	___BPFLP_PROG("fmod_ret/", func, func##__ret, BPFLP_KIND_FMOD_RET, ret, ##args)
+	___BPFLP_PROG("fmod_ret/", func, func##__ret, BPFLP_KIND_FMOD_RET, int, ret != 0, ret,     \
+		      ##args)
 
 /*
  * A BPFLP_REPLACE body's result, as its route needs it: returned, for
@@ -230,25 +239,76 @@ static __always_inline int bpflp__replace_result(__u32 companion, int ret)
 
 /*
  * Replace any traceable function: return 0 to run the original, else the
- * value it returns. The loader picks the route: fmod_ret where the kernel
- * allows it (security_* hooks, error-injection functions), the companion
- * module elsewhere. The arguments are typed from func's BTF either way;
- * bpflp_proto_<func> records the body's prototype so the loader can check
- * it against the kernel's.
+ * value it returns (an int, sign-extended for a long or a pointer: -ENOENT
+ * is ERR_PTR(-ENOENT)); for a void function any non-zero value skips its
+ * body. To return 0, false or NULL, use BPFLP_REPLACE_ANY. The loader
+ * picks the route: fmod_ret where the kernel allows it (security_* hooks,
+ * error-injection functions), the companion module elsewhere. The
+ * arguments are typed from func's BTF either way; bpflp_proto_<func>
+ * records the body's prototype so the loader can check it against the
+ * kernel's.
  */
 #define BPFLP_REPLACE(func, args...)                                                               \
 	const volatile __u32 bpflp_companion_##func##__replace = 0;                                \
 	int (*const volatile bpflp_proto_##func)(int, ##args) = 0;                                 \
-	___BPFLP_PROG("fmod_ret/", func, func##__replace, BPFLP_KIND_REPLACE,                      \
+	___BPFLP_PROG("fmod_ret/", func, func##__replace, BPFLP_KIND_REPLACE, int, ret != 0,       \
 		      bpflp__replace_result(bpflp_companion_##func##__replace, ret), ##args)
+
+/*
+ * What a BPFLP_REPLACE_ANY body returns: bpflp_skip(value) skips the
+ * function, which returns value instead (any value: 0, false and NULL
+ * included; a void function's value is ignored); bpflp_run_original()
+ * lets the function run. A struct and not a number, so that no value is
+ * set aside to mean "run the original", and a body returning a bare
+ * number (BPFLP_REPLACE's convention) does not compile.
+ */
+struct bpflp_return {
+	__u64 skip;
+	__s64 value;
+};
+
+#define bpflp_skip(val)      ((struct bpflp_return){ .skip = 1, .value = (__s64)(val) })
+#define bpflp_run_original() ((struct bpflp_return){ .skip = 0, .value = 0 })
+
+/* A BPFLP_REPLACE_ANY body's result, as the companion module reads it (always that route). */
+static __always_inline int bpflp__any_result(struct bpflp_return r)
+{
+	struct bpflp_verdict *verdict;
+	__u32 zero = 0;
+
+	/* Looked up even for a body that never skips: the module finds the map through it. */
+	verdict = bpf_map_lookup_elem(&bpflp_verdict, &zero);
+	if (r.skip && verdict) {
+		verdict->value = r.value;
+		verdict->set = 1;
+	}
+	return 0;
+}
+
+/*
+ * Replace any traceable function of vmlinux with any return value: the
+ * body returns bpflp_skip(value) or bpflp_run_original(). fmod_ret cannot
+ * do that (its trampoline runs the original whenever the program returns
+ * 0), so these programs always take the companion module's route, even on
+ * a security_* hook: they are fentry programs (the module runs them, a
+ * trampoline never does), and the loader reads the section and the
+ * program's name (fentry/<func>, <func>__replace) as "companion only";
+ * a bpflp that predates this macro refuses the object instead of running
+ * the original on every call. Same argument rules and prototype check as
+ * BPFLP_REPLACE; at most one of the two per function.
+ */
+#define BPFLP_REPLACE_ANY(func, args...)                                                           \
+	int (*const volatile bpflp_proto_##func)(int, ##args) = 0;                                 \
+	___BPFLP_PROG("fentry/", func, func##__replace, BPFLP_KIND_REPLACE, struct bpflp_return,   \
+		      ret.skip != 0, bpflp__any_result(ret), ##args)
 
 /* Observe func's entry. The body's return value is ignored. */
 #define BPFLP_FENTRY(func, args...)                                                                \
-	___BPFLP_PROG("fentry/", func, func##__entry, BPFLP_KIND_FENTRY, 0, ##args)
+	___BPFLP_PROG("fentry/", func, func##__entry, BPFLP_KIND_FENTRY, int, 0, 0, ##args)
 
 /* Observe func's exit; the last argument is its return value. */
 #define BPFLP_FEXIT(func, args...)                                                                 \
-	___BPFLP_PROG("fexit/", func, func##__exit, BPFLP_KIND_FEXIT, 0, ##args)
+	___BPFLP_PROG("fexit/", func, func##__exit, BPFLP_KIND_FEXIT, int, 0, 0, ##args)
 
 /*
  * The livepatch module this patch carries (a klp_patch with .replace =
