@@ -10,7 +10,7 @@ ARCH_DEF   := -D__TARGET_ARCH_x86
 
 CFLAGS     ?= -g -O2
 CFLAGS     += -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 -fstack-protector-strong -std=gnu11 -Iinclude -I$(BUILD)/bpf -D_GNU_SOURCE
-LDLIBS     := -lbpf -lelf -lz -lkmod
+LDLIBS     := -lbpf -lelf -lz -lkmod -lcrypto
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 $(ARCH_DEF) -Wall -Werror -Iinclude -I.
 
 ifeq ($(V),1)

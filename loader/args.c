@@ -47,7 +47,7 @@ static bool is_global_option(const char *arg, const char *lng, char shrt)
 		return true;
 	if (arg[0] != '-' || arg[1] == '-' || !arg[1])
 		return false;
-	return strspn(arg + 1, "jpvh") == strlen(arg + 1) && strchr(arg + 1, shrt);
+	return strspn(arg + 1, "jpvhV") == strlen(arg + 1) && strchr(arg + 1, shrt);
 }
 
 void scan_output_options(int argc, char **argv)
@@ -64,13 +64,15 @@ void scan_output_options(int argc, char **argv)
  * The option getopt_long() just refused, as typed: an unknown long option
  * (optopt 0) is the word itself; an unknown short one may sit in a bundle,
  * so only its letter is named; a known long one given a value ("--json=1")
- * is told so. verb is NULL before the verb.
+ * is told so (a short one cannot be given one: "-V" after the verb, which
+ * only takes it before, is unknown there). verb is NULL before the verb.
  */
 void report_bad_option(char **argv, const char *verb)
 {
 	const char *word = argv[optind - 1];
 
-	if (optopt && (optopt >= VERB_OPTION_BASE || strchr("jpvhV", optopt))) {
+	if (optopt && (optopt >= VERB_OPTION_BASE || strchr("jpvhV", optopt)) &&
+	    !strncmp(word, "--", 2)) {
 		p_err("option '%.*s' takes no value, got '%s': run 'bpflp help%s%s'",
 		      (int)strcspn(word, "="), word, word, verb ? " " : "", verb ?: "");
 	} else if (verb) {

@@ -24,6 +24,10 @@ struct verb_args {
 	const char *watch;   /* show --watch [SECONDS]: "" when given without SECONDS */
 	const char *count;   /* show --count N: refreshes */
 	const char *last;    /* log --last N */
+	const char *sig;     /* apply, install --sig FILE: the object's detached signature */
+	const char *key;     /* sign --key KEY.pem */
+	const char *cert;    /* sign --cert CERT.pem */
+	const char *out;     /* sign --out SIG */
 	const char *arg;     /* the positional argument, or NULL */
 	/* A verb taking several (arg_many): all of them, arg being the first. */
 	const char *args[MAX_VERB_ARGS];

@@ -22,7 +22,8 @@
 
 const struct command commands[] = {
 	{ VERB("apply", .options = apply_options, .arg_name = "patch object"), .run = do_apply,
-	  .synopsis = "apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S]",
+	  .synopsis =
+		  "apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S] [--sig FILE]",
 	  .summary = "apply a patch; replaces every active patch unless --stack" },
 	{ VERB("list"), .run = do_list, .synopsis = "list",
 	  .summary = "every patch bpflp knows, with its state" },
@@ -49,7 +50,7 @@ const struct command commands[] = {
 	{ VERB("gc"), .run = do_gc, .synopsis = "gc",
 	  .summary = "remove the records of replaced and disabled patches" },
 	{ VERB("install", .options = install_options, .arg_name = "patch object"),
-	  .run = do_install, .synopsis = "install OBJ [--allow-insecure]",
+	  .run = do_install, .synopsis = "install OBJ [--allow-insecure] [--sig FILE]",
 	  .summary = "make OBJ the patch applied at boot (bpflp.service);\n"
 		     "replaces the installed one; applies nothing now" },
 	{ VERB("uninstall", .arg_name = "patch NAME"), .run = do_uninstall,
@@ -57,6 +58,10 @@ const struct command commands[] = {
 	  .summary = "no patch applied at boot any more; the active one stays" },
 	{ VERB("boot"), .run = do_boot, .synopsis = "boot",
 	  .summary = "apply the installed patch, as 'apply' (bpflp.service runs it)" },
+	{ VERB("sign", .options = sign_options, .arg_name = "file to sign"), .run = do_sign,
+	  .synopsis = "sign FILE --key KEY.pem --cert CERT.pem [--out SIG]",
+	  .summary = "write FILE.sig, the detached signature apply checks\n"
+		     "(a patch object or its livepatch module)" },
 	{ VERB("stats", .arg_name = "setting on or off", .arg_optional = true), .run = do_stats,
 	  .synopsis = "stats [on|off]",
 	  .summary = "per-patch call counters on (the default) or off, which\n"
@@ -79,7 +84,7 @@ static const struct {
 	{ "-p, --pretty", "JSON, indented" },
 	{ "-v, --verbose", "debug messages, libbpf's included" },
 	{ "-h, --help", "this text; with a command, its usage" },
-	{ "    --version", "the same as 'bpflp version'" },
+	{ "-V, --version", "the same as 'bpflp version'" },
 };
 
 static const struct {
@@ -287,7 +292,7 @@ static int parse_leading_options(int argc, char **argv, enum leading *what)
 	opterr = 0;
 	optind = 0;
 	/* '+': stop at the verb; its own parser takes the rest. */
-	while ((opt = getopt_long(argc, argv, "+jpvh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jpvhV", options, NULL)) != -1) {
 		if (take_global_option(opt))
 			continue;
 		if (opt == 'h' && *what == LEADING_RUN)

@@ -7,12 +7,14 @@
 #include <string.h>
 #include "args.h"
 #include "commands.h"
+#include "config.h"
 #include "drift_print.h"
 #include "history.h"
 #include "kernel.h"
 #include "livepatch_declared.h"
 #include "livepatch_module.h"
 #include "output.h"
+#include "signature.h"
 #include "transaction.h"
 
 /* A module name, or null for none. */
@@ -111,6 +113,7 @@ const struct verb_option apply_options[] = {
 		   "the livepatch module the patch carries (replace = true), applied with it"),
 	VERB_VALUE("timeout", timeout, "SECONDS",
 		   "how long a livepatch transition may take before it is reversed (default 60)"),
+	VERB_VALUE("sig", sig, "FILE", "the object's detached signature (default OBJ.sig)"),
 	{},
 };
 
@@ -155,6 +158,34 @@ static int check_module_arg(const char *arg, struct lp_module_file *f)
 	return err;
 }
 
+/*
+ * The signature policy (config.h) on the object, before anything reads it
+ * but the check. Its bytes are bound to the check by their digest
+ * (txn_apply).
+ */
+static int check_object_signature(const struct verb_args *args, struct bpflp_config *cfg,
+				  struct patch_signer *signer)
+{
+	int err = config_load(cfg);
+
+	if (err)
+		return err;
+	signature_policy_notice(cfg);
+	return signature_check_file(cfg, args->arg, NULL, 0, args->sig, false, signer);
+}
+
+/* The module the kernel will read again: it must be root's unless --allow-insecure. */
+static int check_module_signature(const struct verb_args *args, const struct bpflp_config *cfg,
+				  const char *module_path)
+{
+	struct patch_signer module_signer;
+
+	if (!module_path)
+		return 0;
+	return signature_check_file(cfg, module_path, NULL, 0, NULL, !args->allow_insecure,
+				    &module_signer);
+}
+
 /* The history record of an apply, boot or replace that reached its transaction. */
 static void log_apply(const char *op, const struct apply_result *res, __s64 started_us, int err)
 {
@@ -182,7 +213,9 @@ int apply_object(const struct verb_args *args, const char *op)
 	const char *path = args->arg;
 	static struct lp_module_file module;
 	static char declared_ko[PATH_MAX];
+	static struct patch_signer signer;
 	const char *module_arg = args->module;
+	struct bpflp_config cfg;
 	struct apply_result res;
 	int err, timeout_s;
 	__s64 started_us;
@@ -197,6 +230,8 @@ int apply_object(const struct verb_args *args, const char *op)
 	/* Before the object is read: without the capabilities, that is the only error. */
 	err = kernel_require_caps();
 	if (!err)
+		err = check_object_signature(args, &cfg, &signer);
+	if (!err)
 		err = livepatch_module_for(path, &module_arg, declared_ko, sizeof(declared_ko));
 	if (!err && args->stack && module_arg) {
 		p_err("cannot use --stack with a patch that carries a livepatch module (%s): a livepatch module replaces every other livepatch (.replace = true); apply the patch without --stack",
@@ -204,12 +239,14 @@ int apply_object(const struct verb_args *args, const char *op)
 		return -EINVAL;
 	}
 	if (!err)
+		err = check_module_signature(args, &cfg, module_arg);
+	if (!err)
 		err = check_module_arg(module_arg, &module);
 	if (err)
 		return err;
 	started_us = history_clock_us();
 	err = txn_apply(path, args->stack, args->allow_insecure, module_arg ? &module : NULL,
-			timeout_s, &res);
+			timeout_s, &signer, &res);
 	log_apply(op, &res, started_us, err);
 	if (err)
 		return err;

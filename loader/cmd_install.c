@@ -18,9 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "commands.h"
+#include "config.h"
 #include "output.h"
 #include "patch_object.h"
 #include "sha256.h"
+#include "signature.h"
 #include "state_dir.h"
 #include "util.h"
 
@@ -155,15 +157,52 @@ static void print_installed_json(const char *action, const struct installed *ins
 const struct verb_option install_options[] = {
 	VERB_FLAG("allow-insecure", allow_insecure,
 		  "accept an object not owned by root or writable by group or others"),
+	VERB_VALUE("sig", sig, "FILE", "the object's detached signature (default OBJ.sig)"),
 	{},
 };
+
+/*
+ * The signature policy on the bytes being installed; a valid signature is
+ * installed beside the object (NAME.bpf.o.sig), where boot finds it. 0 and
+ * *sig (malloc'd, NULL when unsigned) and *sig_len, or an error (printed).
+ */
+static int check_install_signature(const struct verb_args *args, const struct patch_object *po,
+				   void **sig, size_t *sig_len)
+{
+	char sig_path[PATH_MAX];
+	struct patch_signer signer;
+	struct bpflp_config cfg;
+	int err;
+
+	*sig = NULL;
+	*sig_len = 0;
+	err = config_load(&cfg);
+	if (err)
+		return err;
+	signature_policy_notice(&cfg);
+	err = signature_check_file(&cfg, args->arg, po->image, po->image_size, args->sig, false,
+				   &signer);
+	if (err || !signer.present)
+		return err;
+	if (args->sig)
+		snprintf(sig_path, sizeof(sig_path), "%s", args->sig);
+	else if (try_snprintf(sig_path, sizeof(sig_path), "%s" SIG_SUFFIX, args->arg))
+		return -ENAMETOOLONG;
+	/* Read again: the file checked is small, and a changed one fails at boot, named. */
+	err = signature_read_file(sig_path, sig, sig_len);
+	if (err)
+		p_err("cannot read the signature %s: %s", sig_path, strerror(-err));
+	return err;
+}
 
 int do_install(const struct verb_args *args)
 {
 	char dir[PATH_MAX], manifest[PATH_MAX * 2], manifest_path[PATH_MAX],
-		old_object[PATH_MAX] = "";
+		old_object[PATH_MAX] = "", sig_path[PATH_MAX + 8];
 	struct patch_object po = {};
 	struct installed inst = {}, old;
+	void *sig = NULL;
+	size_t sig_len;
 	int err, len;
 
 	err = patches_dir(dir, sizeof(dir));
@@ -171,6 +210,8 @@ int do_install(const struct verb_args *args)
 		return err;
 	/* The same checks as apply's, against this kernel: a broken patch is not installed. */
 	err = patch_object_open(&po, args->arg, args->allow_insecure);
+	if (!err)
+		err = check_install_signature(args, &po, &sig, &sig_len);
 	if (err)
 		goto cleanup;
 	err = read_manifest(dir, &old);
@@ -199,6 +240,14 @@ int do_install(const struct verb_args *args)
 		p_err("cannot write %s: %s", inst.object, strerror(-err));
 		goto cleanup;
 	}
+	/* Its signature beside it, or none: an older one would not match it at boot. */
+	snprintf(sig_path, sizeof(sig_path), "%s" SIG_SUFFIX, inst.object);
+	err = sig ? write_file_atomic(sig_path, sig, sig_len) :
+		    (unlink(sig_path) && errno != ENOENT ? -errno : 0);
+	if (err) {
+		p_err("cannot %s %s: %s", sig ? "write" : "remove", sig_path, strerror(-err));
+		goto cleanup;
+	}
 	len = snprintf(manifest, sizeof(manifest),
 		       "format %d\nname %s\nversion %lu\nsha256 %s\nobject %s.bpf.o\n",
 		       MANIFEST_FORMAT, inst.name, inst.version, inst.sha256, inst.name);
@@ -211,9 +260,12 @@ int do_install(const struct verb_args *args)
 		p_err("cannot write %s: %s", manifest_path, strerror(-err));
 		goto cleanup;
 	}
-	/* Another name's object is no longer referenced. */
-	if (*old_object && strcmp(old_object, inst.object))
+	/* Another name's object (and signature) is no longer referenced. */
+	if (*old_object && strcmp(old_object, inst.object)) {
 		unlink(old_object);
+		if (!try_snprintf(sig_path, sizeof(sig_path), "%s" SIG_SUFFIX, old_object))
+			unlink(sig_path);
+	}
 
 	if (json_output) {
 		print_installed_json("installed", &inst, &old);
@@ -224,6 +276,7 @@ int do_install(const struct verb_args *args)
 		printf("\n");
 	}
 cleanup:
+	free(sig);
 	patch_object_close(&po);
 	return err;
 }
@@ -270,6 +323,12 @@ int do_uninstall(const struct verb_args *args)
 		p_err("cannot remove %s: %s", inst.object, strerror(-err));
 		return err;
 	}
+	if (!try_snprintf(manifest, sizeof(manifest), "%s" SIG_SUFFIX, inst.object) &&
+	    unlink(manifest) && errno != ENOENT) {
+		err = -errno;
+		p_err("cannot remove %s: %s", manifest, strerror(-err));
+		return err;
+	}
 	if (json_output)
 		print_installed_json("uninstalled", &inst, NULL);
 	else
@@ -289,7 +348,11 @@ static int file_sha256_hex(const char *path, char hex[SHA256_HEX_SIZE])
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	sha256_init(&ctx);
+	err = sha256_init(&ctx);
+	if (err) {
+		close(fd);
+		return err;
+	}
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)

@@ -73,6 +73,23 @@ static void json_digest(const struct patch_meta *m)
 	jsonw_string_field(json_wtr, "sha256", hex);
 }
 
+/* Who signed the object: null when it was applied unsigned. */
+static void json_signer(const struct patch_meta *m)
+{
+	char hex[SHA256_HEX_SIZE];
+
+	jsonw_name(json_wtr, "signer");
+	if (!m->signer[0]) {
+		jsonw_null(json_wtr);
+		return;
+	}
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "cn", m->signer);
+	sha256_hex(m->signer_sha256, sizeof(m->signer_sha256), hex);
+	jsonw_string_field(json_wtr, "sha256", hex);
+	jsonw_end_object(json_wtr);
+}
+
 static void json_patch(const struct patch_record *rec)
 {
 	const struct patch_meta *m = &rec->meta;
@@ -86,6 +103,7 @@ static void json_patch(const struct patch_record *rec)
 	jsonw_uint_field(json_wtr, "applied_at_ns", m->applied_at);
 	jsonw_string_field(json_wtr, "object", m->object);
 	json_digest(m);
+	json_signer(m);
 	if (m->status == PATCH_REPLACED)
 		jsonw_string_field(json_wtr, "replaced_by", m->replaced_by);
 	jsonw_name(json_wtr, "functions");
@@ -324,6 +342,7 @@ static void show_json(const struct patch_record *rec, bool counting)
 	json_slot(&rec->meta);
 	jsonw_string_field(json_wtr, "object", rec->meta.object);
 	json_digest(&rec->meta);
+	json_signer(&rec->meta);
 	jsonw_string_field(json_wtr, "pin_dir", rec->dir);
 	livepatch_print_json(rec->dir);
 	declared_print_json(rec->dir);
@@ -362,6 +381,10 @@ static void show_plain(const struct patch_record *rec, bool counting)
 	printf("%s@%u: %s, %s mode%s, pinned in %s\n", rec->meta.name, rec->meta.version,
 	       patch_status_name(rec->meta.status), patch_mode_name(rec->meta.mode), slot, rec->dir);
 	printf("  object %s\n  sha256 %s\n", rec->meta.object, hex);
+	if (rec->meta.signer[0]) {
+		sha256_hex(rec->meta.signer_sha256, sizeof(rec->meta.signer_sha256), hex);
+		printf("  signed by %s (certificate sha256 %s)\n", rec->meta.signer, hex);
+	}
 	livepatch_print_plain(rec->dir);
 	declared_print_plain(rec->dir);
 	if (!counting)

@@ -31,6 +31,7 @@ int do_log(const struct verb_args *args);
 int do_stats(const struct verb_args *args);
 int do_help(const struct verb_args *args);
 int do_version(const struct verb_args *args);
+int do_sign(const struct verb_args *args);
 
 /* apply OBJ as do_apply, recorded in the history as operation op ("boot"). */
 int apply_object(const struct verb_args *args, const char *op);
@@ -42,6 +43,7 @@ extern const struct verb_option disable_options[];
 extern const struct verb_option install_options[];
 extern const struct verb_option show_options[];
 extern const struct verb_option log_options[];
+extern const struct verb_option sign_options[];
 
 /* Every verb, ended by { }. */
 extern const struct command commands[];

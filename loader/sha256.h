@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SHA-256 (FIPS 180-4), self-contained: bpflp records the digest of every
- * patch object it applies so a different object under the same
+ * SHA-256 through libcrypto's EVP interface: bpflp records the digest of
+ * every patch object it applies so a different object under the same
  * NAME@VERSION is never mistaken for the one already applied.
  */
 #ifndef BPFLP_SHA256_H
@@ -14,16 +14,16 @@
 #define SHA256_HEX_SIZE    (2 * SHA256_DIGEST_SIZE + 1)
 
 struct sha256_ctx {
-	uint32_t state[8];
-	uint64_t bytes; /* message length so far */
-	uint8_t block[64];
-	size_t fill; /* bytes in block */
+	void *md; /* EVP_MD_CTX *, NULL once final or when init failed */
 };
 
-void sha256_init(struct sha256_ctx *ctx);
+/* 0, or -ENOMEM (then update and final do nothing and final zeroes the digest). */
+int sha256_init(struct sha256_ctx *ctx);
 void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
+/* The digest; frees the context. */
 void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE]);
-void sha256(const void *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE]);
+/* One call: 0, or -ENOMEM with digest zeroed. */
+int sha256(const void *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE]);
 /* Lower-case hex of the first n bytes of digest (n <= 32), terminated. */
 void sha256_hex(const uint8_t *digest, size_t n, char *hex);
 

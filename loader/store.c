@@ -241,7 +241,8 @@ bool meta_valid(const struct patch_meta *m)
 	if (m->slot >= BPFLP_MAX_SLOTS || m->nr_funcs > BPFLP_MAX_FUNCS ||
 	    m->status > PATCH_REPLACED || m->mode > MODE_STACK ||
 	    !has_nul(m->name, sizeof(m->name)) || !has_nul(m->object, sizeof(m->object)) ||
-	    !has_nul(m->replaced_by, sizeof(m->replaced_by)))
+	    !has_nul(m->replaced_by, sizeof(m->replaced_by)) ||
+	    !has_nul(m->signer, sizeof(m->signer)))
 		return false;
 	for (__u32 i = 0; i < m->nr_funcs; i++)
 		if (!has_nul(m->funcs[i].name, sizeof(m->funcs[i].name)) ||

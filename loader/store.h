@@ -49,9 +49,9 @@
 /*
  * Layout version of struct patch_meta, separate from BPFLP_ABI_VERSION (which
  * patch objects carry too): a new record layout must not reject objects.
- * 2: object digest added.
+ * 2: object digest added. 5: signer added.
  */
-#define META_VERSION          4U
+#define META_VERSION          5U
 #define BPFLP_OBJECT_PATH_MAX 256 /* bytes of patch_meta.object, NUL included */
 
 /* The maps every bpflp BPF object shares, pinned as STORE_ROOT/NAME (maps.bpf.h). */
@@ -100,6 +100,9 @@ struct patch_meta {
 	char object[BPFLP_OBJECT_PATH_MAX]; /* canonical path it was applied from */
 	char replaced_by[BPFLP_NAME_MAX + 16];
 	__u8 digest[SHA256_DIGEST_SIZE]; /* SHA-256 of the object file */
+	/* Who signed the object (signature.h): the subject CN, "" when unsigned. */
+	char signer[64];
+	__u8 signer_sha256[SHA256_DIGEST_SIZE]; /* SHA-256 of the signer's certificate */
 	struct func_meta funcs[BPFLP_MAX_FUNCS];
 };
 

@@ -24,6 +24,7 @@
 #include "patch_object.h"
 #include "patch_state.h"
 #include "shadow.h"
+#include "signature.h"
 #include "slots.h"
 #include "snapshot_links.h"
 #include "transaction.h"
@@ -259,8 +260,8 @@ static void report_shadows(const struct patch_object *po, struct apply_result *r
 	}
 }
 
-int txn_apply(const char *path, bool stack, bool allow_insecure,
-	      const struct lp_module_file *module, int timeout_s, struct apply_result *res)
+int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp_module_file *module,
+	      int timeout_s, const struct patch_signer *signer, struct apply_result *res)
 {
 	struct patch_record *existing;
 	struct patch_object po;
@@ -274,6 +275,11 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 	err = patch_object_open(&po, path, allow_insecure);
 	if (err)
 		return err;
+	if (signer && signer->present && memcmp(signer->data_sha256, po.digest, sizeof(po.digest))) {
+		p_err("%s changed after its signature was checked: apply it again", path);
+		patch_object_close(&po);
+		return -EBADMSG;
+	}
 	err = txn_begin(&t, NULL, true);
 	if (err)
 		goto out;
@@ -317,6 +323,10 @@ int txn_apply(const char *path, bool stack, bool allow_insecure,
 	if (err)
 		goto out;
 	fill_meta(&res->meta, &po, slot, stack);
+	if (signer && signer->present) {
+		snprintf(res->meta.signer, sizeof(res->meta.signer), "%s", signer->cn);
+		memcpy(res->meta.signer_sha256, signer->cert_sha256, sizeof(res->meta.signer_sha256));
+	}
 	err = stack ? 0 : snapshot_links_for_replace(&t.cc, &t.reg, &res->meta);
 	if (err)
 		goto out;

@@ -106,7 +106,7 @@ if [[ -f /usr/share/bash-completion/bash_completion ]]; then
 	got=$(complete_words bpflp in | tr '\n' ' ')
 	[[ $got == "install " ]] && ok "completion: verbs" || not_ok "completion: verbs" "'bpflp in' gave '$got'"
 	got=$(complete_words bpflp apply --s | tr '\n' ' ')
-	[[ $got == "--stack " ]] && ok "completion: per-verb options" ||
+	[[ $got == "--stack --sig " ]] && ok "completion: per-verb options" ||
 		not_ok "completion: per-verb options" "'bpflp apply --s' gave '$got'"
 	got=$(complete_words bpflp lo | tr '\n' ' ')
 	[[ $got == "log " ]] && ok "completion: the log verb" || not_ok "completion: the log verb" "'bpflp lo' gave '$got'"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # CLI conventions: global options anywhere on the line ('bpflp list -j' is
 # 'bpflp -j list'), '--' ends the options, each verb's -h/--help prints its
-# usage, 'help COMMAND', 'version' and '--version' (plain and -j), and
+# usage, 'help COMMAND', 'version', '--version' and '-V' (plain and -j), and
 # 'bpflp -j help' is one JSON document. Exact outputs.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/core_lib.bash"
@@ -59,7 +59,7 @@ err=$("$BPFLP" list -- -j 2>&1 > /dev/null) || rc=$?
 assert_eq "$rc:$err" "1:bpflp: error: list takes no arguments, got '-j'" "'list -- -j'"
 
 echo "# per-verb -h and help COMMAND"
-apply_usage="Usage: bpflp apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S]
+apply_usage="Usage: bpflp apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S] [--sig FILE]
 
 apply a patch; replaces every active patch unless --stack
 
@@ -68,6 +68,7 @@ Options:
       --allow-insecure   accept an object not owned by root or writable by group or others
       --module FILE.ko   the livepatch module the patch carries (replace = true), applied with it
       --timeout SECONDS  how long a livepatch transition may take before it is reversed (default 60)
+      --sig FILE         the object's detached signature (default OBJ.sig)
   -j, -p, -v, -h         as for every command ('--' ends the options)"
 assert_eq "$(usage_of apply -h)" "$apply_usage" "'apply -h'"
 assert_eq "$(usage_of apply --help)" "$apply_usage" "'apply --help'"
@@ -87,6 +88,12 @@ assert_eq "$(head -n1 <<< "$usage")" "Usage: bpflp [OPTIONS] COMMAND [ARGS]" "'h
 assert_eq "$(usage_of --help)" "$usage" "'--help' is 'help'"
 assert_eq "$(usage_of -h)" "$usage" "'-h' is 'help'"
 assert_eq "$(grep -c '^  [0-5]  ' <<< "$usage")" 6 "'help' lists the exit codes 0 to 5"
+assert_eq "$(sed -n '/^Options, anywhere/,/^$/p' <<< "$usage")" "Options, anywhere on the line ('--' ends them):
+  -j, --json             one JSON document on stdout, errors included
+  -p, --pretty           JSON, indented
+  -v, --verbose          debug messages, libbpf's included
+  -h, --help             this text; with a command, its usage
+  -V, --version          the same as 'bpflp version'" "'help': the global options"
 rc=0
 err=$("$BPFLP" help bogus 2>&1 > /dev/null) || rc=$?
 assert_eq "$rc:$err" "1:bpflp: error: unknown command 'bogus': run 'bpflp help'" "'help bogus'"
@@ -94,9 +101,9 @@ assert_eq "$rc:$err" "1:bpflp: error: unknown command 'bogus': run 'bpflp help'"
 echo "# -j help"
 out=$(out_of -j help)
 assert_eq "$(jq -r '[.commands[].name] | join(" ")' <<< "$out")" \
-	"apply list show disable check probe recover status gc install uninstall boot stats log help version" "'-j help': commands"
+	"apply list show disable check probe recover status gc install uninstall boot sign stats log help version" "'-j help': commands"
 assert_eq "$(jq -c '.commands[0] | [.name, .usage, .options]' <<< "$out")" \
-	'["apply","apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S]",["--stack","--allow-insecure","--module","--timeout"]]' "'-j help': apply"
+	'["apply","apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S] [--sig FILE]",["--stack","--allow-insecure","--module","--timeout","--sig"]]' "'-j help': apply"
 assert_eq "$(jq -c '[.exit_codes[].code]' <<< "$out")" "[0,1,2,3,4,5]" "'-j help': exit codes"
 assert_eq "$(out_of help gc -j)" \
 	'{"commands":[{"name":"gc","usage":"gc","summary":"remove the records of replaced and disabled patches","options":[]}]}' \
@@ -116,9 +123,20 @@ libbpf $libbpf
 json schema $schema"
 assert_eq "$(out_of version)" "$plain" "'version'"
 assert_eq "$(out_of --version)" "$plain" "'--version'"
+assert_eq "$(out_of -V)" "$plain" "'-V' (as bpftool's)"
+assert_eq "$(out_of -vV)" "$plain" "'-vV'"
 assert_eq "$(out_of ver)" "$plain" "'ver' (a prefix)"
 json="{\"version\":\"$ver\",\"abi_version\":$abi,\"record_format\":$fmt,\"libbpf_version\":\"$libbpf\",\"schema_version\":\"$schema\"}"
 assert_eq "$(out_of -j version)" "$json" "'-j version'"
 assert_eq "$(out_of version -j)" "$json" "'version -j'"
 assert_eq "$(out_of --version -j)" "$json" "'--version -j'"
+assert_eq "$(out_of -V -j)" "$json" "'-V -j'"
+assert_eq "$(out_of -jV)" "$json" "'-jV'"
+rc=0
+err=$("$BPFLP" list -V 2>&1 > /dev/null) || rc=$?
+assert_eq "$rc:$err" "1:bpflp: error: unknown option '-V' for list: run 'bpflp help list'" \
+	"'list -V': -V goes before the command, as --version"
+rc=0
+err=$("$BPFLP" --version=1 2>&1 > /dev/null) || rc=$?
+assert_eq "$rc:$err" "1:bpflp: error: option '--version' takes no value, got '--version=1': run 'bpflp help'" "'--version=1'"
 assert_eq "$(out_of -p version | jq -c .)" "$json" "'-p version'"

@@ -23,7 +23,7 @@ log=$root/build/deps.log
 # dpkg-dev: make deb; yamllint: the Ansible example in docs; dwarves (pahole),
 # xz-utils: the scale benchmark's module BTF, from the guest's vmlinuz;
 # gnuplot-nox: its plot; clang-format: selftests/host/test_format.sh.
-pkgs=(clang llvm libbpf-dev bpftool gcc make libelf-dev zlib1g-dev libkmod-dev pkg-config
+pkgs=(clang llvm libbpf-dev bpftool gcc make libelf-dev zlib1g-dev libkmod-dev libssl-dev pkg-config
       qemu-system-x86 busybox-static cpio kmod libcmocka-dev jq python3-jsonschema
       pandoc bash-completion debhelper fakeroot dpkg-dev yamllint dwarves xz-utils gnuplot-nox
       clang-format)
