@@ -48,41 +48,6 @@ static int patches_dir(char *buf, size_t size)
 	return err;
 }
 
-/* Write size bytes to path through path.tmp, fsync and rename: all or nothing. */
-static int write_file_atomic(const char *path, const void *data, size_t size)
-{
-	char tmp[PATH_MAX];
-	const char *p = data;
-	int fd, err = 0;
-
-	if (try_snprintf(tmp, sizeof(tmp), "%s.tmp", path))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while (size) {
-		ssize_t n = write(fd, p, size);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		p += n;
-		size -= n;
-	}
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
-}
-
 /* 0 and *inst filled, -ENOENT when nothing is installed, else an error (printed). */
 static int read_manifest(const char *dir, struct installed *inst)
 {

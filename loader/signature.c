@@ -519,40 +519,6 @@ void signature_policy_notice(const struct bpflp_config *cfg)
 		cfg->path);
 }
 
-static int write_atomic(const char *path, const void *data, size_t size)
-{
-	char tmp[PATH_MAX];
-	const char *p = data;
-	int fd, err = 0;
-
-	if (try_snprintf(tmp, sizeof(tmp), "%s.tmp", path))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while (size) {
-		ssize_t n = write(fd, p, size);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		p += n;
-		size -= n;
-	}
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
-}
-
 int signature_sign(const void *data, size_t len, const char *key_path, const char *cert_path,
 		   const char *out_path, struct patch_signer *signer)
 {
@@ -599,7 +565,7 @@ int signature_sign(const void *data, size_t len, const char *key_path, const cha
 		err = -EINVAL;
 		goto out;
 	}
-	err = write_atomic(out_path, der, der_len);
+	err = write_file_atomic(out_path, der, der_len);
 	if (err) {
 		p_err("cannot write the signature %s: %s", out_path, strerror(-err));
 		goto out;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 #include "util.h"
 
 int try_snprintf(char *buf, size_t size, const char *fmt, ...)
@@ -15,4 +18,38 @@ int try_snprintf(char *buf, size_t size, const char *fmt, ...)
 	if (len < 0)
 		return -EINVAL;
 	return (size_t)len < size ? 0 : -ENAMETOOLONG;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t size)
+{
+	char tmp[PATH_MAX];
+	const char *p = data;
+	int fd, err = 0;
+
+	if (try_snprintf(tmp, sizeof(tmp), "%s.tmp", path))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (size) {
+		ssize_t n = write(fd, p, size);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		p += n;
+		size -= n;
+	}
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
 }

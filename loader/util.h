@@ -12,4 +12,10 @@
  */
 int try_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * Write size bytes to path through path.tmp, fsync and rename: all or
+ * nothing. 0 or a negative errno.
+ */
+int write_file_atomic(const char *path, const void *data, size_t size);
+
 #endif /* BPFLP_UTIL_H */
