@@ -256,7 +256,8 @@ static bool traceability_warned;
 static int check_target(struct patch_object *po, struct patch_prog *pp)
 {
 	struct kernel_func kf;
-	int err;
+	char why[256];
+	int err, btf_id;
 
 	err = kernel_func_find(pp->func, &kf);
 	if (err == -ENOENT) {
@@ -276,6 +277,14 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
 	if (!pp->traceable) {
 		p_err("%s: cannot attach %s to %s: not traceable (notrace, inlined or init-only: absent from %s); patch a traceable caller or callee instead",
 		      po->path, bpflp_kind_name(pp->kind), pp->func, kernel_traceable_source());
+		return -EINVAL;
+	}
+	/* What apply's attach would refuse with an errno, refused here in a sentence. */
+	btf_id = (int)(__u32)pp->func_key;
+	if (func_proto_fit(pp->btf, btf_id, route_trampoline_limit(pp->btf, btf_id), why,
+			   sizeof(why)) == PROTO_UNTRACEABLE) {
+		p_err("%s: cannot attach %s to %s: %s; patch a caller or callee BPF can attach to instead",
+		      po->path, bpflp_kind_name(pp->kind), pp->func, why);
 		return -EINVAL;
 	}
 	if (pp->traceable < 0 && !traceability_warned) {

@@ -108,7 +108,7 @@ int route_decide(const char *func, const struct func_facts *f, char *reason, siz
  * trampolines take 6 argument registers, so only a longer prototype needs
  * the kernel asked (which, as root, attaches a program).
  */
-static const struct trampoline_limit *trampoline_limit_for(const struct btf *btf, int func_id)
+const struct trampoline_limit *route_trampoline_limit(const struct btf *btf, int func_id)
 {
 	/* Its .probed is never printed: no prototype within it goes past it. */
 	static const struct trampoline_limit every_kernel = { .max_args = 6, .probed = true };
@@ -151,7 +151,7 @@ int func_route(const char *func, char *reason, size_t size)
 	f.traceable_source = kernel_traceable_source();
 	f.modifiable = kernel_func_modifiable(func);
 	f.security_hook = !strncmp(func, SECURITY_PREFIX, strlen(SECURITY_PREFIX));
-	f.proto = func_proto_fit(kf.btf, f.btf_id, trampoline_limit_for(kf.btf, f.btf_id),
+	f.proto = func_proto_fit(kf.btf, f.btf_id, route_trampoline_limit(kf.btf, f.btf_id),
 				 f.proto_why, sizeof(f.proto_why));
 	if (!f.modifiable && !f.btf_module[0] && f.proto == PROTO_REPLACEABLE)
 		companion_facts(&f);

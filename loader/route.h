@@ -43,4 +43,11 @@ struct func_facts {
 /* The route the facts allow, as func_route(); pure, for unit tests. */
 int route_decide(const char *func, const struct func_facts *facts, char *reason, size_t size);
 
+/*
+ * The BPF trampoline limit func_id's prototype is judged by: 6 argument
+ * registers, which every x86-64 kernel takes, or for a longer prototype
+ * what this kernel takes (as root, learnt by attaching an empty program).
+ */
+const struct trampoline_limit *route_trampoline_limit(const struct btf *btf, int func_id);
+
 #endif /* BPFLP_ROUTE_H */

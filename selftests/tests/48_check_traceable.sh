@@ -5,7 +5,12 @@
 #     available_filter_functions) is refused by check and apply, naming why;
 #  b) replacing a function of a module (9p, which has BTF) is refused,
 #     naming the module: the companion module replaces vmlinux's only;
-#  c) when tracefs cannot be read, check says the traceability is unknown
+#  c) an fentry on a function with more argument registers than this
+#     kernel's trampolines take (7: 6.1 takes 6, 6.12 takes 12) is refused
+#     by check and apply in a sentence, not apply's errno 524; where the
+#     kernel takes them, check passes and apply attaches; a variadic
+#     function (seq_printf) is refused on every kernel;
+#  d) when tracefs cannot be read, check says the traceability is unknown
 #     and apply tries: the attach fails, and the post_unpatch callback of
 #     the patch whose pre_patch ran is run (as livepatch does); nothing changes.
 . "$(dirname "$0")/../lib.sh"
@@ -14,6 +19,8 @@ core_setup
 BADOBJ=$BPFLP_BUILD/selftests/badobj
 notrace=$(build_path selftests/badobj/notrace-func.bpf.o)
 modfunc=$(build_path selftests/badobj/module-func.bpf.o)
+many=$(build_path selftests/badobj/many-args.bpf.o)
+variadic=$(build_path selftests/badobj/variadic.bpf.o)
 
 grep -qx do_blk_trace_setup "$TRACING/available_filter_functions" &&
 	fail "do_blk_trace_setup is traceable on this kernel: pick another notrace function"
@@ -50,7 +57,33 @@ for verb in check apply; do
 done
 assert_eq "$(kernel_state)" "$before" "nothing changed by the refusals"
 
-echo "# c) tracefs unreadable: try, and undo pre_patch with post_unpatch"
+echo "# c) more argument registers than the trampolines take"
+if [[ $(uname -r) == 6.1.* ]]; then
+	for verb in check apply; do
+		expect_error "$verb many-args" \
+			"bpflp: error: $many: cannot attach fentry to __vfs_setxattr: 7 argument registers: this kernel's BPF trampolines take at most 6 argument registers (probed); patch a caller or callee BPF can attach to instead" \
+			"$BPFLP" "$verb" "$many"
+	done
+	assert_eq "$(kernel_state)" "$before" "nothing changed by the refusals"
+else
+	out=$(bpflp_ok check "$many")
+	assert_match "$out" "ok  fentry    __vfs_setxattr: in BTF, traceable, verifier accepts" "check: 7 arguments fit this kernel"
+	bpflp_ok apply "$many" --stack > /dev/null
+	assert_eq "$(traced __vfs_setxattr)" yes "__vfs_setxattr carries the trampoline"
+	bpflp_ok disable many-args > /dev/null
+	wait_for 60 test "$(traced __vfs_setxattr)" = no || fail "__vfs_setxattr still traced after disable"
+	before=$(kernel_state)	# many-args@1 keeps its record, disabled
+fi
+grep -qx seq_printf "$TRACING/available_filter_functions" ||
+	fail "seq_printf is not traceable on this kernel: pick another variadic function"
+for verb in check apply; do
+	expect_error "$verb variadic" \
+		"bpflp: error: $variadic: cannot attach fentry to seq_printf: variadic: BPF trampolines cannot take its arguments; patch a caller or callee BPF can attach to instead" \
+		"$BPFLP" "$verb" "$variadic"
+done
+assert_eq "$(kernel_state)" "$before" "nothing changed by the refusals"
+
+echo "# d) tracefs unreadable: try, and undo pre_patch with post_unpatch"
 # A private mount namespace hides tracefs (and debugfs' tracing) from bpflp only.
 notracefs() {
 	unshare -m sh -c 'mount -t tmpfs none /sys/kernel/tracing && mount -t tmpfs none /sys/kernel/debug && exec "$@"' notracefs "$@"
