@@ -25,18 +25,6 @@ raw_state() {
 	grep -o '^[a-z_0-9]* ' "$TRACING/enabled_functions" | sort
 }
 
-# status_is CODE STATUS WHAT: plain and -j status exit CODE; -j says STATUS.
-status_is() {
-	local rc=0 out
-	"$BPFLP" status > "$TDIR/status.out" 2> "$TDIR/status.err" || rc=$?
-	assert_eq "$rc" "$1" "status exit code $3"
-	assert_eq "$(cat "$TDIR/status.err")" "" "status stderr $3"
-	rc=0
-	out=$("$BPFLP" -j status) || rc=$?
-	assert_eq "$rc" "$1" "-j status exit code $3"
-	assert_eq "$(jq -r '"\(.status) \(.exit_code)"' <<< "$out")" "$2 $1" "-j status and exit_code $3"
-}
-
 status_is 0 consistent "with nothing applied"
 bpflp_ok apply "$(patch_obj t_a1)" > /dev/null
 assert_behaviour "EPERM ok ok" "with t-a@1"

@@ -20,18 +20,6 @@ export BPFLP_STATE_DIR=$TDIR/state
 HISTORY=$BPFLP_STATE_DIR/history.log
 FTRACE=/proc/sys/kernel/ftrace_enabled
 
-# status_is CODE STATUS WHAT: plain and -j status exit CODE, -j says STATUS;
-# the plain output is left in $TDIR/status.out.
-status_is() {
-	local rc=0 out
-	"$BPFLP" status > "$TDIR/status.out" 2> "$TDIR/status.err" || rc=$?
-	assert_eq "$rc" "$1" "status exit code $3"
-	assert_eq "$(cat "$TDIR/status.err")" "" "status stderr $3"
-	rc=0
-	out=$("$BPFLP" -j status) || rc=$?
-	assert_eq "$rc:$(jq -r .status <<< "$out")" "$1:$2" "-j status $3"
-}
-
 # within SECONDS CMD...: run CMD, which must end before SECONDS (else the test fails); its status in $rc.
 within() {
 	local secs=$1

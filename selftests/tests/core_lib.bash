@@ -71,6 +71,20 @@ behaviour() {
 # assert_behaviour "OPEN UNLINK MKDIR" WHAT
 assert_behaviour() { assert_eq "$(behaviour)" "$1" "open/unlink/mkdir outcomes $2"; }
 
+# status_is CODE STATUS WHAT: plain and -j status exit CODE, nothing on
+# stderr; -j says STATUS and exit_code CODE. The plain output is left in
+# $TDIR/status.out.
+status_is() {
+	local rc=0 out
+	"$BPFLP" status > "$TDIR/status.out" 2> "$TDIR/status.err" || rc=$?
+	assert_eq "$rc" "$1" "status exit code $3"
+	assert_eq "$(cat "$TDIR/status.err")" "" "status stderr $3"
+	rc=0
+	out=$("$BPFLP" -j status) || rc=$?
+	assert_eq "$rc" "$1" "-j status exit code $3"
+	assert_eq "$(jq -r '"\(.status) \(.exit_code)"' <<< "$out")" "$2 $1" "-j status and exit_code $3"
+}
+
 # bpflp_ok ARGS...: run bpflp, which must succeed; its stdout is echoed.
 bpflp_ok() {
 	local out rc=0
