@@ -125,3 +125,34 @@ int kallsyms_count_text(const char *func, struct ksym_count *count)
 	}
 	return 0;
 }
+
+/*
+ * GCC's clones of func (func.isra.0, func.constprop.0, func.part.0,
+ * func.cold): C names hold no dot, so "func." starts only them. Sorted by
+ * name, they follow func itself; the first is the lower bound of "func.".
+ */
+int kallsyms_find_clone(const char *func, char *clone, size_t size)
+{
+	size_t len = strlen(func), lo = 0, hi;
+
+	if (!text.loaded)
+		load_text();
+	if (text.err)
+		return text.err;
+	for (hi = text.nr; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(text.syms[mid].name, func, len);
+
+		if (c < 0 || (c == 0 && text.syms[mid].name[len] < '.'))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < text.nr && !strncmp(text.syms[lo].name, func, len); lo++) {
+		if (text.syms[lo].name[len] != '.' || text.syms[lo].module)
+			continue;
+		snprintf(clone, size, "%s", text.syms[lo].name);
+		return 1;
+	}
+	return 0;
+}

@@ -9,6 +9,9 @@
 
 #include <stddef.h>
 
+/* The kernel's bound on a symbol's name, with its NUL (6.1 and later). */
+#define KSYM_NAME_LEN 512
+
 struct ksym_count {
 	int vmlinux;     /* text symbols of vmlinux with that name */
 	int modules;     /* ... of loaded modules */
@@ -17,6 +20,12 @@ struct ksym_count {
 
 /* Count func's text symbols: 0, or a negative errno when kallsyms cannot be read. */
 int kallsyms_count_text(const char *func, struct ksym_count *count);
+
+/*
+ * A compiler clone of vmlinux's func (func.isra.0, func.constprop.0...):
+ * 1 and its name in clone, 0 if none, or a negative errno.
+ */
+int kallsyms_find_clone(const char *func, char *clone, size_t size);
 
 /*
  * One line of /proc/kallsyms ("ffffffff81000000 T name [module]"): 1 and

@@ -17,6 +17,7 @@
 #include "output.h"
 #include "companion_kmod.h"
 #include "func_proto.h"
+#include "kallsyms.h"
 #include "patch_object.h"
 #include "replace_proto.h"
 #include "route.h"
@@ -256,10 +257,15 @@ static bool traceability_warned;
 static int check_target(struct patch_object *po, struct patch_prog *pp)
 {
 	struct kernel_func kf;
-	char why[256];
+	char why[256], clone[KSYM_NAME_LEN];
 	int err, btf_id;
 
 	err = kernel_func_find(pp->func, &kf);
+	if (err == -ENOENT && kallsyms_find_clone(pp->func, clone, sizeof(clone)) > 0) {
+		p_err("%s: cannot attach %s to %s: the compiler specialised it into %s, whose prototype differs from the source's, so it has no BTF and BPF cannot attach to it; patch a caller or callee BPF can attach to instead",
+		      po->path, bpflp_kind_name(pp->kind), pp->func, clone);
+		return err;
+	}
 	if (err == -ENOENT) {
 		p_err("%s: unknown kernel function '%s': it is not in the BTF of this kernel or of a loaded module; check the name (or load its module first)",
 		      po->path, pp->func);
@@ -305,6 +311,9 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
  * module runs the program, loaded as fentry (its rodata switch makes the
  * body leave a verdict instead of returning it).
  */
+/* fentry attached to it (check_target): above the module's limit, which is then reported. */
+static const struct trampoline_limit any_limit = { .max_args = 64, .probed = true };
+
 static bool forced_companion(void)
 {
 	const char *route = getenv("BPFLP_ROUTE");
@@ -321,8 +330,6 @@ static bool forced_companion(void)
  */
 static int pick_companion_only(struct patch_object *po, struct patch_prog *pp)
 {
-	/* fentry attached to it (check_target): above the module's limit, which is then reported. */
-	static const struct trampoline_limit any_limit = { .max_args = 64, .probed = true };
 	char why[512];
 	int route;
 
@@ -359,6 +366,16 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 	__u32 *companion;
 	int err, route;
 
+	/*
+	 * A struct passed by value, which only fmod_ret could take, cannot be
+	 * declared in a body (no cast from a register): say that first.
+	 */
+	if (!kernel_func_modifiable(pp->func) &&
+	    func_proto_fit(pp->btf, (int)(__u32)pp->func_key, &any_limit, why, sizeof(why)) ==
+		    PROTO_TRACE_ONLY) {
+		p_err("%s: cannot replace %s: %s", po->path, pp->func, why);
+		return -EOPNOTSUPP;
+	}
 	err = replace_proto_check(bpf_object__btf(po->obj), pp->btf, pp->func, why, sizeof(why));
 	if (err) {
 		p_err("%s: %s", po->path, why);

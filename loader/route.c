@@ -54,6 +54,10 @@ static int decide_without_btf(const char *func, const struct func_facts *f, char
 	if (f->ksyms.modules)
 		return route(ROUTE_NONE, reason, size,
 			     "in module %s, without BTF: BPF cannot attach to it", f->ksyms.module);
+	if (f->clone[0])
+		return route(ROUTE_NONE, reason, size,
+			     "the compiler specialised it into %s, whose prototype differs from the source's, so it has no BTF: BPF cannot attach to it",
+			     f->clone);
 	return route(-ENOENT, reason, size, "no function %s in this kernel (not in its BTF%s)", func,
 		     f->kallsyms_err ? "; /proc/kallsyms unreadable" : " nor in /proc/kallsyms");
 }
@@ -144,8 +148,11 @@ int func_route(const char *func, char *reason, size_t size)
 	if (err && err != -ENOENT)
 		return route(err, reason, size, "cannot read the kernel's BTF: %s", strerror(-err));
 	f.kallsyms_err = kallsyms_count_text(func, &f.ksyms);
-	if (err)
+	if (err) {
+		if (kallsyms_find_clone(func, f.clone, sizeof(f.clone)) <= 0)
+			f.clone[0] = '\0';
 		return route_decide(func, &f, reason, size);
+	}
 	memcpy(f.btf_module, kf.module, sizeof(f.btf_module));
 	f.traceable = kernel_func_traceable(func);
 	f.traceable_source = kernel_traceable_source();

@@ -32,9 +32,10 @@ struct func_facts {
 	const char *traceable_source; /* that list's path */
 	int kallsyms_err;             /* 0, or -errno: /proc/kallsyms unreadable */
 	struct ksym_count ksyms;
-	bool modifiable;      /* kernel_func_modifiable() */
-	bool security_hook;   /* ... because its name is security_* */
-	enum proto_fit proto; /* with btf_id only */
+	char clone[KSYM_NAME_LEN]; /* without BTF: a compiler clone in kallsyms (func.isra.0), or "" */
+	bool modifiable;           /* kernel_func_modifiable() */
+	bool security_hook;        /* ... because its name is security_* */
+	enum proto_fit proto;      /* with btf_id only */
 	char proto_why[160];
 	int companion_err; /* companion_module_usable() */
 	char companion_why[400];

@@ -10,6 +10,13 @@
 #     by check and apply in a sentence, not apply's errno 524; where the
 #     kernel takes them, check passes and apply attaches; a variadic
 #     function (seq_printf) is refused on every kernel;
+#  e) a struct passed by value: over 16 bytes (rtc_tm_to_ktime's struct
+#     rtc_time) check and apply refuse in a sentence; a 4-byte one
+#     (from_kuid_munged's kuid_t) is observed, its value intact, and a
+#     replacement of it is refused (no route passes structs);
+#  f) a function the compiler specialised (__mutex_unlock_slowpath, only
+#     __mutex_unlock_slowpath.constprop.0 in kallsyms and ftrace, no BTF):
+#     check, apply and probe name the clone, not "unknown function";
 #  d) when tracefs cannot be read, check says the traceability is unknown
 #     and apply tries: the attach fails, and the post_unpatch callback of
 #     the patch whose pre_patch ran is run (as livepatch does); nothing changes.
@@ -21,6 +28,10 @@ notrace=$(build_path selftests/badobj/notrace-func.bpf.o)
 modfunc=$(build_path selftests/badobj/module-func.bpf.o)
 many=$(build_path selftests/badobj/many-args.bpf.o)
 variadic=$(build_path selftests/badobj/variadic.bpf.o)
+struct_big=$(build_path selftests/badobj/struct-big.bpf.o)
+struct_small=$(build_path selftests/badobj/struct-small.bpf.o)
+struct_replace=$(build_path selftests/badobj/struct-replace.bpf.o)
+renamed=$(build_path selftests/badobj/renamed-func.bpf.o)
 
 grep -qx do_blk_trace_setup "$TRACING/available_filter_functions" &&
 	fail "do_blk_trace_setup is traceable on this kernel: pick another notrace function"
@@ -82,6 +93,47 @@ for verb in check apply; do
 		"$BPFLP" "$verb" "$variadic"
 done
 assert_eq "$(kernel_state)" "$before" "nothing changed by the refusals"
+
+echo "# e) structs passed by value"
+for f in rtc_tm_to_ktime from_kuid_munged; do
+	grep -qx "$f" "$TRACING/available_filter_functions" ||
+		fail "$f is not traceable on this kernel: pick another function taking a struct by value"
+done
+for verb in check apply; do
+	expect_error "$verb struct-big" \
+		"bpflp: error: $struct_big: cannot attach fentry to rtc_tm_to_ktime: argument 1 (tm) is a struct of 36 bytes passed by value: BPF trampolines take at most 16; patch a caller or callee BPF can attach to instead" \
+		"$BPFLP" "$verb" "$struct_big"
+	expect_error "$verb struct-replace" \
+		"bpflp: error: $struct_replace: cannot replace from_kuid_munged: argument 2 (kuid) is a struct passed by value: the companion module passes scalars and pointers only" \
+		"$BPFLP" "$verb" "$struct_replace"
+done
+assert_eq "$(kernel_state)" "$before" "nothing changed by the refusals"
+out=$(bpflp_ok check "$struct_small")
+assert_match "$out" "ok  fentry    from_kuid_munged: in BTF, traceable, verifier accepts" "check: a 4-byte struct argument"
+on_exit "rm -f /sys/fs/bpf/bpflp_struct_seen"
+bpflp_ok apply "$struct_small" --stack > /dev/null
+owned=$TDIR/owned-by-4242
+touch "$owned" && chown 4242 "$owned"
+assert_eq "$(stat -c %u "$owned")" 4242 "stat reports the owner"
+seen=$(bpftool -j map lookup pinned /sys/fs/bpf/bpflp_struct_seen key 0 0 0 0 |
+	jq -r '(.formatted // .).value | if type == "array" then (map(tonumber) | to_entries | map(.value * pow(256; .key)) | add) else . end')
+((seen > 0)) || fail "from_kuid_munged's fentry never saw uid 4242 (seen: $seen)"
+bpflp_ok disable struct-small > /dev/null
+wait_for 60 untraced from_kuid_munged || fail "from_kuid_munged still traced after disable"
+rm -f /sys/fs/bpf/bpflp_struct_seen
+before=$(kernel_state)	# struct-small@1 keeps its record, disabled
+
+echo "# f) a function only its compiler clone carries"
+clone=$(grep -m1 '^__mutex_unlock_slowpath\.' "$TRACING/available_filter_functions" | cut -d' ' -f1)
+[[ -n $clone ]] && ! grep -qx __mutex_unlock_slowpath "$TRACING/available_filter_functions" ||
+	fail "__mutex_unlock_slowpath is not renamed on this kernel: pick another function only a clone carries"
+for verb in check apply; do
+	expect_error "$verb renamed-func" \
+		"bpflp: error: $renamed: cannot attach fentry to __mutex_unlock_slowpath: the compiler specialised it into $clone, whose prototype differs from the source's, so it has no BTF and BPF cannot attach to it; patch a caller or callee BPF can attach to instead" \
+		"$BPFLP" "$verb" "$renamed"
+done
+assert_eq "$(kernel_state)" "$before" "nothing changed by the refusals"
+assert_match "$(bpflp_ok probe __mutex_unlock_slowpath)" "the compiler specialised it into $(re_quote "$clone")" "probe names the clone"
 
 echo "# d) tracefs unreadable: try, and undo pre_patch with post_unpatch"
 # A private mount namespace hides tracefs (and debugfs' tracing) from bpflp only.

@@ -115,6 +115,10 @@ static void test_decide_none(void **state)
 	f = (struct func_facts){ .btf_id = -ENOENT, .ksyms = { .modules = 1, .module = "m" } };
 	assert_int_equal(decide("in_m", &f), ROUTE_NONE);
 	assert_string_equal(reason, "in module m, without BTF: BPF cannot attach to it");
+	f = (struct func_facts){ .btf_id = -ENOENT, .clone = "renamed.constprop.0" };
+	assert_int_equal(decide("renamed", &f), ROUTE_NONE);
+	assert_string_equal(reason,
+			    "the compiler specialised it into renamed.constprop.0, whose prototype differs from the source's, so it has no BTF: BPF cannot attach to it");
 }
 
 static void test_decide_unknown(void **state)
