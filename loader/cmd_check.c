@@ -34,8 +34,11 @@ static void print_module(const struct lp_module_file *f)
 
 	snprintf(list, sizeof(list), "%s", f->patches);
 	if (!json_output) {
-		printf("  ok  livepatch module %s (%s): built for this kernel, patches %s\n",
-		       f->name, f->path, f->patches);
+		printf("  ok  livepatch module %s (%s): built for this kernel, patches %s%s\n",
+		       f->name, f->path, f->patches,
+		       f->replace_in_code ?
+			       "; kpatch-build sets .replace in code: bpflp checks it replaced the previous livepatch once loaded, and reverses it if not" :
+			       "");
 		return;
 	}
 	jsonw_name(json_wtr, "livepatch_module");

@@ -419,26 +419,79 @@ static int walk_patch(const struct module_elf *m, const struct klp_layout *l, si
 	return -EINVAL;
 }
 
-static bool has_section(const struct module_elf *m, const char *name)
+/* The index of the section called name, or 0. */
+static size_t find_section(const struct module_elf *m, const char *name)
 {
 	size_t shstrndx;
 
 	if (elf_getshdrstrndx(m->elf, &shstrndx))
-		return false;
+		return 0;
 	for (size_t i = 1; i < m->shnum; i++) {
 		const char *s = elf_strptr(m->elf, shstrndx, m->shdr[i].sh_name);
 
 		if (s && !strcmp(s, name))
-			return true;
+			return i;
 	}
-	return false;
+	return 0;
+}
+
+/*
+ * kpatch-build's modules carry no klp_patch: their hook
+ * (kmod/patch/livepatch-patch-hook.c in kpatch) builds one at load time
+ * from .kpatch.funcs, an array of struct kpatch_patch_func { new_addr,
+ * new_size, old_addr, old_size, sympos, name, objname }, every field 8
+ * bytes: kpatch's own layout, the same on every kernel. objname "vmlinux"
+ * means vmlinux. Its .replace is compiled into the hook's code (true
+ * unless kpatch-build ran with --non-replace), so it is not read here:
+ * the transaction checks it once the module is in (livepatch_txn.c).
+ */
+#define KPATCH_FUNC_SIZE    56
+#define KPATCH_FUNC_NEW     0
+#define KPATCH_FUNC_SYMPOS  32
+#define KPATCH_FUNC_NAME    40
+#define KPATCH_FUNC_OBJNAME 48
+
+static int read_kpatch_funcs(struct module_elf *m, size_t sec, struct klp_elf_patch *p)
+{
+	__u64 size = m->shdr[sec].sh_size;
+
+	memset(p, 0, sizeof(*p));
+	p->replace = true;
+	p->replace_unread = true;
+	for (__u64 off = 0; size % KPATCH_FUNC_SIZE == 0 && off < size; off += KPATCH_FUNC_SIZE) {
+		struct target new_func, name, objname;
+		const char *func, *object;
+		int err;
+
+		if (!read_pointer(m, sec, off + KPATCH_FUNC_NEW, &new_func) || new_func.null ||
+		    !read_pointer(m, sec, off + KPATCH_FUNC_NAME, &name) ||
+		    !read_pointer(m, sec, off + KPATCH_FUNC_OBJNAME, &objname) ||
+		    !(func = read_string(m, &name)) || !(object = read_string(m, &objname)))
+			break;
+		err = append(p, object, func, read_uint(m, sec, off + KPATCH_FUNC_SYMPOS, 8));
+		if (err == -E2BIG)
+			snprintf(m->why, m->why_size,
+				 "%s patches more functions than bpflp can list (%zu bytes of OBJECT:FUNCTION): split the livepatch",
+				 m->path, sizeof(p->patches));
+		if (err)
+			return err;
+		if (off + KPATCH_FUNC_SIZE == size)
+			return 0;
+	}
+	snprintf(m->why, m->why_size,
+		 "%s is a kpatch-build module whose .kpatch.funcs bpflp cannot read (not an array of kpatch's 56-byte struct kpatch_patch_func with relocated names): name what it patches with BPFLP_KLP_PATCHES(\"OBJECT:FUNCTION ...\") (kmod/bpflp_klp.h)",
+		 m->path);
+	return -EINVAL;
 }
 
 static int find_patch(struct module_elf *m, const struct klp_layout *l, struct klp_elf_patch *p)
 {
+	size_t kpatch_funcs = find_section(m, ".kpatch.funcs");
 	struct klp_elf_patch cand;
 	int found = 0, misfit = 0;
 
+	if (kpatch_funcs)
+		return read_kpatch_funcs(m, kpatch_funcs, p);
 	for (size_t i = 0; i < m->nr_relocs; i++) {
 		const struct reloc *r = &m->relocs[i];
 		GElf_Sym sym;
@@ -482,14 +535,9 @@ static int find_patch(struct module_elf *m, const struct klp_layout *l, struct k
 			 m->path);
 		return -EINVAL;
 	}
-	if (has_section(m, ".kpatch.funcs"))
-		snprintf(m->why, m->why_size,
-			 "%s is a kpatch-build module: it builds its klp_patch when it loads, so bpflp cannot read from the file what it patches nor whether it is cumulative; rebuild it with BPFLP_KLP_PATCHES(\"OBJECT:FUNCTION ...\") (kmod/bpflp_klp.h) and without --non-replace",
-			 m->path);
-	else
-		snprintf(m->why, m->why_size,
-			 "%s has no static klp_patch bpflp can read (.mod = THIS_MODULE, .objs set): give a module built like samples/livepatch/livepatch-sample.c, or name what it patches with BPFLP_KLP_PATCHES(\"OBJECT:FUNCTION ...\") (kmod/bpflp_klp.h)",
-			 m->path);
+	snprintf(m->why, m->why_size,
+		 "%s has no static klp_patch bpflp can read (.mod = THIS_MODULE, .objs set) nor kpatch-build's .kpatch.funcs: give a module built like samples/livepatch/livepatch-sample.c or by kpatch-build, or name what it patches with BPFLP_KLP_PATCHES(\"OBJECT:FUNCTION ...\") (kmod/bpflp_klp.h)",
+		 m->path);
 	return -ENOENT;
 }
 

@@ -40,15 +40,16 @@ int klp_layout_from_btf(const struct btf *btf, struct klp_layout *l);
 
 struct klp_elf_patch {
 	bool replace;
+	bool replace_unread; /* kpatch-build's: .replace is in its code; replace says its default */
 	int nr_funcs;
 	char patches[512]; /* "OBJECT:FUNCTION[,SYMPOS] ...", as BPFLP_KLP_PATCHES writes them */
 };
 
 /*
- * Read the one static klp_patch of the module file at path. 0 and p
- * filled; or a negative errno and why (one line naming the problem and
- * the fix): -ENOENT when the module has no static klp_patch (a kpatch-build
- * module builds its own at load time), -ENOTUNIQ when it has several,
+ * Read the one static klp_patch of the module file at path, or a
+ * kpatch-build module's .kpatch.funcs. 0 and p filled; or a negative
+ * errno and why (one line naming the problem and the fix): -ENOENT when
+ * the module has neither, -ENOTUNIQ when it has several,
  * -EINVAL when one does not fit the layout, -E2BIG when its functions do
  * not fit p->patches, or the errno of reading the file.
  */

@@ -139,8 +139,10 @@ static int check_patched_func(const char *path, char *entry, char *why, size_t s
  * What the module patches, into f->patches, and whether it replaces: the
  * module's own klp_patch, read from the file (klp_elf.c), with the layout
  * of the running kernel's structures. A bpflp_patches tag, when there is
- * one, names the functions instead; .replace is still read, and only a
- * module bpflp cannot read (a kpatch-build one) is taken on the tag's word.
+ * one, names the functions instead; .replace is still read. A
+ * kpatch-build module's functions are read from its .kpatch.funcs; its
+ * .replace is in its code, checked once it is in (livepatch_txn.c), as
+ * is that of a module bpflp cannot read, taken on its tag's word.
  * A patch that does not replace is refused: inserted, it would stack on
  * the previous livepatch, which bpflp's transaction then removes from
  * under it.
@@ -181,6 +183,7 @@ static int read_klp_patch(const char *path, struct lp_module_file *f, const stru
 		return err;
 	}
 	snprintf(f->patches, sizeof(f->patches), "%s", klp.patches);
+	f->replace_in_code = klp.replace_unread;
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct lp_module_file {
 	char name[LP_MODULE_NAME_MAX];
 	char path[PATH_MAX];
 	char patches[512]; /* "OBJECT:FUNCTION[,SYMPOS] ...": its bpflp_patches tag, else its klp_patch */
+	bool replace_in_code; /* kpatch-build's: .replace is checked once it is in (livepatch_txn.c) */
 };
 
 /*

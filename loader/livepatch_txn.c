@@ -153,6 +153,23 @@ static bool switched(const struct lp_step *s)
 	return !st.present || (st.enabled == 0 && st.transition == 0);
 }
 
+/*
+ * Did the new livepatch take the old one's place? A cumulative one
+ * (.replace = true) has disabled it by the end of its transition; one
+ * that does not replace stacks on it. bpflp reads .replace from the file
+ * before anything changes, except in kpatch-build's modules, which set it
+ * in code: this is their check, and every module's second one.
+ */
+static bool old_replaced(const struct lp_step *s)
+{
+	struct lp_status st;
+
+	if (!s->new_module[0] || !s->old_module[0])
+		return true;
+	lp_status_read(s->old_module, &st);
+	return !st.present || st.enabled == 0;
+}
+
 /* Undo the livepatch side of an uncommitted transaction; the old patch stays in effect. */
 static int reverse(const struct lp_step *s, int timeout_ms)
 {
@@ -205,6 +222,11 @@ int lp_switch(struct lp_plan *p, const char *new_dir)
 		if (err)
 			p_err("the livepatch transition of %s did not finish in %d s (a task sleeps in a function it %s? see /proc/*/patch_state): reversed, nothing changed; retry, or raise --timeout",
 			      mod, p->timeout_ms / 1000, s->new_module[0] ? "patches" : "unpatches");
+	}
+	if (!err && !old_replaced(s)) {
+		p_err("livepatch module %s stacked on %s instead of replacing it (.replace = false, or kpatch-build --non-replace): reversed, nothing changed; rebuild it as a cumulative livepatch",
+		      s->new_module, s->old_module);
+		err = -EINVAL;
 	}
 	if (!err) {
 		fault_point("klp-switched");

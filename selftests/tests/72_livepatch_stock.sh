@@ -11,17 +11,24 @@
 #  - the sample as it ships (no .replace) is refused by check and apply with
 #    one line naming the fix, and nothing changes: not loaded, the same
 #    livepatches in sysfs, the previous patch and its module still active;
-#  - a tagged module (bpflp_klp_v2) then replaces the untagged one.
+#  - a tagged module (bpflp_klp_v2) then replaces the untagged one;
+#  - kpatch-build's shape (.kpatch.funcs, a klp_patch built at load time):
+#    check -j reads its functions; the --non-replace build is inserted,
+#    found stacked on bpflp_klp_v2 and reversed, with one line, nothing
+#    changed; the cumulative build then replaces t-v@2 + v2 (a downgrade
+#    to t-v@1 carrying it).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/core_lib.bash"
 . "$(dirname "$0")/livepatch_lib.bash"
 LP_MODULES+=" bpflp_klp_stock bpflp_klp_sample bpflp_klp_sympos bpflp_klp_9p"
+LP_MODULES+=" bpflp_klp_kpatch bpflp_klp_kpatch_nr"
 ORIG_CMDLINE=$(cat /proc/cmdline)
 lp_setup
 
 V1=$(patch_obj t_v1)
 V2=$(patch_obj t_v2)
 STOCK_TEXT="bpflp_klp_stock: this has been live patched"
+KPATCH_TEXT="bpflp_klp_kpatch: this has been live patched"
 
 # patches KO: the functions check -j reads from module KO.
 patches() {
@@ -79,5 +86,31 @@ out=$(bpflp_ok apply "$V2" --module "$(lp_ko bpflp_klp_v2)")
 assert_eq "$out" "applied t-v@2 (replace, 1 function) with livepatch module bpflp_klp_v2; replaced t-v@1; livepatch module bpflp_klp_stock removed" "apply t-v@2 + v2 over the stock module"
 lp_assert t-v@2 v2 bpflp_klp_v2 "with t-v@2 + v2"
 assert_eq "$(cat /proc/cmdline)" "$ORIG_CMDLINE" "/proc/cmdline back to the kernel's"
+# ---- kpatch-build's modules ---------------------------------------------------
+for m in bpflp_klp_kpatch bpflp_klp_kpatch_nr; do
+	assert_eq "$(patches $m)" "ok: vmlinux:cmdline_proc_show" "check -j: $m's .kpatch.funcs"
+done
+assert_match "$(bpflp_ok check "$V1" --module "$(lp_ko bpflp_klp_kpatch)")" \
+	"kpatch-build sets .replace in code: bpflp checks it replaced the previous livepatch once loaded" \
+	"check: says when .replace is checked"
+before=$(kernel_state)
+lps=$(ls "$LP_SYSFS")
+rc=0
+"$BPFLP" apply "$V1" --module "$(lp_ko bpflp_klp_kpatch_nr)" 2> "$TDIR/err" > /dev/null || rc=$?
+assert_eq "$rc" 1 "apply --module bpflp_klp_kpatch_nr.ko: exit code"
+# The transitions' progress lines aside ("in transition for 1 s"), one error.
+assert_eq "$(grep -v ': in transition for ' "$TDIR/err")" "bpflp: error: livepatch module bpflp_klp_kpatch_nr stacked on bpflp_klp_v2 instead of replacing it (.replace = false, or kpatch-build --non-replace): reversed, nothing changed; rebuild it as a cumulative livepatch" \
+	"apply --module bpflp_klp_kpatch_nr.ko: the error"
+[[ ! -e /sys/module/bpflp_klp_kpatch_nr ]] || fail "bpflp_klp_kpatch_nr left loaded"
+assert_eq "$(ls "$LP_SYSFS")" "$lps" "$LP_SYSFS after the reversal"
+assert_eq "$(kernel_state)" "$before" "BPF state after the reversal"
+lp_assert t-v@2 v2 bpflp_klp_v2 "after the reversal"
+assert_eq "$(cat /proc/cmdline)" "$ORIG_CMDLINE" "/proc/cmdline after the reversal"
+
+out=$(bpflp_ok apply "$V1" --module "$(lp_ko bpflp_klp_kpatch)")
+assert_eq "$out" "applied t-v@1 (replace, 2 functions) with livepatch module bpflp_klp_kpatch; replaced t-v@2; livepatch module bpflp_klp_v2 removed" "apply t-v@1 + the kpatch-build module"
+lp_assert t-v@1 none bpflp_klp_kpatch "with t-v@1 + kpatch"
+assert_eq "$(cat /proc/cmdline)" "$KPATCH_TEXT" "/proc/cmdline with the kpatch-build module"
+
 bpflp_ok disable t-v > /dev/null
 lp_assert "" none "" "after disable"

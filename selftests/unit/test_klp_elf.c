@@ -146,12 +146,33 @@ static void test_stock_modules(void **state)
 	expect(KO("bpflp_klp_stall"), 0, "bpflp_klp_block:bpflp_klp_block_wait", true, NULL);
 }
 
+/* kpatch-build's shape: the functions from .kpatch.funcs; .replace, in code, is not read. */
+static void test_kpatch_modules(void **state)
+{
+	struct klp_elf_patch p;
+	struct klp_layout l;
+	char why[768];
+
+	(void)state;
+	if (access(KO("bpflp_klp_kpatch"), R_OK) || access(KO("bpflp_klp_kpatch_nr"), R_OK))
+		skip();
+	kernel_layout(&l);
+	for (int nr = 0; nr < 2; nr++) {
+		const char *ko = nr ? KO("bpflp_klp_kpatch_nr") : KO("bpflp_klp_kpatch");
+
+		assert_int_equal(klp_elf_read(ko, &l, &p, why, sizeof(why)), 0);
+		assert_string_equal(p.patches, "vmlinux:cmdline_proc_show");
+		assert_true(p.replace_unread);
+	}
+}
+
 static void test_not_a_livepatch(void **state)
 {
 	(void)state;
 	if (access(TEST_KMOD_DIR, F_OK))
 		skip();
-	expect(KO("bpflp_klp_plain"), -ENOENT, NULL, false, "has no static klp_patch");
+	expect(KO("bpflp_klp_plain"), -ENOENT, NULL, false,
+	       "has no static klp_patch bpflp can read (.mod = THIS_MODULE, .objs set) nor kpatch-build's .kpatch.funcs");
 	/* Its file_operations start with .owner = THIS_MODULE, like a klp_patch's .mod. */
 	expect(KO("bpflp_companion"), -ENOENT, NULL, false, "has no static klp_patch");
 	expect("/nonexistent.ko", -ENOENT, NULL, false,
@@ -191,9 +212,8 @@ static void test_other_layout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layout_from_btf),
-		cmocka_unit_test(test_stock_modules),
-		cmocka_unit_test(test_not_a_livepatch),
+		cmocka_unit_test(test_layout_from_btf), cmocka_unit_test(test_stock_modules),
+		cmocka_unit_test(test_kpatch_modules),  cmocka_unit_test(test_not_a_livepatch),
 		cmocka_unit_test(test_other_layout),
 	};
 
