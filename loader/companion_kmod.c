@@ -277,6 +277,17 @@ static int check_loaded(char *why, size_t size)
 	return 0;
 }
 
+/*
+ * How a Secure Boot machine gets a module it trusts, as Debian does for
+ * out-of-tree modules: DKMS builds it for each kernel and signs it with
+ * the machine's MOK key, which the owner enrols once in the firmware.
+ */
+#define MOK_PUB   "/var/lib/dkms/mok.pub"
+#define ENROL_MOK "enrol the key (mokutil --import " MOK_PUB ", reboot, confirm in MokManager)"
+#define SIGNING_FIX                                                                                 \
+	"install the bpflp-companion-dkms package, which builds the module and signs it with this " \
+	"machine's MOK key, and " ENROL_MOK
+
 /* An unsigned module is refused when the kernel enforces signatures or is locked down. */
 static int check_signature_policy(const char *path, const struct modinfo *info, char *why, size_t size)
 {
@@ -286,13 +297,13 @@ static int check_signature_policy(const char *path, const struct modinfo *info, 
 		return 0;
 	if (!read_first_line(SIG_ENFORCE, line, sizeof(line)) && line[0] == 'Y') {
 		snprintf(why, size,
-			 "%s is unsigned and this kernel loads signed modules only (module.sig_enforce): sign it",
-			 path);
+			 "%s is unsigned and this kernel loads signed modules only (module.sig_enforce): %s",
+			 path, SIGNING_FIX);
 		return -EKEYREJECTED;
 	}
 	if (!read_first_line(LOCKDOWN, line, sizeof(line)) && !strstr(line, "[none]")) {
-		snprintf(why, size, "%s is unsigned and this kernel is locked down (%s): sign it",
-			 path, line);
+		snprintf(why, size, "%s is unsigned and this kernel is locked down (%s): %s", path,
+			 line, SIGNING_FIX);
 		return -EPERM;
 	}
 	return 0;
@@ -373,7 +384,11 @@ int companion_module_ensure_loaded(void)
 			p_err("%s", why);
 		return err;
 	}
-	if (err)
+	/* Signed, but by a key none of the kernel's keyrings holds. */
+	if (err == -EKEYREJECTED || err == -ENOKEY)
+		p_err("the kernel refused %s: its signature is by a key it does not trust (module.sig_enforce or lockdown); %s, or sign it with a key it trusts",
+		      path, ENROL_MOK);
+	else if (err)
 		p_err("cannot load %s: %s (dmesg may say more)", path, strerror(-err));
 	else
 		pr_debug("companion module loaded from %s\n", path);

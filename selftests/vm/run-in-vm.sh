@@ -23,6 +23,7 @@
 # state directory that outlives the VM, for reboot tests: the job gets
 # BPFLP_STATE_DIR=DIR, and the VM's init runs bpflp.service's ExecStart at
 # boot when DIR holds an installed patch (see selftests/vm/init).
+# BPFLP_VM_CMDLINE: more kernel parameters (module.sig_enforce=1, say).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -114,7 +115,7 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 2G -smp 2 -nograph
 	-nodefaults -monitor none
 	-bios /usr/share/qemu/qboot.rom
 	-kernel "$kdir/vmlinuz" -initrd "$initrd"
-	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic randomize_kstack_offset=off bpflp.root=$root bpflp.run=$id${persist:+ bpflp.persist=$persist}"
+	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic randomize_kstack_offset=off bpflp.root=$root bpflp.run=$id${persist:+ bpflp.persist=$persist}${BPFLP_VM_CMDLINE:+ $BPFLP_VM_CMDLINE}"
 	-serial "file:$run/console.log"
 	-chardev "stdio,id=job,signal=$( ((interactive)) && echo off || echo on)"
 	-serial chardev:job
