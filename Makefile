@@ -239,8 +239,23 @@ uninstall:
 	$(Q)rmdir $(DESTDIR)$(KMOD_INSTALL_DIR)/* $(DESTDIR)$(KMOD_INSTALL_DIR) \
 		$(DESTDIR)$(PREFIX)/lib/bpflp 2>/dev/null || true
 
+# ---- DKMS source tree ----------------------------------------------------
+# `make install-dkms`: the companion module's sources as DKMS builds them,
+# in $(DESTDIR)/usr/src/bpflp-companion-VERSION/, for the bpflp-companion-dkms
+# package (its dkms.conf, kmod/dkms/dkms.conf, dh_dkms installs there).
+DKMS_SRC_DIR  = $(DESTDIR)/usr/src/bpflp-companion-$(BPFLP_VERSION)
+DKMS_SOURCES := kmod/companion_dev.c kmod/companion_hook.c kmod/companion.h kmod/companion_ident.h
+
+.PHONY: install-dkms
+install-dkms:
+	$(Q)$(INSTALL) -d $(DKMS_SRC_DIR)/include/bpflp
+	$(Q)$(INSTALL) -m 0644 $(DKMS_SOURCES) $(DKMS_SRC_DIR)/
+	$(Q)$(INSTALL) -m 0644 include/bpflp/companion.h $(DKMS_SRC_DIR)/include/bpflp/
+	$(Q)sed 's/#MODULE_VERSION#/$(BPFLP_VERSION)/' kmod/dkms/Kbuild > $(DKMS_SRC_DIR)/Kbuild
+
 # ---- Debian package ------------------------------------------------------
-# `make deb`: build/deb/bpflp_VERSION_amd64.deb with debhelper (debian/), from
+# `make deb`: build/deb/bpflp_VERSION_amd64.deb and
+# bpflp-companion-dkms_VERSION_all.deb with debhelper (debian/), from
 # a copy of the sources so that dh's clean leaves this tree's build alone.
 # dpkg-buildpackage's output goes to build/deb/build.log.
 DEB_DIR  := $(BUILD)/deb
