@@ -108,7 +108,7 @@ int companion_module_find(char *path, size_t path_size, char *why, size_t size)
 	pr_debug("no %s in %s/kmod/%s/, %s/kmod/, %s/lib/bpflp/modules/%s/ or /lib/modules/%s/\n",
 		 MODULE_FILE, dir, release, dir, prefix, release, release);
 	snprintf(why, size,
-		 "no %s for %s (-v says where bpflp looked): build it (make kmod) or set %s",
+		 "no %s for %s (-v says where bpflp looked): install the bpflp-companion-dkms package, build it (make kmod) or set %s",
 		 MODULE_FILE, release, BPFLP_KMOD_ENV);
 	return -ENOENT;
 }
