@@ -77,18 +77,28 @@ static int kpatch_build_patch(void)
 	return 0;
 }
 
-static int __init patch_init(void)
-{
-	int ret = kpatch_build_patch();
-
-	return ret ?: klp_enable_patch(lpatch);
-}
-
-static void __exit patch_exit(void)
+static void kpatch_free_patch(void)
 {
 	kfree(lpatch->objs[0].funcs);
 	kfree(lpatch->objs);
 	kfree(lpatch);
+}
+
+static int __init patch_init(void)
+{
+	int ret = kpatch_build_patch();
+
+	if (ret)
+		return ret;
+	ret = klp_enable_patch(lpatch);
+	if (ret)
+		kpatch_free_patch();
+	return ret;
+}
+
+static void __exit patch_exit(void)
+{
+	kpatch_free_patch();
 }
 
 module_init(patch_init);

@@ -288,6 +288,12 @@ static int check_loaded(char *why, size_t size)
 	"install the bpflp-companion-dkms package, which builds the module and signs it with this " \
 	"machine's MOK key, and " ENROL_MOK
 
+/* Lockdown's mode, as /sys/kernel/security/lockdown writes it, when not "[none]". */
+static bool locked_down(char *line, size_t size)
+{
+	return !read_first_line(LOCKDOWN, line, size) && !strstr(line, "[none]");
+}
+
 /* An unsigned module is refused when the kernel enforces signatures or is locked down. */
 static int check_signature_policy(const char *path, const struct modinfo *info, char *why, size_t size)
 {
@@ -301,7 +307,7 @@ static int check_signature_policy(const char *path, const struct modinfo *info, 
 			 path, SIGNING_FIX);
 		return -EKEYREJECTED;
 	}
-	if (!read_first_line(LOCKDOWN, line, sizeof(line)) && !strstr(line, "[none]")) {
+	if (locked_down(line, sizeof(line))) {
 		snprintf(why, size, "%s is unsigned and this kernel is locked down (%s): %s", path,
 			 line, SIGNING_FIX);
 		return -EPERM;
@@ -384,8 +390,12 @@ int companion_module_ensure_loaded(void)
 			p_err("%s", why);
 		return err;
 	}
-	/* Signed, but by a key none of the kernel's keyrings holds. */
-	if (err == -EKEYREJECTED || err == -ENOKEY)
+	/*
+	 * Signed, but by a key none of the kernel's keyrings holds: refused
+	 * with EKEYREJECTED under module.sig_enforce, EPERM under lockdown.
+	 */
+	if (err == -EKEYREJECTED || err == -ENOKEY ||
+	    (err == -EPERM && locked_down(why, sizeof(why))))
 		p_err("the kernel refused %s: its signature is by a key it does not trust (module.sig_enforce or lockdown); %s, or sign it with a key it trusts",
 		      path, ENROL_MOK);
 	else if (err)

@@ -127,9 +127,10 @@ int kallsyms_count_text(const char *func, struct ksym_count *count)
 }
 
 /*
- * GCC's clones of func (func.isra.0, func.constprop.0, func.part.0,
- * func.cold): C names hold no dot, so "func." starts only them. Sorted by
- * name, they follow func itself; the first is the lower bound of "func.".
+ * GCC's clones of func (func.isra.0, func.constprop.0, func.part.0): C
+ * names hold no dot, so "func." starts only them. Sorted by name, they
+ * follow func itself, from the lower bound of "func.". A ".cold" part is
+ * a fragment split off a function, not a clone of it: skipped.
  */
 int kallsyms_find_clone(const char *func, char *clone, size_t size)
 {
@@ -148,8 +149,10 @@ int kallsyms_find_clone(const char *func, char *clone, size_t size)
 		else
 			hi = mid;
 	}
-	for (; lo < text.nr && !strncmp(text.syms[lo].name, func, len); lo++) {
-		if (text.syms[lo].name[len] != '.' || text.syms[lo].module)
+	for (; lo < text.nr && !strncmp(text.syms[lo].name, func, len) &&
+	       text.syms[lo].name[len] == '.';
+	     lo++) {
+		if (text.syms[lo].module || strstr(text.syms[lo].name + len, ".cold"))
 			continue;
 		snprintf(clone, size, "%s", text.syms[lo].name);
 		return 1;

@@ -258,10 +258,13 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
 {
 	struct kernel_func kf;
 	char why[256], clone[KSYM_NAME_LEN];
+	struct ksym_count ksyms;
 	int err, btf_id;
 
 	err = kernel_func_find(pp->func, &kf);
-	if (err == -ENOENT && kallsyms_find_clone(pp->func, clone, sizeof(clone)) > 0) {
+	/* Only a clone, not the function itself, in kallsyms: name the clone. */
+	if (err == -ENOENT && !kallsyms_count_text(pp->func, &ksyms) && !ksyms.vmlinux &&
+	    !ksyms.modules && kallsyms_find_clone(pp->func, clone, sizeof(clone)) > 0) {
 		p_err("%s: cannot attach %s to %s: the compiler specialised it into %s, whose prototype differs from the source's, so it has no BTF and BPF cannot attach to it; patch a caller or callee BPF can attach to instead",
 		      po->path, bpflp_kind_name(pp->kind), pp->func, clone);
 		return err;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The bpflp-companion-dkms package (make deb) installed for real, as
-# Debian's dkms takes it: 'dpkg -i' in a chroot whose / is an overlay
-# (tmpfs upper) on the host's, in a private mount namespace, so nothing
-# of the host changes. The chroot has the headers of both test kernels at
-# /lib/modules/RELEASE/build, as linux-headers packages would put them.
+# The bpflp-companion-dkms package (make deb) installed for real, with the
+# bpflp package it depends on, as Debian's dkms takes it: 'dpkg -i' in a
+# chroot whose / is an overlay (tmpfs upper) on the host's, in a private
+# mount namespace, so nothing of the host changes. The chroot has the
+# headers of both test kernels at /lib/modules/RELEASE/build, as
+# linux-headers packages would put them.
 #  - the package holds the module's sources and a dkms.conf;
 #  - its postinst has DKMS build the module for both kernels, install it
 #    in /lib/modules/RELEASE/updates/dkms/ and sign it with the MOK key
@@ -36,7 +37,9 @@ finish() {
 in_chroot() {
 	local deb=$1 version=$2 r ko
 	shift 2
-	dpkg -i "$deb" > /tmp/dpkg.log 2>&1 || { echo "dpkg -i failed: $(tail -n 5 /tmp/dpkg.log)"; return; }
+	# bpflp, which it depends on, from the same build.
+	dpkg -i "${deb%/*}/bpflp_${version}_amd64.deb" "$deb" > /tmp/dpkg.log 2>&1 ||
+		{ echo "dpkg -i failed: $(tail -n 5 /tmp/dpkg.log)"; return; }
 	echo "status $(dpkg-query -W -f '${Status}' bpflp-companion-dkms)"
 	echo "mok $( [[ -s /var/lib/dkms/mok.key && -s /var/lib/dkms/mok.pub ]] && echo made)"
 	for r in "$@"; do
@@ -47,7 +50,8 @@ in_chroot() {
 		fi
 		echo "$r: vermagic $(modinfo -F vermagic "$ko" | cut -d' ' -f1) version $(modinfo -F version "$ko") signature $(verify_signature "$ko" /var/lib/dkms/mok.pub)"
 	done
-	dpkg --purge bpflp-companion-dkms > /tmp/dpkg.log 2>&1 || echo "dpkg --purge failed: $(tail -n 5 /tmp/dpkg.log)"
+	dpkg --purge bpflp-companion-dkms bpflp > /tmp/dpkg.log 2>&1 ||
+		echo "dpkg --purge failed: $(tail -n 5 /tmp/dpkg.log)"
 	for r in "$@"; do
 		[[ -e /lib/modules/$r/updates/dkms/bpflp_companion.ko ]] && echo "$r: module left after purge"
 	done

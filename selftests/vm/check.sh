@@ -6,7 +6,8 @@
 # selftests/run-tests.sh in VM_SHARDS VMs side by side sharing one queue of
 # tests (default 2 on a machine with 2 CPUs or more: TCG keeps one host CPU
 # busy per VM), then selftests/vm/reboot-test.sh on that kernel
-# (two boots; not with PATTERN). Prints the combined line
+# (two boots; not with PATTERN); then, once, selftests/vm/rollout-test.sh
+# (the Ansible rollout against two VMs). Prints the combined line
 # "N passed, N failed, N skipped" last; fails on any failure, on any skipped
 # in-VM test, and when no in-VM test ran.
 #   check.sh [PATTERN]   only the in-VM tests whose name contains PATTERN
@@ -108,6 +109,15 @@ run_kernel() {
 for series in ${CHECK_KERNELS:-6.1 6.12}; do
 	run_kernel "$series" ${1:+"$1"}
 done
+# The fleet rollout: ansible-playbook against two VMs over SSH, on the
+# first kernel only (it tests the playbook, not the kernel); not with PATTERN.
+if [[ -z ${1:-} ]]; then
+	series=${CHECK_KERNELS:-6.1 6.12}
+	series=${series%% *}
+	echo "== fleet rollout on $series (ansible-playbook, two VMs over SSH)"
+	export BPFLP_KERNEL=$series
+	count selftests/vm/rollout-test.sh
+fi
 passed=$((passed + vp)) failed=$((failed + vf)) skipped=$((skipped + vs))
 
 # What does not apply to one kernel is said, with why, never skipped silently.

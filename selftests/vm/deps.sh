@@ -23,11 +23,13 @@ log=$root/build/deps.log
 # dpkg-dev: make deb; yamllint: the Ansible example in docs; dwarves (pahole),
 # xz-utils: the scale benchmark's module BTF, from the guest's vmlinuz;
 # gnuplot-nox: its plot; clang-format: selftests/host/test_format.sh;
-# dkms, dh-dkms: the bpflp-companion-dkms package and selftests/host/test_dkms.sh.
+# dkms, dh-dkms: the bpflp-companion-dkms package and selftests/host/test_dkms.sh;
+# ansible-core, dropbear-bin (the guests' SSH server, no service on the
+# host), openssh-client: selftests/vm/rollout-test.sh.
 pkgs=(clang llvm libbpf-dev bpftool gcc make libelf-dev zlib1g-dev libkmod-dev libssl-dev pkg-config
       qemu-system-x86 busybox-static cpio kmod libcmocka-dev jq python3-jsonschema
       pandoc bash-completion debhelper fakeroot dpkg-dev yamllint dwarves xz-utils gnuplot-nox
-      clang-format dkms dh-dkms)
+      clang-format dkms dh-dkms ansible-core dropbear-bin openssh-client)
 
 # The kernels the VMs boot: Debian 12's own, and Debian 13's 6.12 from Debian
 # 12's security archive. Each meta package depends on the current ABI's image.

@@ -24,6 +24,8 @@
 # BPFLP_STATE_DIR=DIR, and the VM's init runs bpflp.service's ExecStart at
 # boot when DIR holds an installed patch (see selftests/vm/init).
 # BPFLP_VM_CMDLINE: more kernel parameters (module.sig_enforce=1, say).
+# BPFLP_VM_SSH_PORT=PORT: a virtio NIC on qemu's user network, the guest's
+# port 22 forwarded from the host's 127.0.0.1:PORT (the rollout test).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -122,6 +124,9 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 2G -smp 2 -nograph
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$root,mount_tag=project,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$share,mount_tag=vmshare,security_model=none,multidevs=remap")
+if [[ -n ${BPFLP_VM_SSH_PORT:-} ]]; then
+	qemu+=(-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$BPFLP_VM_SSH_PORT-:22")
+fi
 
 if ((interactive)); then
 	touch "$run/interactive"
