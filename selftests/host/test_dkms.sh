@@ -21,17 +21,7 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root" || exit 2
-passed=0 failed=0
-ok() { echo "[       OK ] $1"; passed=$((passed + 1)); }
-not_ok() { echo "[  FAILED  ] $1: $2"; failed=$((failed + 1)); }
-# expect WHAT GOT WANT
-expect() { if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
-finish() {
-	echo "[==========] $((passed + failed)) test(s) run."
-	echo "[  PASSED  ] $passed test(s)."
-	((failed == 0)) || { echo "[  FAILED  ] $failed test(s)."; exit 1; }
-	exit 0
-}
+. "$root/selftests/counts.bash"
 
 # The chroot's side: install, print what DKMS made (one line per fact), purge.
 in_chroot() {
@@ -106,7 +96,7 @@ echo "[==========] DKMS package tests"
 debs=(build/deb/bpflp-companion-dkms_*_all.deb)
 if [[ ! -f ${debs[0]} || ${#debs[@]} != 1 ]]; then
 	not_ok "the DKMS package" "not one build/deb/bpflp-companion-dkms_*_all.deb: run 'make deb'"
-	finish
+	counts_exit
 fi
 deb=$root/${debs[0]}
 version=$(dpkg-deb -f "$deb" Version)
@@ -116,7 +106,7 @@ expect "the package holds the sources and dkms.conf" "$listed" \
 	"Kbuild companion.h companion_dev.c companion_hook.c companion_ident.h dkms.conf include/bpflp/companion.h "
 if ((EUID != 0)) || ! command -v dkms > /dev/null; then
 	not_ok "dpkg -i in a chroot" "needs root and dkms (make deps installs it)"
-	finish
+	counts_exit
 fi
 
 releases=()
@@ -133,4 +123,4 @@ for r in "${releases[@]}"; do
 		"$r: vermagic $r version $version signature verified"
 done
 expect "dpkg --purge took the modules away" "$(grep -E 'purge|left' <<< "$out")" purged
-finish
+counts_exit

@@ -14,10 +14,8 @@ dest=$(mktemp -d /tmp/bpflp-install.XXXXXX)
 work=$(mktemp -d /tmp/bpflp-author.XXXXXX)
 trap 'rm -rf "$dest" "$work"' EXIT
 prefix=/usr/local
-passed=0 failed=0
+. "$root/selftests/counts.bash"
 
-ok() { echo "[       OK ] $1"; passed=$((passed + 1)); }
-not_ok() { echo "[  FAILED  ] $1: $2"; failed=$((failed + 1)); }
 # check NAME CMD...: the command's success is the test's.
 check() {
 	local name=$1 out
@@ -131,6 +129,4 @@ fi
 left=$(cd "$dest" && find . -type f)
 [[ -z $left ]] && ok "make uninstall removes every file" || not_ok "make uninstall removes every file" "$left"
 
-echo "[==========] $((passed + failed)) test(s) run."
-echo "[  PASSED  ] $passed test(s)."
-((failed == 0)) || { echo "[  FAILED  ] $failed test(s)."; exit 1; }
+counts_exit

@@ -12,9 +12,7 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root" || exit 2
-passed=0 failed=0
-ok() { echo "[       OK ] $1"; passed=$((passed + 1)); }
-not_ok() { echo "[  FAILED  ] $1: $2"; failed=$((failed + 1)); }
+. "$root/selftests/counts.bash"
 
 echo "[==========] kernel-neutral tests"
 # A Debian kernel release or ABI (e.g. 6.1.0-57, 6.12.118+deb12). A line
@@ -33,6 +31,4 @@ for series in 6.1 6.12; do
 	fi
 done
 
-echo "[==========] $((passed + failed)) test(s) run."
-echo "[  PASSED  ] $passed test(s)."
-((failed == 0)) || { echo "[  FAILED  ] $failed test(s)."; exit 1; }
+counts_exit

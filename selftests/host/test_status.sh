@@ -6,29 +6,20 @@
 # the reason and the fix, exit 5, nothing on stderr; -j: one document that
 # says the same. Changes nothing: it loads no patch and pins nothing. Where
 # the host does support trampolines, the test is one clear SKIP.
-# Prints cmocka's summary lines, which selftests/vm/check.sh counts.
+# Prints cmocka's counts_exit lines, which selftests/vm/check.sh counts.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bpflp=${BPFLP_BIN:-$root/build/bpflp}
-passed=0 failed=0 skipped=0
-ok() { echo "[       OK ] $1"; passed=$((passed + 1)); }
-not_ok() { echo "[  FAILED  ] $1: $2"; failed=$((failed + 1)); }
-summary() {
-	echo "[==========] $((passed + failed + skipped)) test(s) run."
-	echo "[  PASSED  ] $passed test(s)."
-	((skipped == 0)) || echo "[  SKIPPED ] $skipped test(s)."
-	((failed == 0)) || { echo "[  FAILED  ] $failed test(s)."; exit 1; }
-	exit 0
-}
+. "$root/selftests/counts.bash"
 skip_all() {
 	echo "[  SKIPPED ] status exit 5: $1"
 	skipped=1
-	summary
+	counts_exit
 }
 
 echo "[==========] status tests"
-[[ -x $bpflp ]] || { not_ok "bpflp built" "no $bpflp (run 'make all')"; summary; }
+[[ -x $bpflp ]] || { not_ok "bpflp built" "no $bpflp (run 'make all')"; counts_exit; }
 [[ $(id -u) == 0 ]] || skip_all "needs root (status needs CAP_BPF and CAP_PERFMON)"
 before=$(find /sys/fs/bpf /var/lib/bpflp 2>/dev/null | sort)
 out=$("$bpflp" status 2> "${TMPDIR:-/tmp}/bpflp-status-err.$$")
@@ -63,4 +54,4 @@ fi
 after=$(find /sys/fs/bpf /var/lib/bpflp 2>/dev/null | sort)
 [[ $before == "$after" ]] && ok "nothing created in bpffs or the state directory" ||
 	not_ok "nothing created in bpffs or the state directory" "$(diff <(echo "$before") <(echo "$after"))"
-summary
+counts_exit

@@ -20,15 +20,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-passed=0 failed=0
-ok() { echo "[       OK ] $1"; passed=$((passed + 1)); }
-not_ok() { echo "[  FAILED  ] $1: $2"; failed=$((failed + 1)); }
-# expect WHAT GOT WANT
-expect() { if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
-summary() {
-	echo "[  PASSED  ] $passed test(s)."
-	((failed == 0)) || { echo "[  FAILED  ] $failed test(s)."; return 1; }
-}
+. "$root/selftests/counts.bash"
 
 # sig_enforced BPFLP: boot 2's checks of the companion module under module.sig_enforce=1.
 sig_enforced() {
@@ -93,7 +85,7 @@ guest() {
 		rm -rf /sys/fs/bpf/bpflp
 		;;
 	esac
-	summary
+	counts_exit
 }
 
 if [[ ${1:-} == --guest ]]; then
@@ -120,4 +112,4 @@ for boot in 1 2; do
 		not_ok "boot $boot" "the VM run failed (exit $rc); console: build/vm-share/last/console.log"
 	fi
 done
-summary
+counts_exit

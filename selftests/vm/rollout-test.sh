@@ -23,18 +23,9 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root" || exit 2
-passed=0 failed=0
-ok() { echo "[       OK ] $1"; passed=$((passed + 1)); }
-not_ok() { echo "[  FAILED  ] $1: $2"; failed=$((failed + 1)); }
-# expect WHAT GOT WANT
-expect() { if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
-finish() {
-	echo "[  PASSED  ] $passed test(s)."
-	((failed == 0)) || { echo "[  FAILED  ] $failed test(s)."; exit 1; }
-	exit 0
-}
+. "$root/selftests/counts.bash"
 for tool in ansible-playbook ssh dropbear python3; do
-	command -v "$tool" > /dev/null || { not_ok "the rollout" "no $tool: run 'make deps'"; finish; }
+	command -v "$tool" > /dev/null || { not_ok "the rollout" "no $tool: run 'make deps'"; counts_exit; }
 done
 
 mkdir -p build/vm-share && tmp=$(mktemp -d "$root/build/vm-share/rollout.XXXXXX") || exit 2
@@ -76,7 +67,7 @@ for k in 1 2; do
 	until on_vm "${!port}" true 2> /dev/null; do
 		if ((SECONDS > 600)) || ! kill -0 "${vms[k - 1]}" 2> /dev/null; then
 			not_ok "vm$k: SSH" "no SSH on port ${!port}: $(tail -n 5 "$tmp/vm$k.log")"
-			finish
+			counts_exit
 		fi
 		sleep 2
 	done
@@ -202,4 +193,4 @@ t_v1.bpf.o"
 echo "rollout: run 0 ${zeroth} s, run 1 ${first} s, run 2 ${again} s, run 3 ${third} s (TCG)"
 # ROLLOUT_KEEP=FILE: keep the failing run's output (docs/operators.md shows it).
 [[ -n ${ROLLOUT_KEEP:-} ]] && cp "$out" "$ROLLOUT_KEEP"
-finish
+counts_exit
