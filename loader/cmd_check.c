@@ -46,6 +46,7 @@ static void print_module(const struct lp_module_file *f)
 	jsonw_string_field(json_wtr, "name", f->name);
 	jsonw_string_field(json_wtr, "path", f->path);
 	jsonw_string_field(json_wtr, "verdict", "ok");
+	jsonw_string_field(json_wtr, "replace", f->replace_in_code ? "checked_at_load" : "read");
 	jsonw_name(json_wtr, "patches");
 	jsonw_start_array(json_wtr);
 	for (entry = strtok_r(list, " ", &save); entry; entry = strtok_r(NULL, " ", &save))

@@ -15,7 +15,8 @@
 #  - kpatch-build's shape (.kpatch.funcs, a klp_patch built at load time):
 #    check -j reads its functions; the --non-replace build is inserted,
 #    found stacked on bpflp_klp_v2 and reversed, with one line, nothing
-#    changed; the cumulative build then replaces t-v@2 + v2 (a downgrade
+#    changed (and by recover, when apply was killed once it was in); the
+#    cumulative build then replaces t-v@2 + v2 (a downgrade
 #    to t-v@1 carrying it).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/core_lib.bash"
@@ -90,6 +91,10 @@ assert_eq "$(cat /proc/cmdline)" "$ORIG_CMDLINE" "/proc/cmdline back to the kern
 for m in bpflp_klp_kpatch bpflp_klp_kpatch_nr; do
 	assert_eq "$(patches $m)" "ok: vmlinux:cmdline_proc_show" "check -j: $m's .kpatch.funcs"
 done
+assert_eq "$("$BPFLP" -j check "$V1" --module "$(lp_ko bpflp_klp_kpatch)" | jq -r .livepatch_module.replace)" \
+	checked_at_load "check -j: .replace is checked once loaded"
+assert_eq "$("$BPFLP" -j check "$V1" --module "$(lp_ko bpflp_klp_stock)" | jq -r .livepatch_module.replace)" \
+	read "check -j: .replace read from the stock module"
 assert_match "$(bpflp_ok check "$V1" --module "$(lp_ko bpflp_klp_kpatch)")" \
 	"kpatch-build sets .replace in code: bpflp checks it replaced the previous livepatch once loaded" \
 	"check: says when .replace is checked"
@@ -106,6 +111,14 @@ assert_eq "$(ls "$LP_SYSFS")" "$lps" "$LP_SYSFS after the reversal"
 assert_eq "$(kernel_state)" "$before" "BPF state after the reversal"
 lp_assert t-v@2 v2 bpflp_klp_v2 "after the reversal"
 assert_eq "$(cat /proc/cmdline)" "$ORIG_CMDLINE" "/proc/cmdline after the reversal"
+# Killed once the module is in, before bpflp looked: recover finds it stacked and reverses it.
+rc=0
+BPFLP_FAULT=klp-inserted "$BPFLP" apply "$V1" --module "$(lp_ko bpflp_klp_kpatch_nr)" > /dev/null 2>&1 || rc=$?
+assert_eq "$rc" 137 "apply --module bpflp_klp_kpatch_nr.ko killed at klp-inserted"
+bpflp_ok recover > /dev/null
+[[ ! -e /sys/module/bpflp_klp_kpatch_nr ]] || fail "bpflp_klp_kpatch_nr left loaded by recover"
+assert_eq "$(kernel_state)" "$before" "BPF state after recover"
+lp_assert t-v@2 v2 bpflp_klp_v2 "after recover"
 
 out=$(bpflp_ok apply "$V1" --module "$(lp_ko bpflp_klp_kpatch)")
 assert_eq "$out" "applied t-v@1 (replace, 2 functions) with livepatch module bpflp_klp_kpatch; replaced t-v@2; livepatch module bpflp_klp_v2 removed" "apply t-v@1 + the kpatch-build module"
