@@ -150,7 +150,8 @@ static bool switched(const struct lp_step *s)
 		return st.present && st.enabled == 1 && st.transition == 0;
 	}
 	lp_status_read(s->old_module, &st);
-	return !st.present || (st.enabled == 0 && st.transition == 0);
+	/* enabled < 0: its directory vanished between two reads (the kernel frees it). */
+	return !st.present || st.enabled < 0 || (st.enabled == 0 && st.transition == 0);
 }
 
 /*
@@ -166,8 +167,12 @@ static bool old_replaced(const struct lp_step *s)
 
 	if (!s->new_module[0] || !s->old_module[0])
 		return true;
+	/*
+	 * Only "still enabled" is stacking: a replaced patch's directory goes
+	 * asynchronously, so its files can vanish between two reads (-1).
+	 */
 	lp_status_read(s->old_module, &st);
-	return !st.present || st.enabled == 0;
+	return st.enabled != 1;
 }
 
 /* Undo the livepatch side of an uncommitted transaction; the old patch stays in effect. */

@@ -56,9 +56,20 @@ state_snapshot() {
 	shopt -u globstar dotglob nullglob
 }
 
-# Baseline the checks compare against; badobj_rebase after a deliberate change.
+# Baseline the checks compare against; badobj_rebase after a deliberate
+# change. What the change detached is freed after it returns (RCU, more
+# slowly under TCG): the baseline is taken once two looks agree.
 _baseline=''
-badobj_rebase() { _baseline=$(state_snapshot); }
+badobj_rebase() {
+	local next tries=20
+	_baseline=$(state_snapshot)
+	while ((tries-- > 0)); do
+		sleep 0.5
+		next=$(state_snapshot)
+		[[ $next == "$_baseline" ]] && return 0
+		_baseline=$next
+	done
+}
 
 _case_fail() {
 	badobj_failures+=("$1: $2")
