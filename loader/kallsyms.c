@@ -130,16 +130,19 @@ int kallsyms_count_text(const char *func, struct ksym_count *count)
  * GCC's clones of func (func.isra.0, func.constprop.0, func.part.0): C
  * names hold no dot, so "func." starts only them. Sorted by name, they
  * follow func itself, from the lower bound of "func.". A ".cold" part is
- * a fragment split off a function, not a clone of it: skipped.
+ * a fragment split off a function, not a clone of it: skipped. A func
+ * that has a text symbol of its own is not "only a clone": none.
  */
 int kallsyms_find_clone(const char *func, char *clone, size_t size)
 {
 	size_t len = strlen(func), lo = 0, hi;
+	struct ksym_count own;
+	int err = kallsyms_count_text(func, &own);
 
-	if (!text.loaded)
-		load_text();
-	if (text.err)
-		return text.err;
+	if (err)
+		return err;
+	if (own.vmlinux || own.modules)
+		return 0;
 	for (hi = text.nr; lo < hi;) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strncmp(text.syms[mid].name, func, len);

@@ -22,8 +22,9 @@ struct ksym_count {
 int kallsyms_count_text(const char *func, struct ksym_count *count);
 
 /*
- * A compiler clone of vmlinux's func (func.isra.0, func.constprop.0...):
- * 1 and its name in clone, 0 if none, or a negative errno.
+ * A compiler clone of vmlinux's func (func.isra.0, func.constprop.0...)
+ * when func itself has no text symbol: 1 and its name in clone, 0 if
+ * none, or a negative errno.
  */
 int kallsyms_find_clone(const char *func, char *clone, size_t size);
 

@@ -451,6 +451,15 @@ static size_t find_section(const struct module_elf *m, const char *name)
 #define KPATCH_FUNC_NAME    40
 #define KPATCH_FUNC_OBJNAME 48
 
+/* The why of append()'s -E2BIG. */
+static int too_many_funcs(struct module_elf *m, const struct klp_elf_patch *p)
+{
+	snprintf(m->why, m->why_size,
+		 "%s patches more functions than bpflp can list (%zu bytes of OBJECT:FUNCTION): split the livepatch",
+		 m->path, sizeof(p->patches));
+	return -E2BIG;
+}
+
 static int read_kpatch_funcs(struct module_elf *m, size_t sec, struct klp_elf_patch *p)
 {
 	__u64 size = m->shdr[sec].sh_size;
@@ -470,9 +479,7 @@ static int read_kpatch_funcs(struct module_elf *m, size_t sec, struct klp_elf_pa
 			break;
 		err = append(p, object, func, read_uint(m, sec, off + KPATCH_FUNC_SYMPOS, 8));
 		if (err == -E2BIG)
-			snprintf(m->why, m->why_size,
-				 "%s patches more functions than bpflp can list (%zu bytes of OBJECT:FUNCTION): split the livepatch",
-				 m->path, sizeof(p->patches));
+			return too_many_funcs(m, p);
 		if (err)
 			return err;
 		if (off + KPATCH_FUNC_SIZE == size)
@@ -501,12 +508,8 @@ static int find_patch(struct module_elf *m, const struct klp_layout *l, struct k
 		    strcmp(sym_name(m, &sym), THIS_MODULE_NAME))
 			continue;
 		err = walk_patch(m, l, r->sec, r->off - l->patch_mod, &cand);
-		if (err == -E2BIG) {
-			snprintf(m->why, m->why_size,
-				 "%s patches more functions than bpflp can list (%zu bytes of OBJECT:FUNCTION): split the livepatch",
-				 m->path, sizeof(cand.patches));
-			return err;
-		}
+		if (err == -E2BIG)
+			return too_many_funcs(m, &cand);
 		if (err) {
 			/* .objs is set: it was meant as a klp_patch, of another layout. */
 			struct target objs;

@@ -295,11 +295,15 @@ int lp_recover(struct commit_ctx *cc, __u64 *word, __u64 pre_word, __u64 post_wo
 		return err;
 	}
 	if (*word == pre_word) {
+		/* Read once: the kernel side moves on while recover looks. */
+		bool kernel_switched = switched(&s);
 		/* A module that stacked instead of replacing is reversed, as lp_switch() would have. */
-		if (switched(&s) && !old_replaced(&s))
+		bool stacked = kernel_switched && !old_replaced(&s);
+
+		if (stacked)
 			pr_info("bpflp: livepatch module %s stacked on %s instead of replacing it: reversing it\n",
 				s.new_module, s.old_module);
-		if (!switched(&s) || !old_replaced(&s)) {
+		if (!kernel_switched || stacked) {
 			pr_info("bpflp: reversing the livepatch side of the interrupted transaction\n");
 			err = reverse(&s, LP_DEFAULT_TIMEOUT_S * 1000);
 			if (err && err != -EBUSY)

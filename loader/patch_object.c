@@ -258,13 +258,11 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
 {
 	struct kernel_func kf;
 	char why[256], clone[KSYM_NAME_LEN];
-	struct ksym_count ksyms;
 	int err, btf_id;
 
 	err = kernel_func_find(pp->func, &kf);
 	/* Only a clone, not the function itself, in kallsyms: name the clone. */
-	if (err == -ENOENT && !kallsyms_count_text(pp->func, &ksyms) && !ksyms.vmlinux &&
-	    !ksyms.modules && kallsyms_find_clone(pp->func, clone, sizeof(clone)) > 0) {
+	if (err == -ENOENT && kallsyms_find_clone(pp->func, clone, sizeof(clone)) > 0) {
 		p_err("%s: cannot attach %s to %s: the compiler specialised it into %s, whose prototype differs from the source's, so it has no BTF and BPF cannot attach to it; patch a caller or callee BPF can attach to instead",
 		      po->path, bpflp_kind_name(pp->kind), pp->func, clone);
 		return err;
@@ -310,13 +308,16 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
 }
 
 /*
+ * The limit a replacement's prototype is judged by: fentry attached to it
+ * (check_target), so only the companion module's own limit is reported.
+ */
+static const struct trampoline_limit any_limit = { .max_args = 64, .probed = true };
+
+/*
  * BPFLP_REPLACE: fmod_ret where the kernel allows it, else the companion
  * module runs the program, loaded as fentry (its rodata switch makes the
  * body leave a verdict instead of returning it).
  */
-/* fentry attached to it (check_target): above the module's limit, which is then reported. */
-static const struct trampoline_limit any_limit = { .max_args = 64, .probed = true };
-
 static bool forced_companion(void)
 {
 	const char *route = getenv("BPFLP_ROUTE");

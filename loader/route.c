@@ -149,7 +149,7 @@ int func_route(const char *func, char *reason, size_t size)
 		return route(err, reason, size, "cannot read the kernel's BTF: %s", strerror(-err));
 	f.kallsyms_err = kallsyms_count_text(func, &f.ksyms);
 	if (err) {
-		/* decide_without_btf() names a clone only when func itself is not in kallsyms. */
+		/* A clone only when func itself is not in kallsyms. */
 		if (kallsyms_find_clone(func, f.clone, sizeof(f.clone)) <= 0)
 			f.clone[0] = '\0';
 		return route_decide(func, &f, reason, size);
