@@ -128,6 +128,11 @@ else
 	echo "  none: every in-VM test ran on every kernel"
 fi
 for line in "${per_kernel[@]}"; do echo "in-VM on $line"; done
+# The failed tests' names last, so that the tail of a long log says which.
+for f in "$vmlog"/*.[0-9]*; do
+	[[ -f $f && $f != *.rc* ]] || continue
+	tr -d '\r' < "$f" | sed -n "s/^FAIL \([^ ]*\).*/failed in-VM on ${f##*/}: \1/p" | sed 's/\.\([0-9]*\): / VM \1: /'
+done
 
 rc=0
 ((failed > 0)) && rc=1
