@@ -34,7 +34,8 @@ _state_setup() {
 	if [[ -e $STORE ]]; then
 		[[ -z $(active_patches) ]] ||
 			fail "patches active before the test: $(active_patches | tr '\n' ' ')"
-		_store_saved=/sys/fs/bpf/.bpflp-saved.$$
+		# No dot in the name: bpffs refuses them (bpf_lookup reserves them, EPERM).
+		_store_saved=/sys/fs/bpf/bpflp-saved-$$
 		mv "$STORE" "$_store_saved" || fail "cannot move $STORE aside"
 	fi
 	on_exit _state_teardown
