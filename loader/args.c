@@ -9,6 +9,7 @@
 #include "log.h"
 #include "output.h"
 #include "store.h"
+#include "util.h"
 
 /* Values of the verbs' own options in getopt_long: above any short option. */
 #define VERB_OPTION_BASE 256
@@ -21,7 +22,7 @@ static const struct option global_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 };
 
-#define NR_GLOBAL_OPTIONS (sizeof(global_options) / sizeof(global_options[0]))
+#define NR_GLOBAL_OPTIONS ARRAY_SIZE(global_options)
 
 /* -j, -p and -v, wherever they are; false for anything else. */
 bool take_global_option(int opt)

@@ -6,6 +6,7 @@
 #include "attach_target.h"
 #include "kernel_func.h"
 #include "log.h"
+#include "util.h"
 
 /* libbpf's last step before it loads a patch program: its target, as bpflp found it. */
 static int set_attach_target(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
@@ -23,8 +24,7 @@ static int set_attach_target(struct bpf_program *prog, struct bpf_prog_load_opts
 		err = fd < 0 ? fd : 0;
 	}
 	if (err) {
-		pr_debug("bpflp: no target for program %s: %s\n", bpf_program__name(prog),
-			 strerror(-err));
+		pr_debug("no target for program %s: %s\n", bpf_program__name(prog), strerror(-err));
 		return err;
 	}
 	opts->attach_btf_id = kf.btf_id;
@@ -48,9 +48,9 @@ void attach_target_handlers(void)
 	if (registered)
 		return;
 	registered = true;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (libbpf_register_prog_handler(kinds[i].sec, BPF_PROG_TYPE_TRACING, kinds[i].type,
 						 &opts) < 0)
-			pr_debug("bpflp: libbpf looks up %s targets itself: %s\n", kinds[i].sec,
+			pr_debug("libbpf looks up %s targets itself: %s\n", kinds[i].sec,
 				 strerror(errno));
 }

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "output.h"
 #include "store.h"
+#include "util.h"
 #include "version.h"
 
 /* Designated initializers: -Wextra wants every field of a positional one. */
@@ -99,8 +100,7 @@ static const struct {
 	{ 5, "status: no BPF trampolines or no bpffs here" },
 };
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define HELP_COLUMN   25
+#define HELP_COLUMN 25
 
 const struct command *find_command(const struct command *cmds, const char *word)
 {
@@ -369,7 +369,7 @@ static void raise_fd_limit(void)
 		return;
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl))
-		pr_debug("bpflp: cannot raise the descriptor limit: %s\n", strerror(errno));
+		pr_debug("cannot raise the descriptor limit: %s\n", strerror(errno));
 }
 
 int cli_main(int argc, char **argv)

@@ -15,7 +15,7 @@
 #include "livepatch_module.h"
 #include "output.h"
 #include "signature.h"
-#include "transaction.h"
+#include "txn.h"
 
 /* A module name, or null for none. */
 static void json_module_field(const char *name, const char *module)
@@ -334,7 +334,7 @@ int do_recover(const struct verb_args *args)
 	err = txn_recover(&res);
 	drift_move_failed(&res.repairs, &res.remaining); /* tried, and could not */
 	stuck = !err && drift_unrepairable(&res.remaining);
-	/* The transaction it finished has its own record (txn.c); this one is for the drift. */
+	/* The transaction it finished has its own record (txn_core.c); this one is for the drift. */
 	if (err || stuck || res.repairs.nr)
 		log_recover(started_us, err, stuck);
 	if (err)

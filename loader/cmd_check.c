@@ -19,6 +19,7 @@
 #include "output.h"
 #include "patch_object.h"
 #include "route.h"
+#include "shadow.h"
 
 const struct verb_option check_options[] = {
 	VERB_FLAG("allow-insecure", allow_insecure,

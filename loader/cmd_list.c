@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "args.h"
 #include "bpflp/companion.h"
+#include "args.h"
 #include "commands.h"
 #include "companion_attach.h"
 #include "declared_print.h"
@@ -22,7 +22,7 @@
 #include "output.h"
 #include "patch_object.h"
 #include "store.h"
-#include "transaction.h"
+#include "txn.h"
 
 /* Recover first, as every command does; a live transaction is reported instead. */
 static int load_registry(struct registry *reg, __u64 *word, struct journal *in_flight)

@@ -118,7 +118,7 @@ int do_log(const struct verb_args *args)
 	}
 	first = last && (unsigned long)h.nr > last ? h.nr - (int)last : 0;
 	if (h.skipped)
-		pr_warn("bpflp: warning: skipped %d line%s of %s that %s not history records (edited by hand, or cut short)\n",
+		pr_warn("warning: skipped %d line%s of %s that %s not history records (edited by hand, or cut short)\n",
 			h.skipped, h.skipped == 1 ? "" : "s", h.path, h.skipped == 1 ? "is" : "are");
 	if (json_output) {
 		jsonw_start_object(json_wtr);

@@ -15,7 +15,7 @@
 #include "history.h"
 #include "output.h"
 #include "store.h"
-#include "transaction.h"
+#include "txn.h"
 
 static void log_switch(bool off, bool changed, __s64 started_us, int err)
 {

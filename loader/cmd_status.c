@@ -14,11 +14,12 @@
 #include <linux/magic.h>
 #include "args.h"
 #include "commands.h"
+#include "commit.h"
 #include "drift_print.h"
 #include "journal.h"
 #include "kernel.h"
-#include "kernel_ops.h"
 #include "output.h"
+#include "snapshot_loader.h"
 
 enum status_code {
 	STATUS_CONSISTENT = 0,

@@ -211,14 +211,13 @@ bool companion_module_loaded(void)
  */
 static int identify_loaded(struct bpflp_companion_ident *ident)
 {
-	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
 	int err;
 
 	for (int tries = 200;; tries--) {
 		err = companion_identify(ident);
 		if (err != -ENOENT || !tries || module_initstate() != KMOD_MODULE_COMING)
 			return err;
-		nanosleep(&pause, NULL);
+		sleep_ms(10);
 	}
 }
 

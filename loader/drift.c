@@ -9,16 +9,18 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "bpflp/companion.h"
+#include "commit.h"
 #include "companion_attach.h"
 #include "companion_kmod.h"
 #include "declared.h"
 #include "drift.h"
-#include "kernel_ops.h"
 #include "kmod_util.h"
 #include "patch_object.h"
+#include "pinned_link.h"
 #include "pinned_maps.h"
 #include "shadow.h"
 #include "snapshot_links.h"
+#include "stage.h"
 #include "util.h"
 
 #define FTRACE_ENABLED "/proc/sys/kernel/ftrace_enabled"
@@ -375,7 +377,7 @@ static void scan_shadows(const struct registry *reg, struct drift_report *rep)
 			    try_snprintf(pin, sizeof(pin), "%s/%s", SHADOW_DIR, name) ||
 			    !access(pin, F_OK))
 				continue;
-			if (nr_seen < (int)(sizeof(seen) / sizeof(seen[0])))
+			if (nr_seen < (int)ARRAY_SIZE(seen))
 				snprintf(seen[nr_seen++], sizeof(seen[0]), "%s", name);
 			fd = shadow_find_map(rec->dir, &decl.shadows[j]);
 			if (fd >= 0) {
@@ -679,13 +681,12 @@ static int restore_snapshot_pieces(const struct patch_record *rec, const char *f
  */
 static int attach_pinned_again(const char *dir, const char *func, const struct piece *piece)
 {
-	const struct timespec pause = { .tv_nsec = 20 * 1000 * 1000 };
 	int err, tries = 500;
 
 	while ((err = attach_pinned(dir, func, piece->prog_what, piece->link_what, piece->type)) ==
 		       -EBUSY &&
 	       --tries)
-		nanosleep(&pause, NULL);
+		sleep_ms(20);
 	return err;
 }
 

@@ -20,7 +20,7 @@ void fault_point(const char *step)
 		fprintf(stderr, "bpflp: phase %s %ld.%06ld\n", step, (long)wall.tv_sec,
 			wall.tv_nsec / 1000);
 	}
-	pr_debug("bpflp: step %s at %ld.%06ld\n", step, (long)now.tv_sec, now.tv_nsec / 1000);
+	pr_debug("step %s at %ld.%06ld\n", step, (long)now.tv_sec, now.tv_nsec / 1000);
 	if (kill_at && !strcmp(kill_at, step))
 		kill(getpid(), SIGKILL);
 	/* Stopped until SIGCONT, once: a test holds this process here to race another one. */

@@ -35,14 +35,6 @@ __s64 history_clock_us(void)
 	return (__s64)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static __u64 realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* A field as written: "-" for empty, tabs, newlines and other controls as spaces. */
 static int put_field(char *buf, size_t size, size_t *len, const char *s)
 {
@@ -247,12 +239,11 @@ static int open_regular(const char *path, int flags)
 /* flock() without waiting more than about a second on whoever holds it. */
 static int lock_briefly(int fd)
 {
-	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
 
 	for (int tries = 100; flock(fd, LOCK_EX | LOCK_NB); tries--) {
 		if (errno != EWOULDBLOCK || !tries)
 			return -1;
-		nanosleep(&pause, NULL);
+		sleep_ms(10);
 	}
 	return 0;
 }
@@ -351,19 +342,19 @@ void history_append(const struct history_entry *e)
 	 * line about the history (often the same missing permission) is -v's.
 	 */
 	if (!strcmp(copy.outcome, "failed")) {
-		pr_debug("bpflp: cannot write the transaction history: %s\n", strerror(-err));
+		pr_debug("cannot write the transaction history: %s\n", strerror(-err));
 		return;
 	}
 	warned = true;
 	if (kind) {
-		pr_warn("bpflp: warning: cannot write the transaction history to %s: it is %s, not a regular file; the transaction is not affected (remove it: bpflp creates the file again)\n",
+		pr_warn("warning: cannot write the transaction history to %s: it is %s, not a regular file; the transaction is not affected (remove it: bpflp creates the file again)\n",
 			path, kind);
 		return;
 	}
 	if (state_dir_path(path, sizeof(path), HISTORY_FILE))
 		snprintf(path, sizeof(path), "$BPFLP_STATE_DIR/%s ('%s' is not an absolute path)",
 			 HISTORY_FILE, getenv("BPFLP_STATE_DIR") ?: "");
-	pr_warn("bpflp: warning: cannot write the transaction history to %s: %s; the transaction is not affected (BPFLP_STATE_DIR selects a writable directory)\n",
+	pr_warn("warning: cannot write the transaction history to %s: %s; the transaction is not affected (BPFLP_STATE_DIR selects a writable directory)\n",
 		path, strerror(-err));
 }
 

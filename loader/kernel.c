@@ -12,7 +12,6 @@
 #include <bpf/btf.h>
 #include "btf_func_index.h"
 #include "kernel.h"
-#include "kernel_func.h"
 #include "output.h"
 #include "util.h"
 
@@ -112,7 +111,7 @@ static void load_traceable(void)
 
 	traceable.loaded = true;
 	traceable.err = -ENOENT;
-	for (size_t i = 0; i < sizeof(filter_lists) / sizeof(filter_lists[0]) && !f; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(filter_lists) && !f; i++) {
 		f = fopen(filter_lists[i], "re");
 		if (!f) {
 			/* Report the first list's reason: that is where tracefs belongs. */

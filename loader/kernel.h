@@ -11,6 +11,24 @@ struct btf;
 /* vmlinux's BTF, loaded once per process (NULL and errno set on failure). */
 const struct btf *kernel_btf(void);
 
+/*
+ * The 64-bit key bpflp names a kernel function by (the gate, the snapshot
+ * entries, bpflp_cover, the records): vmlinux's BTF id alone; for a
+ * module, its BTF object's id in the high 32 bits and the BTF id in the
+ * low ones (module BTF ids continue vmlinux's numbering, so two modules
+ * can use the same one). kernel_func_find() (kernel_func.h) makes them.
+ */
+static inline __u64 kernel_func_key(__u32 btf_obj_id, __u32 btf_id)
+{
+	return (__u64)btf_obj_id << 32 | btf_id;
+}
+
+/* The id of the BTF object a key's function is described in; 0 for vmlinux. */
+static inline __u32 kernel_func_key_obj(__u64 key)
+{
+	return key >> 32;
+}
+
 /* BTF id of a vmlinux function, or -ENOENT; other negative errno on failure. */
 int kernel_func_btf_id(const char *func);
 

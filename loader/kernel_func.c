@@ -77,7 +77,7 @@ int kernel_func_find(const char *func, struct kernel_func *kf)
 	if (id != -ENOENT) {
 		if (id < 0)
 			return id;
-		kf->key = id;
+		kf->key = kernel_func_key(0, id);
 		kf->btf_id = id;
 		kf->btf = kernel_btf();
 		return 0;
@@ -90,7 +90,7 @@ int kernel_func_find(const char *func, struct kernel_func *kf)
 					btf__find_by_name_kind(modules[m].btf, func, BTF_KIND_FUNC);
 		if (id < 0)
 			continue;
-		kf->key = (__u64)modules[m].obj_id << 32 | (__u32)id;
+		kf->key = kernel_func_key(modules[m].obj_id, id);
 		kf->btf_id = id;
 		kf->btf = modules[m].btf;
 		memcpy(kf->module, modules[m].name, sizeof(kf->module));

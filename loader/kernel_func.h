@@ -8,16 +8,12 @@
 #define BPFLP_KERNEL_FUNC_H
 
 #include <linux/types.h>
+#include "kernel.h"
 
 struct btf;
 
 struct kernel_func {
-	/*
-	 * vmlinux: the BTF id. A module: its BTF object's id in the high 32
-	 * bits, the BTF id in the low ones (module BTF ids continue vmlinux's
-	 * numbering, so two modules can use the same one).
-	 */
-	__u64 key;
+	__u64 key; /* kernel_func_key() (kernel.h) */
 	int btf_id;
 	const struct btf *btf; /* where it is described; lives as long as the process */
 	char module[64];       /* "" for vmlinux */
@@ -35,11 +31,5 @@ int kernel_func_find(const char *func, struct kernel_func *kf);
  * or -ENOENT.
  */
 int kernel_func_btf_obj_fd(__u64 key);
-
-/* The id of the BTF object a key's function is described in; 0 for vmlinux. */
-static inline __u32 kernel_func_key_obj(__u64 key)
-{
-	return key >> 32;
-}
 
 #endif /* BPFLP_KERNEL_FUNC_H */

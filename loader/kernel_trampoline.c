@@ -18,6 +18,7 @@
 #include "func_proto.h"
 #include "kernel.h"
 #include "log.h"
+#include "util.h"
 
 #define TRAMPOLINE_ARGS_BEFORE_6_6 6
 #define TRAMPOLINE_ARGS_MAX        12 /* the kernel's MAX_BPF_FUNC_ARGS */
@@ -67,7 +68,7 @@ static int attach_empty_fentry(int id)
 	int prog_fd, link_fd, err;
 
 	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "bpflp_nr_args", "GPL", insns,
-				sizeof(insns) / sizeof(insns[0]), &opts);
+				ARRAY_SIZE(insns), &opts);
 	if (prog_fd < 0)
 		return -errno;
 	link_fd = bpf_link_create(prog_fd, 0, BPF_TRACE_FENTRY, NULL);
@@ -100,8 +101,8 @@ static int probe_limit(char *why, size_t size)
 		tries++;
 		err = attach_empty_fentry(id);
 		if (!err || err == -ENOTSUPP) {
-			pr_debug("bpflp: an fentry program on %s (%d arguments) %s\n", name,
-				 PROBE_NR_ARGS, err ? "refused with ENOTSUPP" : "attached");
+			pr_debug("an fentry program on %s (%d arguments) %s\n", name, PROBE_NR_ARGS,
+				 err ? "refused with ENOTSUPP" : "attached");
 			return err ? TRAMPOLINE_ARGS_BEFORE_6_6 : TRAMPOLINE_ARGS_MAX;
 		}
 		snprintf(why, size, "an fentry program on %s: %s", name, strerror(-err));
@@ -123,10 +124,10 @@ const struct trampoline_limit *kernel_trampoline_limit(void)
 	limit.probed = max_args > 0;
 	limit.max_args = limit.probed ? max_args : limit_from_release();
 	if (limit.probed)
-		pr_debug("bpflp: BPF trampolines take at most %d argument registers (probed)\n",
+		pr_debug("BPF trampolines take at most %d argument registers (probed)\n",
 			 limit.max_args);
 	else
-		pr_debug("bpflp: cannot probe how many argument registers BPF trampolines take (%s): assuming %d from the kernel release\n",
+		pr_debug("cannot probe how many argument registers BPF trampolines take (%s): assuming %d from the kernel release\n",
 			 why, limit.max_args);
 	return &limit;
 }

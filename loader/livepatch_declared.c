@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
+#include "bpf_rodata.h"
 #include "livepatch_declared.h"
 #include "livepatch_module.h"
 #include "output.h"
@@ -60,7 +61,7 @@ static int declared_name(const char *obj_path, char *name, size_t size)
 		free(image);
 		return 0; /* patch_object_open reports what is wrong with the object */
 	}
-	value = patch_object_rodata_var(obj, DECLARED_VAR, BPFLP_LIVEPATCH_NAME_MAX);
+	value = bpf_rodata_var(obj, DECLARED_VAR, BPFLP_LIVEPATCH_NAME_MAX);
 	if (value && value[0] && memchr(value, '\0', BPFLP_LIVEPATCH_NAME_MAX)) {
 		found = try_snprintf(name, size, "%s", value) ? -ENAMETOOLONG : 1;
 	}

@@ -34,13 +34,6 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* The modinfo keys bpflp reads of a livepatch module. */
 struct lp_modinfo {
 	char release[128]; /* first word of vermagic */
@@ -174,7 +167,7 @@ static int read_klp_patch(const char *path, struct lp_module_file *f, const stru
 	}
 	if (info->patches[0]) {
 		if (err)
-			pr_debug("bpflp: %s: using its bpflp_patches tag: %s\n", path, elf_why);
+			pr_debug("%s: using its bpflp_patches tag: %s\n", path, elf_why);
 		snprintf(f->patches, sizeof(f->patches), "%s", info->patches);
 		return 0;
 	}
@@ -343,14 +336,14 @@ int lp_wait_transition(const char *name, int timeout_ms, const char *what)
 
 		/* -1: the livepatch went away (disabled, or replaced and freed). */
 		if (transition <= 0) {
-			pr_debug("bpflp: livepatch %s %s in %lld ms\n", name, what, now - start);
+			pr_debug("livepatch %s %s in %lld ms\n", name, what, now - start);
 			return 0;
 		}
 		if (now - start >= timeout_ms)
 			return -ETIMEDOUT;
 		if (now >= next_report) {
-			pr_warn("bpflp: livepatch %s: %s: in transition for %lld s (timeout %d s)\n",
-				name, what, (now - start) / 1000, timeout_ms / 1000);
+			pr_warn("livepatch %s: %s: in transition for %lld s (timeout %d s)\n", name,
+				what, (now - start) / 1000, timeout_ms / 1000);
 			next_report += 1000;
 		}
 		sleep_ms(POLL_MS);

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "commit.h"
 #include "fault.h"
-#include "kernel_ops.h"
 #include "livepatch_txn.h"
 #include "log.h"
 #include "output.h"
@@ -97,7 +97,7 @@ static int step_write(struct lp_plan *p)
 static void step_remove(void)
 {
 	if (unlink(LP_STEP_PIN) && errno != ENOENT)
-		pr_warn("bpflp: warning: cannot remove %s: %s\n", LP_STEP_PIN, strerror(errno));
+		pr_warn("warning: cannot remove %s: %s\n", LP_STEP_PIN, strerror(errno));
 }
 
 bool lp_plan_empty(const struct lp_plan *p)
@@ -242,7 +242,7 @@ int lp_switch(struct lp_plan *p, const char *new_dir)
 	 * the default, or a short --timeout would leave a half-done reversal.
 	 */
 	if (reverse(s, LP_DEFAULT_TIMEOUT_S * 1000))
-		pr_warn("bpflp: warning: could not reverse livepatch %s; run 'bpflp recover'\n", mod);
+		pr_warn("warning: could not reverse livepatch %s; run 'bpflp recover'\n", mod);
 	else
 		step_remove();
 	p->step_written = false;
@@ -254,7 +254,7 @@ static int remove_old(const char *module)
 	int err = lp_module_remove(module, LP_REMOVE_TIMEOUT_MS);
 
 	if (err == -EBUSY) {
-		pr_warn("bpflp: warning: livepatch module %s stays loaded: its transition was forced, and the kernel never releases a forced patch's module\n",
+		pr_warn("warning: livepatch module %s stays loaded: its transition was forced, and the kernel never releases a forced patch's module\n",
 			module);
 		kept_add(module);
 		return 0;
@@ -301,10 +301,10 @@ int lp_recover(struct commit_ctx *cc, __u64 *word, __u64 pre_word, __u64 post_wo
 		bool stacked = kernel_switched && !old_replaced(&s);
 
 		if (stacked)
-			pr_info("bpflp: livepatch module %s stacked on %s instead of replacing it: reversing it\n",
+			pr_info("livepatch module %s stacked on %s instead of replacing it: reversing it\n",
 				s.new_module, s.old_module);
 		if (!kernel_switched || stacked) {
-			pr_info("bpflp: reversing the livepatch side of the interrupted transaction\n");
+			pr_info("reversing the livepatch side of the interrupted transaction\n");
 			err = reverse(&s, LP_DEFAULT_TIMEOUT_S * 1000);
 			if (err && err != -EBUSY)
 				return err;
@@ -312,7 +312,7 @@ int lp_recover(struct commit_ctx *cc, __u64 *word, __u64 pre_word, __u64 post_wo
 			return 0;
 		}
 		/* The kernel side switched: the BPF side follows, as the transaction would have. */
-		pr_info("bpflp: the livepatch side had switched: committing the BPF side too\n");
+		pr_info("the livepatch side had switched: committing the BPF side too\n");
 		err = commit_word(cc, pre_word, post_word);
 		if (err) {
 			p_err("cannot write the commit word: %s", strerror(-err));

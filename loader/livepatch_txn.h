@@ -90,7 +90,7 @@ int lp_switch(struct lp_plan *p, const char *new_dir);
 int lp_after_commit(struct lp_plan *p);
 
 /*
- * Recovery of a transaction whose bpflp died (txn.c, before it decides):
+ * Recovery of a transaction whose bpflp died (txn_core.c, before it decides):
  * completes the switch (flips *word from pre to post) when the livepatch
  * side had finished, or reverses the livepatch side; then, once the word
  * is post, removes the old module and the step record.

@@ -12,10 +12,14 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	vfprintf(stderr, fmt, ap);
 }
 
+/* bpflp's own messages get the prefix here, once; libbpf's carry their own ("libbpf: "). */
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (level > log_max_level)
+		return;
+	fputs("bpflp: ", stderr);
 	va_start(ap, fmt);
 	log_vmsg(level, fmt, ap);
 	va_end(ap);

@@ -14,6 +14,7 @@ enum log_level {
 /* Messages above this level are dropped; -v raises it to LOG_DEBUG. */
 extern enum log_level log_max_level;
 
+/* fmt without the "bpflp: " prefix: log_msg adds it. */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_setup_libbpf(void);
 

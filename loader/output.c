@@ -97,7 +97,7 @@ void p_err(const char *fmt, ...)
 	va_end(ap);
 
 	if (errors_reported++) {
-		pr_debug("bpflp: error (after the first): %s\n", msg);
+		pr_debug("error (after the first): %s\n", msg);
 		return;
 	}
 	snprintf(first_error, sizeof(first_error), "%s", msg);

@@ -11,16 +11,19 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "attach_target.h"
+#include "bpf_rodata.h"
+#include "companion_kmod.h"
+#include "func_proto.h"
+#include "kallsyms.h"
 #include "kernel.h"
 #include "kernel_func.h"
 #include "log.h"
 #include "output.h"
-#include "companion_kmod.h"
-#include "func_proto.h"
-#include "kallsyms.h"
 #include "patch_object.h"
+#include "patch_state.h"
 #include "replace_proto.h"
 #include "route.h"
+#include "shadow.h"
 #include "store.h"
 #include "util.h"
 
@@ -71,7 +74,7 @@ static char (*verifier_logs)[VERIFIER_LOG_SIZE];
 
 const char *bpflp_kind_name(enum bpflp_kind kind)
 {
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (kinds[i].kind == kind)
 			return kinds[i].name;
 	return "unknown";
@@ -161,51 +164,11 @@ fail:
 	return err;
 }
 
-void *patch_object_rodata_var(struct bpf_object *obj, const char *var, size_t size)
-{
-	const struct btf_var_secinfo *vsi;
-	struct btf *btf = bpf_object__btf(obj);
-	struct bpf_map *map, *rodata = NULL;
-	const struct btf_type *sec;
-	size_t map_size;
-	char *data;
-	int id;
-
-	bpf_object__for_each_map(map, obj) {
-		const char *name = bpf_map__name(map);
-		size_t len = strlen(name);
-
-		if (bpf_map__is_internal(map) && len >= 7 && !strcmp(name + len - 7, ".rodata"))
-			rodata = map;
-	}
-	if (!btf || !rodata)
-		return NULL;
-	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-	if (id < 0)
-		return NULL;
-	sec = btf__type_by_id(btf, id);
-	/* The image is libbpf's writable mmap until load, as skeletons rely on. */
-	data = (char *)(uintptr_t)bpf_map__initial_value(rodata, &map_size);
-	if (!data)
-		return NULL;
-	vsi = btf_var_secinfos(sec);
-	for (int i = 0; i < btf_vlen(sec); i++, vsi++) {
-		const struct btf_type *t = btf__type_by_id(btf, vsi->type);
-
-		if (strcmp(btf__name_by_offset(btf, t->name_off), var))
-			continue;
-		if (vsi->size != size || vsi->offset + size > map_size)
-			return NULL;
-		return data + vsi->offset;
-	}
-	return NULL;
-}
-
 static int read_identity(struct patch_object *po)
 {
 	const struct bpflp_patch_info *info;
 
-	info = patch_object_rodata_var(po->obj, "bpflp_patch", sizeof(*info));
+	info = bpf_rodata_var(po->obj, "bpflp_patch", sizeof(*info));
 	if (!info || info->magic != BPFLP_MAGIC) {
 		p_err("%s has no BPFLP_PATCH(name, version): declare the patch identity with bpflp/patch.bpf.h",
 		      po->path);
@@ -227,7 +190,7 @@ static int read_identity(struct patch_object *po)
 		      po->info.name, BPFLP_NAME_MAX);
 		return -EINVAL;
 	}
-	if (!patch_object_rodata_var(po->obj, "bpflp_slot", sizeof(__u32))) {
+	if (!bpf_rodata_var(po->obj, "bpflp_slot", sizeof(__u32))) {
 		p_err("%s was not built with bpflp/patch.bpf.h (no bpflp_slot)", po->path);
 		return -EINVAL;
 	}
@@ -296,7 +259,7 @@ static int check_target(struct patch_object *po, struct patch_prog *pp)
 	}
 	if (pp->traceable < 0 && !traceability_warned) {
 		traceability_warned = true;
-		pr_warn("bpflp: warning: cannot read %s (%s): whether functions are traceable is not checked before attaching\n",
+		pr_warn("warning: cannot read %s (%s): whether functions are traceable is not checked before attaching\n",
 			kernel_traceable_source(), strerror(-pp->traceable));
 	}
 	if (pp->kind == BPFLP_KIND_FMOD_RET && !kernel_func_modifiable(pp->func)) {
@@ -410,7 +373,7 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 		return route < 0 ? route : -EOPNOTSUPP;
 	}
 	snprintf(var, sizeof(var), "bpflp_companion_%s__replace", pp->func);
-	companion = patch_object_rodata_var(po->obj, var, sizeof(*companion));
+	companion = bpf_rodata_var(po->obj, var, sizeof(*companion));
 	if (!companion) {
 		p_err("%s: BPFLP_REPLACE(%s) has no route switch (%s): build it with this bpflp's patch.bpf.h",
 		      po->path, pp->func, var);
@@ -426,7 +389,7 @@ static int find_kind(const char *sec, const char *name, enum bpf_attach_type typ
 {
 	int section_match = -1;
 
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
 		size_t len = strlen(kinds[k].section), func_len;
 
 		if (kinds[k].attach_type != type || strncmp(sec, kinds[k].section, len))
@@ -477,14 +440,14 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 	snprintf(pp->func, sizeof(pp->func), "%s", sec + sec_len);
 	/* The rodata the macro defines, the gate key first: the first one missing is named. */
 	snprintf(key_var, sizeof(key_var), "bpflp_fid_%s", name);
-	pp->rodata_key = patch_object_rodata_var(po->obj, key_var, sizeof(__u64));
+	pp->rodata_key = bpf_rodata_var(po->obj, key_var, sizeof(__u64));
 	if (pp->rodata_key) {
 		snprintf(key_var, sizeof(key_var), "bpflp_idx_%s", name);
-		pp->rodata_idx = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
+		pp->rodata_idx = bpf_rodata_var(po->obj, key_var, sizeof(__u32));
 	}
 	if (pp->rodata_idx) {
 		snprintf(key_var, sizeof(key_var), "bpflp_snap_%s", name);
-		pp->rodata_snap = patch_object_rodata_var(po->obj, key_var, sizeof(__u32));
+		pp->rodata_snap = bpf_rodata_var(po->obj, key_var, sizeof(__u32));
 	}
 	if (!pp->rodata_snap) {
 		p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)", po->path,
@@ -752,10 +715,9 @@ static int track_own_pins(struct patch_object *po, const char *shared_pin_dir)
 		}
 		if (!stat(pin, &st))
 			continue;
-		if (po->nr_created_pins ==
-		    (int)(sizeof(po->created_pins) / sizeof(po->created_pins[0]))) {
+		if (po->nr_created_pins == (int)ARRAY_SIZE(po->created_pins)) {
 			p_err("%s pins too many maps by name (at most %zu)", po->path,
-			      sizeof(po->created_pins) / sizeof(po->created_pins[0]));
+			      ARRAY_SIZE(po->created_pins));
 			return -E2BIG;
 		}
 		if (try_snprintf(po->created_pins[po->nr_created_pins++],
@@ -784,8 +746,8 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 	__u64 *rodata_gen;
 	int err, i = 0;
 
-	rodata_slot = patch_object_rodata_var(po->obj, "bpflp_slot", sizeof(*rodata_slot));
-	rodata_gen = patch_object_rodata_var(po->obj, "bpflp_gen", sizeof(*rodata_gen));
+	rodata_slot = bpf_rodata_var(po->obj, "bpflp_slot", sizeof(*rodata_slot));
+	rodata_gen = bpf_rodata_var(po->obj, "bpflp_gen", sizeof(*rodata_gen));
 	if (!rodata_slot || !rodata_gen)
 		return -EINVAL;
 	*rodata_slot = slot;

@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include "bpf_rodata.h"
 #include "declared.h"
 #include "output.h"
-#include "patch_object.h"
 #include "patch_state.h"
+#include "patch_types.h"
 #include "store.h"
 
 #define STATE_VAR_PREFIX "bpflp_sysstate_"
@@ -32,7 +33,7 @@ int patch_state_scan(struct patch_object *po)
 
 		if (strncmp(var, STATE_VAR_PREFIX, strlen(STATE_VAR_PREFIX)))
 			continue;
-		decl = patch_object_rodata_var(po->obj, var, sizeof(*decl));
+		decl = bpf_rodata_var(po->obj, var, sizeof(*decl));
 		if (!decl || decl->magic != BPFLP_MAGIC) {
 			p_err("%s: %s is not a BPFLP_STATE declaration: declare states with BPFLP_STATE(id, version)",
 			      po->path, var);

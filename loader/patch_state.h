@@ -15,12 +15,6 @@
 struct patch_object;
 struct registry;
 
-struct state_decl {
-	__u32 id;
-	__u32 version;
-	struct bpflp_state_decl *rodata; /* where the callbacks read prev_*, until load */
-};
-
 /* patch_object_open: read the BPFLP_STATE declarations from .rodata. */
 int patch_state_scan(struct patch_object *po);
 /*

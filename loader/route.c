@@ -15,6 +15,7 @@
 #include "kernel.h"
 #include "kernel_func.h"
 #include "route.h"
+#include "util.h"
 
 #define SECURITY_PREFIX "security_"
 
@@ -27,7 +28,7 @@ static const char *const route_names[] = {
 
 const char *func_route_name(enum func_route route)
 {
-	if ((unsigned int)route >= sizeof(route_names) / sizeof(route_names[0]))
+	if ((unsigned int)route >= ARRAY_SIZE(route_names))
 		return "?";
 	return route_names[route];
 }

@@ -14,7 +14,7 @@
 #include "fault.h"
 #include "log.h"
 #include "output.h"
-#include "patch_object.h"
+#include "patch_types.h"
 #include "pinned_maps.h"
 #include "shadow.h"
 #include "store.h"
@@ -238,7 +238,7 @@ int shadow_plan(struct patch_object *po, bool stack)
 
 static int add_created_pin(struct patch_object *po, const char *dir, const char *name)
 {
-	int max = sizeof(po->created_pins) / sizeof(po->created_pins[0]);
+	int max = ARRAY_SIZE(po->created_pins);
 
 	if (po->nr_created_pins == max) {
 		p_err("%s pins too many maps (at most %d, shadows included)", po->path, max);
@@ -315,7 +315,7 @@ int shadow_migrate(struct patch_object *po, bool catch_up)
 			return err;
 		}
 		s->converted += args.converted;
-		pr_debug("bpflp: shadow %s: %s migration wrote %llu entries\n", s->name,
+		pr_debug("shadow %s: %s migration wrote %llu entries\n", s->name,
 			 catch_up ? "catch-up" : "first", (unsigned long long)args.converted);
 	}
 	if (!catch_up)
@@ -482,12 +482,12 @@ void shadow_repin(const struct registry *reg)
 				continue;
 			fd = shadow_find_map(rec->dir, &decl.shadows[j]);
 			if (fd == -EEXIST)
-				pr_warn("bpflp: warning: the pin of shadow %s was deleted, and %s@%u uses two maps that could be it: pin the right one at %s by hand\n",
+				pr_warn("warning: the pin of shadow %s was deleted, and %s@%u uses two maps that could be it: pin the right one at %s by hand\n",
 					decl.shadows[j].name, rec->meta.name, rec->meta.version, pin);
 			if (fd < 0)
 				continue;
 			if (!make_dir(SHADOW_DIR) && !bpf_obj_pin(fd, pin))
-				pr_info("bpflp: pinned shadow %s of %s@%u again at %s\n",
+				pr_info("pinned shadow %s of %s@%u again at %s\n",
 					decl.shadows[j].name, rec->meta.name, rec->meta.version, pin);
 			close(fd);
 		}

@@ -28,16 +28,6 @@
 struct patch_object;
 struct registry;
 
-struct shadow_decl {
-	char name[BPFLP_NAME_MAX + 1];
-	struct bpf_map *map;         /* bpflp_shadow_NAME */
-	struct bpf_map *from;        /* bpflp_shadow_from_NAME: a migration's source, or NULL */
-	struct bpf_program *migrate; /* bpflp_migrate_NAME, with from */
-	int existing_fd;             /* the pinned shadow found by shadow_plan, or -1 */
-	bool migrating;              /* it has another layout: converted into a fresh map */
-	__u64 converted;             /* entries the migration wrote, both passes */
-};
-
 /* patch_object_open: find the shadows and migrations; refuse malformed ones. */
 int shadow_scan(struct patch_object *po);
 /*

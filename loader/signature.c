@@ -501,7 +501,7 @@ int signature_check_file(const struct bpflp_config *cfg, const char *path, const
 	if (err)
 		p_err("%s", why);
 	else
-		pr_debug("bpflp: %s: signature %s by '%s' verified\n", path, sig_path, signer->cn);
+		pr_debug("%s: signature %s by '%s' verified\n", path, sig_path, signer->cn);
 	return err;
 }
 
@@ -514,8 +514,7 @@ void signature_policy_notice(const struct bpflp_config *cfg)
 	shown = true;
 	if (!isatty(STDERR_FILENO) && log_max_level < LOG_DEBUG)
 		return;
-	fprintf(stderr,
-		"bpflp: warning: patch signatures are not checked (no %s): to require them, write 'require_signature = yes' and 'trusted_certs = /etc/bpflp/trusted.d' there (docs/operators.md, \"Signed patches\")\n",
+	pr_warn("warning: patch signatures are not checked (no %s): to require them, write 'require_signature = yes' and 'trusted_certs = /etc/bpflp/trusted.d' there (docs/operators.md, \"Signed patches\")\n",
 		cfg->path);
 }
 

@@ -12,8 +12,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
-#include "kernel_ops.h"
+#include "commit.h"
 #include "slots.h"
+#include "util.h"
 
 /* Rodata variables that hold the slot: a patch's gates (patch.bpf.h), bpflp's take and drop. */
 static const char *const slot_vars[] = { "bpflp_slot", "slot" };
@@ -35,7 +36,7 @@ static bool is_slot_var(const struct btf *btf, const struct btf_var_secinfo *vs)
 {
 	const char *name = btf__name_by_offset(btf, btf__type_by_id(btf, vs->type)->name_off);
 
-	for (size_t v = 0; name && v < sizeof(slot_vars) / sizeof(slot_vars[0]); v++)
+	for (size_t v = 0; name && v < ARRAY_SIZE(slot_vars); v++)
 		if (!strcmp(name, slot_vars[v]) && vs->size == sizeof(__u32))
 			return true;
 	return false;
@@ -184,7 +185,6 @@ static int oldest_slot(__u64 candidates, const __u64 *released)
 
 int slot_pick(int armed_fd, int snap_fd, __u64 word, int wait_ms, __u32 *slot, __u64 *lingering)
 {
-	const struct timespec pause = { .tv_nsec = 20 * 1000 * 1000 };
 	__u64 released[BPFLP_MAX_SLOTS];
 	int err, best;
 
@@ -201,6 +201,6 @@ int slot_pick(int armed_fd, int snap_fd, __u64 word, int wait_ms, __u32 *slot, _
 		}
 		if (!~word || waited >= wait_ms)
 			return ~word ? -EBUSY : -ENOSPC;
-		nanosleep(&pause, NULL);
+		sleep_ms(20);
 	}
 }

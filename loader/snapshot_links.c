@@ -8,26 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "commit.h"
+#include "fault.h"
 #include "kernel.h"
-#include "kernel_ops.h"
 #include "log.h"
 #include "output.h"
+#include "pinned_link.h"
 #include "snapshot_links.h"
-
-enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func)
-{
-	enum bpflp_snap_mode mode = BPFLP_SNAP_ON_DEMAND;
-
-	for (__u32 i = 0; i < m->nr_funcs; i++) {
-		if (strcmp(m->funcs[i].name, func))
-			continue;
-		if (m->funcs[i].route == FUNC_ROUTE_COMPANION)
-			return BPFLP_SNAP_COMPANION;
-		if (m->funcs[i].kind == BPFLP_KIND_FEXIT)
-			mode = BPFLP_SNAP_EXIT;
-	}
-	return mode;
-}
 
 static int programs_of(const struct patch_meta *m, __u64 key)
 {
@@ -295,13 +282,13 @@ static void unpin_all(const struct patch_record *rec, const char *link_what)
 		if (on_demand_func(m, i) &&
 		    !store_pin_path(pin, sizeof(pin), rec->dir, m->funcs[i].name, link_what) &&
 		    !access(pin, F_OK) && unlink(pin))
-			pr_warn("bpflp: warning: cannot detach %s: %s\n", pin, strerror(errno));
+			pr_warn("warning: cannot detach %s: %s\n", pin, strerror(errno));
 }
 
 void snapshot_links_settle(const struct registry *reg)
 {
 	for (int r = 0; r < reg->nr; r++) {
-		/* The others' pins went with them (store_clear_dir). */
+		/* The others' pins went with them (teardown_patch_dir). */
 		if (reg->recs[r].dir_missing || reg->recs[r].meta.status != PATCH_ACTIVE)
 			continue;
 		/* Takes before drops: a take never stays without its drop. */

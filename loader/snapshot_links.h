@@ -11,11 +11,8 @@
 
 #include <stdbool.h>
 #include "bpflp/abi.h"
-#include "kernel_ops.h"
+#include "commit.h"
 #include "store.h"
-
-/* When m's gates on func keep a snapshot (patch_snap_mode, from the record). */
-enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func);
 
 /*
  * Does a transaction that changes m's bit need m's take and drop? incoming:

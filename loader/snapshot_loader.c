@@ -6,11 +6,12 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "commit.h"
 #include "kernel_func.h"
-#include "kernel_ops.h"
 #include "log.h"
 #include "snapshot.skel.h"
 #include "snapshot_loader.h"
+#include "util.h"
 
 #ifndef offsetofend
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
@@ -229,7 +230,7 @@ static void print_verifier_log(const char *name, const char *func, const struct 
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, name, "GPL", insns, insn_cnt, attr);
 	if (fd >= 0)
 		close(fd);
-	pr_debug("bpflp: %s on %s: -- verifier log --\n%s-- end of verifier log --\n", name, func,
+	pr_debug("%s on %s: -- verifier log --\n%s-- end of verifier log --\n", name, func,
 		 attr->log_buf);
 	free(attr->log_buf);
 	attr->log_buf = NULL;
@@ -300,5 +301,35 @@ int snapshot_loader_load(struct snapshot_loader *sl, const struct snapshot_targe
 	}
 	if (rodata_fd >= 0)
 		close(rodata_fd); /* the programs hold it */
+	return err;
+}
+
+int kernel_probe_tracing(char *why, size_t size)
+{
+	static const char *const targets[] = { "bpf_fentry_test1", "security_file_open" };
+	struct snapshot *skel;
+	int err = -ENOENT;
+
+	/* Load (not attach) bpflp's own fentry/fexit pair on a function every kernel traces. */
+	for (size_t i = 0; i < ARRAY_SIZE(targets) && err == -ENOENT; i++) {
+		if (kernel_func_btf_id(targets[i]) < 0)
+			continue;
+		skel = snapshot__open();
+		if (!skel)
+			return -errno;
+		err = bpf_program__set_attach_target(skel->progs.bpflp_take, 0, targets[i]) ?:
+			      bpf_program__set_attach_target(skel->progs.bpflp_drop, 0, targets[i]) ?:
+			      snapshot__load(skel);
+		snapshot__destroy(skel);
+	}
+	if (err == -EPERM)
+		snprintf(why, size,
+			 "this kernel refuses to load fentry/fexit programs (EPERM before the verifier runs): bpflp cannot patch it; run it on a kernel that allows BPF trampolines (see the test VM)");
+	else if (err == -ENOENT)
+		snprintf(why, size,
+			 "this kernel has no BTF for the functions bpflp probes with: bpflp needs CONFIG_DEBUG_INFO_BTF");
+	else if (err)
+		snprintf(why, size, "this kernel cannot load bpflp's fentry/fexit programs: %s",
+			 strerror(-err));
 	return err;
 }

@@ -39,4 +39,7 @@ void snapshot_loader_free(struct snapshot_loader *sl);
 int snapshot_loader_load(struct snapshot_loader *sl, const struct snapshot_target *t,
 			 bool companion, int *take_fd, int *drop_fd);
 
+/* 0 if this kernel loads bpflp's tracing programs; else a negative errno and why. */
+int kernel_probe_tracing(char *why, size_t size);
+
 #endif /* BPFLP_SNAPSHOT_LOADER_H */

@@ -13,7 +13,6 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
-#include "companion_attach.h"
 #include "fault.h"
 #include "output.h"
 #include "store.h"
@@ -152,6 +151,21 @@ bool meta_first_on_func(const struct patch_meta *m, __u32 i)
 		if (!strcmp(m->funcs[j].name, m->funcs[i].name))
 			return false;
 	return true;
+}
+
+enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func)
+{
+	enum bpflp_snap_mode mode = BPFLP_SNAP_ON_DEMAND;
+
+	for (__u32 i = 0; i < m->nr_funcs; i++) {
+		if (strcmp(m->funcs[i].name, func))
+			continue;
+		if (m->funcs[i].route == FUNC_ROUTE_COMPANION)
+			return BPFLP_SNAP_COMPANION;
+		if (m->funcs[i].kind == BPFLP_KIND_FEXIT)
+			mode = BPFLP_SNAP_EXIT;
+	}
+	return mode;
 }
 
 int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what)
@@ -437,66 +451,6 @@ __u64 registry_active_mask(const struct registry *reg)
 		if (reg->recs[i].meta.status == PATCH_ACTIVE)
 			mask |= 1ULL << reg->recs[i].meta.slot;
 	return mask;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t len = strlen(s), slen = strlen(suffix);
-
-	return len >= slen && !strcmp(s + len - slen, suffix);
-}
-
-/*
- * Which pins go in which pass: drops are attached first (attach_patch,
- * snapshot_links.c) and go last, so a take never stays attached
- * without its drop. Takes, then the patch's
- * links, then drops, then programs and maps. Unpinning a link drops its
- * last reference, which detaches it.
- */
-static int clear_pass(const char *name)
-{
-	if (ends_with(name, "__take_link"))
-		return 0;
-	if (ends_with(name, "__drop_link"))
-		return 2;
-	if (ends_with(name, "_link"))
-		return 1;
-	return 3;
-}
-
-int store_clear_dir(const char *dir, bool keep_meta)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	int err = 0;
-	DIR *d;
-
-	for (int pass = 0; pass < 4; pass++) {
-		d = opendir(dir);
-		if (!d)
-			return errno == ENOENT ? 0 : -errno;
-		while ((de = readdir(d))) {
-			/* With the links: the module's attachment of a companion-route program. */
-			bool detach = pass == 1 && ends_with(de->d_name, "__replace_prog");
-
-			if (de->d_name[0] == '.' || (clear_pass(de->d_name) != pass && !detach))
-				continue;
-			if (keep_meta && !strcmp(de->d_name, "meta"))
-				continue;
-			if (try_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name))
-				err = -ENAMETOOLONG;
-			else if (detach)
-				err = companion_detach_pin(path) ?: err;
-			else if (unlink(path) && errno != ENOENT)
-				err = -errno;
-		}
-		closedir(d);
-	}
-	if (!keep_meta)
-		err = store_remove_meta(dir) ?: err;
-	if (!keep_meta && rmdir(dir) && errno != ENOENT)
-		err = -errno;
-	return err;
 }
 
 /*

@@ -152,6 +152,8 @@ int store_patch_dir(char *buf, size_t size, const char *name, __u32 version);
 int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what);
 /* Is funcs[i] the first entry of the record on its function? */
 bool meta_first_on_func(const struct patch_meta *m, __u32 i);
+/* When m's gates on func keep a snapshot (patch_snap_mode, from the record). */
+enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func);
 /* One record in a pinned one-entry array map, created (filled, then pinned) if missing. */
 int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size);
 int store_read_record(const char *pin, void *value, __u32 size);
@@ -162,8 +164,6 @@ bool meta_valid(const struct patch_meta *m);
 int store_write_meta(const char *dir, const struct patch_meta *meta);
 /* Remove both pins of DIR's record. */
 int store_remove_meta(const char *dir);
-/* Remove every pin in dir but meta (detaches its links); keep_meta=false removes all, record included. */
-int store_clear_dir(const char *dir, bool keep_meta);
 
 /*
  * Read bpflp_state (abi.h): all zero, and 0, when bpflp never ran here;

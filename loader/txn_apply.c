@@ -13,22 +13,25 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "commit.h"
+#include "declared.h"
 #include "drift.h"
+#include "fault.h"
 #include "journal.h"
 #include "kernel.h"
-#include "kernel_ops.h"
 #include "livepatch_txn.h"
 #include "log.h"
 #include "output.h"
-#include "declared.h"
 #include "patch_object.h"
 #include "patch_state.h"
 #include "shadow.h"
 #include "signature.h"
 #include "slots.h"
 #include "snapshot_links.h"
-#include "transaction.h"
+#include "stage.h"
+#include "teardown.h"
 #include "txn.h"
+#include "txn_internal.h"
 #include "util.h"
 
 /* How long a slot choice waits for a replaced patch's programs to leave the kernel. */
@@ -63,7 +66,7 @@ static int pick_slot(struct txn *t, bool stack, const char *name, __u32 *slot)
 		p_err("cannot list the BPF programs in the kernel to choose a slot for %s: %s",
 		      name, strerror(-err));
 	else
-		pr_debug("bpflp: %s gets slot %u (slots %#llx still had programs)\n", name, *slot,
+		pr_debug("%s gets slot %u (slots %#llx still had programs)\n", name, *slot,
 			 (unsigned long long)lingering);
 	return err;
 }
@@ -124,7 +127,7 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 	meta->mode = stack ? MODE_STACK : MODE_REPLACE;
 	meta->status = PATCH_STAGED;
 	meta->nr_funcs = po->nr_progs;
-	meta->applied_at = meta->changed_at = now_ns();
+	meta->applied_at = meta->changed_at = realtime_ns();
 	/* Unique to this instance: a slot's next owner has another generation. */
 	meta->gen = meta->applied_at;
 	/* patch_object_open checked that it fits. */
@@ -171,7 +174,7 @@ static void undo_pre_patch(struct txn *t, struct patch_object *po)
 		return;
 	err = run_callback_fd(bpf_program__fd(po->callbacks[CB_POST_UNPATCH]), &ret);
 	if (err || ret)
-		pr_warn("bpflp: warning: post_unpatch callback of %s after the failed apply: %s\n",
+		pr_warn("warning: post_unpatch callback of %s after the failed apply: %s\n",
 			po->info.name, err ? strerror(-err) : "returned non-zero");
 }
 
@@ -221,7 +224,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	fault_point("begin");
 	/* A replaced or disabled record of the same version gives way (the journal keeps it). */
 	if (stale)
-		store_clear_dir(stale->dir, false);
+		teardown_patch_dir(stale->dir, false);
 	if (mkdir(t->journal.dir, 0700)) {
 		err = -errno;
 		p_err("cannot create %s: %s", t->journal.dir, strerror(-err));
@@ -240,7 +243,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 		err = attach_patch(po, meta, t->journal.dir,
 				   snapshot_needed(&t->reg, meta, meta) ? &t->cc : NULL);
 	if (!err)
-		err = sync_gate_maps(t, meta, t->word);
+		err = txn_sync_gate_maps(t, meta, t->word);
 	if (!err)
 		fault_point("staged");
 	return err;
@@ -300,7 +303,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp
 	}
 	if (existing && existing->meta.status == PATCH_ACTIVE) {
 		res->meta = existing->meta;
-		err = repair_active(existing, &po, &res->repairs);
+		err = txn_repair_active(existing, &po, &res->repairs);
 		res->outcome = res->repairs.nr ? APPLY_REPAIRED : APPLY_ALREADY_ACTIVE;
 		goto out;
 	}
@@ -330,7 +333,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp
 	err = stack ? 0 : snapshot_links_for_replace(&t.cc, &t.reg, &res->meta);
 	if (err)
 		goto out;
-	plan_journal(&t, JOURNAL_APPLY, (stack ? t.word : 0) | (1ULL << slot), slot);
+	txn_plan_journal(&t, JOURNAL_APPLY, (stack ? t.word : 0) | (1ULL << slot), slot);
 	t.journal.stack = stack;
 	/* Names are at most BPFLP_NAME_MAX characters: always fits. */
 	store_patch_dir(t.journal.dir, sizeof(t.journal.dir), res->meta.name, res->meta.version);
@@ -354,9 +357,9 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp
 	}
 	if (err) {
 		if (t.journal_written)
-			roll_back(&t, &t.journal);
+			txn_roll_back(&t, &t.journal);
 		else
-			drop_created_store(&t);
+			txn_drop_created_store(&t);
 		patch_object_unpin_created(&po);
 		undo_pre_patch(&t, &po);
 		goto out;
@@ -364,7 +367,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp
 	t.word = t.journal.post_word;
 	/* Entries the old patch created between the first pass and the commit. */
 	if (shadow_migrate(&po, true))
-		pr_warn("bpflp: warning: the catch-up migration of %s failed: entries the old patch created during the apply are not carried over\n",
+		pr_warn("warning: the catch-up migration of %s failed: entries the old patch created during the apply are not carried over\n",
 			res->meta.name);
 	report_shadows(&po, res);
 	snprintf(res->module, sizeof(res->module), "%s", lp.step.new_module);
@@ -379,7 +382,7 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp
 		if (t.reg.recs[i].meta.status == PATCH_ACTIVE)
 			snprintf(res->replaced[res->nr_replaced++], sizeof(res->replaced[0]),
 				 "%s@%u", t.reg.recs[i].meta.name, t.reg.recs[i].meta.version);
-	err = finish(&t, CB_POST_PATCH);
+	err = txn_finish(&t, CB_POST_PATCH);
 	if (err)
 		p_err("%s@%u is active, but cleaning up after the commit failed: %s; run 'bpflp recover'",
 		      res->meta.name, res->meta.version, strerror(-err));

@@ -13,20 +13,22 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "commit.h"
 #include "drift.h"
 #include "journal.h"
 #include "kernel.h"
-#include "kernel_ops.h"
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
-#include "transaction.h"
 #include "shadow.h"
+#include "stage.h"
+#include "teardown.h"
 #include "txn.h"
+#include "txn_internal.h"
 #include "util.h"
 
 /* Every active patch armed in its slot (bpflp_armed lost by hand comes back empty). */
-int arm_active(struct txn *t)
+int txn_arm_active(struct txn *t)
 {
 	int err = 0;
 
@@ -44,7 +46,7 @@ int arm_active(struct txn *t)
 }
 
 /* Shared maps deleted by hand while patches live: pin them again before anything loads. */
-void repin_shared_maps(void)
+void txn_repin_shared_maps(void)
 {
 	struct registry early;
 
@@ -61,7 +63,7 @@ void repin_shared_maps(void)
  * enables for no record are cleared), attach again what was detached by
  * hand, and rebuild the gate maps from the records.
  */
-int repair_drift(struct txn *t, struct recover_result *res)
+int txn_repair_drift(struct txn *t, struct recover_result *res)
 {
 	struct drift_report scan;
 	__u64 clear = 0;
@@ -81,11 +83,11 @@ int repair_drift(struct txn *t, struct recover_result *res)
 		if (rec->dir_missing)
 			clear |= t->word & bit;
 		m->status = PATCH_DISABLED;
-		m->changed_at = now_ns();
+		m->changed_at = realtime_ns();
 		if (rec->dir_missing && mkdir(rec->dir, 0700) && errno != EEXIST)
 			err = -errno;
 		err = err ?: store_write_meta(rec->dir, m);
-		err = err ?: store_clear_dir(rec->dir, true);
+		err = err ?: teardown_patch_dir(rec->dir, true);
 		drift_add(&res->repairs, m, DRIFT_RECORD, "%s",
 			  rec->dir_missing ?
 				  "recorded as disabled: its directory had been deleted, which detached it" :
@@ -103,8 +105,8 @@ int repair_drift(struct txn *t, struct recover_result *res)
 				  (unsigned long long)clear);
 		}
 	}
-	err = reload_registry(t) ?: err;
-	return sync_gate_maps(t, NULL, t->word) ?: err;
+	err = txn_reload_registry(t) ?: err;
+	return txn_sync_gate_maps(t, NULL, t->word) ?: err;
 }
 
 /*
@@ -113,7 +115,7 @@ int repair_drift(struct txn *t, struct recover_result *res)
  * too, from the object loaded again into the patch's slot. Same slot, same
  * word: no commit, the function is patched again as soon as it is attached.
  */
-int repair_active(struct patch_record *rec, struct patch_object *po, struct drift_report *done)
+int txn_repair_active(struct patch_record *rec, struct patch_object *po, struct drift_report *done)
 {
 	struct drift_report pass = {};
 	int err;

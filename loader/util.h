@@ -4,6 +4,15 @@
 #define BPFLP_UTIL_H
 
 #include <stddef.h>
+#include <linux/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* CLOCK_REALTIME in ns: what records and history store (a wall time, comparable across boots). */
+__u64 realtime_ns(void);
+
+/* Sleep ms milliseconds (a retry's pause; a signal may end it early). */
+void sleep_ms(unsigned int ms);
 
 /*
  * snprintf that refuses to truncate, as libxdp's try_snprintf: 0, or

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bpflp disable, gc, stats and recover as transactions, on txn.c's machinery.
+ * bpflp disable, gc, stats and recover as transactions, on txn_core.c's machinery.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,17 +12,19 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "commit.h"
 #include "drift.h"
+#include "fault.h"
 #include "journal.h"
 #include "kernel.h"
-#include "kernel_ops.h"
 #include "livepatch_txn.h"
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
 #include "snapshot_links.h"
-#include "transaction.h"
+#include "teardown.h"
 #include "txn.h"
+#include "txn_internal.h"
 #include "util.h"
 
 int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disable_result *res)
@@ -48,7 +50,7 @@ int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disabl
 		err = snapshot_links_for_disable(&t.cc, &t.reg, rec) ?: epoch_next(&t.cc);
 	if (err)
 		goto out;
-	plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);
+	txn_plan_journal(&t, JOURNAL_DISABLE, t.word & ~(1ULL << rec->meta.slot), rec->meta.slot);
 	t.journal.keep_shadow = keep_shadow;
 	err = try_snprintf(t.journal.dir, sizeof(t.journal.dir), "%s", rec->dir);
 	if (err) {
@@ -62,7 +64,7 @@ int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disabl
 		goto out;
 	}
 	fault_point("begin");
-	err = run_pinned_callback(rec, CB_PRE_UNPATCH, &res->pre_unpatch_ret);
+	err = txn_run_pinned_callback(rec, CB_PRE_UNPATCH, &res->pre_unpatch_ret);
 	/* The module's unpatching transition first: it is the half that can time out. */
 	if (!err)
 		err = lp_switch(&lp, NULL);
@@ -88,7 +90,7 @@ int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disabl
 		      spec, lp.step.old_module, strerror(-err));
 		goto out;
 	}
-	err = finish(&t, CB_POST_UNPATCH);
+	err = txn_finish(&t, CB_POST_UNPATCH);
 	res->meta.status = PATCH_DISABLED;
 	if (err)
 		p_err("%s is disabled, but cleaning up after the commit failed: %s; run 'bpflp recover'",
@@ -120,7 +122,7 @@ int txn_gc(struct gc_result *res)
 			break;
 		}
 		res->removed = removed;
-		err = store_clear_dir(rec->dir, false);
+		err = teardown_patch_dir(rec->dir, false);
 		if (err) {
 			p_err("cannot remove the record %s: %s", rec->dir, strerror(-err));
 			break;
@@ -163,7 +165,7 @@ int txn_recover(struct recover_result *res)
 		drift_scan(&t.reg, t.word, &res->remaining);
 	/* A first apply rolled back leaves no tree; only now, when nothing else uses it. */
 	if (!err)
-		drop_created_store(&t);
+		txn_drop_created_store(&t);
 	txn_end(&t, err);
 	return err;
 }

@@ -14,32 +14,26 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "bpflp/companion.h"
+#include "commit.h"
 #include "companion_attach.h"
 #include "companion_kmod.h"
 #include "drift.h"
+#include "fault.h"
 #include "history.h"
 #include "journal.h"
 #include "kernel.h"
-#include "kernel_ops.h"
 #include "livepatch_txn.h"
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
 #include "shadow.h"
 #include "snapshot_links.h"
-#include "transaction.h"
+#include "teardown.h"
 #include "txn.h"
+#include "txn_internal.h"
 #include "util.h"
 
-__u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-int reload_registry(struct txn *t)
+int txn_reload_registry(struct txn *t)
 {
 	int err;
 
@@ -55,7 +49,7 @@ int reload_registry(struct txn *t)
  * (a patch being staged, the newest) if given: which slots cover which
  * function, and which slots are newer than which.
  */
-int sync_gate_maps(struct txn *t, const struct patch_meta *extra, __u64 keep)
+int txn_sync_gate_maps(struct txn *t, const struct patch_meta *extra, __u64 keep)
 {
 	const struct patch_meta *metas[BPFLP_MAX_SLOTS + 1];
 	int nr = 0, err;
@@ -70,7 +64,7 @@ int sync_gate_maps(struct txn *t, const struct patch_meta *extra, __u64 keep)
 	return err ?: cover_sync(&t->cc, metas, nr, keep);
 }
 
-int run_pinned_callback(const struct patch_record *rec, enum patch_callback cb, int *retval)
+int txn_run_pinned_callback(const struct patch_record *rec, enum patch_callback cb, int *retval)
 {
 	char what[32], pin[PATH_MAX];
 	int fd, err;
@@ -93,12 +87,12 @@ int run_pinned_callback(const struct patch_record *rec, enum patch_callback cb, 
 		p_err("cannot run the %s callback of %s: %s", patch_callback_names[cb],
 		      rec->meta.name, strerror(-err));
 	else if (*retval && cb != CB_PRE_PATCH)
-		pr_warn("bpflp: warning: %s callback of %s returned %d\n", patch_callback_names[cb],
+		pr_warn("warning: %s callback of %s returned %d\n", patch_callback_names[cb],
 			rec->meta.name, *retval);
 	return err;
 }
 
-struct patch_record *record_by_dir(struct txn *t, const char *dir)
+struct patch_record *txn_record_by_dir(struct txn *t, const char *dir)
 {
 	for (int i = 0; i < t->reg.nr; i++)
 		if (!strcmp(t->reg.recs[i].dir, dir))
@@ -112,15 +106,15 @@ struct patch_record *record_by_dir(struct txn *t, const char *dir)
  * active patches the word no longer holds are replaced, and everything not
  * active keeps only its meta. Idempotent, so recovery can repeat it.
  */
-int reconcile(struct txn *t, const struct journal *j)
+int txn_reconcile(struct txn *t, const struct journal *j)
 {
-	struct patch_record *own = record_by_dir(t, j->dir);
+	struct patch_record *own = txn_record_by_dir(t, j->dir);
 	char by[BPFLP_NAME_MAX + 16] = "";
 	int err = 0;
 
 	if (own) {
 		own->meta.status = j->op == JOURNAL_APPLY ? PATCH_ACTIVE : PATCH_DISABLED;
-		own->meta.changed_at = now_ns();
+		own->meta.changed_at = realtime_ns();
 		err = store_write_meta(own->dir, &own->meta);
 		snprintf(by, sizeof(by), "%s@%u", own->meta.name, own->meta.version);
 	}
@@ -130,7 +124,7 @@ int reconcile(struct txn *t, const struct journal *j)
 		if (rec != own && rec->meta.status == PATCH_ACTIVE &&
 		    !(t->word & (1ULL << rec->meta.slot))) {
 			rec->meta.status = PATCH_REPLACED;
-			rec->meta.changed_at = now_ns();
+			rec->meta.changed_at = realtime_ns();
 			snprintf(rec->meta.replaced_by, sizeof(rec->meta.replaced_by), "%s", by);
 			err = store_write_meta(rec->dir, &rec->meta) ?: err;
 		}
@@ -138,13 +132,13 @@ int reconcile(struct txn *t, const struct journal *j)
 			/* Disarmed before detached: its links come off in no set order. */
 			if (!(t->word & (1ULL << rec->meta.slot)))
 				err = disarm_slot(&t->cc, rec->meta.slot) ?: err;
-			err = store_clear_dir(rec->dir, true) ?: err;
+			err = teardown_patch_dir(rec->dir, true) ?: err;
 			fault_point("detach-old");
 		}
 	}
 	/* Now that no replaced patch runs: shadows nobody declares any more go. */
 	err = shadow_settle(&t->reg, j->op == JOURNAL_DISABLE && j->keep_shadow) ?: err;
-	return sync_gate_maps(t, NULL, t->word | j->pre_word) ?: err;
+	return txn_sync_gate_maps(t, NULL, t->word | j->pre_word) ?: err;
 }
 
 /*
@@ -152,7 +146,7 @@ int reconcile(struct txn *t, const struct journal *j)
  * nothing in it. Only under the lock: store_lock() notices a tree removed
  * under a waiting process and starts over on the new one.
  */
-void drop_created_store(struct txn *t)
+void txn_drop_created_store(struct txn *t)
 {
 	struct registry reg;
 	char path[PATH_MAX];
@@ -176,19 +170,19 @@ void drop_created_store(struct txn *t)
 }
 
 /* Undo a transaction that did not commit: its patch directory and gate map bits go. */
-void roll_back(struct txn *t, const struct journal *j)
+void txn_roll_back(struct txn *t, const struct journal *j)
 {
 	/* Disarmed before detached: its links come off in no set order. */
 	disarm_slot(&t->cc, j->slot);
 	for (__u32 i = 0; i < j->nr_own_pins && i < 8; i++)
 		unlink(j->own_pins[i]);
 	shadow_remove_empty_dirs();
-	store_clear_dir(j->dir, false);
+	teardown_patch_dir(j->dir, false);
 	/* Re-applying a replaced or disabled NAME@VERSION took over its record: restore it. */
 	if (j->has_previous && !mkdir(j->dir, 0700))
 		store_write_meta(j->dir, &j->previous);
-	reload_registry(t);
-	sync_gate_maps(t, NULL, t->word);
+	txn_reload_registry(t);
+	txn_sync_gate_maps(t, NULL, t->word);
 	journal_remove();
 	/* The caller removes a tree the transaction created, once it is done with it. */
 	t->created_store |= j->created_store;
@@ -209,7 +203,7 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 	res->pending = true;
 	snprintf(res->op, sizeof(res->op), "%s", j.op == JOURNAL_APPLY ? "apply" : "disable");
 	snprintf(res->dir, sizeof(res->dir), "%s", j.dir);
-	err = reload_registry(t);
+	err = txn_reload_registry(t);
 	if (!err)
 		err = store_read_commit_word(&t->word);
 	/* A livepatch module's step first: a finished transition commits the word too. */
@@ -218,13 +212,13 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 	if (err)
 		return err;
 	if (t->word == j.pre_word) {
-		pr_info("bpflp: rolling back the interrupted %s of %s\n", res->op, j.dir);
+		pr_info("rolling back the interrupted %s of %s\n", res->op, j.dir);
 		if (j.op == JOURNAL_APPLY)
-			roll_back(t, &j);
+			txn_roll_back(t, &j);
 		else
 			journal_remove(); /* nothing changed but pre_unpatch ran */
 		history_record_recovery(&j, false);
-		return reload_registry(t);
+		return txn_reload_registry(t);
 	}
 	if (t->word != j.post_word) {
 		p_err("the commit word %#llx matches neither side of the interrupted %s (%#llx -> %#llx): inspect %s",
@@ -232,18 +226,19 @@ static int recover_locked(struct txn *t, struct recover_result *res)
 		      (unsigned long long)j.post_word, STORE_ROOT);
 		return -EUCLEAN;
 	}
-	pr_info("bpflp: completing the interrupted %s of %s\n", res->op, j.dir);
+	pr_info("completing the interrupted %s of %s\n", res->op, j.dir);
 	res->rolled_forward = true;
-	if (!j.post_callback_done && record_by_dir(t, j.dir))
-		run_pinned_callback(record_by_dir(t, j.dir),
-				    j.op == JOURNAL_APPLY ? CB_POST_PATCH : CB_POST_UNPATCH, &ret);
-	err = reconcile(t, &j);
+	if (!j.post_callback_done && txn_record_by_dir(t, j.dir))
+		txn_run_pinned_callback(txn_record_by_dir(t, j.dir),
+					j.op == JOURNAL_APPLY ? CB_POST_PATCH : CB_POST_UNPATCH,
+					&ret);
+	err = txn_reconcile(t, &j);
 	fault_point("end");
 	if (!err)
 		err = journal_remove();
 	if (!err)
 		history_record_recovery(&j, true);
-	return err ?: reload_registry(t);
+	return err ?: txn_reload_registry(t);
 }
 
 /*
@@ -260,7 +255,7 @@ static void release_companion(void)
 	fault_point("module-unload");
 	err = companion_module_release_if_unused();
 	if (err)
-		pr_warn("bpflp: warning: cannot unload the idle companion module %s: %s\n",
+		pr_warn("warning: cannot unload the idle companion module %s: %s\n",
 			BPFLP_COMPANION_MODULE, strerror(-err));
 }
 
@@ -289,7 +284,7 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 	if (t->lock_fd < 0)
 		return t->lock_fd;
 	fault_point("locked");
-	repin_shared_maps();
+	txn_repin_shared_maps();
 	/*
 	 * Decided under the lock, never before it: a transaction refused the
 	 * lock owns nothing, and only a tree without the shared maps is ours
@@ -303,15 +298,15 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 	if (!err)
 		err = recover_locked(t, recovered ?: &ignored);
 	if (!err)
-		err = reload_registry(t);
+		err = txn_reload_registry(t);
 	/* Pins deleted by hand whose objects live on: only bookkeeping, always done. */
 	if (!err && !drift_repin(&t->reg, repairs))
-		err = reload_registry(t);
+		err = txn_reload_registry(t);
 	/* And what the companion module runs that no record pins: as if its link pin went. */
 	if (!err)
 		drift_detach_orphans(&t->reg, repairs);
 	if (!err)
-		err = arm_active(t);
+		err = txn_arm_active(t);
 	if (err)
 		return err;
 	err = store_read_commit_word(&t->word);
@@ -320,7 +315,7 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 		return err;
 	}
 	if (repairs) {
-		err = repair_drift(t, recovered);
+		err = txn_repair_drift(t, recovered);
 		if (err) {
 			p_err("cannot repair the state in %s: %s", STORE_ROOT, strerror(-err));
 			return err;
@@ -339,7 +334,7 @@ void txn_end(struct txn *t, int err)
 {
 	/* A failed transaction leaves no state tree it had to create. */
 	if (err)
-		drop_created_store(t);
+		txn_drop_created_store(t);
 	if (t->lock_fd >= 0)
 		release_companion();
 	/*
@@ -354,28 +349,28 @@ void txn_end(struct txn *t, int err)
 	store_unlock(t->lock_fd);
 }
 
-int finish(struct txn *t, enum patch_callback post_cb)
+int txn_finish(struct txn *t, enum patch_callback post_cb)
 {
 	struct patch_record *own;
 	int ret, err;
 
 	fault_point("committed");
-	err = reload_registry(t);
+	err = txn_reload_registry(t);
 	if (err)
 		return err;
-	own = record_by_dir(t, t->journal.dir);
-	if (own && !run_pinned_callback(own, post_cb, &ret)) {
+	own = txn_record_by_dir(t, t->journal.dir);
+	if (own && !txn_run_pinned_callback(own, post_cb, &ret)) {
 		t->journal.post_callback_done = 1;
 		journal_write(&t->journal);
 	}
 	fault_point("post-callback");
-	err = reconcile(t, &t->journal);
+	err = txn_reconcile(t, &t->journal);
 	fault_point("end");
 	return err ?: journal_remove();
 }
 
 /* The journal entry of a transaction from the current word to post_word. */
-void plan_journal(struct txn *t, enum journal_op op, __u64 post_word, __u32 slot)
+void txn_plan_journal(struct txn *t, enum journal_op op, __u64 post_word, __u32 slot)
 {
 	t->journal = (struct journal){
 		.magic = JOURNAL_MAGIC,
@@ -384,7 +379,7 @@ void plan_journal(struct txn *t, enum journal_op op, __u64 post_word, __u32 slot
 		.pid = getpid(),
 		.pre_word = t->word,
 		.post_word = post_word,
-		.started_at = now_ns(),
+		.started_at = realtime_ns(),
 		.slot = slot,
 		.created_store = t->created_store,
 	};

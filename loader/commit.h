@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The kernel-side steps of a transaction: attach, run callbacks, commit, cover. */
-#ifndef BPFLP_KERNEL_OPS_H
-#define BPFLP_KERNEL_OPS_H
+/*
+ * The commit word and the maps every patch shares (abi.h): created and
+ * pinned on first use, then the only place they are written from: the
+ * commit itself, flux, slots armed and released, and which slots cover
+ * which function in which order.
+ */
+#ifndef BPFLP_COMMIT_H
+#define BPFLP_COMMIT_H
 
-#include "fault.h"
-#include "patch_object.h"
+#include <stdbool.h>
 #include "store.h"
 
+struct bpf_object;
 struct commit;
 
 /* The commit program and the shared maps, created and pinned on first use. */
@@ -58,33 +63,6 @@ int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired);
 int run_callback_fd(int prog_fd, int *retval);
 
 /*
- * Pin everything of a patch loaded into slot under dir and attach it, gates
- * shut, with bpflp's snapshot programs around its programs on each function
- * where it has an fexit program, and, with snap_cc, on every function
- * (its slot then snapped in snap_cc's state until the transaction ends).
- */
-int attach_patch(struct patch_object *po, const struct patch_meta *meta, const char *dir,
-		 struct commit_ctx *snap_cc);
-
-/*
- * Repair: pin, from po loaded into slot, each of its programs (and bpflp's
- * snapshot programs) whose pin under dir is gone; attaches nothing.
- */
-int pin_missing_programs(struct patch_object *po, const struct patch_meta *meta, const char *dir);
-
-/*
- * Repair: load bpflp's take and drop of the active patch meta on func again,
- * from meta alone (they hold no code of the patch's), and pin those whose
- * pin under dir is gone; attaches nothing. -EOPNOTSUPP on the companion
- * route, whose drop the module holds.
- */
-int restore_snapshot_programs(const struct patch_meta *meta, const char *dir, const char *func);
-
-/* Attach the tracing program pinned as dir/func__prog_what; pin its link as dir/func__link_what. */
-int attach_pinned(const char *dir, const char *func, const char *prog_what, const char *link_what,
-		  enum bpf_attach_type type);
-
-/*
  * Make the cover map say which of the given records' slots cover each
  * function. Bits of other slots stay only if in keep: a call that began
  * before the last commit may still hold a word with a slot it removed, and
@@ -116,7 +94,4 @@ int arm_slot(struct commit_ctx *cc, __u32 slot, __u64 gen);
 /* Disarm slot (see arm_slot); one already released keeps its time. */
 int disarm_slot(struct commit_ctx *cc, __u32 slot);
 
-/* 0 if this kernel loads bpflp's tracing programs; else a negative errno and why. */
-int kernel_probe_tracing(char *why, size_t size);
-
-#endif /* BPFLP_KERNEL_OPS_H */
+#endif /* BPFLP_COMMIT_H */
