@@ -47,9 +47,22 @@ LIMIT_OBJS    := $(foreach n,$(shell seq 1 32),$(BUILD)/selftests/limits/lim-1-$
 		 $(foreach f,2 3 4 5 6,$(foreach n,$(shell seq 1 12),\
 		   $(BUILD)/selftests/limits/lim-$(f)-$(n).bpf.o))
 
-LOADER_SRCS   := $(wildcard loader/*.c)
+# loader/: the CLI in layers, lowest first. A layer's files include only
+# their own layer's headers and those of the layers before it: each is
+# compiled with -iquote for exactly those folders, so an include from a
+# higher layer does not build (selftests/host/test_layers.sh checks the
+# headers and that no include cycle is left).
+LOADER_LAYERS := lib store kernel patch engine cli
+LOADER_SRCS   := $(foreach l,$(LOADER_LAYERS),$(wildcard loader/$(l)/*.c))
+LOADER_HDRS   := $(wildcard loader/*/*.h)
 LOADER_OBJS   := $(LOADER_SRCS:%.c=$(BUILD)/%.o)
-LIB_OBJS      := $(filter-out $(BUILD)/loader/main.o,$(LOADER_OBJS))
+LIB_OBJS      := $(filter-out $(BUILD)/loader/cli/main.o,$(LOADER_OBJS))
+# layers_upto LAYER: LAYER and the layers before it.
+layers_upto    = $(if $(filter $(1),$(firstword $(2))),$(1),$(firstword $(2)) \
+		   $(call layers_upto,$(1),$(wordlist 2,$(words $(2)),$(2))))
+# layer_iquote STEM: the quote-include path of the file loader/STEM.c.
+layer_iquote   = $(addprefix -iquote loader/,$(call layers_upto,$(firstword $(subst /, ,$(1))),$(LOADER_LAYERS)))
+ALL_IQUOTE    := $(addprefix -iquote loader/,$(LOADER_LAYERS))
 
 UNIT_SRCS     := $(wildcard selftests/unit/test_*.c)
 UNIT_BINS     := $(UNIT_SRCS:%.c=$(BUILD)/%)
@@ -87,10 +100,10 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(Q)mv $@.tmp $@
 
 # ---- userspace -----------------------------------------------------------
-$(BUILD)/loader/%.o: loader/%.c $(BPF_SKELS) $(HEADERS) $(wildcard loader/*.h)
+$(BUILD)/loader/%.o: loader/%.c $(BPF_SKELS) $(HEADERS) $(LOADER_HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(call layer_iquote,$*) -c $< -o $@
 
 $(BUILD)/bpflp: $(LOADER_OBJS)
 	$(call msg,LINK,$@)
@@ -99,7 +112,7 @@ $(BUILD)/bpflp: $(LOADER_OBJS)
 $(BUILD)/selftests/unit/%: selftests/unit/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iloader -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' $^ $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(ALL_IQUOTE) -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' $^ $(LDLIBS) -lcmocka -o $@
 
 $(BUILD)/selftests/platform/%: selftests/platform/%.c $(TPROG_SKELS)
 	$(call msg,CC,$@)
@@ -113,17 +126,17 @@ $(BUILD)/selftests/platform/%: selftests/platform/%.c $(TPROG_SKELS)
 ASAN_DIR       := $(BUILD)/asan
 ASAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -U_FORTIFY_SOURCE
 ASAN_OBJS      := $(LOADER_SRCS:%.c=$(ASAN_DIR)/%.o)
-ASAN_LIB_OBJS  := $(filter-out $(ASAN_DIR)/loader/main.o,$(ASAN_OBJS))
+ASAN_LIB_OBJS  := $(filter-out $(ASAN_DIR)/loader/cli/main.o,$(ASAN_OBJS))
 ASAN_UNIT_BINS := $(UNIT_SRCS:%.c=$(ASAN_DIR)/%)
 # Any finding fails the run. Leaks are errors too: what bpflp keeps on
 # purpose (BTF, the traceable-function cache) is still referenced at exit.
 export ASAN_OPTIONS  ?= halt_on_error=1:abort_on_error=0:exitcode=86:detect_leaks=1
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 
-$(ASAN_DIR)/loader/%.o: loader/%.c $(BPF_SKELS) $(HEADERS) $(wildcard loader/*.h)
+$(ASAN_DIR)/loader/%.o: loader/%.c $(BPF_SKELS) $(HEADERS) $(LOADER_HDRS)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) $(call layer_iquote,$*) -c $< -o $@
 
 $(ASAN_DIR)/bpflp: $(ASAN_OBJS)
 	$(call msg,LINK,$@)
@@ -132,7 +145,7 @@ $(ASAN_DIR)/bpflp: $(ASAN_OBJS)
 $(ASAN_DIR)/selftests/unit/%: selftests/unit/%.c $(ASAN_LIB_OBJS)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -Iloader -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' $^ $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) $(ALL_IQUOTE) -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' $^ $(LDLIBS) -lcmocka -o $@
 
 .PHONY: asan check-asan
 asan: $(ASAN_DIR)/bpflp $(ASAN_UNIT_BINS)
@@ -171,7 +184,7 @@ INSTALL       ?= install
 MODINFO       ?= /sbin/modinfo
 KMOD_COMPANIONS = $(wildcard $(BUILD)/kmod/*/bpflp_companion.ko)
 KMOD_INSTALL_DIR := $(PREFIX)/lib/bpflp/modules
-BPFLP_VERSION  = $(shell sed -n 's/^\#define BPFLP_VERSION[[:space:]]*"\(.*\)"/\1/p' loader/version.h)
+BPFLP_VERSION  = $(shell sed -n 's/^\#define BPFLP_VERSION[[:space:]]*"\(.*\)"/\1/p' loader/lib/version.h)
 
 MAN_PAGES     := $(BUILD)/man/bpflp.8 $(BUILD)/man/bpflp-patch.7
 DIST_FILES    := $(BUILD)/dist/bpflp.pc $(BUILD)/dist/bpflp.service
@@ -203,7 +216,7 @@ $(BUILD)/man/bpflp-patch.7: docs/authoring.md Makefile
 	$(Q)$(call man_page,bpflp-patch,7,"writing a bpflp live patch",\
 		"Miscellaneous Information")
 
-$(BUILD)/dist/%: dist/%.in loader/version.h Makefile
+$(BUILD)/dist/%: dist/%.in loader/lib/version.h Makefile
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
@@ -266,7 +279,7 @@ DEB_FILE  = $(DEB_DIR)/bpflp_$(BPFLP_VERSION)_amd64.deb
 deb:
 	$(Q)v=$$(dpkg-parsechangelog -l debian/changelog -S Version); \
 	[ "$$v" = "$(BPFLP_VERSION)" ] || { echo "deb: debian/changelog is at $$v," \
-		"loader/version.h at $(BPFLP_VERSION): add a changelog entry (dch -v)" >&2; exit 1; }
+		"loader/lib/version.h at $(BPFLP_VERSION): add a changelog entry (dch -v)" >&2; exit 1; }
 	$(call msg,DEB,$(DEB_FILE))
 	$(Q)rm -rf $(DEB_DIR)/src && mkdir -p $(DEB_SRC)
 	$(Q)tar -c --exclude=./$(BUILD) --exclude=./.git . | tar -x -C $(DEB_SRC)

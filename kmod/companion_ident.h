@@ -7,7 +7,7 @@
  * the device, or whose device does not answer so, is not bpflp's, and
  * bpflp neither uses nor unloads it.
  *
- * Shared by kmod/companion_dev.c and loader/companion_attach.c. Its home
+ * Shared by kmod/companion_dev.c and loader/kernel/companion_attach.c. Its home
  * is include/bpflp/companion.h, with the other ioctls; it lives here so
  * that the module build (which copies kmod/) and the loader both see it.
  */

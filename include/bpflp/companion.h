@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The contract between the loader and bpflp's companion kernel module
- * (kmod/bpflp_companion*.c), which lets a gated bpflp program replace a
+ * (kmod/companion_*.c), which lets a gated bpflp program replace a
  * function fmod_ret cannot reach. The module holds no patch logic: it puts
  * an ftrace handler (FTRACE_OPS_FL_IPMODIFY) on the function, runs the
  * patch's BPF programs from it with the function's arguments, and when one

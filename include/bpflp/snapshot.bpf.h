@@ -14,7 +14,7 @@
  * may outlive its drop for a moment, and must then no longer mark a slot
  * nobody would clear. A disarmed gate opens only on the entry of a call
  * that began while it was armed: the loader gives its slot to a new patch
- * only once all its programs have left the kernel (loader/slots.c), but a
+ * only once all its programs have left the kernel (loader/engine/slots.c), but a
  * call that entered its trampoline before that may still run them.
  *
  * An entry can outlive its call: the kernel skips the fexit programs, drops

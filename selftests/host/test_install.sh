@@ -29,6 +29,7 @@ echo "[==========] install tests"
 
 expected="$prefix/include/bpflp/abi.h
 $prefix/include/bpflp/companion.h
+$prefix/include/bpflp/klp.h
 $prefix/include/bpflp/maps.bpf.h
 $prefix/include/bpflp/patch.bpf.h
 $prefix/include/bpflp/shadow.bpf.h

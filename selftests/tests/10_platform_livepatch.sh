@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The companion livepatch module kmod/bpflp_test_klp.c replaces
+# The companion livepatch module selftests/kmod/bpflp_test_klp.c replaces
 # cmdline_proc_show(): /proc/cmdline changes while it is enabled and comes
 # back after disable + rmmod.
 . "$(dirname "$0")/../lib.sh"

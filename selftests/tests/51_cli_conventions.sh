@@ -110,13 +110,13 @@ assert_eq "$(out_of help gc -j)" \
 	"'help gc -j'"
 
 echo "# version"
-ver=$(sed -n 's/^#define BPFLP_VERSION[[:space:]]*"\(.*\)"/\1/p' "$BPFLP_ROOT/loader/version.h")
-schema=$(sed -n 's/^#define BPFLP_SCHEMA_VERSION[[:space:]]*"\(.*\)"/\1/p' "$BPFLP_ROOT/loader/version.h")
+ver=$(sed -n 's/^#define BPFLP_VERSION[[:space:]]*"\(.*\)"/\1/p' "$BPFLP_ROOT/loader/lib/version.h")
+schema=$(sed -n 's/^#define BPFLP_SCHEMA_VERSION[[:space:]]*"\(.*\)"/\1/p' "$BPFLP_ROOT/loader/lib/version.h")
 abi=$(sed -n 's/^#define BPFLP_ABI_VERSION[[:space:]]*\([0-9]*\)U*$/\1/p' "$BPFLP_ROOT/include/bpflp/abi.h")
-fmt=$(sed -n 's/^#define META_VERSION[[:space:]]*\([0-9]*\)U*$/\1/p' "$BPFLP_ROOT/loader/store.h")
+fmt=$(sed -n 's/^#define META_VERSION[[:space:]]*\([0-9]*\)U*$/\1/p' "$BPFLP_ROOT/loader/store/store.h")
 libbpf=$(dpkg-query -W -f '${Version}' libbpf1 2> /dev/null | sed 's/^[0-9]*://; s/^\([0-9]*\.[0-9]*\).*/\1/')
 [[ -n $libbpf ]] || libbpf=$("$BPFLP" -j version | jq -r .libbpf_version)
-assert_eq "$ver" 0.3.0 "bpflp version in loader/version.h"
+assert_eq "$ver" 0.3.0 "bpflp version in loader/lib/version.h"
 plain="bpflp $ver
 abi $abi, record format $fmt
 libbpf $libbpf

@@ -14,7 +14,7 @@
 # Then, the foreign module removed, bpflp loads its own, which answers, and
 # unloads it with the last patch.
 #
-# The foreign module is kmod/bpflp_foreigner.c: kbuild names a module after
+# The foreign module is selftests/kmod/bpflp_foreigner.c: kbuild names a module after
 # its file, so it is built as bpflp_foreigner.ko (a name of the same length)
 # and copied here with that name rewritten to bpflp_companion.
 . "$(dirname "$0")/../lib.sh"

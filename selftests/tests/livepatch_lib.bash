@@ -4,7 +4,7 @@
 # after lib.sh and core_lib.bash and call lp_setup. Not named *.sh:
 # run-tests.sh runs every selftests/tests/*.sh as a test.
 #
-# The patches are core_lib's t-v@1 and t-v@2; the modules kmod/bpflp_klp_*.
+# The patches are core_lib's t-v@1 and t-v@2; the modules selftests/kmod/bpflp_klp_* and examples/livepatch/.
 # /proc/version tells which example livepatch is in effect: it ends in
 # "[bpflp-klp v1]" or "[bpflp-klp v2]", or is the kernel's own line.
 

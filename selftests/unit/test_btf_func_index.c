@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The function-name index (loader/btf_func_index.c) against libbpf's own lookup, on BTF built by hand. */
+/* The function-name index (loader/lib/btf_func_index.c) against libbpf's own lookup, on BTF built by hand. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>

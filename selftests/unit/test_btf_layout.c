@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The shadow layout comparison (loader/btf_layout.c) on BTF built by hand: no kernel needed. */
+/* The shadow layout comparison (loader/lib/btf_layout.c) on BTF built by hand: no kernel needed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The transaction history (loader/history.c) without a kernel: records
+ * The transaction history (loader/store/history.c) without a kernel: records
  * read back as written, hand-edited or cut-short lines refused one by one,
  * appends from many processes at once landing whole, a history that
  * cannot be written not failing the caller, and rotation at the bound.

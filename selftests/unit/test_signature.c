@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Signed patches on the host (loader/signature.c, loader/config.c): keys
+ * Signed patches on the host (loader/lib/signature.c, loader/lib/config.c): keys
  * and certificates made with the openssl CLI in a temporary directory,
  * signatures by `bpflp sign`'s code, by `openssl cms` and in the kernel's
  * sign-file shape (no certificate embedded, extendedKeyUsage codeSigning),

@@ -17,7 +17,11 @@ export BPFLP_KERNEL := $(KERNEL)
 kernel_dir     = $(BUILD)/kernel-$(1)
 kernel_release = $(shell cat $(BUILD)/kernel-$(1)/abi 2>/dev/null)-amd64
 kernel_kdir    = $(shell cat $(BUILD)/kernel-$(1)/kdir 2>/dev/null)
-KMOD_SRCS   := $(wildcard kmod/*.c kmod/*.h) kmod/Makefile
+# The companion module, the example livepatch module and the test modules:
+# their sources are copied into one kbuild folder, their Kbuild files joined.
+KMOD_DIRS   := kmod examples/livepatch selftests/kmod
+KMOD_SRCS   := $(foreach d,$(KMOD_DIRS),$(wildcard $(d)/*.c $(d)/*.h))
+KMOD_KBUILD := $(addsuffix /Kbuild,$(KMOD_DIRS))
 
 .PHONY: kernel vm-shell kmod check demo vmlinux-guest
 
@@ -52,6 +56,8 @@ define build_kmod
 	$(call msg,KMOD,$(2))
 	$(Q)mkdir -p $(2)
 	$(Q)cp -u $(KMOD_SRCS) $(2)/
+	$(Q)cat $(KMOD_KBUILD) > $(2)/Kbuild.new && { cmp -s $(2)/Kbuild.new $(2)/Kbuild || mv $(2)/Kbuild.new $(2)/Kbuild; }
+	$(Q)rm -f $(2)/Kbuild.new $(2)/Makefile
 	$(Q)$(MAKE) -s -C $(1) M=$(abspath $(2)) \
 		BPFLP_SRC=$(abspath .) BPFLP_VERSION=$(BPFLP_VERSION) $(if $(filter 1,$(V)),V=1,) modules >$(2)/build.log 2>&1 || \
 		{ cat $(2)/build.log; exit 1; }

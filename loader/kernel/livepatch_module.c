@@ -86,7 +86,7 @@ static int check_patched_func(const char *path, char *entry, char *why, size_t s
 
 	if (!colon || colon == entry || !colon[1]) {
 		snprintf(why, size,
-			 "%s: bad bpflp_patches entry '%s': write OBJECT:FUNCTION[,SYMPOS] (kmod/bpflp_klp.h)",
+			 "%s: bad bpflp_patches entry '%s': write OBJECT:FUNCTION[,SYMPOS] (<bpflp/klp.h>)",
 			 path, entry);
 		return -EINVAL;
 	}
@@ -151,7 +151,7 @@ static int read_klp_patch(const char *path, struct lp_module_file *f, const stru
 	err = klp_layout_from_btf(kernel_btf(), &layout);
 	if (err) {
 		snprintf(elf_why, sizeof(elf_why),
-			 "cannot tell what %s patches: %s; bpflp reads livepatch modules with the layout of struct klp_func, klp_object and klp_patch from there (CONFIG_DEBUG_INFO_BTF), or from a bpflp_patches tag (kmod/bpflp_klp.h)",
+			 "cannot tell what %s patches: %s; bpflp reads livepatch modules with the layout of struct klp_func, klp_object and klp_patch from there (CONFIG_DEBUG_INFO_BTF), or from a bpflp_patches tag (<bpflp/klp.h>)",
 			 path,
 			 err == -ENOENT ?
 				 "this kernel's BTF (/sys/kernel/btf/vmlinux) is unreadable or lacks the livepatch structures" :

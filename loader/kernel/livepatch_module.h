@@ -9,7 +9,7 @@
  * is read from the module itself: its static klp_patch, found through the
  * .ko's relocations with the layout of the running kernel's structures
  * (klp_elf.c). A modinfo tag bpflp_patches ("OBJECT:FUNCTION[,SYMPOS] ...",
- * kmod/bpflp_klp.h), when there is one, names the functions instead. Once
+ * include/bpflp/klp.h), when there is one, names the functions instead. Once
  * loaded, sysfs lists the functions the kernel really patched.
  */
 #ifndef BPFLP_LIVEPATCH_MODULE_H

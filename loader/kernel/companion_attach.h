@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
-#include "../kmod/companion_ident.h"
+#include "../../kmod/companion_ident.h"
 
 /*
  * Ask the module's device who it is (companion_ident.h): 0 and ident when

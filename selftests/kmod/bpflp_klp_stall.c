@@ -9,7 +9,7 @@
 #include <linux/kernel.h>
 #include <linux/livepatch.h>
 #include <linux/module.h>
-#include "bpflp_klp.h"
+#include "bpflp/klp.h"
 
 static int bpflp_klp_stall_block_wait(void)
 {

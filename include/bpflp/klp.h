@@ -3,7 +3,7 @@
  * Optional: what a livepatch module shipped in a bpflp patch patches, as
  * "OBJECT:FUNCTION[,SYMPOS]" separated by spaces (OBJECT is vmlinux or a
  * module name), read with libkmod like vermagic and livepatch=Y. bpflp
- * reads the same from the module's static klp_patch (loader/klp_elf.c), so
+ * reads the same from the module's static klp_patch (loader/lib/klp_elf.c), so
  * a module written like samples/livepatch/livepatch-sample.c needs no tag;
  * it is for modules that build their klp_patch at run time (kpatch-build's),
  * and when present it wins. It does not vouch for .replace: a static

@@ -486,7 +486,7 @@ static int read_kpatch_funcs(struct module_elf *m, size_t sec, struct klp_elf_pa
 			return 0;
 	}
 	snprintf(m->why, m->why_size,
-		 "%s is a kpatch-build module whose .kpatch.funcs bpflp cannot read (not an array of kpatch's 56-byte struct kpatch_patch_func with relocated names): name what it patches with BPFLP_KLP_PATCHES(\"OBJECT:FUNCTION ...\") (kmod/bpflp_klp.h)",
+		 "%s is a kpatch-build module whose .kpatch.funcs bpflp cannot read (not an array of kpatch's 56-byte struct kpatch_patch_func with relocated names): name what it patches with BPFLP_KLP_PATCHES(\"OBJECT:FUNCTION ...\") (<bpflp/klp.h>)",
 		 m->path);
 	return -EINVAL;
 }
@@ -528,7 +528,7 @@ static int find_patch(struct module_elf *m, const struct klp_layout *l, struct k
 		return 0;
 	if (found > 1) {
 		snprintf(m->why, m->why_size,
-			 "%s has %d klp_patch structures: bpflp cannot tell which one it enables; give a module with one, or name what it patches with BPFLP_KLP_PATCHES(\"OBJECT:FUNCTION ...\") (kmod/bpflp_klp.h)",
+			 "%s has %d klp_patch structures: bpflp cannot tell which one it enables; give a module with one, or name what it patches with BPFLP_KLP_PATCHES(\"OBJECT:FUNCTION ...\") (<bpflp/klp.h>)",
 			 m->path, found);
 		return -ENOTUNIQ;
 	}
@@ -539,7 +539,7 @@ static int find_patch(struct module_elf *m, const struct klp_layout *l, struct k
 		return -EINVAL;
 	}
 	snprintf(m->why, m->why_size,
-		 "%s has no static klp_patch bpflp can read (.mod = THIS_MODULE, .objs set) nor kpatch-build's .kpatch.funcs: give a module built like samples/livepatch/livepatch-sample.c or by kpatch-build, or name what it patches with BPFLP_KLP_PATCHES(\"OBJECT:FUNCTION ...\") (kmod/bpflp_klp.h)",
+		 "%s has no static klp_patch bpflp can read (.mod = THIS_MODULE, .objs set) nor kpatch-build's .kpatch.funcs: give a module built like samples/livepatch/livepatch-sample.c or by kpatch-build, or name what it patches with BPFLP_KLP_PATCHES(\"OBJECT:FUNCTION ...\") (<bpflp/klp.h>)",
 		 m->path);
 	return -ENOENT;
 }

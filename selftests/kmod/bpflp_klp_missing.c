@@ -3,7 +3,7 @@
 #include <linux/kernel.h>
 #include <linux/livepatch.h>
 #include <linux/module.h>
-#include "bpflp_klp.h"
+#include "bpflp/klp.h"
 
 static void bpflp_klp_missing_new(void)
 {

@@ -17,7 +17,7 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/utsname.h>
-#include "bpflp_klp.h"
+#include "bpflp/klp.h"
 
 #define __stringify_fix(x) #x
 #define stringify_fix(x)   __stringify_fix(x)
