@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "log.h"
 #include "output.h"
+#include "status_codes.h"
 #include "store.h"
 #include "util.h"
 #include "version.h"
@@ -46,8 +47,7 @@ const struct command commands[] = {
 	  .summary = "finish or roll back a transaction whose bpflp died; repair drift" },
 	{ VERB("status"), .run = do_status, .synopsis = "status",
 	  .summary = "is the state consistent with the kernel? exit 0 yes,\n"
-		     "2 drift (recover repairs it), 3 transaction pending,\n"
-		     "4 cannot be repaired, 5 no BPF trampolines or bpffs" },
+		     "2 to 5 no (see Exit status)" },
 	{ VERB("gc"), .run = do_gc, .synopsis = "gc",
 	  .summary = "remove the records of replaced and disabled patches" },
 	{ VERB("install", .options = install_options, .arg_name = "patch object"),
@@ -86,18 +86,6 @@ static const struct {
 	{ "-v, --verbose", "debug messages, libbpf's included" },
 	{ "-h, --help", "this text; with a command, its usage" },
 	{ "-V, --version", "the same as 'bpflp version'" },
-};
-
-static const struct {
-	int code;
-	const char *meaning;
-} exit_codes[] = {
-	{ 0, "success" },
-	{ 1, "error: bad arguments, missing capabilities, a refused or failed command" },
-	{ 2, "status: drift that 'bpflp recover' repairs" },
-	{ 3, "status: a transaction is running, or died" },
-	{ 4, "status: drift bpflp cannot repair" },
-	{ 5, "status: no BPF trampolines or no bpffs here" },
 };
 
 #define HELP_COLUMN 25
@@ -144,8 +132,8 @@ static void print_entry(FILE *f, const char *left, const char *help)
 static void print_exit_codes(FILE *f)
 {
 	fprintf(f, "\nExit status:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(exit_codes); i++)
-		fprintf(f, "  %d  %s\n", exit_codes[i].code, exit_codes[i].meaning);
+	for (int code = 0; code < STATUS_NR_CODES; code++)
+		fprintf(f, "  %d  %s\n", code, status_codes[code].meaning);
 }
 
 static void print_usage(FILE *f)
@@ -223,10 +211,10 @@ static void show_help(const struct command *c)
 	if (!c) {
 		jsonw_name(json_wtr, "exit_codes");
 		jsonw_start_array(json_wtr);
-		for (size_t i = 0; i < ARRAY_SIZE(exit_codes); i++) {
+		for (int code = 0; code < STATUS_NR_CODES; code++) {
 			jsonw_start_object(json_wtr);
-			jsonw_uint_field(json_wtr, "code", exit_codes[i].code);
-			jsonw_string_field(json_wtr, "meaning", exit_codes[i].meaning);
+			jsonw_uint_field(json_wtr, "code", code);
+			jsonw_string_field(json_wtr, "meaning", status_codes[code].meaning);
 			jsonw_end_object(json_wtr);
 		}
 		jsonw_end_array(json_wtr);

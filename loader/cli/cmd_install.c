@@ -24,6 +24,7 @@
 #include "sha256.h"
 #include "signature.h"
 #include "state_dir.h"
+#include "store.h"
 #include "util.h"
 
 #define MANIFEST_FORMAT 1
@@ -108,7 +109,7 @@ static void print_installed_json(const char *action, const struct installed *ins
 	if (old) {
 		jsonw_name(json_wtr, "replaced");
 		if (old->name[0]) {
-			char spec[BPFLP_NAME_MAX + 16];
+			char spec[PATCH_SPEC_MAX];
 
 			snprintf(spec, sizeof(spec), "%s@%lu", old->name, old->version);
 			jsonw_string(json_wtr, spec);

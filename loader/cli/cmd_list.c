@@ -21,6 +21,7 @@
 #include "livepatch_print.h"
 #include "output.h"
 #include "patch_object.h"
+#include "pins.h"
 #include "store.h"
 #include "txn.h"
 
@@ -240,7 +241,8 @@ static void read_companion_view(const struct patch_record *rec, const struct fun
 {
 	char pin[PATH_MAX];
 
-	if (store_pin_path(pin, sizeof(pin), rec->dir, f->name, "replace_prog") ||
+	if (store_pin_path(pin, sizeof(pin), rec->dir, f->name,
+			   pin_of_kind(BPFLP_KIND_REPLACE, true)->prog) ||
 	    pinned_prog_id(pin, &v->prog_id))
 		return;
 	v->attached = companion_pin_attached(pin) == 1;
@@ -263,7 +265,7 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 	__u32 key = f - rec->meta.funcs; /* bpflp_stats is indexed in the record's order */
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
-	char what[32], pin[PATH_MAX];
+	char pin[PATH_MAX];
 	int ncpus = libbpf_num_possible_cpus();
 	int fd;
 
@@ -272,8 +274,8 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 		read_companion_view(rec, f, v);
 		goto stats;
 	}
-	snprintf(what, sizeof(what), "%s_link", bpflp_kind_name(f->kind));
-	fd = store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name, what) ?:
+	fd = store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name,
+			    pin_of_kind(f->kind, false)->link) ?:
 		     bpf_obj_get(v->link_pin);
 	if (fd >= 0) {
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
@@ -484,7 +486,7 @@ static void watch_sleep(const struct watch *w)
  */
 static int watch_record(struct registry *reg, struct patch_record *rec, const struct watch *w)
 {
-	char dir[PATH_MAX], spec[BPFLP_NAME_MAX + 16];
+	char dir[PATH_MAX], spec[PATCH_SPEC_MAX];
 	enum patch_status status = rec->meta.status;
 	struct journal in_flight;
 	bool tty = !json_output && isatty(STDOUT_FILENO);

@@ -20,20 +20,7 @@
 #include "kernel.h"
 #include "output.h"
 #include "snapshot_loader.h"
-
-enum status_code {
-	STATUS_CONSISTENT = 0,
-	STATUS_DRIFT = 2,         /* `bpflp recover` repairs it */
-	STATUS_PENDING = 3,       /* a transaction is running, or died: recover */
-	STATUS_UNRECOVERABLE = 4, /* drift bpflp cannot repair */
-	STATUS_UNSUPPORTED = 5,   /* no BPF trampolines or no bpffs here */
-};
-
-static const char *const status_names[] = {
-	[STATUS_CONSISTENT] = "consistent",   [STATUS_DRIFT] = "drift",
-	[STATUS_PENDING] = "pending",         [STATUS_UNRECOVERABLE] = "unrecoverable",
-	[STATUS_UNSUPPORTED] = "unsupported",
-};
+#include "status_codes.h"
 
 struct status {
 	enum status_code code;
@@ -111,7 +98,7 @@ static void take_status(struct status *st)
 static void print_status_json(const struct status *st)
 {
 	jsonw_start_object(json_wtr);
-	jsonw_string_field(json_wtr, "status", status_names[st->code]);
+	jsonw_string_field(json_wtr, "status", status_codes[st->code].name);
 	jsonw_uint_field(json_wtr, "exit_code", st->code);
 	jsonw_string_field(json_wtr, "reason", st->why);
 	if (st->code != STATUS_UNSUPPORTED) {
@@ -120,7 +107,7 @@ static void print_status_json(const struct status *st)
 		jsonw_start_array(json_wtr);
 		for (int i = 0; i < st->reg.nr; i++) {
 			const struct patch_meta *m = &st->reg.recs[i].meta;
-			char spec[BPFLP_NAME_MAX + 16];
+			char spec[PATCH_SPEC_MAX];
 
 			if (m->status != PATCH_ACTIVE)
 				continue;
@@ -147,7 +134,7 @@ static void print_status_plain(const struct status *st)
 {
 	int active = 0;
 
-	printf("status: %s%s%s\n", status_names[st->code], st->why[0] ? ": " : "", st->why);
+	printf("status: %s%s%s\n", status_codes[st->code].name, st->why[0] ? ": " : "", st->why);
 	if (st->code == STATUS_UNSUPPORTED)
 		return;
 	for (int i = 0; i < st->reg.nr; i++)

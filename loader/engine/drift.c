@@ -18,6 +18,8 @@
 #include "patch_object.h"
 #include "pinned_link.h"
 #include "pinned_maps.h"
+#include "pins.h"
+#include "prog_maps.h"
 #include "shadow.h"
 #include "snapshot_links.h"
 #include "stage.h"
@@ -64,13 +66,10 @@ static bool pin_exists(const char *dir, const char *func, const char *what)
 	return !store_pin_path(pin, sizeof(pin), dir, func, what) && !access(pin, F_OK);
 }
 
-/*
- * The pieces a patch attaches on one function, in attach order: bpflp's
- * drop, the patch's programs there (one per kind), bpflp's take.
- */
+/* The pieces a patch attaches on one function, in attach order (pins.h). */
 struct piece {
-	char prog_what[32];
-	char link_what[32];
+	const char *prog_what;
+	const char *link_what;
 	enum bpf_attach_type type;
 	const char *label;
 	bool companion; /* no link: the companion module runs prog_what (and drop_prog) */
@@ -78,52 +77,44 @@ struct piece {
 	bool snapshot;  /* bpflp's take or drop: recover can load it from the record */
 };
 
+#define MAX_PIECES (BPFLP_KIND_REPLACE + 3) /* one program per kind, a take and a drop */
+
+static struct piece piece_of(const struct pin_piece *pin, bool transient)
+{
+	return (struct piece){ .prog_what = pin->prog,
+			       .link_what = pin->link,
+			       .type = pin->type,
+			       .label = pin->label,
+			       .companion = !pin->link,
+			       .transient = transient,
+			       .snapshot = pin->snapshot };
+}
+
 static int func_pieces(const struct patch_meta *m, const char *func, struct piece *pieces)
 {
-	static const enum bpf_attach_type types[] = {
-		[BPFLP_KIND_FENTRY] = BPF_TRACE_FENTRY,
-		[BPFLP_KIND_FEXIT] = BPF_TRACE_FEXIT,
-		[BPFLP_KIND_FMOD_RET] = BPF_MODIFY_RETURN,
-		[BPFLP_KIND_REPLACE] = BPF_MODIFY_RETURN,
-	};
-	bool transient;
+	bool transient = meta_snap_mode(m, func) == BPFLP_SNAP_ON_DEMAND;
 	int n = 0;
 
 	for (__u32 i = 0; i < m->nr_funcs; i++)
 		if (!strcmp(m->funcs[i].name, func) && m->funcs[i].route == FUNC_ROUTE_COMPANION) {
-			pieces[0] = (struct piece){ .prog_what = "replace_prog",
-						    .label = "replacement",
-						    .companion = true };
+			pieces[0] = piece_of(pin_of_kind(BPFLP_KIND_REPLACE, true), false);
 			return 1; /* alone on its function (check_companion_alone) */
 		}
-	transient = meta_snap_mode(m, func) == BPFLP_SNAP_ON_DEMAND;
-	pieces[n++] = (struct piece){ .prog_what = "drop_prog",
-				      .link_what = "drop_link",
-				      .type = BPF_TRACE_FEXIT,
-				      .label = "bpflp's drop",
-				      .transient = transient,
-				      .snapshot = true };
-	for (__u32 i = 0; i < m->nr_funcs; i++) {
-		const char *kind = bpflp_kind_name(m->funcs[i].kind);
+	for (int rank = PIN_RANK_DROP; rank <= PIN_RANK_OTHERS; rank++) {
+		if (rank == (int)pin_drop.rank)
+			pieces[n++] = piece_of(&pin_drop, transient);
+		if (rank == (int)pin_take.rank)
+			pieces[n++] = piece_of(&pin_take, transient);
+		for (__u32 i = 0; i < m->nr_funcs; i++) {
+			const struct pin_piece *pin = pin_of_kind(m->funcs[i].kind, false);
 
-		if (strcmp(m->funcs[i].name, func) || m->funcs[i].kind > BPFLP_KIND_REPLACE)
-			continue;
-		if (n == BPFLP_KIND_REPLACE + 2)
-			break; /* one program per kind: meta_valid() records cannot get here */
-		snprintf(pieces[n].prog_what, sizeof(pieces[n].prog_what), "%s_prog", kind);
-		snprintf(pieces[n].link_what, sizeof(pieces[n].link_what), "%s_link", kind);
-		pieces[n].type = types[m->funcs[i].kind];
-		pieces[n].companion = false;
-		pieces[n].transient = false;
-		pieces[n].snapshot = false;
-		pieces[n++].label = kind;
+			if (strcmp(m->funcs[i].name, func) || !pin || (int)pin->rank != rank)
+				continue;
+			/* One program per kind: meta_valid() records cannot have more. */
+			if (n < MAX_PIECES - 1)
+				pieces[n++] = piece_of(pin, false);
+		}
 	}
-	pieces[n++] = (struct piece){ .prog_what = "take_prog",
-				      .link_what = "take_link",
-				      .type = BPF_TRACE_FENTRY,
-				      .label = "bpflp's take",
-				      .transient = transient,
-				      .snapshot = true };
 	return n;
 }
 
@@ -148,25 +139,20 @@ static int companion_attachment(const char *dir, const char *func, __u32 *prog_i
 	close(fd);
 	nr = companion_list(entries, BPFLP_COMPANION_MAX_ATTACH);
 	for (int i = 0; i < nr && stats.id; i++) {
-		__u32 map_ids[16] = {};
-		struct bpf_prog_info info = { .nr_map_ids = 16,
-					      .map_ids = (__u64)(unsigned long)map_ids };
+		bool uses_stats;
 
-		len = sizeof(info);
 		if (strcmp(entries[i].func, func))
 			continue;
 		fd = bpf_prog_get_fd_by_id(entries[i].prog_id);
 		if (fd < 0)
 			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len))
-			info.nr_map_ids = 0;
+		uses_stats = prog_uses_map(fd, stats.id);
 		close(fd);
-		for (__u32 m = 0; m < info.nr_map_ids && m < 16; m++)
-			if (map_ids[m] == stats.id) {
-				*prog_id = entries[i].prog_id;
-				*drop_id = entries[i].drop_id;
-				return 1;
-			}
+		if (uses_stats) {
+			*prog_id = entries[i].prog_id;
+			*drop_id = entries[i].drop_id;
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -187,13 +173,13 @@ static bool piece_attached(const char *dir, const char *func, const struct piece
 static bool piece_pinned(const char *dir, const char *func, const struct piece *piece)
 {
 	return pin_exists(dir, func, piece->prog_what) &&
-	       (!piece->companion || pin_exists(dir, func, "drop_prog"));
+	       (!piece->companion || pin_exists(dir, func, pin_drop.prog));
 }
 
 static void scan_active(const struct patch_record *rec, __u64 word, struct drift_report *rep)
 {
 	const struct patch_meta *m = &rec->meta;
-	struct piece pieces[BPFLP_KIND_REPLACE + 3];
+	struct piece pieces[MAX_PIECES];
 
 	if (!(word & (1ULL << m->slot)))
 		drift_add(rep, m, DRIFT_RECORD,
@@ -286,7 +272,7 @@ static bool pinned_by_a_record(const struct registry *reg, __u32 prog_id)
 
 			if (rec->meta.funcs[f].route == FUNC_ROUTE_COMPANION &&
 			    !store_pin_path(pin, sizeof(pin), rec->dir, rec->meta.funcs[f].name,
-					    "replace_prog") &&
+					    pin_of_kind(BPFLP_KIND_REPLACE, true)->prog) &&
 			    !pinned_prog_id(pin, &id) && id == prog_id)
 				return true;
 		}
@@ -407,7 +393,7 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 	memset(rep, 0, sizeof(*rep));
 	scan_ftrace(reg, rep);
 	for (int i = 0; recorded && i < STORE_NR_SHARED_MAPS; i++) {
-		snprintf(pin, sizeof(pin), "%s/%s", STORE_ROOT, store_shared_maps[i]);
+		store_shared_map_pin(pin, i);
 		if (access(pin, F_OK))
 			drift_add(rep, NULL, DRIFT_REPIN,
 				  "shared map %s is gone while patches are active: pinned again from their programs",
@@ -524,7 +510,7 @@ int drift_repin_shared_maps(const struct registry *reg)
 	for (int m = 0; m < STORE_NR_SHARED_MAPS; m++) {
 		int found = -ENOENT;
 
-		snprintf(pin, sizeof(pin), "%s/%s", STORE_ROOT, store_shared_maps[m]);
+		store_shared_map_pin(pin, m);
 		if (!access(pin, F_OK))
 			continue;
 		for (int i = 0; found && i < reg->nr; i++)
@@ -567,7 +553,7 @@ static int repin_prog(const char *dir, const char *func, const struct piece *pie
 		if (!companion_attachment(dir, func, &prog_id, &drop_id))
 			return -ENOENT;
 		return pin_prog_id(prog_id, dir, func, piece->prog_what) ?:
-			       pin_prog_id(drop_id, dir, func, "drop_prog");
+			       pin_prog_id(drop_id, dir, func, pin_drop.prog);
 	}
 	err = store_pin_path(link_pin, sizeof(link_pin), dir, func, piece->link_what) ?:
 		      store_pin_path(prog_pin, sizeof(prog_pin), dir, func, piece->prog_what);
@@ -590,7 +576,7 @@ static int repin_prog(const char *dir, const char *func, const struct piece *pie
 
 int drift_repin(const struct registry *reg, struct drift_report *rep)
 {
-	struct piece pieces[BPFLP_KIND_REPLACE + 3];
+	struct piece pieces[MAX_PIECES];
 	int err = 0, e;
 
 	for (int i = 0; i < reg->nr; i++) {
@@ -648,7 +634,7 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 static int restore_snapshot_pieces(const struct patch_record *rec, const char *func,
 				   const struct piece *pieces, int n, struct drift_report *rep)
 {
-	bool lost[BPFLP_KIND_REPLACE + 3];
+	bool lost[MAX_PIECES];
 	bool any = false;
 	int err;
 
@@ -693,8 +679,8 @@ static int attach_pinned_again(const char *dir, const char *func, const struct p
 int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 {
 	const struct patch_meta *m = &rec->meta;
-	struct piece pieces[BPFLP_KIND_REPLACE + 3];
-	bool gone[BPFLP_KIND_REPLACE + 3];
+	struct piece pieces[MAX_PIECES];
+	bool gone[MAX_PIECES];
 	char take_link[PATH_MAX];
 	int err = 0, first_err = 0;
 
@@ -734,7 +720,7 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 			relink_take |= gone[p] && !pieces[p].snapshot &&
 				       pieces[p].type == BPF_TRACE_FENTRY;
 		}
-		err = store_pin_path(take_link, sizeof(take_link), rec->dir, func, "take_link");
+		err = store_pin_path(take_link, sizeof(take_link), rec->dir, func, pin_take.link);
 		if (!err && relink_take && unlink(take_link) && errno != ENOENT)
 			err = -errno;
 		for (int p = 0; p < n && !err; p++) {

@@ -38,7 +38,7 @@ enum drift_fix {
 };
 
 struct drift {
-	char patch[BPFLP_NAME_MAX + 16]; /* NAME@VERSION, "" for shared state */
+	char patch[PATCH_SPEC_MAX]; /* NAME@VERSION, "" for shared state */
 	char problem[384];
 	enum drift_fix fix;
 };

@@ -13,13 +13,12 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "commit.h"
+#include "prog_maps.h"
 #include "slots.h"
 #include "util.h"
 
 /* Rodata variables that hold the slot: a patch's gates (patch.bpf.h), bpflp's take and drop. */
 static const char *const slot_vars[] = { "bpflp_slot", "slot" };
-
-#define MAX_PROG_MAPS 64
 
 static int id_of_map(int fd, __u32 *id)
 {
@@ -117,22 +116,15 @@ static int rodata_slot_cached(__u32 map_id)
 /* The slot of program prog_id if it uses the snapshot map, else -ENOENT. */
 static int prog_slot(__u32 prog_id, __u32 snap_id)
 {
-	__u32 map_ids[MAX_PROG_MAPS] = {};
-	struct bpf_prog_info info = {
-		.nr_map_ids = MAX_PROG_MAPS,
-		.map_ids = (__u64)(unsigned long)map_ids,
-	};
-	__u32 len = sizeof(info), nr;
+	__u32 map_ids[PROG_MAX_MAPS], nr;
 	bool uses_snap = false;
 	int fd, slot = -ENOENT;
 
 	fd = bpf_prog_get_fd_by_id(prog_id);
 	if (fd < 0)
 		return -ENOENT; /* gone meanwhile */
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.nr_map_ids = 0;
+	nr = prog_map_ids(fd, map_ids);
 	close(fd);
-	nr = info.nr_map_ids < MAX_PROG_MAPS ? info.nr_map_ids : MAX_PROG_MAPS;
 	for (__u32 i = 0; i < nr; i++)
 		uses_snap |= map_ids[i] == snap_id;
 	for (__u32 i = 0; uses_snap && i < nr && slot < 0; i++)

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "output.h"
 #include "pinned_link.h"
+#include "pins.h"
 #include "snapshot_links.h"
 
 static int programs_of(const struct patch_meta *m, __u64 key)
@@ -128,18 +129,15 @@ static bool on_demand_func(const struct patch_meta *m, __u32 i)
  * its program cannot be linked there twice, and an unpinned link leaves
  * the trampoline only later.
  */
-static int attach_if_missing(const char *dir, const char *func, const char *what,
-			     enum bpf_attach_type type)
+static int attach_if_missing(const char *dir, const char *func, const struct pin_piece *piece)
 {
-	char prog_what[32], link_what[32], pin[PATH_MAX];
+	char pin[PATH_MAX];
 	int err;
 
-	snprintf(prog_what, sizeof(prog_what), "%s_prog", what);
-	snprintf(link_what, sizeof(link_what), "%s_link", what);
-	err = store_pin_path(pin, sizeof(pin), dir, func, link_what);
+	err = store_pin_path(pin, sizeof(pin), dir, func, piece->link);
 	if (err || !access(pin, F_OK))
 		return err;
-	return attach_pinned(dir, func, prog_what, link_what, type);
+	return attach_pinned(dir, func, piece->prog, piece->link, piece->type);
 }
 
 /*
@@ -153,12 +151,12 @@ static int attach_record(struct commit_ctx *cc, const struct patch_record *rec)
 
 	for (__u32 i = 0; i < m->nr_funcs && !err; i++)
 		if (on_demand_func(m, i))
-			err = attach_if_missing(rec->dir, m->funcs[i].name, "drop", BPF_TRACE_FEXIT);
+			err = attach_if_missing(rec->dir, m->funcs[i].name, &pin_drop);
 	if (!err)
 		err = snap_slot(cc, m->slot);
 	for (__u32 i = 0; i < m->nr_funcs && !err; i++)
 		if (on_demand_func(m, i))
-			err = attach_if_missing(rec->dir, m->funcs[i].name, "take", BPF_TRACE_FENTRY);
+			err = attach_if_missing(rec->dir, m->funcs[i].name, &pin_take);
 	if (err == -ENOENT)
 		p_err("cannot attach bpflp's snapshot programs of %s@%u for this transaction: a program pin in %s is gone; apply %s again to load it, then retry",
 		      m->name, m->version, rec->dir, m->object);
@@ -292,7 +290,7 @@ void snapshot_links_settle(const struct registry *reg)
 		if (reg->recs[r].dir_missing || reg->recs[r].meta.status != PATCH_ACTIVE)
 			continue;
 		/* Takes before drops: a take never stays without its drop. */
-		unpin_all(&reg->recs[r], "take_link");
-		unpin_all(&reg->recs[r], "drop_link");
+		unpin_all(&reg->recs[r], pin_take.link);
+		unpin_all(&reg->recs[r], pin_drop.link);
 	}
 }

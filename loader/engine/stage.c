@@ -12,6 +12,7 @@
 #include "log.h"
 #include "output.h"
 #include "pinned_link.h"
+#include "pins.h"
 #include "snapshot_loader.h"
 #include "stage.h"
 #include "store.h"
@@ -56,9 +57,9 @@ static int load_snapshot_target(struct snapshot_loader *sl, const struct snapsho
 
 	err = snapshot_loader_load(sl, t, companion, companion ? NULL : &take_fd, &drop_fd);
 	if (!err && !companion)
-		err = pin_fd_if_missing(take_fd, dir, t->func, "take_prog");
+		err = pin_fd_if_missing(take_fd, dir, t->func, pin_take.prog);
 	if (!err)
-		err = pin_fd_if_missing(drop_fd, dir, t->func, "drop_prog");
+		err = pin_fd_if_missing(drop_fd, dir, t->func, pin_drop.prog);
 	if (take_fd >= 0)
 		close(take_fd);
 	if (drop_fd >= 0)
@@ -119,14 +120,13 @@ static bool first_on_func(const struct patch_object *po, int i)
 int pin_missing_programs(struct patch_object *po, const struct patch_meta *meta, const char *dir)
 {
 	struct snapshot_loader *sl = snapshot_loader_new();
-	char what[32];
 	int err = sl ? 0 : -ENOMEM;
 
 	for (int i = 0; i < po->nr_progs && !err; i++) {
 		const struct patch_prog *pp = &po->progs[i];
 
-		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
-		err = pin_prog_if_missing(pp->prog, dir, pp->func, what);
+		err = pin_prog_if_missing(pp->prog, dir, pp->func,
+					  pin_of_kind(pp->kind, pp->companion)->prog);
 		if (!err && first_on_func(po, i))
 			err = load_snapshot(sl, pp, meta, dir, patch_has_fexit_on(po, pp->func));
 	}
@@ -169,14 +169,12 @@ static int attach_prog(struct snapshot_loader *sl, struct patch_object *po, int 
 		       const struct patch_meta *meta, const char *dir)
 {
 	const struct patch_prog *pp = &po->progs[i];
-	char what[32], link_what[32];
+	const struct pin_piece *piece = pin_of_kind(pp->kind, false);
 	int err;
 
 	if (pp->companion)
 		return attach_companion(sl, pp, meta, dir);
-	snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(pp->kind));
-	snprintf(link_what, sizeof(link_what), "%s_link", bpflp_kind_name(pp->kind));
-	err = attach_pinned(dir, pp->func, what, link_what,
+	err = attach_pinned(dir, pp->func, piece->prog, piece->link,
 			    bpf_program__expected_attach_type(pp->prog));
 	if (err == -E2BIG)
 		p_err("cannot attach %s to %s: the kernel's limit of %d BPF links on it is reached (links detached by the last transaction may take a moment to go): retry",
@@ -199,6 +197,50 @@ static bool has_snapshot_links(const struct patch_object *po, int i, bool snap)
 	return snap || patch_snap_mode(po, pp) == BPFLP_SNAP_EXIT;
 }
 
+/*
+ * What po->progs[i] brings to its function at rank (pins.h: the order),
+ * attached: bpflp's drop and take once per function, the program itself.
+ * Snapshot programs are pinned on every function, for a later transaction.
+ */
+static int attach_piece(struct snapshot_loader *sl, struct patch_object *po, int i,
+			enum pin_rank rank, const struct patch_meta *meta, const char *dir,
+			struct commit_ctx *snap_cc)
+{
+	const struct patch_prog *pp = &po->progs[i];
+	bool linked = has_snapshot_links(po, i, snap_cc);
+	int err = 0;
+
+	switch (rank) {
+	case PIN_RANK_DROP:
+		if (!first_on_func(po, i) || pp->companion)
+			return 0;
+		err = load_snapshot(sl, pp, meta, dir, patch_has_fexit_on(po, pp->func));
+		if (!err && linked)
+			err = attach_pinned(dir, pp->func, pin_drop.prog, pin_drop.link,
+					    pin_drop.type);
+		if (err)
+			p_err("cannot attach bpflp's snapshot programs to %s: %s", pp->func,
+			      strerror(-err));
+		else if (linked)
+			fault_point("attach-drop");
+		return err;
+	case PIN_RANK_TAKE:
+		if (!linked)
+			return 0;
+		err = attach_pinned(dir, pp->func, pin_take.prog, pin_take.link, pin_take.type);
+		if (err)
+			p_err("cannot attach bpflp's snapshot program to %s: %s", pp->func,
+			      strerror(-err));
+		else
+			fault_point("attach-take");
+		return err;
+	default:
+		if (pin_of_kind(pp->kind, pp->companion)->rank != rank)
+			return 0;
+		return attach_prog(sl, po, i, meta, dir);
+	}
+}
+
 static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 		      const struct patch_meta *meta, const char *dir, struct commit_ctx *snap_cc)
 {
@@ -214,65 +256,25 @@ static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 		err = pin_prog(po->callbacks[cb], dir, NULL, what);
 	}
 	for (int i = 0; !err && i < po->nr_progs; i++) {
-		snprintf(what, sizeof(what), "%s_prog", bpflp_kind_name(po->progs[i].kind));
-		err = pin_prog(po->progs[i].prog, dir, po->progs[i].func, what);
+		const struct patch_prog *pp = &po->progs[i];
+
+		err = pin_prog(pp->prog, dir, pp->func, pin_of_kind(pp->kind, pp->companion)->prog);
 	}
 	if (err) {
 		p_err("cannot pin the programs, maps and callbacks of %s in %s: %s", po->info.name,
 		      dir, strerror(-err));
 		return err;
 	}
-	/*
-	 * Drops first; then the patch's fentry programs, its takes, and its
-	 * other programs: on every trampoline state on the way, a take or a
-	 * gate that may push has its drop, and from the take on, the first
-	 * program of a call is this patch's (see bpf/snapshot.bpf.c).
-	 * teardown_patch_dir() detaches takes first and drops last. Snapshot
-	 * programs are pinned on every function, for a later transaction.
-	 */
-	for (int i = 0; i < po->nr_progs; i++) {
-		const struct patch_prog *pp = &po->progs[i];
-		bool linked;
-
-		if (!first_on_func(po, i) || pp->companion)
-			continue;
-		linked = has_snapshot_links(po, i, snap_cc);
-		err = load_snapshot(sl, pp, meta, dir, patch_has_fexit_on(po, pp->func));
-		if (!err && linked)
-			err = attach_pinned(dir, pp->func, "drop_prog", "drop_link", BPF_TRACE_FEXIT);
-		if (err) {
-			p_err("cannot attach bpflp's snapshot programs to %s: %s", pp->func,
-			      strerror(-err));
-			return err;
-		}
-		if (linked)
-			fault_point("attach-drop");
-	}
-	if (snap_cc) {
-		err = snap_slot(snap_cc, meta->slot);
-		if (err) {
+	for (int rank = PIN_RANK_DROP; rank <= PIN_RANK_OTHERS && !err; rank++) {
+		/* The drops are on: the slot's gates may push from here (snap_slot). */
+		if (rank == PIN_RANK_FENTRY && snap_cc)
+			err = snap_slot(snap_cc, meta->slot);
+		if (err)
 			p_err("cannot mark slot %u as snapped in %s/bpflp_state: %s", meta->slot,
 			      STORE_ROOT, strerror(-err));
-			return err;
-		}
+		for (int i = 0; i < po->nr_progs && !err; i++)
+			err = attach_piece(sl, po, i, rank, meta, dir, snap_cc);
 	}
-	for (int i = 0; i < po->nr_progs && !err; i++)
-		if (po->progs[i].kind == BPFLP_KIND_FENTRY)
-			err = attach_prog(sl, po, i, meta, dir);
-	for (int i = 0; i < po->nr_progs && !err; i++) {
-		if (!has_snapshot_links(po, i, snap_cc))
-			continue;
-		err = attach_pinned(dir, po->progs[i].func, "take_prog", "take_link",
-				    BPF_TRACE_FENTRY);
-		if (err)
-			p_err("cannot attach bpflp's snapshot program to %s: %s", po->progs[i].func,
-			      strerror(-err));
-		else
-			fault_point("attach-take");
-	}
-	for (int i = 0; i < po->nr_progs && !err; i++)
-		if (po->progs[i].kind != BPFLP_KIND_FENTRY)
-			err = attach_prog(sl, po, i, meta, dir);
 	return err;
 }
 

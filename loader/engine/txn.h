@@ -7,11 +7,12 @@
  * lets `recover` (and every later command) finish or roll back a
  * transaction whose bpflp died.
  */
-#ifndef BPFLP_TRANSACTION_H
-#define BPFLP_TRANSACTION_H
+#ifndef BPFLP_TXN_H
+#define BPFLP_TXN_H
 
 #include <stdbool.h>
 #include "drift.h"
+#include "kmod_util.h"
 #include "store.h"
 
 enum apply_outcome {
@@ -35,19 +36,19 @@ struct apply_shadow {
 struct apply_result {
 	enum apply_outcome outcome;
 	struct patch_meta meta; /* the applied patch's record */
-	char replaced[BPFLP_MAX_SLOTS][BPFLP_NAME_MAX + 16];
+	char replaced[BPFLP_MAX_SLOTS][PATCH_SPEC_MAX];
 	int nr_replaced;
 	int pre_patch_ret;
-	struct drift_report repairs; /* APPLY_REPAIRED: what was attached again */
-	char module[64];             /* the livepatch module it inserted, "" for none */
-	char module_removed[64];     /* the one it took out, "" for none */
+	struct drift_report repairs;        /* APPLY_REPAIRED: what was attached again */
+	char module[KMOD_NAME_MAX];         /* the livepatch module it inserted, "" for none */
+	char module_removed[KMOD_NAME_MAX]; /* the one it took out, "" for none */
 	struct apply_shadow shadows[BPFLP_MAX_SHADOWS];
 	int nr_shadows;
 };
 
 struct disable_result {
 	struct patch_meta meta;
-	char module_removed[64]; /* the livepatch module it took out, "" for none */
+	char module_removed[KMOD_NAME_MAX]; /* the livepatch module it took out, "" for none */
 	int pre_unpatch_ret;
 	int post_unpatch_ret;
 };
@@ -102,4 +103,4 @@ struct journal;
  */
 int txn_recover_if_pending(struct journal *in_flight);
 
-#endif /* BPFLP_TRANSACTION_H */
+#endif /* BPFLP_TXN_H */

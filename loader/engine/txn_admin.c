@@ -65,24 +65,18 @@ int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disabl
 	}
 	fault_point("begin");
 	err = txn_run_pinned_callback(rec, CB_PRE_UNPATCH, &res->pre_unpatch_ret);
-	/* The module's unpatching transition first: it is the half that can time out. */
-	if (!err)
-		err = lp_switch(&lp, NULL);
-	lp_switched = !err && !lp_plan_empty(&lp);
 	if (!err) {
-		fault_point("commit");
-		err = commit_word(&t.cc, t.journal.pre_word, t.journal.post_word);
+		char who[PATCH_SPEC_MAX + 8];
+
+		snprintf(who, sizeof(who), "%s is out", spec);
+		err = txn_commit(&t, &lp, NULL, who, &lp_switched);
 	}
-	if (err && lp_switched) {
-		p_err("the livepatch of %s is out, but the BPF commit failed: %s; run 'bpflp recover' to complete it",
-		      spec, strerror(-err));
-		goto out;
-	}
+	if (err && lp_switched)
+		goto out; /* recover completes it */
 	if (err) {
 		journal_remove();
 		goto out;
 	}
-	t.word = t.journal.post_word;
 	snprintf(res->module_removed, sizeof(res->module_removed), "%s", lp.step.old_module);
 	err = lp_after_commit(&lp);
 	if (err) {

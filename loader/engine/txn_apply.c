@@ -341,20 +341,14 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp
 	/* As late as can be: the old patch writes the old entries until the commit. */
 	if (!err)
 		err = shadow_migrate(&po, false);
-	/* The livepatch transition first: it is the half that can time out. */
-	if (!err)
-		err = lp_switch(&lp, t.journal.dir);
-	lp_switched = !err && !lp_plan_empty(&lp);
 	if (!err) {
-		fault_point("commit");
-		err = commit_word(&t.cc, t.journal.pre_word, t.journal.post_word);
+		char who[PATCH_SPEC_MAX + 8];
+
+		snprintf(who, sizeof(who), "%s@%u is in", res->meta.name, res->meta.version);
+		err = txn_commit(&t, &lp, t.journal.dir, who, &lp_switched);
 	}
-	if (err && lp_switched) {
-		/* The kernel side has switched and cannot be undone atomically: recover completes it. */
-		p_err("the livepatch of %s@%u is in, but the BPF commit failed: %s; run 'bpflp recover' to complete it",
-		      res->meta.name, res->meta.version, strerror(-err));
-		goto out;
-	}
+	if (err && lp_switched)
+		goto out; /* recover completes it */
 	if (err) {
 		if (t.journal_written)
 			txn_roll_back(&t, &t.journal);
@@ -364,7 +358,6 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp
 		undo_pre_patch(&t, &po);
 		goto out;
 	}
-	t.word = t.journal.post_word;
 	/* Entries the old patch created between the first pass and the commit. */
 	if (shadow_migrate(&po, true))
 		pr_warn("warning: the catch-up migration of %s failed: entries the old patch created during the apply are not carried over\n",

@@ -109,7 +109,7 @@ struct patch_record *txn_record_by_dir(struct txn *t, const char *dir)
 int txn_reconcile(struct txn *t, const struct journal *j)
 {
 	struct patch_record *own = txn_record_by_dir(t, j->dir);
-	char by[BPFLP_NAME_MAX + 16] = "";
+	char by[PATCH_SPEC_MAX] = "";
 	int err = 0;
 
 	if (own) {
@@ -160,7 +160,7 @@ void txn_drop_created_store(struct txn *t)
 	if (!empty)
 		return;
 	for (size_t i = 0; i < STORE_NR_SHARED_MAPS; i++) {
-		snprintf(path, sizeof(path), "%s/%s", STORE_ROOT, store_shared_maps[i]);
+		store_shared_map_pin(path, i);
 		unlink(path);
 	}
 	shadow_remove_empty_dirs();
@@ -367,6 +367,26 @@ int txn_finish(struct txn *t, enum patch_callback post_cb)
 	err = txn_reconcile(t, &t->journal);
 	fault_point("end");
 	return err ?: journal_remove();
+}
+
+int txn_commit(struct txn *t, struct lp_plan *lp, const char *new_dir, const char *who,
+	       bool *lp_switched)
+{
+	int err = lp_switch(lp, new_dir);
+
+	*lp_switched = !err && !lp_plan_empty(lp);
+	if (err)
+		return err;
+	fault_point("commit");
+	err = commit_word(&t->cc, t->journal.pre_word, t->journal.post_word);
+	if (!err) {
+		t->word = t->journal.post_word;
+		return 0;
+	}
+	if (*lp_switched)
+		p_err("the livepatch of %s, but the BPF commit failed: %s; run 'bpflp recover' to complete it",
+		      who, strerror(-err));
+	return err;
 }
 
 /* The journal entry of a transaction from the current word to post_word. */

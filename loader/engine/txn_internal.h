@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Private to the transaction files (txn_*.c): what a transaction holds. */
-#ifndef BPFLP_TXN_H
-#define BPFLP_TXN_H
+#ifndef BPFLP_TXN_INTERNAL_H
+#define BPFLP_TXN_INTERNAL_H
 
 #include <stdbool.h>
 #include "commit.h"
@@ -10,6 +10,8 @@
 #include "patch_object.h"
 #include "store.h"
 #include "txn.h"
+
+struct lp_plan;
 
 /* Everything a transaction holds; released in one place. */
 struct txn {
@@ -38,6 +40,16 @@ void txn_roll_back(struct txn *t, const struct journal *j);
 int txn_begin(struct txn *t, struct recover_result *recovered, bool create);
 void txn_end(struct txn *t, int err);
 int txn_finish(struct txn *t, enum patch_callback post_cb);
+/*
+ * The commit point, as apply and disable take it: the livepatch module's
+ * transition first (lp, toward new_dir's module or none), the half that
+ * can time out, then the one write of the commit word the journal plans.
+ * 0: committed, t->word is the new word. On failure *lp_switched says the
+ * module's side switched and cannot be undone atomically: reported, with
+ * who ("NAME@VERSION is in"), and left to recover to complete.
+ */
+int txn_commit(struct txn *t, struct lp_plan *lp, const char *new_dir, const char *who,
+	       bool *lp_switched);
 void txn_plan_journal(struct txn *t, enum journal_op op, __u64 post_word, __u32 slot);
 /* txn_repair.c: what an operator deleted by hand (see drift.h). */
 int txn_arm_active(struct txn *t);
@@ -45,4 +57,4 @@ void txn_repin_shared_maps(void);
 int txn_repair_drift(struct txn *t, struct recover_result *res);
 int txn_repair_active(struct patch_record *rec, struct patch_object *po, struct drift_report *done);
 
-#endif /* BPFLP_TXN_H */
+#endif /* BPFLP_TXN_INTERNAL_H */

@@ -26,7 +26,7 @@ int share_maps(struct bpf_object *obj)
 
 		if (!map)
 			return -ENOENT;
-		snprintf(pin, sizeof(pin), "%s/%s", STORE_ROOT, store_shared_maps[i]);
+		store_shared_map_pin(pin, i);
 		err = bpf_map__set_pin_path(map, pin);
 		if (err)
 			return err;

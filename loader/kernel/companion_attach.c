@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include "bpflp/companion.h"
 #include "companion_attach.h"
+#include "pins.h"
 #include "store.h"
 
 /* The identity ioctl on an open device: 0, -EPROTO (not bpflp's), or -errno. */
@@ -76,8 +77,9 @@ int companion_attach_pinned(const char *dir, const char *func)
 	struct bpflp_companion_attach arg;
 	int dev, prog_fd = -1, drop_fd = -1, err;
 
-	err = store_pin_path(prog_pin, sizeof(prog_pin), dir, func, "replace_prog") ?:
-		      store_pin_path(drop_pin, sizeof(drop_pin), dir, func, "drop_prog");
+	err = store_pin_path(prog_pin, sizeof(prog_pin), dir, func,
+			     pin_of_kind(BPFLP_KIND_REPLACE, true)->prog) ?:
+		      store_pin_path(drop_pin, sizeof(drop_pin), dir, func, pin_drop.prog);
 	if (err)
 		return err;
 	dev = open_device(O_RDWR);

@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include "btf_func_index.h"
 #include "kernel.h"
+#include "kmod_util.h"
 #include "output.h"
 #include "util.h"
 
@@ -205,7 +206,7 @@ static int vmlinux_btf_obj_id(__u32 *obj_id)
 	while (!bpf_btf_get_next_id(id, &id)) {
 		struct bpf_btf_info info = {};
 		__u32 len = sizeof(info);
-		char name[64] = "";
+		char name[KMOD_NAME_MAX] = "";
 		int fd = bpf_btf_get_fd_by_id(id);
 
 		if (fd < 0)

@@ -8,11 +8,12 @@
 #include "btf_func_index.h"
 #include "kernel.h"
 #include "kernel_func.h"
+#include "kmod_util.h"
 
 /* The loaded modules' BTF, read once per process: split BTF on top of vmlinux's. */
 static struct module_btf {
 	__u32 obj_id;
-	char name[64];
+	char name[KMOD_NAME_MAX];
 	struct btf *btf;
 	struct btf_func_index *funcs; /* its own functions, above vmlinux's; NULL: scan */
 	int fd;                       /* kept open: programs load against it */
@@ -30,7 +31,7 @@ static int load_module_btfs(void)
 	while (!bpf_btf_get_next_id(id, &id)) {
 		struct bpf_btf_info info = {};
 		__u32 len = sizeof(info);
-		char name[64] = "";
+		char name[KMOD_NAME_MAX] = "";
 		struct module_btf *grown;
 		struct btf *btf;
 		int fd = bpf_btf_get_fd_by_id(id);

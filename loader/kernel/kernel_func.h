@@ -9,14 +9,15 @@
 
 #include <linux/types.h>
 #include "kernel.h"
+#include "kmod_util.h"
 
 struct btf;
 
 struct kernel_func {
 	__u64 key; /* kernel_func_key() (kernel.h) */
 	int btf_id;
-	const struct btf *btf; /* where it is described; lives as long as the process */
-	char module[64];       /* "" for vmlinux */
+	const struct btf *btf;      /* where it is described; lives as long as the process */
+	char module[KMOD_NAME_MAX]; /* "" for vmlinux */
 };
 
 /*

@@ -18,9 +18,10 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "kmod_util.h"
 
 #define LIVEPATCH_SYSFS      "/sys/kernel/livepatch"
-#define LP_MODULE_NAME_MAX   64 /* the kernel's MODULE_NAME_LEN is 56 */
+#define LP_MODULE_NAME_MAX   KMOD_NAME_MAX
 #define LP_MAX_FUNCS         32
 #define LP_FUNC_MAX          128 /* "object:function,sympos" */
 #define LP_DEFAULT_TIMEOUT_S 60

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "func_proto.h"
 #include "kallsyms.h"
+#include "kmod_util.h"
 
 enum func_route {
 	ROUTE_FMOD_RET = 0, /* fmod_ret reaches it: a security_* hook or on the error-injection list */
@@ -26,11 +27,11 @@ int func_route(const char *func, char *reason, size_t size);
 
 /* What the kernel says of a function: func_route() gathers it, route_decide() judges. */
 struct func_facts {
-	int btf_id;                   /* BTF FUNC (vmlinux's or a module's), or -ENOENT */
-	char btf_module[64];          /* the loaded module whose BTF has it; "" for vmlinux */
-	int traceable;                /* in available_filter_functions: 1, 0, -errno unknown */
-	const char *traceable_source; /* that list's path */
-	int kallsyms_err;             /* 0, or -errno: /proc/kallsyms unreadable */
+	int btf_id;                     /* BTF FUNC (vmlinux's or a module's), or -ENOENT */
+	char btf_module[KMOD_NAME_MAX]; /* the loaded module whose BTF has it; "" for vmlinux */
+	int traceable;                  /* in available_filter_functions: 1, 0, -errno unknown */
+	const char *traceable_source;   /* that list's path */
+	int kallsyms_err;               /* 0, or -errno: /proc/kallsyms unreadable */
 	struct ksym_count ksyms;
 	char clone[KSYM_NAME_LEN]; /* without BTF: a compiler clone in kallsyms (func.isra.0), or "" */
 	bool modifiable;           /* kernel_func_modifiable() */

@@ -12,34 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "companion_attach.h"
+#include "pins.h"
 #include "store.h"
 #include "teardown.h"
 #include "util.h"
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t len = strlen(s), slen = strlen(suffix);
-
-	return len >= slen && !strcmp(s + len - slen, suffix);
-}
-
-/*
- * Which pins go in which pass: drops are attached first (attach_patch,
- * snapshot_links.c) and go last, so a take never stays attached
- * without its drop. Takes, then the patch's
- * links, then drops, then programs and maps. Unpinning a link drops its
- * last reference, which detaches it.
- */
-static int clear_pass(const char *name)
-{
-	if (ends_with(name, "__take_link"))
-		return 0;
-	if (ends_with(name, "__drop_link"))
-		return 2;
-	if (ends_with(name, "_link"))
-		return 1;
-	return 3;
-}
 
 int teardown_patch_dir(const char *dir, bool keep_meta)
 {
@@ -48,15 +24,17 @@ int teardown_patch_dir(const char *dir, bool keep_meta)
 	int err = 0;
 	DIR *d;
 
-	for (int pass = 0; pass < 4; pass++) {
+	/* Unpinning a link drops its last reference, which detaches it (pins.h: the passes). */
+	for (int pass = 0; pass < PIN_DETACH_PASSES; pass++) {
 		d = opendir(dir);
 		if (!d)
 			return errno == ENOENT ? 0 : -errno;
 		while ((de = readdir(d))) {
 			/* With the links: the module's attachment of a companion-route program. */
-			bool detach = pass == 1 && ends_with(de->d_name, "__replace_prog");
+			bool detach = pass == PIN_PATCH_LINKS_PASS &&
+				      pin_companion_attachable(de->d_name);
 
-			if (de->d_name[0] == '.' || (clear_pass(de->d_name) != pass && !detach))
+			if (de->d_name[0] == '.' || (pin_detach_pass(de->d_name) != pass && !detach))
 				continue;
 			if (keep_meta && !strcmp(de->d_name, "meta"))
 				continue;

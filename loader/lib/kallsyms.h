@@ -8,14 +8,15 @@
 #define BPFLP_KALLSYMS_H
 
 #include <stddef.h>
+#include "kmod_util.h"
 
 /* The kernel's bound on a symbol's name, with its NUL (6.1 and later). */
 #define KSYM_NAME_LEN 512
 
 struct ksym_count {
-	int vmlinux;     /* text symbols of vmlinux with that name */
-	int modules;     /* ... of loaded modules */
-	char module[64]; /* the first such module */
+	int vmlinux;                /* text symbols of vmlinux with that name */
+	int modules;                /* ... of loaded modules */
+	char module[KMOD_NAME_MAX]; /* the first such module */
 };
 
 /* Count func's text symbols: 0, or a negative errno when kallsyms cannot be read. */

@@ -7,6 +7,9 @@
 #ifndef BPFLP_KMOD_UTIL_H
 #define BPFLP_KMOD_UTIL_H
 
+/* Room for a module's name and its NUL: the kernel's MODULE_NAME_LEN is 56. */
+#define KMOD_NAME_MAX 64
+
 #include <stddef.h>
 
 struct kmod_ctx;

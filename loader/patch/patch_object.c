@@ -21,6 +21,7 @@
 #include "output.h"
 #include "patch_object.h"
 #include "patch_state.h"
+#include "prog_maps.h"
 #include "replace_proto.h"
 #include "route.h"
 #include "shadow.h"
@@ -798,23 +799,6 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 	if (err)
 		report_load_failure(po, err);
 	return err;
-}
-
-static bool prog_uses_map(int prog_fd, __u32 map_id)
-{
-	__u32 map_ids[64] = {};
-	struct bpf_prog_info info = {
-		.nr_map_ids = 64,
-		.map_ids = (__u64)(unsigned long)map_ids,
-	};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
-		return false;
-	for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
-		if (map_ids[i] == map_id)
-			return true;
-	return false;
 }
 
 int patch_object_check_gates(struct patch_object *po, int state_map_fd)

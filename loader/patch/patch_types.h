@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <bpf/libbpf.h>
 #include "bpflp/abi.h"
+#include "kmod_util.h"
 #include "sha256.h"
 
 struct shadow_decl {
@@ -45,15 +46,15 @@ struct patch_prog {
 	struct bpf_program *prog;
 	enum bpflp_kind kind;
 	char func[BPFLP_FUNC_NAME_MAX];
-	__u64 func_key;        /* kernel_func.h: its BTF id (and module BTF object) */
-	const struct btf *btf; /* vmlinux's or its module's */
-	char module[64];       /* "" for vmlinux */
-	__u64 *rodata_key;     /* where the program reads it, until load */
-	__u32 *rodata_idx;     /* its counters' index in bpflp_stats */
-	__u32 *rodata_snap;    /* enum bpflp_snap_mode of the patch on func */
-	int traceable;         /* kernel_func_traceable(func): 1, or < 0 if unknown */
-	bool companion;        /* BPFLP_REPLACE run by the companion module, not a trampoline */
-	bool any_value;        /* BPFLP_REPLACE_ANY: may return 0, so the companion route only */
+	__u64 func_key;             /* kernel_func.h: its BTF id (and module BTF object) */
+	const struct btf *btf;      /* vmlinux's or its module's */
+	char module[KMOD_NAME_MAX]; /* "" for vmlinux */
+	__u64 *rodata_key;          /* where the program reads it, until load */
+	__u32 *rodata_idx;          /* its counters' index in bpflp_stats */
+	__u32 *rodata_snap;         /* enum bpflp_snap_mode of the patch on func */
+	int traceable;              /* kernel_func_traceable(func): 1, or < 0 if unknown */
+	bool companion; /* BPFLP_REPLACE run by the companion module, not a trampoline */
+	bool any_value; /* BPFLP_REPLACE_ANY: may return 0, so the companion route only */
 };
 
 struct patch_object {

@@ -19,8 +19,9 @@
 #include <bpf/libbpf.h>
 #include "bpflp/abi.h"
 #include "declared.h"
+#include "store.h"
 
-#define SHADOW_DIR      "/sys/fs/bpf/bpflp/shadow"
+#define SHADOW_DIR      STORE_ROOT "/shadow"
 #define SHADOW_KEPT_DIR SHADOW_DIR "/kept"
 /* bpffs refuses names with a dot: a migration's map waits in a directory of its own. */
 #define SHADOW_MIGRATING_DIR SHADOW_DIR "/migrating"

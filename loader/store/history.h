@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include <bpflp/abi.h>
+#include "store.h"
 
 #define HISTORY_FILE      "history.log"
 #define HISTORY_MAX_BYTES (1024 * 1024)
@@ -42,13 +43,13 @@
 struct history_entry {
 	__u64 time_ns;      /* CLOCK_REALTIME when it ended (or was recovered) */
 	char operation[16]; /* apply, replace, boot, disable, recover, stats-on, stats-off */
-	char patch[BPFLP_NAME_MAX + 16]; /* NAME@VERSION, "" for none */
-	char replaced[1024];             /* NAME@VERSION,...: what a replace turned off */
-	char outcome[16];                /* one of history_outcomes */
-	__s64 duration_us;               /* -1: not known (it died; recovered later) */
-	__u32 pid;                       /* the bpflp that ran it */
-	__u32 recovered_by;              /* the bpflp that finished it, 0 for none */
-	char error[1024];                /* failed: the error reported, else "" */
+	char patch[PATCH_SPEC_MAX]; /* NAME@VERSION, "" for none */
+	char replaced[1024];        /* NAME@VERSION,...: what a replace turned off */
+	char outcome[16];           /* one of history_outcomes */
+	__s64 duration_us;          /* -1: not known (it died; recovered later) */
+	__u32 pid;                  /* the bpflp that ran it */
+	__u32 recovered_by;         /* the bpflp that finished it, 0 for none */
+	char error[1024];           /* failed: the error reported, else "" */
 };
 
 /*

@@ -5,26 +5,20 @@
 #include <string.h>
 #include <unistd.h>
 #include "pinned_maps.h"
+#include "prog_maps.h"
 #include "util.h"
 
-#define MAX_PROG_MAPS 64
-
-/* The maps of the program pinned at path: up to MAX_PROG_MAPS ids, or 0. */
-static __u32 prog_map_ids(const char *path, __u32 *map_ids)
+/* The maps of the program pinned at path: up to PROG_MAX_MAPS ids, or 0. */
+static __u32 pinned_prog_map_ids(const char *path, __u32 *map_ids)
 {
-	struct bpf_prog_info info = {
-		.nr_map_ids = MAX_PROG_MAPS,
-		.map_ids = (__u64)(unsigned long)map_ids,
-	};
-	__u32 len = sizeof(info);
 	int fd = bpf_obj_get(path);
+	__u32 nr;
 
 	if (fd < 0)
 		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.nr_map_ids = 0;
+	nr = prog_map_ids(fd, map_ids);
 	close(fd);
-	return info.nr_map_ids < MAX_PROG_MAPS ? info.nr_map_ids : MAX_PROG_MAPS;
+	return nr;
 }
 
 int for_each_pinned_prog_map(const char *dir,
@@ -39,13 +33,13 @@ int for_each_pinned_prog_map(const char *dir,
 	if (!d)
 		return -errno;
 	while (!ret && (de = readdir(d))) {
-		__u32 map_ids[MAX_PROG_MAPS] = {}, nr;
+		__u32 map_ids[PROG_MAX_MAPS], nr;
 		size_t n = strlen(de->d_name);
 
 		if (n < 6 || strcmp(de->d_name + n - 5, "_prog") ||
 		    try_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name))
 			continue;
-		nr = prog_map_ids(path, map_ids);
+		nr = pinned_prog_map_ids(path, map_ids);
 		for (__u32 i = 0; !ret && i < nr; i++) {
 			struct bpf_map_info info = {};
 			__u32 len = sizeof(info);

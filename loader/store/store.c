@@ -22,6 +22,11 @@ const char *const store_shared_maps[STORE_NR_SHARED_MAPS] = {
 	"bpflp_state", "bpflp_cover", "bpflp_order", "bpflp_armed", "bpflp_snap",
 };
 
+void store_shared_map_pin(char pin[PATH_MAX], size_t i)
+{
+	snprintf(pin, PATH_MAX, "%s/%s", STORE_ROOT, store_shared_maps[i]);
+}
+
 static const char *const status_names[] = {
 	[PATCH_STAGED] = "staged",
 	[PATCH_ACTIVE] = "active",

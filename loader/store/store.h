@@ -53,10 +53,14 @@
  */
 #define META_VERSION          5U
 #define BPFLP_OBJECT_PATH_MAX 256 /* bytes of patch_meta.object, NUL included */
+/* A patch's spec "NAME@VERSION" with its NUL: a name, '@' and up to 10 digits. */
+#define PATCH_SPEC_MAX (BPFLP_NAME_MAX + 16)
 
 /* The maps every bpflp BPF object shares, pinned as STORE_ROOT/NAME (maps.bpf.h). */
 #define STORE_NR_SHARED_MAPS 5
 extern const char *const store_shared_maps[STORE_NR_SHARED_MAPS];
+/* STORE_ROOT/NAME of shared map i (PATH_MAX bytes always hold it). */
+void store_shared_map_pin(char pin[PATH_MAX], size_t i);
 
 enum patch_status {
 	PATCH_STAGED = 0, /* attached, gate shut: a transaction in progress */
@@ -98,7 +102,7 @@ struct patch_meta {
 	__u64 changed_at;
 	__u64 gen; /* instance generation, armed in bpflp_armed while active */
 	char object[BPFLP_OBJECT_PATH_MAX]; /* canonical path it was applied from */
-	char replaced_by[BPFLP_NAME_MAX + 16];
+	char replaced_by[PATCH_SPEC_MAX];
 	__u8 digest[SHA256_DIGEST_SIZE]; /* SHA-256 of the object file */
 	/* Who signed the object (signature.h): the subject CN, "" when unsigned. */
 	char signer[64];
