@@ -114,9 +114,12 @@ enum bpflp_kind {
 };
 
 /*
- * Functions are keyed by their BTF id in vmlinux (stable while the kernel
- * runs), which the loader writes into each program's rodata: cheaper to
- * find than an address, which needs a scan of /proc/kallsyms.
+ * Functions are keyed by their BTF id (stable while the kernel runs): in
+ * vmlinux the id alone; in a module, its BTF object's id in the high 32
+ * bits and the BTF id in the low ones (module ids continue vmlinux's
+ * numbering, so two modules can use the same id). The loader writes the
+ * key into each program's rodata: cheaper to find than an address, which
+ * needs a scan of /proc/kallsyms.
  */
 
 /* Per-patch statistics: a per-CPU array indexed by program (the record's function order). */

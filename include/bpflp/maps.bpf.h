@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Maps every bpflp BPF object shares through bpffs pins. The loader reuses
- * the pinned instances (bpf_map__reuse_fd) before load, so these
- * definitions must stay identical in every object: libbpf refuses a reuse
- * whose type or sizes differ.
+ * Maps every bpflp BPF object shares through bpffs pins. The loader points
+ * each at its pin before load (bpf_map__set_pin_path: libbpf reuses the
+ * pinned map, or creates and pins it), so these definitions must stay
+ * identical in every object: libbpf refuses a pinned map whose type or
+ * sizes differ.
  */
 #ifndef BPFLP_MAPS_BPF_H
 #define BPFLP_MAPS_BPF_H

@@ -17,16 +17,6 @@
 #include "signature.h"
 #include "txn.h"
 
-/* A module name, or null for none. */
-static void json_module_field(const char *name, const char *module)
-{
-	jsonw_name(json_wtr, name);
-	if (module[0])
-		jsonw_string(json_wtr, module);
-	else
-		jsonw_null(json_wtr);
-}
-
 static const char *const shadow_handover_names[] = {
 	[SHADOW_CREATED] = "created",
 	[SHADOW_INHERITED] = "inherited",
@@ -58,8 +48,8 @@ static void print_apply_json(const char *path, const struct apply_result *res)
 	for (int i = 0; i < res->nr_replaced; i++)
 		jsonw_string(json_wtr, res->replaced[i]);
 	jsonw_end_array(json_wtr);
-	json_module_field("livepatch_module", res->module);
-	json_module_field("livepatch_module_removed", res->module_removed);
+	jsonw_string_or_null_field(json_wtr, "livepatch_module", res->module);
+	jsonw_string_or_null_field(json_wtr, "livepatch_module_removed", res->module_removed);
 	if (res->outcome == APPLY_REPAIRED)
 		drift_print_json("repaired", &res->repairs);
 	jsonw_name(json_wtr, "shadows");
@@ -296,7 +286,7 @@ int do_disable(const struct verb_args *args)
 		jsonw_string_field(json_wtr, "action", "disabled");
 		jsonw_string_field(json_wtr, "name", res.meta.name);
 		jsonw_uint_field(json_wtr, "version", res.meta.version);
-		json_module_field("livepatch_module_removed", res.module_removed);
+		jsonw_string_or_null_field(json_wtr, "livepatch_module_removed", res.module_removed);
 		jsonw_end_object(json_wtr);
 	} else {
 		printf("disabled %s@%u", res.meta.name, res.meta.version);

@@ -59,11 +59,7 @@ static bool owns_slot(const struct patch_meta *m)
 
 static void json_slot(const struct patch_meta *m)
 {
-	jsonw_name(json_wtr, "slot");
-	if (owns_slot(m))
-		jsonw_uint(json_wtr, m->slot);
-	else
-		jsonw_null(json_wtr);
+	jsonw_uint_or_null_field(json_wtr, "slot", m->slot, owns_slot(m));
 }
 
 static void json_digest(const struct patch_meta *m)

@@ -31,15 +31,6 @@ static void json_time(__u64 ns)
 	jsonw_uint_field(json_wtr, "time_ns", ns);
 }
 
-static void json_nullable_string(const char *name, const char *value)
-{
-	jsonw_name(json_wtr, name);
-	if (value[0])
-		jsonw_string(json_wtr, value);
-	else
-		jsonw_null(json_wtr);
-}
-
 static void json_entry(const struct history_entry *e)
 {
 	char replaced[sizeof(e->replaced)], *save, *tok;
@@ -47,7 +38,7 @@ static void json_entry(const struct history_entry *e)
 	jsonw_start_object(json_wtr);
 	json_time(e->time_ns);
 	jsonw_string_field(json_wtr, "operation", e->operation);
-	json_nullable_string("patch", e->patch);
+	jsonw_string_or_null_field(json_wtr, "patch", e->patch);
 	jsonw_name(json_wtr, "replaced");
 	jsonw_start_array(json_wtr);
 	snprintf(replaced, sizeof(replaced), "%s", e->replaced);
@@ -55,18 +46,10 @@ static void json_entry(const struct history_entry *e)
 		jsonw_string(json_wtr, tok);
 	jsonw_end_array(json_wtr);
 	jsonw_string_field(json_wtr, "outcome", e->outcome);
-	jsonw_name(json_wtr, "duration_us");
-	if (e->duration_us >= 0)
-		jsonw_uint(json_wtr, e->duration_us);
-	else
-		jsonw_null(json_wtr);
+	jsonw_uint_or_null_field(json_wtr, "duration_us", e->duration_us, e->duration_us >= 0);
 	jsonw_uint_field(json_wtr, "pid", e->pid);
-	jsonw_name(json_wtr, "recovered_by");
-	if (e->recovered_by)
-		jsonw_uint(json_wtr, e->recovered_by);
-	else
-		jsonw_null(json_wtr);
-	json_nullable_string("error", e->error);
+	jsonw_uint_or_null_field(json_wtr, "recovered_by", e->recovered_by, e->recovered_by);
+	jsonw_string_or_null_field(json_wtr, "error", e->error);
 	jsonw_end_object(json_wtr);
 }
 

@@ -48,11 +48,7 @@ void declared_print_json(const char *dir)
 		jsonw_string_field(json_wtr, "layout", s->layout);
 		jsonw_uint_field(json_wtr, "value_size", s->value_size);
 		jsonw_uint_field(json_wtr, "max_entries", s->max_entries);
-		jsonw_name(json_wtr, "entries");
-		if (entries >= 0)
-			jsonw_uint(json_wtr, entries);
-		else
-			jsonw_null(json_wtr);
+		jsonw_uint_or_null_field(json_wtr, "entries", entries, entries >= 0);
 		jsonw_string_field(json_wtr, "pin", pin);
 		jsonw_end_object(json_wtr);
 	}
@@ -125,11 +121,7 @@ static void kept_json(const char *name, const char *pin, const char *layout, lon
 	jsonw_start_object(json_wtr);
 	jsonw_string_field(json_wtr, "name", name);
 	jsonw_string_field(json_wtr, "layout", layout);
-	jsonw_name(json_wtr, "entries");
-	if (entries >= 0)
-		jsonw_uint(json_wtr, entries);
-	else
-		jsonw_null(json_wtr);
+	jsonw_uint_or_null_field(json_wtr, "entries", entries, entries >= 0);
 	jsonw_string_field(json_wtr, "pin", pin);
 	jsonw_end_object(json_wtr);
 }

@@ -21,11 +21,7 @@ void drift_print_json(const char *field, const struct drift_report *rep)
 		const struct drift *d = &rep->items[i];
 
 		jsonw_start_object(json_wtr);
-		jsonw_name(json_wtr, "patch");
-		if (d->patch[0])
-			jsonw_string(json_wtr, d->patch);
-		else
-			jsonw_null(json_wtr);
+		jsonw_string_or_null_field(json_wtr, "patch", d->patch);
 		jsonw_string_field(json_wtr, "problem", d->problem);
 		jsonw_string_field(json_wtr, "repair", drift_fix_name(d->fix));
 		jsonw_end_object(json_wtr);

@@ -29,15 +29,6 @@ static bool is_kept(const char *module)
 	return false;
 }
 
-static void json_int_or_null(const char *name, int value)
-{
-	jsonw_name(json_wtr, name);
-	if (value < 0)
-		jsonw_null(json_wtr);
-	else
-		jsonw_uint(json_wtr, value);
-}
-
 void livepatch_print_json(const char *dir)
 {
 	struct lp_record rec;
@@ -53,8 +44,8 @@ void livepatch_print_json(const char *dir)
 	jsonw_string_field(json_wtr, "name", rec.module);
 	jsonw_string_field(json_wtr, "path", rec.path);
 	jsonw_bool_field(json_wtr, "loaded", st.loaded);
-	json_int_or_null("enabled", st.enabled);
-	json_int_or_null("transition", st.transition);
+	jsonw_uint_or_null_field(json_wtr, "enabled", st.enabled, st.enabled >= 0);
+	jsonw_uint_or_null_field(json_wtr, "transition", st.transition, st.transition >= 0);
 	jsonw_bool_field(json_wtr, "forced", is_kept(rec.module));
 	jsonw_name(json_wtr, "functions");
 	jsonw_start_array(json_wtr);

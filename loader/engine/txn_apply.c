@@ -263,37 +263,36 @@ static void report_shadows(const struct patch_object *po, struct apply_result *r
 	}
 }
 
-int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp_module_file *module,
-	      int timeout_s, const struct patch_signer *signer, struct apply_result *res)
+static int apply_in(struct patch_object *po, struct txn *t, const char *path, bool stack,
+		    bool allow_insecure, const struct lp_module_file *module, int timeout_s,
+		    const struct patch_signer *signer, struct apply_result *res)
 {
 	struct patch_record *existing;
-	struct patch_object po;
 	struct lp_plan lp;
 	bool lp_switched = false;
-	struct txn t;
 	__u32 slot;
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	err = patch_object_open(&po, path, allow_insecure);
+	err = patch_object_open(po, path, allow_insecure);
 	if (err)
 		return err;
-	if (signer && signer->present && memcmp(signer->data_sha256, po.digest, sizeof(po.digest))) {
+	if (signer && signer->present && memcmp(signer->data_sha256, po->digest, sizeof(po->digest))) {
 		p_err("%s changed after its signature was checked: apply it again", path);
-		patch_object_close(&po);
+		patch_object_close(po);
 		return -EBADMSG;
 	}
-	err = txn_begin(&t, NULL, true);
+	err = txn_begin(t, NULL, true);
 	if (err)
 		goto out;
-	existing = registry_find(&t.reg, po.info.name, po.info.version);
-	if (existing && memcmp(existing->meta.digest, po.digest, sizeof(po.digest))) {
+	existing = registry_find(&t->reg, po->info.name, po->info.version);
+	if (existing && memcmp(existing->meta.digest, po->digest, sizeof(po->digest))) {
 		char was[13], now[13];
 
 		sha256_hex(existing->meta.digest, 6, was);
-		sha256_hex(po.digest, 6, now);
+		sha256_hex(po->digest, 6, now);
 		p_err("%s@%u is already %s with different code (sha256 %s..., %s has %s...): bump the version in BPFLP_PATCH%s",
-		      po.info.name, po.info.version,
+		      po->info.name, po->info.version,
 		      existing->meta.status == PATCH_ACTIVE ? "active" : "recorded", was, path, now,
 		      existing->meta.status == PATCH_ACTIVE ?
 			      "" :
@@ -303,66 +302,66 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp
 	}
 	if (existing && existing->meta.status == PATCH_ACTIVE) {
 		res->meta = existing->meta;
-		err = txn_repair_active(existing, &po, &res->repairs);
+		err = txn_repair_active(existing, po, &res->repairs);
 		res->outcome = res->repairs.nr ? APPLY_REPAIRED : APPLY_ALREADY_ACTIVE;
 		goto out;
 	}
-	if (stack && registry_find_spec(&t.reg, po.info.name)) {
+	if (stack && registry_find_spec(&t->reg, po->info.name)) {
 		p_err("a version of %s is already active: apply %s without --stack to replace it",
-		      po.info.name, path);
+		      po->info.name, path);
 		err = -EEXIST;
 		goto out;
 	}
 	/* Before anything loads: the shadows it takes over, the states it must carry. */
-	err = shadow_plan(&po, stack) ?: patch_state_check(&po, &t.reg, stack);
+	err = shadow_plan(po, stack) ?: patch_state_check(po, &t->reg, stack);
 	if (err)
 		goto out;
 	/* A cumulative apply takes every active patch out, and their module with them. */
-	err = lp_plan_init(&lp, module, &t.reg, stack ? 0 : t.word, timeout_s);
+	err = lp_plan_init(&lp, module, &t->reg, stack ? 0 : t->word, timeout_s);
 	if (!err)
-		err = pick_slot(&t, stack, po.info.name, &slot);
+		err = pick_slot(t, stack, po->info.name, &slot);
 	if (!err)
-		err = check_trampoline_room(&po, stack);
+		err = check_trampoline_room(po, stack);
 	if (err)
 		goto out;
-	fill_meta(&res->meta, &po, slot, stack);
+	fill_meta(&res->meta, po, slot, stack);
 	if (signer && signer->present) {
 		snprintf(res->meta.signer, sizeof(res->meta.signer), "%s", signer->cn);
 		memcpy(res->meta.signer_sha256, signer->cert_sha256, sizeof(res->meta.signer_sha256));
 	}
-	err = stack ? 0 : snapshot_links_for_replace(&t.cc, &t.reg, &res->meta);
+	err = stack ? 0 : snapshot_links_for_replace(&t->cc, &t->reg, &res->meta);
 	if (err)
 		goto out;
-	txn_plan_journal(&t, JOURNAL_APPLY, (stack ? t.word : 0) | (1ULL << slot), slot);
-	t.journal.stack = stack;
+	txn_plan_journal(t, JOURNAL_APPLY, (stack ? t->word : 0) | (1ULL << slot), slot);
+	t->journal.stack = stack;
 	/* Names are at most BPFLP_NAME_MAX characters: always fits. */
-	store_patch_dir(t.journal.dir, sizeof(t.journal.dir), res->meta.name, res->meta.version);
-	err = stage_patch(&t, &po, &res->meta, res) ?: epoch_next(&t.cc);
+	store_patch_dir(t->journal.dir, sizeof(t->journal.dir), res->meta.name, res->meta.version);
+	err = stage_patch(t, po, &res->meta, res) ?: epoch_next(&t->cc);
 	/* As late as can be: the old patch writes the old entries until the commit. */
 	if (!err)
-		err = shadow_migrate(&po, false);
+		err = shadow_migrate(po, false);
 	if (!err) {
 		char who[PATCH_SPEC_MAX + 8];
 
 		snprintf(who, sizeof(who), "%s@%u is in", res->meta.name, res->meta.version);
-		err = txn_commit(&t, &lp, t.journal.dir, who, &lp_switched);
+		err = txn_commit(t, &lp, t->journal.dir, who, &lp_switched);
 	}
 	if (err && lp_switched)
 		goto out; /* recover completes it */
 	if (err) {
-		if (t.journal_written)
-			txn_roll_back(&t, &t.journal);
+		if (t->journal_written)
+			txn_roll_back(t, &t->journal);
 		else
-			txn_drop_created_store(&t);
-		patch_object_unpin_created(&po);
-		undo_pre_patch(&t, &po);
+			txn_drop_created_store(t);
+		patch_object_unpin_created(po);
+		undo_pre_patch(t, po);
 		goto out;
 	}
 	/* Entries the old patch created between the first pass and the commit. */
-	if (shadow_migrate(&po, true))
+	if (shadow_migrate(po, true))
 		pr_warn("warning: the catch-up migration of %s failed: entries the old patch created during the apply are not carried over\n",
 			res->meta.name);
-	report_shadows(&po, res);
+	report_shadows(po, res);
 	snprintf(res->module, sizeof(res->module), "%s", lp.step.new_module);
 	snprintf(res->module_removed, sizeof(res->module_removed), "%s", lp.step.old_module);
 	err = lp_after_commit(&lp);
@@ -371,17 +370,37 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp
 		      res->meta.name, res->meta.version, lp.step.old_module, strerror(-err));
 		goto out;
 	}
-	for (int i = 0; !stack && i < t.reg.nr; i++)
-		if (t.reg.recs[i].meta.status == PATCH_ACTIVE)
+	for (int i = 0; !stack && i < t->reg.nr; i++)
+		if (t->reg.recs[i].meta.status == PATCH_ACTIVE)
 			snprintf(res->replaced[res->nr_replaced++], sizeof(res->replaced[0]),
-				 "%s@%u", t.reg.recs[i].meta.name, t.reg.recs[i].meta.version);
-	err = txn_finish(&t, CB_POST_PATCH);
+				 "%s@%u", t->reg.recs[i].meta.name, t->reg.recs[i].meta.version);
+	err = txn_finish(t, CB_POST_PATCH);
 	if (err)
 		p_err("%s@%u is active, but cleaning up after the commit failed: %s; run 'bpflp recover'",
 		      res->meta.name, res->meta.version, strerror(-err));
 	res->meta.status = PATCH_ACTIVE;
 out:
-	txn_end(&t, err);
-	patch_object_close(&po);
+	txn_end(t, err);
+	patch_object_close(po);
+	return err;
+}
+
+int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp_module_file *module,
+	      int timeout_s, const struct patch_signer *signer, struct apply_result *res)
+{
+	/* A patch object and a transaction are about 290 KB: off the stack. */
+	struct {
+		struct patch_object po;
+		struct txn t;
+	} *scratch = calloc(1, sizeof(*scratch));
+	int err;
+
+	if (!scratch) {
+		p_err("cannot apply %s: out of memory", path);
+		return -ENOMEM;
+	}
+	err = apply_in(&scratch->po, &scratch->t, path, stack, allow_insecure, module, timeout_s,
+		       signer, res);
+	free(scratch);
 	return err;
 }

@@ -110,6 +110,36 @@ int txn_repair_drift(struct txn *t, struct recover_result *res)
 }
 
 /*
+ * Load the active patch's object again and pin the programs whose pins
+ * are gone, then attach what is missing: loaded onto the patch's live
+ * shadows, as when it was applied (same code, same layout).
+ */
+static int reload_lost_programs(const struct patch_record *rec, struct patch_object *po,
+				struct drift_report *pass)
+{
+	int err;
+
+	err = shadow_plan(po, true);
+	if (err)
+		return err;
+	err = patch_object_load(po, rec->meta.slot, rec->meta.gen, STORE_ROOT);
+	if (err)
+		return err;
+	err = shadow_pin_created(po);
+	if (err)
+		return err;
+	err = pin_missing_programs(po, &rec->meta, rec->dir);
+	if (err)
+		return err;
+	err = drift_reattach(rec, pass);
+	if (err)
+		return err;
+	drift_add(pass, &rec->meta, DRIFT_REAPPLY,
+		  "loaded the programs whose pins were gone from %s again", po->path);
+	return 0;
+}
+
+/*
  * Applying the active NAME@VERSION again (the same code) repairs what was
  * detached by hand: from the pinned programs, or, where those are gone
  * too, from the object loaded again into the patch's slot. Same slot, same
@@ -123,15 +153,7 @@ int txn_repair_active(struct patch_record *rec, struct patch_object *po, struct 
 	err = drift_reattach(rec, &pass);
 	if (!err && drift_unrepairable(&pass)) {
 		memset(&pass, 0, sizeof(pass));
-		/* Loaded onto the patch's live shadows, as when it was applied (same code, same layout). */
-		err = shadow_plan(po, true)                                                    ?:
-			      patch_object_load(po, rec->meta.slot, rec->meta.gen, STORE_ROOT) ?:
-			      shadow_pin_created(po)                                           ?:
-			      pin_missing_programs(po, &rec->meta, rec->dir)                   ?:
-			      drift_reattach(rec, &pass);
-		if (!err)
-			drift_add(&pass, &rec->meta, DRIFT_REAPPLY,
-				  "loaded the programs whose pins were gone from %s again", po->path);
+		err = reload_lost_programs(rec, po, &pass);
 	}
 	*done = pass;
 	if (err)

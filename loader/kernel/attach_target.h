@@ -3,8 +3,8 @@
  * The kernel function a patch program attaches to, found by bpflp instead
  * of libbpf. At load, libbpf looks each fentry/fexit/fmod_ret program's
  * target up by name: a scan of vmlinux's BTF and, for a module's function,
- * of every module's BTF (each starting over from vmlinux's types), about
- * 0.16 s a program under TCG at 1000 programs. bpflp already knows each
+ * of every module's BTF (each starting over from vmlinux's types), which
+ * dominated large loads (docs/benchmarks.md). bpflp already knows each
  * target (kernel_func.c, indexed): handlers for "fentry/", "fexit/" and
  * "fmod_ret/" stand in for libbpf's own, with the same program and attach
  * types, and give the kernel the BTF id and object straight away.

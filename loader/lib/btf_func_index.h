@@ -3,8 +3,8 @@
  * Kernel functions by name in a BTF, in constant time. btf__find_by_name_kind
  * compares every type's name (about 100 000 in vmlinux's BTF, and a module's
  * split BTF starts over from vmlinux's first type): a patch of N functions
- * paid N such scans, and one more per loaded module for a module's function,
- * about 0.1 s a function under TCG. One pass builds this index instead.
+ * paid N such scans, and one more per loaded module for a module's function
+ * (docs/benchmarks.md has the cost). One pass builds this index instead.
  */
 #ifndef BPFLP_BTF_FUNC_INDEX_H
 #define BPFLP_BTF_FUNC_INDEX_H

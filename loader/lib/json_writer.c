@@ -238,3 +238,21 @@ void jsonw_bool_field(json_writer_t *self, const char *name, bool value)
 	jsonw_name(self, name);
 	jsonw_bool(self, value);
 }
+
+void jsonw_string_or_null_field(json_writer_t *self, const char *name, const char *value)
+{
+	jsonw_name(self, name);
+	if (value && value[0])
+		jsonw_string(self, value);
+	else
+		jsonw_null(self);
+}
+
+void jsonw_uint_or_null_field(json_writer_t *self, const char *name, uint64_t value, bool present)
+{
+	jsonw_name(self, name);
+	if (present)
+		jsonw_uint(self, value);
+	else
+		jsonw_null(self);
+}

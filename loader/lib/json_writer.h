@@ -28,5 +28,8 @@ void jsonw_string_field(json_writer_t *self, const char *name, const char *value
 void jsonw_uint_field(json_writer_t *self, const char *name, uint64_t value);
 void jsonw_int_field(json_writer_t *self, const char *name, int64_t value);
 void jsonw_bool_field(json_writer_t *self, const char *name, bool value);
+/* What bpflp's JSON says of a value it does not have: null, never "" or -1. */
+void jsonw_string_or_null_field(json_writer_t *self, const char *name, const char *value);
+void jsonw_uint_or_null_field(json_writer_t *self, const char *name, uint64_t value, bool present);
 
 #endif /* BPFLP_JSON_WRITER_H */

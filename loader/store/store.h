@@ -7,6 +7,10 @@
  *   /sys/fs/bpf/bpflp/bpflp_cover      function -> covering slots
  *   /sys/fs/bpf/bpflp/bpflp_order      slot -> slots activated after it
  *   /sys/fs/bpf/bpflp/bpflp_snap       per-task snapshot of the word
+ *   /sys/fs/bpf/bpflp/bpflp_armed      slot -> generation armed (or released)
+ *   /sys/fs/bpf/bpflp/journal          the transaction in progress (journal.h), if any
+ *   /sys/fs/bpf/bpflp/livepatch_txn    its livepatch module step (livepatch_txn.h), if any
+ *   /sys/fs/bpf/bpflp/livepatch_kept   modules kept loaded because a transition was forced
  *   /sys/fs/bpf/bpflp/patches/NAME@VERSION/
  *       meta                           record: identity, status, functions
  *       FUNC__KIND_prog, FUNC__KIND_link   the patch's programs and links (a
@@ -21,6 +25,7 @@
  *                                      callbacks run after load: by disable, and by
  *                                      recovery finishing an interrupted transaction
  *       declared                       its shadows and system states (declared.h), if any
+ *       livepatch                      the livepatch module it carries (livepatch_txn.h), if any
  *
  *   /sys/fs/bpf/bpflp/shadow/NAME      a shadow variable (shadow.h); migrating/NAME
  *                                      until a migration commits, kept/NAME after
@@ -81,7 +86,7 @@ enum func_route_kind {
 
 struct func_meta {
 	char name[BPFLP_FUNC_NAME_MAX];
-	__u64 key;   /* BTF id of the function in vmlinux */
+	__u64 key;   /* the function's key (abi.h): its BTF id, and its module's BTF object */
 	__u32 kind;  /* enum bpflp_kind */
 	__u32 route; /* enum func_route_kind (was padding: old records read 0) */
 };
