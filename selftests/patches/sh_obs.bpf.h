@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sh-obs@1 and sh-obs@2 (67_shadow_zero_gap.sh): observers that count each
+ * sh-obs@1 and sh-obs@2 (78_shadow_zero_gap.sh): observers that count each
  * task's opens of bpflp-gap* in the shadow "calls", which every version
  * takes over. Replaced by each other under gap_hammer, the counts must add
  * up to the calls the hammers made: none lost, none reset, none twice.
