@@ -47,7 +47,8 @@ const struct command commands[] = {
 	  .summary = "finish or roll back a transaction whose bpflp died; repair drift" },
 	{ VERB("status"), .run = do_status, .synopsis = "status",
 	  .summary = "is the state consistent with the kernel? exit 0 yes,\n"
-		     "2 to 5 no (see Exit status)" },
+		     "2 to 5 no: drift, pending, unrecoverable, unsupported\n"
+		     "(see Exit status)" },
 	{ VERB("gc"), .run = do_gc, .synopsis = "gc",
 	  .summary = "remove the records of replaced and disabled patches" },
 	{ VERB("install", .options = install_options, .arg_name = "patch object"),
@@ -159,6 +160,9 @@ static void print_command_usage(FILE *f, const struct command *c)
 		print_entry(f, opt, o->help);
 	}
 	print_entry(f, "-j, -p, -v, -h", "as for every command ('--' ends the options)");
+	/* status says what it found in its exit status. */
+	if (c->run == do_status)
+		print_exit_codes(f);
 }
 
 /* Summaries are wrapped for the terminal: one line in JSON. */

@@ -111,7 +111,7 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
 			if (strcmp(m->funcs[i].name, func) || !pin || (int)pin->rank != rank)
 				continue;
 			/* One program per kind: meta_valid() records cannot have more. */
-			if (n < MAX_PIECES - 1)
+			if (n < MAX_PIECES)
 				pieces[n++] = piece_of(pin, false);
 		}
 	}

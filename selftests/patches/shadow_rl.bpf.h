@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The shadow tests' patches (selftests/tests/67_shadow_*.sh): a rate limit
- * per task on opening files named "bpflp-t-s*". Each task's count lives in
+ * The shadow tests' patches (selftests/tests/67_shadow_core.sh,
+ * 77_shadow_faults.sh, 78_shadow_zero_gap.sh): a rate limit per task on
+ * opening files named "bpflp-t-s*". Each task's count lives in
  * the shadow "rl", keyed by its task_struct; a patch version denies the
  * opens past its limit with its own errno, so an outcome says which patch
  * served the call and how far the count had got:

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Shared by the shadow tests (67_shadow_*.sh); source after lib.sh and
+# Shared by the shadow tests (67_shadow_core.sh, 77_shadow_faults.sh and 78_shadow_zero_gap.sh); source after lib.sh and
 # core_lib.bash, then call shadow_setup. The test patches
 # (selftests/patches/shadow_rl.bpf.h) rate-limit opens of bpflp-t-s* per
 # task, counting in the shadow "rl": opens here are made by this very shell
