@@ -31,7 +31,7 @@ int teardown_patch_dir(const char *dir, bool keep_meta)
 			return errno == ENOENT ? 0 : -errno;
 		while ((de = readdir(d))) {
 			/* With the links: the module's attachment of a companion-route program. */
-			bool detach = pass == PIN_PATCH_LINKS_PASS &&
+			bool detach = pass == pin_of_kind(BPFLP_KIND_REPLACE, true)->detach_pass &&
 				      pin_companion_attachable(de->d_name);
 
 			if (de->d_name[0] == '.' || (pin_detach_pass(de->d_name) != pass && !detach))

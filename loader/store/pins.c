@@ -73,6 +73,10 @@ int pin_detach_pass(const char *name)
 		return pin_take.detach_pass;
 	if (is_pin_of(name, pin_drop.link))
 		return pin_drop.detach_pass;
+	for (size_t k = 0; k < ARRAY_SIZE(patch_pieces); k++)
+		if (is_pin_of(name, patch_pieces[k].link))
+			return patch_pieces[k].detach_pass;
+	/* A link bpflp does not name (made by hand): with the patch's own. */
 	if (ends_with(name, "_link"))
 		return PIN_PATCH_LINKS_PASS;
 	return PIN_DETACH_PASSES - 1;
