@@ -31,21 +31,25 @@ BPF_SRCS      := $(wildcard bpf/*.bpf.c)
 BPF_OBJS      := $(BPF_SRCS:%.bpf.c=$(BUILD)/%.bpf.o)
 BPF_SKELS     := $(BPF_SRCS:%.bpf.c=$(BUILD)/%.skel.h)
 
-# examples/ and selftests/patches/: patch objects, built but not embedded.
-PATCH_SRCS    := $(wildcard examples/*.bpf.c selftests/patches/*.bpf.c)
+# examples/ and the test patches of selftests/tests/AREA/ (each file named
+# after the patch it defines, NAME@VERSION.bpf.c): built but not embedded.
+# lim.bpf.c is the limit tests' template, built below under many names.
+TEST_PATCH_SRCS := $(filter-out %/lim.bpf.c,$(wildcard selftests/tests/*/*.bpf.c))
+PATCH_SRCS    := $(wildcard examples/*.bpf.c) $(TEST_PATCH_SRCS)
 PATCH_OBJS    := $(PATCH_SRCS:%.bpf.c=$(BUILD)/%.bpf.o)
 
-# selftests/progs/: BPF programs used by platform tests, with skeletons.
-TPROG_SRCS    := $(wildcard selftests/progs/*.bpf.c)
+# selftests/helpers/progs/: BPF programs used by platform tests, with skeletons.
+TPROG_SRCS    := $(wildcard selftests/helpers/progs/*.bpf.c)
 TPROG_SKELS   := $(TPROG_SRCS:%.bpf.c=$(BUILD)/%.skel.h)
 
-# selftests/limits/: many distinct patches from one source, for the limit tests.
+# selftests/tests/reliability/lim.bpf.c: many distinct patches from one
+# source, for the limit tests.
 LIMIT_FUNCS   := security_sb_statfs security_inode_symlink security_inode_link \
 		 security_inode_rename security_inode_rmdir security_inode_mknod
 # Function 1 takes 32 stacked patches (32_limits.sh, section 3), the others 12.
-LIMIT_OBJS    := $(foreach n,$(shell seq 1 32),$(BUILD)/selftests/limits/lim-1-$(n).bpf.o) \
+LIMIT_OBJS    := $(foreach n,$(shell seq 1 32),$(BUILD)/selftests/tests/reliability/lim-1-$(n).bpf.o) \
 		 $(foreach f,2 3 4 5 6,$(foreach n,$(shell seq 1 12),\
-		   $(BUILD)/selftests/limits/lim-$(f)-$(n).bpf.o))
+		   $(BUILD)/selftests/tests/reliability/lim-$(f)-$(n).bpf.o))
 
 # loader/: the CLI in layers, lowest first. A layer's files include only
 # their own layer's headers and those of the layers before it: each is
@@ -67,7 +71,7 @@ ALL_IQUOTE    := $(addprefix -iquote loader/,$(LOADER_LAYERS))
 UNIT_SRCS     := $(wildcard selftests/unit/test_*.c)
 UNIT_BINS     := $(UNIT_SRCS:%.c=$(BUILD)/%)
 
-PLATFORM_SRCS := $(wildcard selftests/platform/*.c)
+PLATFORM_SRCS := $(wildcard selftests/helpers/*.c)
 PLATFORM_BINS := $(PLATFORM_SRCS:%.c=$(BUILD)/%)
 
 HEADERS       := $(wildcard include/bpflp/*.h)
@@ -80,15 +84,17 @@ $(BUILD)/%.bpf.o: %.bpf.c vmlinux.h $(HEADERS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-# Test patches share building blocks in headers beside them.
-$(BUILD)/selftests/patches/%.bpf.o: selftests/patches/%.bpf.c vmlinux.h $(HEADERS) \
-				    $(wildcard selftests/patches/*.h)
+# Test patches share building blocks in headers: an area's beside its
+# patches, those of several areas in selftests/tests/ (found by -I, so a
+# patch includes "core.bpf.h" or "reliability/gap.bpf.h").
+TEST_PATCH_HDRS := $(wildcard selftests/tests/*.h selftests/tests/*/*.h)
+$(BUILD)/selftests/tests/%.bpf.o: selftests/tests/%.bpf.c vmlinux.h $(HEADERS) $(TEST_PATCH_HDRS)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Iselftests/tests -c $< -o $@
 
 # lim-F-N: patch "lim-F-N" on the F-th function of LIMIT_FUNCS.
-$(BUILD)/selftests/limits/lim-%.bpf.o: selftests/limits/lim.bpf.c vmlinux.h $(HEADERS)
+$(BUILD)/selftests/tests/reliability/lim-%.bpf.o: selftests/tests/reliability/lim.bpf.c vmlinux.h $(HEADERS)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DLIM_NAME='"lim-$*"' \
@@ -114,10 +120,10 @@ $(BUILD)/selftests/unit/%: selftests/unit/%.c $(LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(ALL_IQUOTE) -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' $^ $(LDLIBS) -lcmocka -o $@
 
-$(BUILD)/selftests/platform/%: selftests/platform/%.c $(TPROG_SKELS)
+$(BUILD)/selftests/helpers/%: selftests/helpers/%.c $(TPROG_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/selftests/progs $< $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/selftests/helpers/progs $< $(LDLIBS) -o $@
 
 # ---- sanitizers ----------------------------------------------------------
 # `make asan`: the CLI and the unit tests built with ASan and UBSan in
@@ -294,7 +300,7 @@ deps:
 	$(Q)./selftests/vm/deps.sh
 
 include selftests/vm/vm.mk
-include selftests/badobj/badobj.mk
+include selftests/tests/input/badobj/badobj.mk
 
 .PHONY: clean
 clean:

@@ -5,7 +5,7 @@
 # fmod_ret replacement and a companion livepatch module, each with its effect.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=build/selftests/platform
+bin=build/selftests/helpers
 step() { printf '\n== %s\n' "$*"; }
 
 echo "bpflp platform demo on Linux $(uname -r)"

@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 bpflp=build/bpflp
-probe=build/selftests/platform/demo_probe
+probe=build/selftests/helpers/demo_probe
 v1=build/examples/cve-fixes-v1.bpf.o
 v2=build/examples/cve-fixes-v2.bpf.o
 v3=build/examples/cve-fixes-v3.bpf.o

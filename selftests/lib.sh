@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Helpers for selftests/tests/*.sh. Source it first:
-#   . "$(dirname "$0")/../lib.sh"
+# Helpers for the in-VM tests, selftests/tests/AREA/NN_*.sh. Source it first:
+#   . "$(dirname "$0")/../../lib.sh"
 # Exit codes: 0 pass, 77 skip, anything else fail (see run-tests.sh).
 # Assertions print what failed and exit the test at once; the teardown
 # registered with on_exit still runs.
@@ -19,6 +19,15 @@ build_path() {
 	[[ $1 == bpflp && -n ${BPFLP_BIN:-} ]] && p=$BPFLP_BIN
 	[[ -e $p ]] || fail "missing $p (run 'make all kmod' first)"
 	echo "$p"
+}
+
+# patch_obj NAME@VERSION: the test patch of that name, built from
+# selftests/tests/AREA/NAME@VERSION.bpf.c in whichever area defines it (an
+# area's tests use the patches of others too); fails the test if missing.
+patch_obj() {
+	local objs=("$BPFLP_BUILD"/selftests/tests/*/"$1.bpf.o")
+	[[ -e ${objs[0]} ]] || fail "missing test patch $1 (build/selftests/tests/*/$1.bpf.o; run 'make all kmod' first)"
+	echo "${objs[0]}"
 }
 
 # kmod_path NAME: build_path of module NAME built for the running kernel

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run the in-VM tests: run-tests.sh [-t SECONDS] [-q QUEUE] [PATTERN]
 #
-# Tests are selftests/tests/*.sh (run with bash) and, as a hook for tests
-# written in C, executables build/selftests/platform/test_* (built from
-# selftests/platform/test_*.c); all run in name order, each in its own
+# Tests are selftests/tests/AREA/NN_NAME.sh (run with bash; NAME is unique
+# across areas, and an area's other files are its lib, patches and tools) and, as a hook for tests
+# written in C, executables build/selftests/helpers/test_* (built from
+# selftests/helpers/test_*.c); all run in name order, each in its own
 # process with a timeout (default 180 s). PATTERN (an extended regex, so
 # "a|b" runs both) keeps tests whose name
 # contains it. Exit status: 0 pass, 77 skip (the test's last stderr line is
@@ -34,10 +35,10 @@ pattern=${1:-}
 cd "$root" || exit 2
 
 declare -A cmd_of=()
-for t in selftests/tests/*.sh; do
+for t in selftests/tests/*/[0-9][0-9]_*.sh; do
 	[[ -f $t ]] && cmd_of[$(basename "$t" .sh)]="bash $t"
 done
-for t in build/selftests/platform/test_*; do
+for t in build/selftests/helpers/test_*; do
 	[[ -x $t ]] && cmd_of[$(basename "$t")]=$t
 done
 

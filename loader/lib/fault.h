@@ -9,7 +9,7 @@
  * (the first time it gets there).
  * BPFLP_TIMING=1 prints "bpflp: phase STEP SECONDS" on stderr at every
  * step, SECONDS the wall clock (CLOCK_REALTIME, to the microsecond), for
- * the phase split of selftests/bench/scale.sh.
+ * the phase split of selftests/tests/bench/scale.sh.
  */
 void fault_point(const char *step);
 

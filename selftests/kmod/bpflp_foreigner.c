@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bpflp_foreigner: a test module that is not bpflp's companion but claims
- * to be (selftests/tests/74_companion_identity.sh). Its modinfo says
+ * to be (selftests/tests/companion/74_companion_identity.sh). Its modinfo says
  * bpflp's version and companion ABI; with device=1 it also registers a
  * misc device named bpflp_companion, which answers no ioctl.
  *

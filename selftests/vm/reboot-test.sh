@@ -24,7 +24,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 # sig_enforced BPFLP: boot 2's checks of the companion module under module.sig_enforce=1.
 sig_enforced() {
-	local bpflp=$1 obj=$root/build/selftests/patches/c_v1.bpf.o dir=/tmp/bpflp-sig signer
+	local bpflp=$1 obj=$root/build/selftests/tests/companion/c@1.bpf.o dir=/tmp/bpflp-sig signer
 	local ko=$root/build/kmod/$(uname -r)/bpflp_companion.ko
 	local enrol="enrol the key (mokutil --import /var/lib/dkms/mok.pub, reboot, confirm in MokManager)"
 	local unsigned="$ko is unsigned and this kernel loads signed modules only (module.sig_enforce): install the bpflp-companion-dkms package, which builds the module and signs it with this machine's MOK key, and $enrol"
@@ -54,8 +54,8 @@ exit 1"
 }
 
 guest() {
-	local bpflp=${BPFLP_BIN:-$root/build/bpflp} probe=$root/build/selftests/platform/syscall_probe
-	local obj=$root/build/selftests/patches/t_a1.bpf.o target=/tmp/bpflp-t-a-file control=/tmp/other-a-file
+	local bpflp=${BPFLP_BIN:-$root/build/bpflp} probe=$root/build/selftests/helpers/syscall_probe
+	local obj=$root/build/selftests/tests/core/t-a@1.bpf.o target=/tmp/bpflp-t-a-file control=/tmp/other-a-file
 	# /tmp is new each boot. In boot 2 the patch is already applied: the
 	# create succeeds but its open is denied (EPERM), which is expected.
 	{ : > "$target"; } 2> /dev/null

@@ -103,7 +103,7 @@ pipelining = True
 transfer_method = piped
 EOF
 export ANSIBLE_CONFIG=$tmp/ansible.cfg
-probe=$root/build/selftests/platform/syscall_probe
+probe=$root/build/selftests/helpers/syscall_probe
 health="test \"\$($probe unlink /tmp/bpflp-t-b-health)\" = EPERM"
 
 # rollout NAME VERSION: the playbook, its output in $tmp/run.NAME-VERSION.N.
@@ -112,7 +112,7 @@ rollout() {
 	runs=$((runs + 1))
 	out=$tmp/run.$runs
 	ansible-playbook -i "$tmp/inventory" examples/ansible/bpflp-rollout.yml \
-		-e "bpflp_object=$root/build/selftests/patches/t_v$1.bpf.o" -e "bpflp_patch=t-v@$1" \
+		-e "bpflp_object=$root/build/selftests/tests/core/t-v@$1.bpf.o" -e "bpflp_patch=t-v@$1" \
 		-e "bpflp_command=$root/build/bpflp" -e bpflp_state_dir=/var/tmp/bpflp \
 		-e bpflp_install_package=false -e bpflp_enable_service=false \
 		-e "$(jq -cn --arg cmd "$health" '{bpflp_health_cmd: $cmd}')" > "$out" 2>&1
@@ -189,7 +189,7 @@ expect "3: vm1's installed patch is t-v@1 (what boot applies)" \
 	"$(on_vm "$port1" "$root/build/bpflp boot" 2>&1)" "t-v@1 is already active: nothing to do"
 expect "3: vm2 still runs t-v@1" "$(active "$port2")" t-v@1
 expect "3: vm2 never got t-v@2" "$(on_vm "$port2" 'ls /var/tmp/bpflp/incoming')" "rollback
-t_v1.bpf.o"
+t-v@1.bpf.o"
 echo "rollout: run 0 ${zeroth} s, run 1 ${first} s, run 2 ${again} s, run 3 ${third} s (TCG)"
 # ROLLOUT_KEEP=FILE: keep the failing run's output (docs/operators.md shows it).
 [[ -n ${ROLLOUT_KEEP:-} ]] && cp "$out" "$ROLLOUT_KEEP"

@@ -87,7 +87,7 @@ vmlinux-guest: kernel
 # and kernel livepatch scale with N side by side (scale.sh), measured in the
 # VM; bench-per-call and bench-scale run one part. bench-scale copies the
 # CSVs to build/bench/ and plots them there (scale.png).
-# bench-build: scale.sh's generated sources (selftests/bench/build.sh).
+# bench-build: scale.sh's generated sources (selftests/tests/bench/build.sh).
 .PHONY: bench bench-per-call bench-scale bench-build bench-build-smoke
 # One VM after the other, even under make -j: they would skew each other's figures.
 bench: deps
@@ -96,41 +96,41 @@ bench: deps
 
 bench-per-call: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(VM_RUN) -t 900 bash selftests/bench/bench.sh
+	$(Q)$(VM_RUN) -t 900 bash selftests/tests/bench/bench.sh
 
 bench-build: kernel
-	$(Q)./selftests/bench/build.sh full
+	$(Q)./selftests/tests/bench/build.sh full
 
 bench-build-smoke: kernel
-	$(Q)./selftests/bench/build.sh smoke
+	$(Q)./selftests/tests/bench/build.sh smoke
 
 # bench-build-smoke-SERIES: the smoke build for that kernel (make check).
 bench-build-smoke-%: kernel
-	$(Q)BPFLP_KERNEL=$* ./selftests/bench/build.sh smoke
+	$(Q)BPFLP_KERNEL=$* ./selftests/tests/bench/build.sh smoke
 
 bench-scale: deps
 	$(Q)$(MAKE) --no-print-directory all bench-build
-	$(Q)$(VM_RUN) -t 7200 bash selftests/bench/scale.sh
+	$(Q)$(VM_RUN) -t 7200 bash selftests/tests/bench/scale.sh
 	$(Q)cp $(BUILD)/vm-share/bench/*.csv $(BUILD)/bench/
 	$(call msg,PLOT,$(BUILD)/bench/scale.png)
-	$(Q)gnuplot -e "dir='$(BUILD)/bench'" selftests/bench/plot.gp
+	$(Q)gnuplot -e "dir='$(BUILD)/bench'" selftests/tests/bench/plot.gp
 
 # Two bpflp builds on the same patches in one boot (loader_ab.sh): OLD=path.
 .PHONY: bench-ab
 bench-ab: deps
 	$(Q)[ -n "$(OLD)" ] || { echo "bench-ab: say which bpflp to compare with: make bench-ab OLD=path/to/bpflp" >&2; exit 2; }
 	$(Q)$(MAKE) --no-print-directory all bench-build-smoke
-	$(Q)$(VM_RUN) -t 3600 bash selftests/bench/loader_ab.sh $(abspath $(OLD)) $(abspath $(or $(NEW),$(BUILD)/bpflp))
+	$(Q)$(VM_RUN) -t 3600 bash selftests/tests/bench/loader_ab.sh $(abspath $(OLD)) $(abspath $(or $(NEW),$(BUILD)/bpflp))
 
 # Only the reboot test: a patch installed in one boot is applied in the next.
 # The observer-only replace stress test, out of `make check`: the kernel may
 # skip the fexit programs of a call in progress when a trampoline changes, so
 # an exit can go uncounted whatever bpflp does (docs/design.md, "The fexit
-# cut"; selftests/stress/observe_replace.sh).
+# cut"; selftests/tests/reliability/observe_replace.sh).
 .PHONY: stress-observe
 stress-observe: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(VM_RUN) -t 1200 bash selftests/stress/observe_replace.sh
+	$(Q)$(VM_RUN) -t 1200 bash selftests/tests/reliability/observe_replace.sh
 
 .PHONY: check-reboot
 check-reboot: deps

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench_getsid MODE CALLS: time CALLS getsid(pid) syscalls, each passing
+ * security_task_getsid(). MODE "plain" runs as the system is (with
+ * whatever bpflp patches are applied); "raw-*" first attaches ungated
+ * programs of selftests/helpers/progs/bench_raw.bpf.c (raw-fmod_ret, raw-fentry,
+ * raw-word, raw-word-count-array, raw-word-count-hash, and
+ * raw-word-count-array+2: the same with an empty fentry and fexit program
+ * around it, where bpflp's take and drop sit): the floor and the pieces of
+ * bpflp's gate one by one. Prints "MODE ns_per_call".
+ *
+ * With BENCH_PROG_STATS=1 it also turns on the kernel's BPF run-time
+ * statistics (BPF_ENABLE_STATS) for the timed calls and prints, for every
+ * tracing program that ran, "prog NAME runs N ns_per_run X xlated I jited
+ * B helpers H": time spent in the program itself, without the syscall
+ * around it, and what it is.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bench_raw.skel.h"
+
+/*
+ * getsid(own pid), not getsid(0): the kernel answers getsid(0) from the
+ * caller's task without asking the LSM, so security_task_getsid() would
+ * never run (the figures before this was noticed measured no patch at all).
+ */
+static double ns_per_call(long calls)
+{
+	pid_t self = getpid();
+	struct timespec a, b;
+
+	getsid(self); /* warm */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < calls; i++)
+		getsid(self);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / calls;
+}
+
+/* Calls in a program's code after the verifier's rewrites: helpers, and calls to its own functions. */
+static void count_calls(int fd, __u32 xlated_len, int *helpers, int *subprogs)
+{
+	struct bpf_insn *insns = calloc(1, xlated_len);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	*helpers = *subprogs = -1;
+	if (!insns)
+		return;
+	info.xlated_prog_len = xlated_len;
+	info.xlated_prog_insns = (__u64)(unsigned long)insns;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		*helpers = *subprogs = 0;
+		for (__u32 i = 0; i < xlated_len / sizeof(*insns); i++) {
+			if (insns[i].code != (BPF_JMP | BPF_CALL))
+				continue;
+			if (insns[i].src_reg == BPF_PSEUDO_CALL)
+				(*subprogs)++;
+			else
+				(*helpers)++;
+		}
+	}
+	free(insns);
+}
+
+/*
+ * Every tracing program that ran: name, runs, ns per run (the kernel's
+ * own accounting of the program alone), instructions after the verifier's
+ * rewrites, JIT'd bytes, helper calls in its code.
+ */
+static void print_prog_stats(void)
+{
+	__u32 id = 0;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id), helpers, subprogs;
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_PROG_TYPE_TRACING && info.run_cnt) {
+			count_calls(fd, info.xlated_prog_len, &helpers, &subprogs);
+			printf("prog %s runs %llu ns_per_run %.1f xlated %u jited %u helpers %d\n",
+			       info.name, (unsigned long long)info.run_cnt,
+			       (double)info.run_time_ns / info.run_cnt, info.xlated_prog_len / 8,
+			       info.jited_prog_len, helpers);
+		}
+		close(fd);
+	}
+}
+
+/* The programs of a raw-* mode (up to 3), loaded alone; 0 for an unknown mode. */
+static int raw_progs(struct bench_raw *skel, const char *mode, struct bpf_program **out)
+{
+	struct bpf_program *all[] = {
+		skel->progs.raw_fmod_ret,
+		skel->progs.raw_fentry,
+		skel->progs.raw_word,
+		skel->progs.raw_word_count_array,
+		skel->progs.raw_word_count_hash,
+		skel->progs.raw_empty_fentry,
+		skel->progs.raw_empty_fexit,
+	};
+	int n = 0;
+
+	if (!strcmp(mode, "raw-fmod_ret"))
+		out[n++] = skel->progs.raw_fmod_ret;
+	else if (!strcmp(mode, "raw-fentry"))
+		out[n++] = skel->progs.raw_fentry;
+	else if (!strcmp(mode, "raw-word"))
+		out[n++] = skel->progs.raw_word;
+	else if (!strcmp(mode, "raw-word-count-array"))
+		out[n++] = skel->progs.raw_word_count_array;
+	else if (!strcmp(mode, "raw-word-count-hash"))
+		out[n++] = skel->progs.raw_word_count_hash;
+	else if (!strcmp(mode, "raw-word-count-array+2")) {
+		out[n++] = skel->progs.raw_empty_fexit;
+		out[n++] = skel->progs.raw_word_count_array;
+		out[n++] = skel->progs.raw_empty_fentry;
+	}
+	/* Load only the programs measured. */
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		bool wanted = false;
+
+		for (int j = 0; j < n; j++)
+			wanted |= all[i] == out[j];
+		bpf_program__set_autoload(all[i], wanted);
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	bool prog_stats = getenv("BENCH_PROG_STATS") && !strcmp(getenv("BENCH_PROG_STATS"), "1");
+	struct bench_raw *skel = NULL;
+	struct bpf_program *progs[3];
+	struct bpf_link *links[3] = {};
+	int nr_progs = 0;
+	int stats_fd = -1, err = 1;
+	__u32 zero = 0;
+	long calls;
+
+	if (argc != 3 || (calls = atol(argv[2])) <= 0) {
+		fprintf(stderr,
+			"usage: bench_getsid plain|raw-fmod_ret|raw-fentry|raw-word|raw-word-count-array|raw-word-count-array+2|raw-word-count-hash CALLS\n");
+		return 2;
+	}
+	if (strcmp(argv[1], "plain")) {
+		skel = bench_raw__open();
+		if (!skel)
+			goto cleanup;
+		nr_progs = raw_progs(skel, argv[1], progs);
+		if (!nr_progs) {
+			fprintf(stderr, "bench_getsid: unknown mode %s\n", argv[1]);
+			goto cleanup;
+		}
+		if (bench_raw__load(skel))
+			goto cleanup;
+		/* The gate's word: this "patch" active, no transaction. */
+		struct {
+			__u64 active_mask, flux;
+		} word = { 1, 0 };
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.state), &zero, &word, BPF_ANY))
+			goto cleanup;
+		for (int i = 0; i < nr_progs; i++) {
+			links[i] = bpf_program__attach_trace(progs[i]);
+			if (!links[i]) {
+				fprintf(stderr, "bench_getsid: attach: %s\n", strerror(errno));
+				goto cleanup;
+			}
+		}
+	}
+	if (prog_stats) {
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0)
+			fprintf(stderr, "bench_getsid: BPF_ENABLE_STATS: %s\n", strerror(errno));
+	}
+	printf("%s %.1f\n", argv[1], ns_per_call(calls));
+	if (stats_fd >= 0)
+		print_prog_stats();
+	err = 0;
+cleanup:
+	if (stats_fd >= 0)
+		close(stats_fd);
+	for (int i = 0; i < nr_progs; i++)
+		bpf_link__destroy(links[i]);
+	bench_raw__destroy(skel);
+	return err;
+}

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+# Time and memory against N from selftests/tests/bench/scale.sh's CSVs, drawn on
+# the host after the VM run:
+#   gnuplot -e "dir='build/bench'" selftests/tests/bench/plot.gp   ->  dir/scale.png
+if (!exists("dir")) dir = 'build/bench'
+set terminal pngcairo size 1500,500 noenhanced
+set output dir.'/scale.png'
+set datafile separator ','
+# rows TOOL OP: one series of scale.csv, so that lines join its points only.
+rows(tool, op) = sprintf('< grep "^%s,[0-9]*,%s," %s/scale.csv', tool, op, dir)
+mem(tool) = sprintf('< grep "^%s," %s/scale-mem.csv', tool, dir)
+set multiplot layout 1,3 title 'bpflp and kernel livepatch against N (2 vCPUs, qemu TCG, one run)'
+set logscale xy
+set xlabel 'N (functions in the patch)'
+set key left top
+set grid
+
+set ylabel 'wall time (ms)'
+set title 'apply, replace, disable'
+plot for [op in 'apply replace disable'] rows('bpflp', op) using 2:4 with linespoints title 'bpflp '.op, \
+     for [op in 'apply replace disable'] rows('livepatch', op) using 2:4 with linespoints dashtype 2 title 'livepatch '.op
+
+set ylabel 'us'
+set title 'bpflp commit (the instant the new set takes effect)'
+floor = system(sprintf("tail -n 1 %s/floor.csv | cut -d, -f1,3", dir))
+set label 1 sprintf('one bare map update: cold, warm median = %s us', floor) at graph 0.05, graph 0.05
+plot for [op in 'apply replace disable'] rows('bpflp', op) using 2:8 with linespoints title 'commit in '.op
+unset label 1
+
+set ylabel 'bytes'
+set title 'kernel memory one patch holds'
+plot mem('bpflp') using 2:4 with linespoints title 'bpflp programs (memlock)', \
+     mem('bpflp') using 2:8 with linespoints title 'bpflp maps (memlock)', \
+     mem('bpflp') using 2:10 with linespoints title 'bpflp trampoline pages', \
+     mem('livepatch') using 2:11 with linespoints dashtype 2 title 'livepatch module coresize'
+unset multiplot

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Zero gap across replaces: hammer processes open() a file that gap@1
+# denies with EPERM and gap@2 with EACCES while gap@1 and gap@2 replace each
+# other (every other replace a downgrade) GAP_CYCLES times (default 70).
+# No call may run unpatched, and a call that starts after an apply returned
+# must see exactly the version it installed (selftests/helpers/gap_hammer.c
+# explains the seqlock that decides which calls are checked exactly). The
+# kernel must log no WARNING, BUG or Oops meanwhile, and at the end the
+# last version is in effect with nothing leaked.
+#
+# An apply takes ~1 s in the TCG VM while the hammers run.
+. "$(dirname "$0")/../../lib.sh"
+. "$(dirname "$0")/lib.bash"
+require_single_tcg
+rel_setup
+
+CYCLES=${GAP_CYCLES:-70}
+assert_ok "$BPFLP" apply "$(patch_obj gap@1)" > /dev/null
+assert_state "gap@1" "before the cycles"
+gap_stress run "$CYCLES" "${GAP_MIN_CHECKED:-2000}" "$(patch_obj gap@1)" "$(patch_obj gap@2)"
+((CYCLES % 2)) && last="gap@2" || last="gap@1"
+assert_state "$last" "after $CYCLES cycles"
+echo "  ok: $last in effect, nothing leaked"
