@@ -38,7 +38,7 @@ TEST_PATCH_SRCS := $(filter-out %/lim.bpf.c,$(wildcard selftests/tests/*/*.bpf.c
 PATCH_SRCS    := $(wildcard examples/*.bpf.c) $(TEST_PATCH_SRCS)
 PATCH_OBJS    := $(PATCH_SRCS:%.bpf.c=$(BUILD)/%.bpf.o)
 
-# selftests/helpers/progs/: BPF programs used by platform tests, with skeletons.
+# selftests/helpers/progs/: the BPF programs of the helper programs, with skeletons.
 TPROG_SRCS    := $(wildcard selftests/helpers/progs/*.bpf.c)
 TPROG_SKELS   := $(TPROG_SRCS:%.bpf.c=$(BUILD)/%.skel.h)
 

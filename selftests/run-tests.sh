@@ -2,15 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run the in-VM tests: run-tests.sh [-t SECONDS] [-q QUEUE] [PATTERN]
 #
-# Tests are selftests/tests/AREA/NN_NAME.sh (run with bash; NAME is unique
-# across areas, and an area's other files are its lib, patches and tools) and, as a hook for tests
-# written in C, executables build/selftests/helpers/test_* (built from
-# selftests/helpers/test_*.c); all run in name order, each in its own
-# process with a timeout (default 180 s). PATTERN (an extended regex, so
-# "a|b" runs both) keeps tests whose name
-# contains it. Exit status: 0 pass, 77 skip (the test's last stderr line is
-# the reason), anything else fail. Prints one line per test and a summary
-# "N passed, N failed, N skipped"; exits 1 if any test failed.
+# Tests are selftests/tests/AREA/NN_NAME.sh, run with bash (an area's other
+# files are its lib, tools and patches; NN is used once across areas), and,
+# as a hook for tests written in C, executables build/selftests/helpers/test_*
+# (built from selftests/helpers/test_*.c); all run in name order, each in its
+# own process with a timeout (default 180 s). PATTERN (an extended regex, so
+# "a|b" runs both) keeps tests whose name contains it. Exit status: 0 pass,
+# 77 skip (the test's last stderr line is the reason), anything else fail.
+# Prints one line per test and a summary "N passed, N failed, N skipped";
+# exits 1 if any test failed.
 #
 # -q QUEUE shares the tests among several runners (several VMs, see
 # selftests/vm/check.sh): each runner takes the next test nobody has taken
