@@ -38,8 +38,8 @@ else
 fi
 
 # patch_identity OBJ: NAME@VERSION of the bpflp_patch in OBJ's .rodata
-# (struct bpflp_patch_info: magic, abi version, name[32] and 3 bytes pad,
-# version, all little-endian).
+# (include/bpflp/abi.h's struct bpflp_patch_info: magic, abi version,
+# name[BPFLP_NAME_MAX + 1] = 33 bytes, 3 bytes of pad, version; little-endian).
 patch_identity() {
 	local offset rodata
 	offset=$(llvm-objdump -t "$1" | awk '$NF == "bpflp_patch" { print $1 }')
