@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "kernel.h"
 #include "kmod_util.h"
 #include "output.h"
+#include "traceable_cache.h"
 #include "util.h"
 
 #define ERROR_INJECTION_LIST "/sys/kernel/debug/error_injection/list"
@@ -108,9 +110,20 @@ static int read_filter_list(FILE *f)
 
 static void load_traceable(void)
 {
+	static char cached_source[PATH_MAX], *cached_names; /* kept: traceable.names point into it */
+	char key[TRACEABLE_KEY_MAX], key_after[TRACEABLE_KEY_MAX];
+	bool keyed;
 	FILE *f = NULL;
 
 	traceable.loaded = true;
+	/* The copy of an earlier run, if this boot's modules are still the ones it saw. */
+	keyed = !traceable_cache_key(key, sizeof(key));
+	if (keyed && !traceable_cache_read(key, &cached_names, &traceable.names, &traceable.nr,
+					   cached_source, sizeof(cached_source))) {
+		traceable.err = 0;
+		traceable.source = cached_source;
+		return;
+	}
 	traceable.err = -ENOENT;
 	for (size_t i = 0; i < ARRAY_SIZE(filter_lists) && !f; i++) {
 		f = fopen(filter_lists[i], "re");
@@ -128,8 +141,12 @@ static void load_traceable(void)
 	fclose(f);
 	if (!traceable.err && !traceable.nr)
 		traceable.err = -ENODATA;
-	if (!traceable.err)
-		qsort(traceable.names, traceable.nr, sizeof(*traceable.names), cmp_name);
+	if (traceable.err)
+		return;
+	qsort(traceable.names, traceable.nr, sizeof(*traceable.names), cmp_name);
+	/* Kept only if no module came or went while the list was read. */
+	if (keyed && !traceable_cache_key(key_after, sizeof(key_after)) && !strcmp(key, key_after))
+		traceable_cache_write(key, traceable.source, traceable.names, traceable.nr);
 }
 
 int kernel_func_traceable(const char *func)

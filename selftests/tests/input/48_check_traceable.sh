@@ -136,10 +136,16 @@ assert_eq "$(kernel_state)" "$before" "nothing changed by the refusals"
 assert_match "$(bpflp_ok probe __mutex_unlock_slowpath)" "the compiler specialised it into $(re_quote "$clone")" "probe names the clone"
 
 echo "# d) tracefs unreadable: try, and undo pre_patch with post_unpatch"
-# A private mount namespace hides tracefs (and debugfs' tracing) from bpflp only.
+# A private mount namespace hides tracefs (and debugfs' tracing) from bpflp
+# only; an empty copy directory hides the copy of the list earlier runs
+# kept (docs/cli.md, "Files"), which answers without tracefs.
 notracefs() {
-	unshare -m sh -c 'mount -t tmpfs none /sys/kernel/tracing && mount -t tmpfs none /sys/kernel/debug && exec "$@"' notracefs "$@"
+	BPFLP_CACHE_DIR=$TDIR/no-copy unshare -m sh -c \
+		'mount -t tmpfs none /sys/kernel/tracing && mount -t tmpfs none /sys/kernel/debug && exec "$@"' notracefs "$@"
 }
+expect_error "check without tracefs, from the copy earlier runs kept" \
+	"bpflp: error: $notrace: cannot attach fentry to do_blk_trace_setup: not traceable (notrace, inlined or init-only: absent from $TRACING/available_filter_functions); patch a traceable caller or callee instead" \
+	unshare -m sh -c 'mount -t tmpfs none /sys/kernel/tracing && mount -t tmpfs none /sys/kernel/debug && exec "$@"' notracefs "$BPFLP" check "$notrace"
 warning="bpflp: warning: cannot read $TRACING/available_filter_functions (No such file or directory): whether functions are traceable is not checked before attaching"
 out=$(notracefs "$BPFLP" check "$notrace" 2> "$TDIR/err") || fail "check without tracefs failed: $(< "$TDIR/err")"
 assert_match "$out" "ok  fentry    do_blk_trace_setup: in BTF, traceability unknown, verifier accepts" "check says it does not know"
