@@ -13,7 +13,7 @@
 #endif
 
 #define BPFLP_MAGIC       0x504c5042U /* "BPLP" little-endian */
-#define BPFLP_ABI_VERSION 6U
+#define BPFLP_ABI_VERSION 7U
 
 #define BPFLP_NAME_MAX           32    /* [a-z0-9_-]{1,32} */
 #define BPFLP_FUNC_NAME_MAX      64    /* kernel symbol names */
@@ -60,6 +60,13 @@ struct bpflp_state {
 	__u64 snapped;
 	__u64 stats_off;
 };
+
+/*
+ * The section of the global through which gates, takes and drops read
+ * bpflp_state (snapshot.bpf.h). libbpf makes it a one-entry array map; the
+ * loader gives it bpflp_state's flags and pin, so both name one map.
+ */
+#define BPFLP_STATE_SECTION ".data.bpflp_state"
 
 /*
  * When a gated program keeps its call's snapshot of the word (rodata

@@ -193,8 +193,7 @@ static __always_inline void bpflp__count(struct bpflp_state *state, const volati
 	{									\
 		struct bpflp_state *state = bpflp__state();			\
 		body_type ret;							\
-		if (!state ||							\
-		    !bpflp__gate(state, ctx, &bpflp_fid_##prog,			\
+		if (!bpflp__gate(state, ctx, &bpflp_fid_##prog,			\
 				 kind != BPFLP_KIND_FEXIT,				\
 				 kind == BPFLP_KIND_FEXIT ? BPFLP_SNAP_EXIT :		\
 							    bpflp_snap_##prog))		\

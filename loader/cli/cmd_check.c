@@ -118,10 +118,7 @@ int do_check(const struct verb_args *args)
 	if (!err)
 		err = patch_object_load(&po, 0, 0, NULL);
 	if (!err)
-		err = patch_object_check_gates(&po,
-					       bpf_map__fd(
-						       bpf_object__find_map_by_name(po.obj,
-										    "bpflp_state")));
+		err = patch_object_check_gates(&po, patch_object_state_fd(&po));
 	if (err)
 		goto out;
 	if (json_output) {

@@ -15,6 +15,18 @@
 #include "store.h"
 #include "util.h"
 
+int share_state_section(struct bpf_object *obj, const char *pin)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, BPFLP_STATE_SECTION);
+	int err;
+
+	if (!map)
+		return 0;
+	/* libbpf makes global data mmapable; bpflp_state is not, and a reused pin must match. */
+	err = bpf_map__set_map_flags(map, 0);
+	return err ?: (pin ? bpf_map__set_pin_path(map, pin) : 0);
+}
+
 /* Point an object's shared maps at their pins: libbpf reuses them or creates and pins them. */
 int share_maps(struct bpf_object *obj)
 {
@@ -28,6 +40,8 @@ int share_maps(struct bpf_object *obj)
 			return -ENOENT;
 		store_shared_map_pin(pin, i);
 		err = bpf_map__set_pin_path(map, pin);
+		if (!err && !strcmp(store_shared_maps[i], "bpflp_state"))
+			err = share_state_section(obj, pin);
 		if (err)
 			return err;
 	}

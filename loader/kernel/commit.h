@@ -27,6 +27,12 @@ struct commit_ctx {
 int commit_ctx_open(struct commit_ctx *cc);
 /* Point an object's shared maps at their pins (libbpf reuses them, or creates and pins them). */
 int share_maps(struct bpf_object *obj);
+/*
+ * Make obj's BPFLP_STATE_SECTION map (abi.h) reusable as bpflp_state and,
+ * with a pin, point it there: the gates then read the shared value. Without
+ * a pin (a dry run) it stays the object's own. 0 for an object without one.
+ */
+int share_state_section(struct bpf_object *obj, const char *pin);
 void commit_ctx_close(struct commit_ctx *cc);
 
 /*

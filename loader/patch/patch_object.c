@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include "attach_target.h"
 #include "bpf_rodata.h"
+#include "commit.h"
 #include "companion_kmod.h"
 #include "func_proto.h"
 #include "kallsyms.h"
@@ -776,6 +777,8 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 		}
 		snprintf(pin, sizeof(pin), "%s/%s", shared_pin_dir, store_shared_maps[m]);
 		err = bpf_map__set_pin_path(map, pin);
+		if (!err && !strcmp(store_shared_maps[m], "bpflp_state"))
+			err = share_state_section(po->obj, pin);
 		if (err)
 			return err;
 	}
@@ -799,6 +802,13 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 	if (err)
 		report_load_failure(po, err);
 	return err;
+}
+
+int patch_object_state_fd(const struct patch_object *po)
+{
+	const struct bpf_map *map = bpf_object__find_map_by_name(po->obj, BPFLP_STATE_SECTION);
+
+	return bpf_map__fd(map ?: bpf_object__find_map_by_name(po->obj, "bpflp_state"));
 }
 
 int patch_object_check_gates(struct patch_object *po, int state_map_fd)

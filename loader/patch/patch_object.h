@@ -40,6 +40,12 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 /* Remove the map pins this object's load created (an aborted apply). */
 void patch_object_unpin_created(struct patch_object *po);
 
+/*
+ * The map the object's gates read bpflp_state through (its
+ * BPFLP_STATE_SECTION map): the pinned one once loaded with a pin dir, its
+ * own after a dry run.
+ */
+int patch_object_state_fd(const struct patch_object *po);
 /* After load: every program must read the commit word (its gate). */
 int patch_object_check_gates(struct patch_object *po, int state_map_fd);
 
