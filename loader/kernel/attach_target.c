@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -29,28 +30,52 @@ static int set_attach_target(struct bpf_program *prog, struct bpf_prog_load_opts
 	}
 	opts->attach_btf_id = kf.btf_id;
 	opts->attach_btf_obj_fd = fd;
+	opts->attach_prog_fd = 0; /* attach_target_skip_vmlinux_btf's mark */
 	return 0;
 }
 
+static const struct {
+	const char *sec;
+	enum bpf_attach_type type;
+} kinds[] = {
+	{ "fentry/", BPF_TRACE_FENTRY },
+	{ "fexit/", BPF_TRACE_FEXIT },
+	{ "fmod_ret/", BPF_MODIFY_RETURN },
+};
+static bool handled[ARRAY_SIZE(kinds)];
+
 void attach_target_handlers(void)
 {
-	static const struct {
-		const char *sec;
-		enum bpf_attach_type type;
-	} kinds[] = {
-		{ "fentry/", BPF_TRACE_FENTRY },
-		{ "fexit/", BPF_TRACE_FEXIT },
-		{ "fmod_ret/", BPF_MODIFY_RETURN },
-	};
 	LIBBPF_OPTS(libbpf_prog_handler_opts, opts, .prog_prepare_load_fn = set_attach_target);
 	static bool registered;
 
 	if (registered)
 		return;
 	registered = true;
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (libbpf_register_prog_handler(kinds[i].sec, BPF_PROG_TYPE_TRACING, kinds[i].type,
-						 &opts) < 0)
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		handled[i] = libbpf_register_prog_handler(kinds[i].sec, BPF_PROG_TYPE_TRACING,
+							  kinds[i].type, &opts) >= 0;
+		if (!handled[i])
 			pr_debug("libbpf looks up %s targets itself: %s\n", kinds[i].sec,
 				 strerror(errno));
+	}
+}
+
+void attach_target_skip_vmlinux_btf(struct bpf_program *prog)
+{
+	/* Not a descriptor: EBADF, should it ever reach the kernel. */
+	bpf_program__set_attach_target(prog, INT_MAX, NULL);
+}
+
+void attach_target_skip_vmlinux_btf_all(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+
+		for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+			if (handled[i] && !strncmp(sec, kinds[i].sec, strlen(kinds[i].sec)))
+				attach_target_skip_vmlinux_btf(prog);
+	}
 }

@@ -20,4 +20,18 @@
  */
 void attach_target_handlers(void);
 
+/*
+ * libbpf 1.1 reads and parses vmlinux's BTF (13 MB on Debian's 6.1, read
+ * 4 KiB at a time from sysfs) at load for any object with a tracing
+ * program that does not attach to another BPF program, even one whose
+ * handler gives the target itself (prog_needs_vmlinux_btf). A program
+ * marked here looks to that check like one attaching to a BPF program; its
+ * handler, bpflp's, clears the mark before the kernel sees it. An object
+ * with CO-RE relocations or typed ksyms still has the BTF loaded, as it
+ * needs. Call after open, before load.
+ */
+void attach_target_skip_vmlinux_btf(struct bpf_program *prog);
+/* The same for each of obj's programs a handler above loads. */
+void attach_target_skip_vmlinux_btf_all(struct bpf_object *obj);
+
 #endif /* BPFLP_ATTACH_TARGET_H */

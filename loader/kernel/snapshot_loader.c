@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "attach_target.h"
 #include "commit.h"
 #include "kernel_func.h"
 #include "log.h"
@@ -67,6 +68,7 @@ static int capture_load_attr(struct bpf_program *prog, struct bpf_prog_load_opts
 		return -EPROTO;
 	opts->attach_btf_id = sl->template_btf_id;
 	opts->attach_btf_obj_fd = sl->template_btf_obj_fd;
+	opts->attach_prog_fd = 0; /* attach_target_skip_vmlinux_btf's mark */
 	/* As the function's own drop will be loaded: the kernel checks fexit and fentry apart. */
 	if (!take && sl->template_companion)
 		opts->expected_attach_type = BPF_TRACE_FENTRY;
@@ -124,6 +126,8 @@ static int load_template(struct snapshot_loader *sl, const struct snapshot_targe
 		err = -errno;
 		goto out;
 	}
+	attach_target_skip_vmlinux_btf(sl->skel->progs.bpflp_take);
+	attach_target_skip_vmlinux_btf(sl->skel->progs.bpflp_drop);
 	err = share_maps(sl->skel->obj);
 	if (!err)
 		err = snapshot__load(sl->skel);

@@ -612,6 +612,7 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
 		p_err("cannot parse BPF object %s: %s", path, strerror(-err));
 		goto fail;
 	}
+	attach_target_skip_vmlinux_btf_all(po->obj);
 	err = read_identity(po);
 	if (!err)
 		err = classify_programs(po);
