@@ -174,38 +174,27 @@ bad:
 
 int traceable_cache_write(const char *key, const char *source, char *const *names, size_t nr)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	int fd, err = cache_path(path, sizeof(path));
+	char path[PATH_MAX], *text = NULL;
+	size_t size = 0;
+	int err = cache_path(path, sizeof(path));
 	FILE *f;
 
 	if (err)
 		return err;
 	if (mkdir(cache_dir(), 0700) && errno != EEXIST)
 		return -errno;
-	if (try_snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path))
-		return -ENAMETOOLONG;
-	/* A name of its own: two bpflp runs may write at once. */
-	fd = mkstemp(tmp);
-	if (fd < 0)
+	f = open_memstream(&text, &size);
+	if (!f)
 		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		unlink(tmp);
-		return err;
-	}
 	fprintf(f, MAGIC " %s %s\n", key, source);
 	for (size_t i = 0; i < nr; i++)
 		fprintf(f, "%s\n", names[i]);
 	fprintf(f, "end %zu\n", nr);
-	if (fflush(f) || ferror(f))
-		err = -EIO;
+	err = ferror(f) ? -EIO : 0;
 	if (fclose(f) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
+	if (!err)
+		err = write_file_atomic(path, text, size);
+	free(text);
 	return err;
 }

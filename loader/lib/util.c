@@ -4,8 +4,10 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "util.h"
 
 int try_snprintf(char *buf, size_t size, const char *fmt, ...)
@@ -27,12 +29,16 @@ int write_file_atomic(const char *path, const void *data, size_t size)
 	const char *p = data;
 	int fd, err = 0;
 
-	if (try_snprintf(tmp, sizeof(tmp), "%s.tmp", path))
+	if (try_snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A name of its own: two bpflp runs writing one path never share a temporary file. */
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (size) {
+	/* mkostemp creates it 0600; the file is as readable as any the caller creates. */
+	if (fchmod(fd, 0644))
+		err = -errno;
+	while (!err && size) {
 		ssize_t n = write(fd, p, size);
 
 		if (n < 0) {

@@ -22,8 +22,9 @@ void sleep_ms(unsigned int ms);
 int try_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
- * Write size bytes to path through path.tmp, fsync and rename: all or
- * nothing. 0 or a negative errno.
+ * Write size bytes to path, mode 0644, through a temporary file of its own
+ * beside it (path.XXXXXX), fsync and rename: all or nothing, and two
+ * writers of one path never truncate each other's. 0 or a negative errno.
  */
 int write_file_atomic(const char *path, const void *data, size_t size);
 
