@@ -107,6 +107,20 @@ on_exit() {
 require_root() { [[ $(id -u) == 0 ]] || skip "needs root"; }
 require_vm() { [[ ${BPFLP_VM:-} == 1 ]] || skip "needs the test VM (selftests/vm/run-in-vm.sh)"; }
 
+# require_patchable SPEC: skip where the kernel cannot run patches (no
+# tracefs, or tracing programs refused before the verifier, as on the host),
+# judged by 'bpflp check' of patch SPEC; any other refusal fails the test.
+require_patchable() {
+	local out
+
+	[[ -r /sys/kernel/tracing/enabled_functions ]] || skip "no /sys/kernel/tracing/enabled_functions (tracefs)"
+	if ! out=$("$(build_path bpflp)" check "$(patch_obj "$1")" 2>&1); then
+		[[ $out == *"refuses to load tracing programs"* ]] &&
+			skip "this kernel refuses fentry/fmod_ret (run in the test VM)"
+		fail "bpflp check $1: $out"
+	fi
+}
+
 # kernel_log_mark: write a unique line to the kernel log and print it, for
 # assert_kernel_log_clean later.
 kernel_log_mark() {

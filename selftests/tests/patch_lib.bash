@@ -31,17 +31,10 @@ bpflp_reset() {
 # core_setup: skip where the kernel cannot run patches; start clean, clean up
 # at exit; create the target and control files in $TDIR.
 core_setup() {
-	local out
-
 	require_root
 	BPFLP=$(build_path bpflp)
 	PROBE=$(build_path selftests/helpers/syscall_probe)
-	[[ -r $TRACING/enabled_functions ]] || skip "no $TRACING/enabled_functions (tracefs)"
-	if ! out=$("$BPFLP" check "$(patch_obj t-a@1)" 2>&1); then
-		[[ $out == *"refuses to load tracing programs"* ]] &&
-			skip "this kernel refuses fentry/fmod_ret (run in the test VM)"
-		fail "bpflp check t-a@1: $out"
-	fi
+	require_patchable t-a@1
 	TDIR=$(mktemp -d /tmp/bpflp-core.XXXXXX)
 	on_exit "rm -rf '$TDIR'"
 	TARGET_OPEN=$TDIR/bpflp-t-a-file

@@ -28,19 +28,12 @@ rel_reset() {
 # tree, clean up at exit; create the target and control files in $TDIR;
 # record which BPF objects and traced functions exist before the test.
 rel_setup() {
-	local out
-
 	require_root
 	BPFLP=$(build_path bpflp)
 	HAMMER=$(build_path selftests/helpers/gap_hammer)
 	command -v bpftool > /dev/null || skip "bpftool not installed"
 	command -v jq > /dev/null || skip "jq not installed"
-	[[ -r $TRACING/enabled_functions ]] || skip "no $TRACING/enabled_functions (tracefs)"
-	if ! out=$("$BPFLP" check "$(patch_obj gap@1)" 2>&1); then
-		[[ $out == *"refuses to load tracing programs"* ]] &&
-			skip "this kernel refuses fentry/fmod_ret (run in the test VM)"
-		fail "bpflp check gap@1: $out"
-	fi
+	require_patchable gap@1
 	TDIR=$(mktemp -d /tmp/bpflp-rel.XXXXXX)
 	on_exit "rm -rf '$TDIR'"
 	TARGET_OPEN=$TDIR/bpflp-gap-file
