@@ -23,6 +23,15 @@ int try_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return (size_t)len < size ? 0 : -ENAMETOOLONG;
 }
 
+/* umask(2) cannot be read without being set: bpflp runs one thread, so set it back at once. */
+static mode_t current_umask(void)
+{
+	mode_t mask = umask(022);
+
+	umask(mask);
+	return mask;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t size)
 {
 	char tmp[PATH_MAX];
@@ -35,8 +44,8 @@ int write_file_atomic(const char *path, const void *data, size_t size)
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* mkostemp creates it 0600; the file is as readable as any the caller creates. */
-	if (fchmod(fd, 0644))
+	/* mkostemp creates it 0600: give it the mode open(path, ..., 0644) would. */
+	if (fchmod(fd, 0644 & ~current_umask()))
 		err = -errno;
 	while (!err && size) {
 		ssize_t n = write(fd, p, size);

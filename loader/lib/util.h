@@ -22,9 +22,11 @@ void sleep_ms(unsigned int ms);
 int try_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
- * Write size bytes to path, mode 0644, through a temporary file of its own
- * beside it (path.XXXXXX), fsync and rename: all or nothing, and two
- * writers of one path never truncate each other's. 0 or a negative errno.
+ * Write size bytes to path, mode 0644 less the umask, through a temporary
+ * file of its own beside it (path.XXXXXX), fsync and rename: all or
+ * nothing, and two writers of one path never truncate each other's. A
+ * writer killed before the rename leaves its temporary file behind. 0 or a
+ * negative errno.
  */
 int write_file_atomic(const char *path, const void *data, size_t size);
 

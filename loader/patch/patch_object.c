@@ -693,7 +693,8 @@ static bool is_shared_map(const struct bpf_map *map)
 	for (size_t m = 0; m < STORE_NR_SHARED_MAPS; m++)
 		if (!strcmp(bpf_map__name(map), store_shared_maps[m]))
 			return true;
-	return false;
+	/* bpflp_state again, as the gates read it (share_state_section). */
+	return !strcmp(bpf_map__name(map), BPFLP_STATE_SECTION);
 }
 
 /*
