@@ -48,8 +48,11 @@ phase_split() {
 	}' "$1"
 }
 
-# trampolines: BPF trampoline images in the kernel (one kallsyms entry, one page, each).
-trampolines() { grep -c ' bpf_trampoline_' /proc/kallsyms || true; }
+# trampolines: BPF trampoline images in the kernel (one kallsyms entry,
+# "bpf_trampoline_<key>", one page, each); not the kernel's own functions
+# named bpf_trampoline_* (12 on 6.1), which kept the count from ever
+# reaching 0.
+trampolines() { grep -cE ' bpf_trampoline_[0-9]+([[:space:]]|$)' /proc/kallsyms || true; }
 
 # wait_trampolines MAX [TIMEOUT]: until at most MAX images are left (the
 # kernel frees replaced ones after an RCU-tasks grace period), at most
