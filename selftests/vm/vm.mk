@@ -86,7 +86,8 @@ vmlinux-guest: kernel
 # What bpflp costs per call and per transaction (bench.sh), and how bpflp
 # and kernel livepatch scale with N side by side (scale.sh), measured in the
 # VM; bench-per-call and bench-scale run one part. bench-scale copies the
-# CSVs to build/bench/ and plots them there (scale.png).
+# CSVs to build/bench/ and plots them there (scale.png), and the plot to
+# docs/scale.png.
 # bench-build: scale.sh's generated sources (selftests/tests/bench/build.sh).
 .PHONY: bench bench-per-call bench-scale bench-build bench-build-smoke
 # One VM after the other, even under make -j: they would skew each other's figures.
@@ -114,6 +115,7 @@ bench-scale: deps
 	$(Q)cp $(BUILD)/vm-share/bench/*.csv $(BUILD)/bench/
 	$(call msg,PLOT,$(BUILD)/bench/scale.png)
 	$(Q)gnuplot -e "dir='$(BUILD)/bench'" selftests/tests/bench/plot.gp
+	$(Q)cp $(BUILD)/bench/scale.png docs/scale.png	# what docs/benchmarks.md shows: commit it with the run's tables
 
 # Two bpflp builds on the same patches in one boot (loader_ab.sh): OLD=path.
 .PHONY: bench-ab

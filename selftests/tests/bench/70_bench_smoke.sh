@@ -19,6 +19,8 @@ num='[0-9]+(\.[0-9]+)?'
 # tool,n,op,total_ms,open_ms,load_ms,attach_ms,commit_us,detach_ms,release_ms
 assert_eq "$(grep -cE "^bpflp,(1|4),(apply|replace|disable),$num,$num,($num)?,($num)?,$num,$num,($num)?$" "$out/scale.csv")" 6 \
 	"bpflp rows of scale.csv (N = 1, 4 x apply, replace, disable)"
+assert_eq "$(grep -cE "^bpflp,(1,replace_k1|4,replace_k1|4,replace_k4),$num,$num,($num)?,($num)?,$num,$num,($num)?$" "$out/scale.csv")" 3 \
+	"k-of-N replace rows of scale.csv (N = 1: k = 1; N = 4: k = 1, 4)"
 assert_eq "$(grep -cE "^livepatch,(1|4),(apply|replace|disable),$num,,,,,,($num)?$" "$out/scale.csv")" 6 \
 	"livepatch rows of scale.csv"
 assert_eq "$(grep -cE "^bpflp,1,3,$num,$num,$num,$num,$num,1,4096,$" "$out/scale-mem.csv")" 1 \

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build what selftests/tests/bench/scale.sh runs, on the host, into build/bench/,
 # for the guest kernel build/kernel-$BPFLP_KERNEL (default 6.1):
-#   patches/          bpflp patches scale-N, versions 1 and 2, of the same
-#                     functions of the target module
+#   patches/          bpflp patches scale-N of the same functions of the
+#                     target module: versions 1 and 2 (the same bodies),
+#                     then one per step of the k-of-N replace series
 #   kmod/<release>/   for that kernel: the target module bpflp_bench.ko,
 #                     with BTF, livepatches bpflp_bench_klp_N_vV.ko,
 #                     vmlinux.btf (the guest's BTF, the base of the
@@ -13,8 +14,9 @@
 #   build.sh smoke|full
 #
 # smoke: N = 1 and 4 (make check's 70_bench_smoke.sh); full: N = 1, 10,
-# 100, 1000. bpflp patches are built for the N within the loader's
-# BPFLP_MAX_FUNCS. Only what changed is rebuilt.
+# 100, 1000, or those of BENCH_SIZES (as scale.sh runs them). bpflp
+# patches are built for the N within the loader's BPFLP_MAX_FUNCS. Only
+# what changed is rebuilt.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -24,7 +26,7 @@ gen=selftests/tests/bench/gen.py
 nmax=1024	# functions in the target module: the livepatch sizes go up to 1000
 case ${1:-} in
 smoke) want=(1 4) ;;
-full) want=(1 10 100 1000) ;;
+full) want=(${BENCH_SIZES:-1 10 100 1000}) ;;
 *) echo "usage: build.sh smoke|full" >&2; exit 2 ;;
 esac
 kernel=build/kernel-${BPFLP_KERNEL:-6.1}
@@ -75,7 +77,11 @@ extra_ns=()
 [[ $1 == smoke ]] && extra_ns=(100)
 
 for n in "${bpflp_ns[@]}" "${extra_ns[@]}"; do
-	for v in 1 2; do
+	# Versions 1 and 2, then for the sizes scale.sh runs one per step of the
+	# k-of-N replace series (gen.py kseries).
+	nr_k=0
+	[[ " ${bpflp_ns[*]} " == *" $n "* ]] && nr_k=$(python3 $gen kseries "$n" | wc -w)
+	for ((v = 1; v <= 2 + nr_k; v++)); do
 		src=$out/patches/scale-$n-v$v.bpf.c obj=$out/patches/scale-$n-v$v.bpf.o
 		python3 $gen patch "$n" "$v" | update "$src"
 		if [[ ! -s $obj || $src -nt $obj || -n $(find include/bpflp -newer "$obj") ]]; then

@@ -9,6 +9,8 @@ set datafile separator ','
 # rows TOOL OP: one series of scale.csv, so that lines join its points only.
 rows(tool, op) = sprintf('< grep "^%s,[0-9]*,%s," %s/scale.csv', tool, op, dir)
 mem(tool) = sprintf('< grep "^%s," %s/scale-mem.csv', tool, dir)
+# k_all: the k-of-N replaces with k = N (every body changed).
+k_all = sprintf('< grep -E "^bpflp,([0-9]+),replace_k\\1," %s/scale.csv', dir)
 set multiplot layout 1,3 title 'bpflp and kernel livepatch against N (2 vCPUs, qemu TCG, one run)'
 set logscale xy
 set xlabel 'N (functions in the patch)'
@@ -16,8 +18,10 @@ set key left top
 set grid
 
 set ylabel 'wall time (ms)'
-set title 'apply, replace, disable'
+set title 'apply, replace (no body changed, 1, all), disable'
 plot for [op in 'apply replace disable'] rows('bpflp', op) using 2:4 with linespoints title 'bpflp '.op, \
+     rows('bpflp', 'replace_k1') using 2:4 with linespoints title 'bpflp replace, 1 body changed', \
+     k_all using 2:4 with linespoints title 'bpflp replace, every body changed', \
      for [op in 'apply replace disable'] rows('livepatch', op) using 2:4 with linespoints dashtype 2 title 'livepatch '.op
 
 set ylabel 'us'

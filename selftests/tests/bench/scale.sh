@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench, scale part: bpflp and kernel livepatch side by side as the
 # number of patched functions N grows, in the test VM, in one run.
-#   - bpflp: apply (first), replace (v1 -> v2), disable of a patch of N
+#   - bpflp: apply (first), replace (v1 -> v2, no body changed), the k-of-N
+#     replaces (k bodies changed, gen.py kseries), disable of a patch of N
 #     functions of the generated target module bpflp_bench, split into
 #     phases by the loader's BPFLP_TIMING lines; the commit against its
 #     floor, one bare map-update syscall.
@@ -116,6 +117,23 @@ for n in $(wanted bpflp); do
 	release=$(wait_trampolines "$applied")
 	echo "bpflp,$n,replace,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
 
+	# The k-of-N series: each replace changes the bodies of k functions of
+	# the version before (gen.py kseries), as a cumulative patch n+1 is
+	# patch n with k fixes; the replace above changed none. Livepatch
+	# re-patches every function of a cumulative replace whatever changed:
+	# its replace row is the one to hold these against.
+	v=2
+	ks=$(python3 selftests/tests/bench/gen.py kseries "$n")	# not in the for: errexit would miss a failure
+	for k in $ks; do
+		v=$((v + 1))
+		span=$(timed_bpflp $tmp/ph apply $bench/patches/scale-$n-v$v.bpf.o)
+		read -r t0 t1 <<< "$span"
+		release=$(wait_trampolines "$applied")
+		echo "bpflp,$n,replace_k$k,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
+	done
+	"$BPFLP" -j show "scale-$n" | jq -e --argjson v $v '.version == $v and .state == "active"' > /dev/null ||
+		{ echo "scale: scale-$n is not active at version $v after the k-of-N series" >&2; exit 1; }
+
 	span=$(timed_bpflp $tmp/ph disable "scale-$n")
 	read -r t0 t1 <<< "$span"
 	release=$(wait_trampolines "$base")
@@ -207,11 +225,11 @@ printf 'first_us,min_us,median_us,max_us\n%s,%s,%s,%s\n' "$floor_first" "$floor_
 # ---- tables --------------------------------------------------------------------
 echo
 echo "Scale: wall time per transaction (ms; commit in us), one run"
-printf '  %-9s %5s %-8s %9s %8s %8s %8s %9s %8s %9s\n' tool N op total open load attach commit_us detach release
-tail -n +2 $tmp/scale.csv | awk -F, '{ printf "  %-9s %5s %-8s %9s %8s %8s %8s %9s %8s %9s\n",
+printf '  %-9s %5s %-13s %9s %8s %8s %8s %9s %8s %9s\n' tool N op total open load attach commit_us detach release
+tail -n +2 $tmp/scale.csv | awk -F, '{ printf "  %-9s %5s %-13s %9s %8s %8s %8s %9s %8s %9s\n",
 	$1, $2, $3, $4, $5 == "" ? "-" : $5, $6 == "" ? "-" : $6, $7 == "" ? "-" : $7,
 	$8 == "" ? "-" : $8, $9 == "" ? "-" : $9, $10 == "" ? "-" : $10 }'
-echo "  per function (bpflp, largest N): $(awk -F, '$1 == "bpflp" && $3 != "" { last[$3] = $0 }
+echo "  per function (bpflp, largest N): $(awk -F, '$1 == "bpflp" && $3 ~ /^(apply|replace|disable)$/ { last[$3] = $0 }
 	END { for (op in last) { split(last[op], f, ","); printf "%s %.2f ms  ", op, f[4] / f[2] } }' $tmp/scale.csv)"
 echo "  commit floor, one bare map update: first (cold) $floor_first us; then min/median/max $floor_min/$floor_med/$floor_max us"
 echo "  bpflp commit / cold floor: $(awk -F, -v f="$floor_first" '$1 == "bpflp" && $8 != "" { printf "N=%s %s %.1fx  ", $2, $3, $8 / f }' $tmp/scale.csv)"
