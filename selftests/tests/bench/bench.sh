@@ -11,7 +11,7 @@
 # this security hook, so both routes are measured on the same function).
 # Then, per program, figures the emulator does not distort: instructions,
 # JIT'd bytes, helper calls, and the kernel's run-time statistics.
-# Tables on stdout; CSVs in build/vm-share/bench/.
+# Tables on stdout; CSVs in $BPFLP_VM_SHARE/bench (build/vm-share/bench/).
 # Per transaction: apply, replace, disable latency, on both routes. TCG emulates the CPU,
 # so absolute times mean little; compare the ratios of one run.
 set -euo pipefail
@@ -65,7 +65,7 @@ if [[ -n ${BENCH_CONFIGS:-} ]]; then
 	configs=(plain raw-fmod_ret)
 	for c in $BENCH_CONFIGS; do [[ $c == plain || $c == raw-fmod_ret ]] || configs+=("$c"); done
 fi
-out=build/vm-share/bench
+out=${BPFLP_VM_SHARE:-$root/build/vm-share}/bench	# as scale.sh: the guest's writable share
 mkdir -p "$out"
 
 # Put the patches of one configuration in place; print the bench_getsid mode.
@@ -143,19 +143,19 @@ ms() { date +%s%N; }
 transactions() {
 	local label=$1 name=$2 t0 t1 t2 t3
 	t0=$(ms)
-	$bpflp apply $patches/${name}1.bpf.o >/dev/null
+	$bpflp apply $patches/${name}1@1.bpf.o >/dev/null
 	t1=$(ms)
 	for ((i = 0; i < cycles; i++)); do
-		$bpflp apply $patches/${name}$((i % 2 ? 1 : 2)).bpf.o >/dev/null
+		$bpflp apply $patches/${name}$((i % 2 ? 1 : 2))@1.bpf.o >/dev/null
 	done
 	t2=$(ms)
-	$bpflp disable ${name//_/-}$((cycles % 2 ? 2 : 1)) >/dev/null
+	$bpflp disable ${name}$((cycles % 2 ? 2 : 1)) >/dev/null
 	t3=$(ms)
 	awk -v l="$label" -v a=$((t1 - t0)) -v r=$(((t2 - t1) / cycles)) -v d=$((t3 - t2)) \
 		'BEGIN { printf "  %-22s first apply %7.1f ms, replace %7.1f ms (mean), disable %7.1f ms\n", l, a / 1e6, r / 1e6, d / 1e6 }'
 }
 printf 'Per transaction (bpflp CLI wall time, %d replaces)\n' "$cycles"
-transactions "fmod_ret" bench_gate
-transactions "replace on fmod_ret" bench_replace
-BPFLP_ROUTE=companion transactions "replace on companion" bench_replace
+transactions "fmod_ret" bench-gate
+transactions "replace on fmod_ret" bench-replace
+BPFLP_ROUTE=companion transactions "replace on companion" bench-replace
 echo "(TCG-emulated CPU: compare ratios within this run, not absolute times)"
