@@ -55,8 +55,8 @@ static __always_inline bool bpflp__armed(__u32 slot, __u64 gen)
 
 /*
  * bpflp_state's value, addressed directly: one ld_imm64, where the inlined
- * lookup of the map costs 12 instructions of a gate's 30 between
- * transactions (docs/benchmarks.md, run K). The loader points this
+ * lookup of the map cost 12 of the gate's 30 instructions between
+ * transactions (18 now: docs/benchmarks.md, run K). The loader points this
  * section's map at the bpflp_state pin (share_state_section), so it is
  * the same memory the commit program swaps; the value is never written here.
  */

@@ -21,7 +21,7 @@
 void attach_target_handlers(void);
 
 /*
- * libbpf 1.1 reads and parses vmlinux's BTF (13 MB on Debian's 6.1, read
+ * libbpf 1.1 reads and parses vmlinux's BTF (4.4 MB on Debian's 6.1, read
  * 4 KiB at a time from sysfs) at load for any object with a tracing
  * program that does not attach to another BPF program, even one whose
  * handler gives the target itself (prog_needs_vmlinux_btf). A program
