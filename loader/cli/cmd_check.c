@@ -116,7 +116,7 @@ int do_check(const struct verb_args *args)
 	err = shadow_plan(&po, false);
 	/* A real slot, or the verifier would prune the gated bodies as dead code. */
 	if (!err)
-		err = patch_object_load(&po, 0, 0, NULL);
+		err = patch_object_load(&po, 0, 0, false);
 	if (!err)
 		err = patch_object_check_gates(&po, patch_object_state_fd(&po));
 	if (err)

@@ -200,7 +200,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	struct patch_record *stale;
 	int err;
 
-	err = patch_object_load(po, meta->slot, meta->gen, STORE_ROOT);
+	err = patch_object_load(po, meta->slot, meta->gen, true);
 	if (!err)
 		err = patch_object_check_gates(po, t->cc.state_fd);
 	if (!err)

@@ -122,7 +122,7 @@ static int reload_lost_programs(const struct patch_record *rec, struct patch_obj
 	err = shadow_plan(po, true);
 	if (err)
 		return err;
-	err = patch_object_load(po, rec->meta.slot, rec->meta.gen, STORE_ROOT);
+	err = patch_object_load(po, rec->meta.slot, rec->meta.gen, true);
 	if (err)
 		return err;
 	err = shadow_pin_created(po);

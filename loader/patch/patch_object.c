@@ -702,7 +702,7 @@ static bool is_shared_map(const struct bpf_map *map)
  * A dry run pins nothing; a real load remembers which pins it creates so an
  * aborted apply can take them back.
  */
-static int track_own_pins(struct patch_object *po, const char *shared_pin_dir)
+static int track_own_pins(struct patch_object *po, bool shared)
 {
 	struct bpf_map *map;
 	struct stat st;
@@ -713,7 +713,7 @@ static int track_own_pins(struct patch_object *po, const char *shared_pin_dir)
 
 		if (!pin || is_shared_map(map))
 			continue;
-		if (!shared_pin_dir) {
+		if (!shared) {
 			bpf_map__set_pin_path(map, NULL);
 			continue;
 		}
@@ -741,11 +741,10 @@ void patch_object_unpin_created(struct patch_object *po)
 	po->nr_created_pins = 0;
 }
 
-int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char *shared_pin_dir)
+int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, bool shared)
 {
 	struct bpf_program *prog;
 	struct bpf_map *stats;
-	char pin[PATH_MAX];
 	__u32 *rodata_slot;
 	__u64 *rodata_gen;
 	int err, i = 0;
@@ -769,23 +768,17 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char
 	err = bpf_map__set_max_entries(stats, po->nr_progs ?: 1);
 	if (err)
 		return err;
-	for (size_t m = 0; shared_pin_dir && m < STORE_NR_SHARED_MAPS; m++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(po->obj, store_shared_maps[m]);
-
-		if (!map) {
+	for (size_t m = 0; shared && m < STORE_NR_SHARED_MAPS; m++) {
+		if (!bpf_object__find_map_by_name(po->obj, store_shared_maps[m])) {
 			p_err("%s was not built with bpflp/patch.bpf.h (no map %s)", po->path,
 			      store_shared_maps[m]);
 			return -EINVAL;
 		}
-		snprintf(pin, sizeof(pin), "%s/%s", shared_pin_dir, store_shared_maps[m]);
-		err = bpf_map__set_pin_path(map, pin);
-		if (!err && !strcmp(store_shared_maps[m], "bpflp_state"))
-			err = share_state_section(po->obj, pin);
-		if (err)
-			return err;
 	}
-	err = track_own_pins(po, shared_pin_dir);
-	if (!err && shared_pin_dir)
+	err = shared ? share_maps(po->obj) : 0;
+	if (!err)
+		err = track_own_pins(po, shared);
+	if (!err && shared)
 		err = shadow_bind(po);
 	if (err)
 		return err;

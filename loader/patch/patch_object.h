@@ -30,12 +30,13 @@ bool patch_name_valid(const char *name);
 int patch_object_open(struct patch_object *po, const char *path, bool allow_insecure);
 
 /*
- * Prepare for load into slot, then load (runs the verifier). Without
- * shared_pin_dir it is a dry run: the object gets fresh maps of its own and
- * pins nothing, so its gates read a commit word nobody ever sets. A real
- * load takes over the shadows shadow_plan() found pinned.
+ * Prepare for load into slot, then load (runs the verifier). shared: the
+ * object's shared maps are the ones pinned in STORE_ROOT (share_maps).
+ * Without it, a dry run: the object gets fresh maps of its own and pins
+ * nothing, so its gates read a commit word nobody ever sets. A real load
+ * takes over the shadows shadow_plan() found pinned.
  */
-int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, const char *shared_pin_dir);
+int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, bool shared);
 
 /* Remove the map pins this object's load created (an aborted apply). */
 void patch_object_unpin_created(struct patch_object *po);
