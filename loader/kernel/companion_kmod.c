@@ -182,10 +182,19 @@ int companion_module_check_file(const char *path, const char *release, char *why
 
 static int module_initstate(void)
 {
-	struct kmod_ctx *ctx = kmod_ctx_open();
+	struct kmod_ctx *ctx;
 	struct kmod_module *mod = NULL;
 	int state = -ENOENT;
 
+	/*
+	 * Not in /sys/module: not loaded. Asked first because every
+	 * transaction asks, and a libkmod context reads the modprobe
+	 * configuration and modules.builtin to answer the same; the module
+	 * is never built in, the one case only modules.builtin knows.
+	 */
+	if (!file_exists(SYSFS_MODULE))
+		return -ENOENT;
+	ctx = kmod_ctx_open();
 	if (!ctx)
 		return -errno;
 	if (!kmod_module_new_from_name(ctx, BPFLP_COMPANION_MODULE, &mod)) {
