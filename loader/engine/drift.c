@@ -577,7 +577,7 @@ static int repin_prog(const char *dir, const char *func, const struct piece *pie
 int drift_repin(const struct registry *reg, struct drift_report *rep)
 {
 	struct piece pieces[MAX_PIECES];
-	int err = 0, e;
+	int err = 0, done = 0, e;
 
 	for (int i = 0; i < reg->nr; i++) {
 		const struct patch_record *rec = &reg->recs[i];
@@ -588,17 +588,21 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 				continue; /* a record to correct: see DRIFT_RECORD */
 			e = mkdir(rec->dir, 0700) && errno != EEXIST ? -errno : 0;
 			e = e ?: store_write_meta(rec->dir, m);
-			if (!e)
+			if (!e) {
+				done++;
 				drift_add(rep, m, DRIFT_REPIN,
 					  "restored its directory and record pin");
+			}
 			err = e ?: err;
 			continue;
 		}
 		if (rec->meta_pin_missing || rec->copy_pin_missing) {
 			e = store_write_meta(rec->dir, m);
-			if (!e)
+			if (!e) {
+				done++;
 				drift_add(rep, m, DRIFT_REPIN, "pinned its record again (%s)",
 					  rec->meta_pin_missing ? "meta" : "records/ copy");
+			}
 			err = e ?: err;
 		}
 		if (m->status != PATCH_ACTIVE)
@@ -614,15 +618,17 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 				    piece_pinned(rec->dir, m->funcs[f].name, &pieces[p]))
 					continue;
 				e = repin_prog(rec->dir, m->funcs[f].name, &pieces[p]);
-				if (!e)
+				if (!e) {
+					done++;
 					drift_add(rep, m, DRIFT_REPIN,
 						  "%s: pinned the %s program again",
 						  m->funcs[f].name, pieces[p].label);
+				}
 				err = e ?: err;
 			}
 		}
 	}
-	return err;
+	return err ?: done;
 }
 
 /*

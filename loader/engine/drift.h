@@ -73,7 +73,10 @@ bool drift_unrepairable(const struct drift_report *rep);
  */
 int drift_repin_shared_maps(const struct registry *reg);
 
-/* DRIFT_REPIN for records and programs. Reports what it did in rep (may be NULL). */
+/*
+ * DRIFT_REPIN for records and programs. Reports what it did in rep (may be
+ * NULL); returns how many pins it restored, or the last error.
+ */
 int drift_repin(const struct registry *reg, struct drift_report *rep);
 
 /* DRIFT_DETACH: detach what the companion module runs for no record. Reports in rep (may be NULL). */

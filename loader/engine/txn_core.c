@@ -300,8 +300,8 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 	if (!err)
 		err = txn_reload_registry(t);
 	/* Pins deleted by hand whose objects live on: only bookkeeping, always done. */
-	if (!err && !drift_repin(&t->reg, repairs))
-		err = txn_reload_registry(t);
+	if (!err && drift_repin(&t->reg, repairs) > 0)
+		err = txn_reload_registry(t); /* the records as restored */
 	/* And what the companion module runs that no record pins: as if its link pin went. */
 	if (!err)
 		drift_detach_orphans(&t->reg, repairs);
