@@ -53,6 +53,9 @@ int commit_ctx_open(struct commit_ctx *cc)
 	int err;
 
 	memset(cc, 0, sizeof(*cc));
+	err = commit_ctx_reuse_pinned(cc);
+	if (!err || err == -EPROTO)
+		return err;
 	cc->skel = commit__open();
 	if (!cc->skel) {
 		err = -errno;
@@ -74,6 +77,8 @@ int commit_ctx_open(struct commit_ctx *cc)
 		commit_ctx_close(cc);
 		return err;
 	}
+	cc->commit_fd = bpf_program__fd(cc->skel->progs.bpflp_commit);
+	commit_pin_program(cc->commit_fd);
 	cc->state_fd = bpf_map__fd(cc->skel->maps.bpflp_state);
 	cc->cover_fd = bpf_map__fd(cc->skel->maps.bpflp_cover);
 	cc->order_fd = bpf_map__fd(cc->skel->maps.bpflp_order);
@@ -84,8 +89,14 @@ int commit_ctx_open(struct commit_ctx *cc)
 
 void commit_ctx_close(struct commit_ctx *cc)
 {
+	int fds[] = { cc->commit_fd, cc->state_fd, cc->cover_fd,
+		      cc->order_fd,  cc->armed_fd, cc->snap_fd };
+
+	for (size_t i = 0; cc->pinned && i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	commit__destroy(cc->skel);
-	cc->skel = NULL;
+	memset(cc, 0, sizeof(*cc));
 }
 
 int run_callback_fd(int prog_fd, int *retval)
@@ -106,7 +117,7 @@ int commit_word(struct commit_ctx *cc, __u64 expected, __u64 desired)
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
 	int err;
 
-	err = bpf_prog_test_run_opts(bpf_program__fd(cc->skel->progs.bpflp_commit), &opts);
+	err = bpf_prog_test_run_opts(cc->commit_fd, &opts);
 	if (err) {
 		err = -errno;
 		p_err("cannot run the commit program: %s", strerror(-err));

@@ -16,7 +16,9 @@ struct commit;
 
 /* The commit program and the shared maps, created and pinned on first use. */
 struct commit_ctx {
-	struct commit *skel;
+	struct commit *skel; /* when loaded; then the fds are its */
+	bool pinned;         /* the pins were reused; then the fds are the ctx's own */
+	int commit_fd;
 	int state_fd;
 	int cover_fd;
 	int order_fd;
@@ -25,6 +27,9 @@ struct commit_ctx {
 };
 
 int commit_ctx_open(struct commit_ctx *cc);
+/* commit_pin.c: the commit program's pin (STORE_COMMIT_PIN), reused or made. */
+int commit_ctx_reuse_pinned(struct commit_ctx *cc);
+void commit_pin_program(int prog_fd);
 /* Point an object's shared maps at their pins (libbpf reuses them, or creates and pins them). */
 int share_maps(struct bpf_object *obj);
 /*

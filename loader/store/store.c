@@ -463,7 +463,7 @@ __u64 registry_active_mask(const struct registry *reg)
  * pinned map's whole value out: one made by a bpflp of another ABI, with a
  * bigger value, would be copied past our struct.
  */
-static int check_state_map(int fd)
+int store_check_state_fd(int fd)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -488,7 +488,7 @@ int store_read_state(struct bpflp_state *state)
 	fd = bpf_obj_get(STORE_ROOT "/bpflp_state");
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	err = check_state_map(fd);
+	err = store_check_state_fd(fd);
 	if (!err && bpf_map_lookup_elem(fd, &key, state))
 		err = -errno;
 	close(fd);

@@ -64,6 +64,8 @@
 /* The maps every bpflp BPF object shares, pinned as STORE_ROOT/NAME (maps.bpf.h). */
 #define STORE_NR_SHARED_MAPS 5
 extern const char *const store_shared_maps[STORE_NR_SHARED_MAPS];
+/* The commit program (bpf/commit.bpf.c), pinned beside them once loaded. */
+#define STORE_COMMIT_PIN STORE_ROOT "/bpflp_commit"
 /* STORE_ROOT/NAME of shared map i (PATH_MAX bytes always hold it). */
 void store_shared_map_pin(char pin[PATH_MAX], size_t i);
 
@@ -181,6 +183,8 @@ int store_remove_meta(const char *dir);
 int store_read_state(struct bpflp_state *state);
 /* 0 if bpflp_state is absent or this bpflp's; -EPROTO (reported) if another ABI's. */
 int store_check_state(void);
+/* store_check_state for a bpflp_state map already open. */
+int store_check_state_fd(int fd);
 /* Read the live commit word. */
 int store_read_commit_word(__u64 *mask);
 
