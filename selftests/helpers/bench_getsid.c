@@ -7,7 +7,9 @@
  * raw-word, raw-word-count-array, raw-word-count-hash, and
  * raw-word-count-array+2: the same with an empty fentry and fexit program
  * around it, where bpflp's take and drop sit): the floor and the pieces of
- * bpflp's gate one by one. Prints "MODE ns_per_call".
+ * bpflp's gate one by one; raw-dispatch, the design probe's stub, which
+ * tail-calls an empty fmod_ret through a program array. Prints "MODE
+ * ns_per_call".
  *
  * With BENCH_PROG_STATS=1 it also turns on the kernel's BPF run-time
  * statistics (BPF_ENABLE_STATS) for the timed calls and prints, for every
@@ -97,6 +99,18 @@ static void print_prog_stats(void)
 	}
 }
 
+/* raw-dispatch: the stub's implementation at index 0 of its program array. */
+static int dispatch_impl(struct bench_raw *skel)
+{
+	int fd = bpf_program__fd(skel->progs.raw_dispatch_impl);
+	__u32 zero = 0;
+
+	if (!bpf_map_update_elem(bpf_map__fd(skel->maps.dispatch_impls), &zero, &fd, BPF_ANY))
+		return 0;
+	fprintf(stderr, "bench_getsid: cannot fill the program array: %s\n", strerror(errno));
+	return -1;
+}
+
 /* The programs of a raw-* mode (up to 3), loaded alone; 0 for an unknown mode. */
 static int raw_progs(struct bench_raw *skel, const char *mode, struct bpf_program **out)
 {
@@ -108,6 +122,8 @@ static int raw_progs(struct bench_raw *skel, const char *mode, struct bpf_progra
 		skel->progs.raw_word_count_hash,
 		skel->progs.raw_empty_fentry,
 		skel->progs.raw_empty_fexit,
+		skel->progs.raw_dispatch,
+		skel->progs.raw_dispatch_impl,
 	};
 	int n = 0;
 
@@ -125,10 +141,13 @@ static int raw_progs(struct bench_raw *skel, const char *mode, struct bpf_progra
 		out[n++] = skel->progs.raw_empty_fexit;
 		out[n++] = skel->progs.raw_word_count_array;
 		out[n++] = skel->progs.raw_empty_fentry;
+	} else if (!strcmp(mode, "raw-dispatch")) {
+		out[n++] = skel->progs.raw_dispatch;
 	}
-	/* Load only the programs measured. */
+	/* Load only the programs measured, and the stub's implementation (see dispatch_impl). */
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		bool wanted = false;
+		bool wanted = all[i] == skel->progs.raw_dispatch_impl && n &&
+			      out[0] == skel->progs.raw_dispatch;
 
 		for (int j = 0; j < n; j++)
 			wanted |= all[i] == out[j];
@@ -150,7 +169,7 @@ int main(int argc, char **argv)
 
 	if (argc != 3 || (calls = atol(argv[2])) <= 0) {
 		fprintf(stderr,
-			"usage: bench_getsid plain|raw-fmod_ret|raw-fentry|raw-word|raw-word-count-array|raw-word-count-array+2|raw-word-count-hash CALLS\n");
+			"usage: bench_getsid plain|raw-fmod_ret|raw-fentry|raw-word|raw-word-count-array|raw-word-count-array+2|raw-word-count-hash|raw-dispatch CALLS\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "plain")) {
@@ -169,6 +188,8 @@ int main(int argc, char **argv)
 			__u64 active_mask, flux;
 		} word = { 1, 0 };
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.state), &zero, &word, BPF_ANY))
+			goto cleanup;
+		if (progs[0] == skel->progs.raw_dispatch && dispatch_impl(skel))
 			goto cleanup;
 		for (int i = 0; i < nr_progs; i++) {
 			links[i] = bpf_program__attach_trace(progs[i]);

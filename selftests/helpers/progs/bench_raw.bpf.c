@@ -121,4 +121,32 @@ int BPF_PROG(raw_empty_fexit, struct task_struct *p, int ret)
 	return 0;
 }
 
+/*
+ * The design probe's stub (selftests/helpers/progs/tail_dispatch.bpf.c): one
+ * program attached, which tail-calls the implementation a global index
+ * names in a program array. What the indirection costs a call.
+ */
+__u64 dispatch_index;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} dispatch_impls SEC(".maps");
+
+SEC("fmod_ret/security_task_getsid")
+int BPF_PROG(raw_dispatch, struct task_struct *p)
+{
+	bpf_tail_call(ctx, &dispatch_impls, *(volatile __u64 *)&dispatch_index);
+	return 0;
+}
+
+/* Loaded, never attached: what raw_dispatch tail-calls (an empty fmod_ret, as raw_fmod_ret). */
+SEC("fmod_ret/security_task_getsid")
+int BPF_PROG(raw_dispatch_impl, struct task_struct *p)
+{
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

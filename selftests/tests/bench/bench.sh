@@ -4,7 +4,8 @@
 # Per call: getsid(pid) through security_task_getsid() unpatched; with
 # ungated programs, the bare floor and then the gate's pieces one by one
 # (the ablation: word read, per-CPU array counter, the per-CPU hash counter
-# it replaced); with bpflp patches between transactions and while one is
+# it replaced), and the design probe's stub that tail-calls an empty
+# fmod_ret (raw-dispatch); with bpflp patches between transactions and while one is
 # held open (full per-call snapshot), and with its call counters off
 # (bpflp stats off, -nostats); a BPFLP_REPLACE body on fmod_ret and
 # through the companion module (BPFLP_ROUTE=companion forces that route on
@@ -56,7 +57,7 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 
-configs=(plain raw-fentry raw-fmod_ret raw-word raw-word-count-array raw-word-count-hash raw-word-count-array+2
+configs=(plain raw-fentry raw-fmod_ret raw-word raw-word-count-array raw-word-count-hash raw-word-count-array+2 raw-dispatch
 	 bpflp-fentry bpflp-fmod_ret bpflp-fmod_ret-nostats bpflp-fmod_ret-in-txn bpflp-fmod_ret-stacked
 	 bpflp-replace-fmod_ret bpflp-replace-companion)
 # BENCH_CONFIGS="plain raw-fmod_ret ...": only these (plain and raw-fmod_ret, the
