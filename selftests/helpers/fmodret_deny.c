@@ -15,26 +15,6 @@
 #include "fmodret_deny.skel.h"
 #include "platform.h"
 
-/* 0 when open() works, else the errno it failed with. */
-static int try_open(const char *path)
-{
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
-}
-
-static void report(const char *who, int err)
-{
-	if (err)
-		printf("%s: errno=%d\n", who, err);
-	else
-		printf("%s: ok\n", who);
-	fflush(stdout);
-}
-
 int main(int argc, char **argv)
 {
 	struct fmodret_deny *skel = NULL;
@@ -74,7 +54,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	report("self", try_open(path));
+	platform_report_open("self", platform_try_open(path));
 
 	child = fork();
 	if (child < 0) {
@@ -82,7 +62,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (child == 0) {
-		report("other", try_open(path));
+		platform_report_open("other", platform_try_open(path));
 		_exit(0);
 	}
 	if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
@@ -92,7 +72,7 @@ int main(int argc, char **argv)
 
 	bpf_link__destroy(skel->links.deny_file_open);
 	skel->links.deny_file_open = NULL;
-	report("detached", try_open(path));
+	platform_report_open("detached", platform_try_open(path));
 
 	printf("denied=%llu\n", (unsigned long long)skel->bss->denied);
 	ret = 0;

@@ -16,24 +16,6 @@
 #include "fmodret_order.skel.h"
 #include "platform.h"
 
-static int try_open(const char *path)
-{
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
-}
-
-static void report(const char *who, int err)
-{
-	if (err)
-		printf("%s: errno=%d\n", who, err);
-	else
-		printf("%s: ok\n", who);
-}
-
 int main(int argc, char **argv)
 {
 	struct fmodret_order *skel = NULL;
@@ -84,17 +66,17 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	both = try_open(path);
-	report("both", both);
+	both = platform_try_open(path);
+	platform_report_open("both", both);
 	printf("first=%s\n", both == EPERM ? "a" : both == EACCES ? "b" : "?");
 
 	bpf_link__destroy(link_second);
 	link_second = NULL;
-	report("oldest", try_open(path));
+	platform_report_open("oldest", platform_try_open(path));
 
 	bpf_link__destroy(link_first);
 	link_first = NULL;
-	report("none", try_open(path));
+	platform_report_open("none", platform_try_open(path));
 
 	printf("runs_a=%llu runs_b=%llu\n", (unsigned long long)skel->bss->runs_a,
 	       (unsigned long long)skel->bss->runs_b);

@@ -7,10 +7,12 @@
 #define BPFLP_PLATFORM_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 
 #define EXIT_SKIP 77
@@ -45,6 +47,27 @@ static inline int platform_load_failed(const char *what, int err)
 	}
 	fprintf(stderr, "error: cannot load %s: %s\n", what, strerror(-err));
 	return 1;
+}
+
+/* 0 when open(path) works, else the errno it failed with. */
+static inline int platform_try_open(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* "WHO: ok" or "WHO: errno=N", as the tests read an open() outcome. */
+static inline void platform_report_open(const char *who, int err)
+{
+	if (err)
+		printf("%s: errno=%d\n", who, err);
+	else
+		printf("%s: ok\n", who);
+	fflush(stdout);
 }
 
 #endif /* BPFLP_PLATFORM_H */

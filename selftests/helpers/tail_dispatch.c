@@ -23,24 +23,6 @@
 #include "tail_dispatch.skel.h"
 #include "platform.h"
 
-static int try_open(const char *path)
-{
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
-}
-
-static void report(const char *what, int err)
-{
-	if (err)
-		printf("%s: errno=%d\n", what, err);
-	else
-		printf("%s: ok\n", what);
-}
-
 static double now_us(void)
 {
 	struct timespec ts;
@@ -112,7 +94,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "error: cannot attach the stub: %s\n", strerror(errno));
 		goto out;
 	}
-	report("empty", try_open(argv[1]));
+	platform_report_open("empty", platform_try_open(argv[1]));
 	if (set_entry(skel, 0, skel->progs.deny_eperm) ||
 	    set_entry(skel, 1, skel->progs.deny_eacces)) {
 		fprintf(stderr, "error: cannot fill the program array: %s\n", strerror(errno));
@@ -123,7 +105,7 @@ int main(int argc, char **argv)
 
 		skel->bss->live_index = index;
 		snprintf(what, sizeof(what), "index%llu", (unsigned long long)index);
-		report(what, try_open(argv[1]));
+		platform_report_open(what, platform_try_open(argv[1]));
 	}
 	err = set_entry(skel, 3, skel->progs.other_hook);
 	if (err)
