@@ -170,11 +170,7 @@ struct bpflp_migrate_args {
 	__u64 converted; /* out: entries written */
 };
 
-/*
- * In/out context of the commit program (BPF_PROG_TEST_RUN). The loader
- * reuses a commit program pinned by an earlier bpflp when its name is
- * bpflp_commit (loader/kernel/commit_pin.c): a change here renames it.
- */
+/* In/out context of the commit program (BPF_PROG_TEST_RUN). */
 struct bpflp_commit_args {
 	__u64 expected_mask; /* in: word the loader believes is live */
 	__u64 new_mask;      /* in: word to install */

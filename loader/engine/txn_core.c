@@ -159,7 +159,7 @@ void txn_drop_created_store(struct txn *t)
 	registry_free(&reg);
 	if (!empty)
 		return;
-	unlink(STORE_COMMIT_PIN);
+	commit_pins_remove();
 	for (size_t i = 0; i < STORE_NR_SHARED_MAPS; i++) {
 		store_shared_map_pin(path, i);
 		unlink(path);

@@ -48,12 +48,32 @@ int share_maps(struct bpf_object *obj)
 	return 0;
 }
 
+/*
+ * STORE_ROOT/bpflp_commit_HASH, HASH an FNV-1a of the object this build
+ * embeds: a pin is reused only by the build that made it, so a changed
+ * program or struct bpflp_commit_args is never run from an older pin. A
+ * cache key, not a trust anchor: the pin is root's, under the lock.
+ */
+static void commit_pin_path(char path[PATH_MAX])
+{
+	size_t size;
+	const unsigned char *elf = commit__elf_bytes(&size);
+	__u64 hash = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < size; i++)
+		hash = (hash ^ elf[i]) * 0x100000001b3ULL;
+	snprintf(path, PATH_MAX, "%s/%s%016llx", STORE_ROOT, STORE_COMMIT_PIN_PREFIX,
+		 (unsigned long long)hash);
+}
+
 int commit_ctx_open(struct commit_ctx *cc)
 {
+	char prog_pin[PATH_MAX];
 	int err;
 
 	memset(cc, 0, sizeof(*cc));
-	err = commit_ctx_reuse_pinned(cc);
+	commit_pin_path(prog_pin);
+	err = commit_ctx_reuse_pinned(cc, prog_pin);
 	if (!err || err == -EPROTO)
 		return err;
 	cc->skel = commit__open();
@@ -78,7 +98,7 @@ int commit_ctx_open(struct commit_ctx *cc)
 		return err;
 	}
 	cc->commit_fd = bpf_program__fd(cc->skel->progs.bpflp_commit);
-	commit_pin_program(cc->commit_fd);
+	commit_pin_program(cc->commit_fd, prog_pin);
 	cc->state_fd = bpf_map__fd(cc->skel->maps.bpflp_state);
 	cc->cover_fd = bpf_map__fd(cc->skel->maps.bpflp_cover);
 	cc->order_fd = bpf_map__fd(cc->skel->maps.bpflp_order);

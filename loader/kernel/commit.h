@@ -27,9 +27,18 @@ struct commit_ctx {
 };
 
 int commit_ctx_open(struct commit_ctx *cc);
-/* commit_pin.c: the commit program's pin (STORE_COMMIT_PIN), reused or made. */
-int commit_ctx_reuse_pinned(struct commit_ctx *cc);
-void commit_pin_program(int prog_fd);
+/*
+ * commit_pin.c: the commit program's pin. Reused with the shared maps' pins
+ * when it is this build's (prog_pin) on the pinned bpflp_state and the maps
+ * have this bpflp's shapes; else an error, and the caller loads them:
+ * -EPROTO (said) only for another ABI's bpflp_state, which loading cannot
+ * mend either.
+ */
+int commit_ctx_reuse_pinned(struct commit_ctx *cc, const char *prog_pin);
+/* Pin prog_fd at prog_pin, in place of any other build's commit program. */
+void commit_pin_program(int prog_fd, const char *prog_pin);
+/* Unpin every build's commit program (the tree is being removed). */
+void commit_pins_remove(void);
 /* Point an object's shared maps at their pins (libbpf reuses them, or creates and pins them). */
 int share_maps(struct bpf_object *obj);
 /*

@@ -3,10 +3,12 @@
  * The commit program pinned beside the shared maps, so that a transaction
  * opens six pins instead of loading it. Loading meant opening its object
  * (ELF, BTF, the kernel version), libbpf's feature probes and five map
- * reuses: about 100 ms of every apply, replace and disable under TCG
- * (docs/benchmarks.md, run L), for 21 instructions that never change.
+ * reuses, for 21 instructions: 52 system calls and about 30 ms of every
+ * transaction under TCG (docs/benchmarks.md, run L).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -14,8 +16,33 @@
 #include "log.h"
 #include "store.h"
 
-/* The name bpf/commit.bpf.c gives it: a change to struct bpflp_commit_args renames it. */
-#define COMMIT_PROG_NAME "bpflp_commit"
+#define COMMIT_PROG_NAME "bpflp_commit" /* bpf/commit.bpf.c's */
+
+/* The shared maps as include/bpflp/maps.bpf.h defines them: a pin of another shape is not reused. */
+static const struct shared_map_shape {
+	const char *name;
+	__u32 type, key_size, value_size, max_entries, flags;
+} shapes[] = {
+	{ "bpflp_state", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct bpflp_state), 1, 0 },
+	{ "bpflp_cover", BPF_MAP_TYPE_HASH, 8, 8, BPFLP_MAX_COVERED, BPF_F_NO_PREALLOC },
+	{ "bpflp_order", BPF_MAP_TYPE_ARRAY, 4, 8, BPFLP_MAX_SLOTS, 0 },
+	{ "bpflp_armed", BPF_MAP_TYPE_ARRAY, 4, 8, BPFLP_MAX_SLOTS, 0 },
+	{ "bpflp_snap", BPF_MAP_TYPE_TASK_STORAGE, 4, sizeof(struct bpflp_snapshot), 0,
+	  BPF_F_NO_PREALLOC },
+};
+
+_Static_assert(sizeof(shapes) / sizeof(shapes[0]) == STORE_NR_SHARED_MAPS,
+	       "one shape per shared map");
+
+static bool has_shape(int fd, const struct shared_map_shape *want)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return !bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == want->type &&
+	       info.key_size == want->key_size && info.value_size == want->value_size &&
+	       info.max_entries == want->max_entries && info.map_flags == want->flags;
+}
 
 static int prog_uses_only_map(int prog_fd, int map_fd)
 {
@@ -34,45 +61,53 @@ static int prog_uses_only_map(int prog_fd, int map_fd)
 	return 0;
 }
 
-/*
- * Use the pinned commit program and map pins. Not when one is missing
- * (the skeleton then creates what is missing), nor when the program is
- * not this bpflp's commit program on the pinned bpflp_state (a store
- * rebuilt by hand, or another bpflp's): it is then loaded and pinned anew.
- * -EPROTO, said, for another ABI's bpflp_state: no reason to load either.
- */
-int commit_ctx_reuse_pinned(struct commit_ctx *cc)
+int commit_ctx_reuse_pinned(struct commit_ctx *cc, const char *prog_pin)
 {
-	int *fds[STORE_NR_SHARED_MAPS] = { &cc->state_fd, &cc->cover_fd, &cc->order_fd,
-					   &cc->armed_fd, &cc->snap_fd };
+	int *fds[] = { &cc->state_fd, &cc->cover_fd, &cc->order_fd, &cc->armed_fd, &cc->snap_fd };
 	char pin[PATH_MAX];
 	int err = 0;
 
 	cc->pinned = true;
-	cc->commit_fd = bpf_obj_get(STORE_COMMIT_PIN);
+	cc->commit_fd = bpf_obj_get(prog_pin);
 	for (size_t i = 0; i < STORE_NR_SHARED_MAPS; i++)
 		*fds[i] = -1;
 	if (cc->commit_fd < 0)
 		err = -errno;
 	for (size_t i = 0; i < STORE_NR_SHARED_MAPS && !err; i++) {
-		store_shared_map_pin(pin, i);
+		snprintf(pin, sizeof(pin), "%s/%s", STORE_ROOT, shapes[i].name);
 		*fds[i] = bpf_obj_get(pin);
 		err = *fds[i] < 0 ? -errno : 0;
 	}
-	/* The shape first: another ABI's bpflp_state is refused in words, not reused. */
+	/* Another ABI's bpflp_state is refused in words (EPROTO), not loaded around. */
 	err = err ?: store_check_state_fd(cc->state_fd);
+	for (size_t i = 0; i < STORE_NR_SHARED_MAPS && !err; i++)
+		if (!has_shape(*fds[i], &shapes[i]))
+			err = -ESTALE;
 	if (!err && prog_uses_only_map(cc->commit_fd, cc->state_fd))
 		err = -ESTALE;
+	if (err == -ESTALE)
+		pr_debug("the pinned commit program or a shared map is not as this bpflp makes them: loading them\n");
 	if (err)
 		commit_ctx_close(cc);
 	return err;
 }
 
-void commit_pin_program(int prog_fd)
+void commit_pins_remove(void)
 {
-	/* A stale pin (see commit_ctx_reuse_pinned) gives way; no pin only costs the next load. */
-	unlink(STORE_COMMIT_PIN);
-	if (bpf_obj_pin(prog_fd, STORE_COMMIT_PIN))
-		pr_debug("cannot pin the commit program at %s: %s\n", STORE_COMMIT_PIN,
-			 strerror(errno));
+	DIR *d = opendir(STORE_ROOT);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, STORE_COMMIT_PIN_PREFIX, strlen(STORE_COMMIT_PIN_PREFIX)))
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+}
+
+void commit_pin_program(int prog_fd, const char *prog_pin)
+{
+	/* Another build's pin (or a stale one) gives way; no pin only costs the next load. */
+	commit_pins_remove();
+	if (bpf_obj_pin(prog_fd, prog_pin))
+		pr_debug("cannot pin the commit program at %s: %s\n", prog_pin, strerror(errno));
 }

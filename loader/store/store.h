@@ -64,8 +64,11 @@
 /* The maps every bpflp BPF object shares, pinned as STORE_ROOT/NAME (maps.bpf.h). */
 #define STORE_NR_SHARED_MAPS 5
 extern const char *const store_shared_maps[STORE_NR_SHARED_MAPS];
-/* The commit program (bpf/commit.bpf.c), pinned beside them once loaded. */
-#define STORE_COMMIT_PIN STORE_ROOT "/bpflp_commit"
+/*
+ * The commit program (bpf/commit.bpf.c), pinned beside them once loaded as
+ * STORE_ROOT/bpflp_commit_HASH, HASH naming the build of the program.
+ */
+#define STORE_COMMIT_PIN_PREFIX "bpflp_commit_"
 /* STORE_ROOT/NAME of shared map i (PATH_MAX bytes always hold it). */
 void store_shared_map_pin(char pin[PATH_MAX], size_t i);
 
