@@ -628,7 +628,8 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 			}
 		}
 	}
-	return err ?: done;
+	/* What was restored counts first: the caller reads the records again. */
+	return done ?: err;
 }
 
 /*

@@ -75,7 +75,7 @@ int drift_repin_shared_maps(const struct registry *reg);
 
 /*
  * DRIFT_REPIN for records and programs. Reports what it did in rep (may be
- * NULL); returns how many pins it restored, or the last error.
+ * NULL); returns how many pins it restored, else the last error (or 0).
  */
 int drift_repin(const struct registry *reg, struct drift_report *rep);
 
