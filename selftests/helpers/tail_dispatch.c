@@ -8,7 +8,8 @@
  *   index1: word 1, the EACCES one at 1           (want errno=13)
  *   index2: word 2, an empty entry                (want ok)
  *   other_hook: refused errno=N | accepted: a program of another function
- *   stub_runs=N: the stub's runs for the calls above
+ *               with another prototype
+ *   stub_runs=N: the stub's runs for the opens of PATH above
  * and, over ROUNDS rounds (default 50), the cost of one switch each way:
  *   array_update_us=X: one write of an array entry
  *   link_swap_us=Y:    attaching an fmod_ret link and destroying it again,

@@ -166,11 +166,14 @@ BPFLP_ROUTE=companion transactions "replace on companion" bench-replace
 # by links costs on that function (an fmod_ret link attached and destroyed:
 # two trampoline rebuilds).
 probe=$(mktemp /tmp/bpflp-bench-dispatch.XXXXXX)
-dispatch=$(build/selftests/helpers/tail_dispatch "$probe" "${BENCH_SWITCHES:-50}")
+if dispatch=$(build/selftests/helpers/tail_dispatch "$probe" "${BENCH_SWITCHES:-50}"); then
+	array_us=$(sed -n 's/^array_update_us=//p' <<< "$dispatch")
+	link_us=$(sed -n 's/^link_swap_us=//p' <<< "$dispatch")
+	echo "array_update_us,link_swap_us" > "$out/dispatch.csv"
+	echo "$array_us,$link_us" >> "$out/dispatch.csv"
+	awk -v a="$array_us" -v l="$link_us" 'BEGIN { printf "Per switch of one function (design probe): array write %.1f us, link attach+detach %.1f us (%.0fx)\n", a, l, l / a }'
+else
+	echo "Per switch of one function (design probe): not measured, tail_dispatch failed (see above)"
+fi
 rm -f "$probe"
-array_us=$(sed -n 's/^array_update_us=//p' <<< "$dispatch")
-link_us=$(sed -n 's/^link_swap_us=//p' <<< "$dispatch")
-echo "array_update_us,link_swap_us" > "$out/dispatch.csv"
-echo "$array_us,$link_us" >> "$out/dispatch.csv"
-awk -v a="$array_us" -v l="$link_us" 'BEGIN { printf "Per switch of one function (design probe): array write %.1f us, link attach+detach %.1f us (%.0fx)\n", a, l, l / a }'
 echo "(TCG-emulated CPU: compare ratios within this run, not absolute times)"
