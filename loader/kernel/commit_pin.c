@@ -34,29 +34,31 @@ static const struct shared_map_shape {
 _Static_assert(sizeof(shapes) / sizeof(shapes[0]) == STORE_NR_SHARED_MAPS,
 	       "one shape per shared map");
 
-static bool has_shape(int fd, const struct shared_map_shape *want)
+/* Is fd's map of want's shape? *id: its id, for prog_uses_only_map(). */
+static bool has_shape(int fd, const struct shared_map_shape *want, __u32 *id)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
-	return !bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == want->type &&
-	       info.key_size == want->key_size && info.value_size == want->value_size &&
-	       info.max_entries == want->max_entries && info.map_flags == want->flags;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return false;
+	*id = info.id;
+	return info.type == want->type && info.key_size == want->key_size &&
+	       info.value_size == want->value_size && info.max_entries == want->max_entries &&
+	       info.map_flags == want->flags;
 }
 
-static int prog_uses_only_map(int prog_fd, int map_fd)
+static int prog_uses_only_map(int prog_fd, __u32 map_id)
 {
-	struct bpf_map_info map = {};
 	struct bpf_prog_info prog = {};
-	__u32 map_ids[2], len = sizeof(prog), map_len = sizeof(map);
+	__u32 map_ids[2], len = sizeof(prog);
 
 	prog.nr_map_ids = 2;
 	prog.map_ids = (__u64)(unsigned long)map_ids;
-	if (bpf_obj_get_info_by_fd(prog_fd, &prog, &len) ||
-	    bpf_obj_get_info_by_fd(map_fd, &map, &map_len))
+	if (bpf_obj_get_info_by_fd(prog_fd, &prog, &len))
 		return -errno;
 	if (prog.type != BPF_PROG_TYPE_SYSCALL || strcmp(prog.name, COMMIT_PROG_NAME) ||
-	    prog.nr_map_ids != 1 || map_ids[0] != map.id)
+	    prog.nr_map_ids != 1 || map_ids[0] != map_id)
 		return -ESTALE;
 	return 0;
 }
@@ -64,6 +66,7 @@ static int prog_uses_only_map(int prog_fd, int map_fd)
 int commit_ctx_reuse_pinned(struct commit_ctx *cc, const char *prog_pin)
 {
 	int *fds[] = { &cc->state_fd, &cc->cover_fd, &cc->order_fd, &cc->armed_fd, &cc->snap_fd };
+	__u32 ids[STORE_NR_SHARED_MAPS];
 	char pin[PATH_MAX];
 	int err = 0;
 
@@ -81,9 +84,9 @@ int commit_ctx_reuse_pinned(struct commit_ctx *cc, const char *prog_pin)
 	/* Another ABI's bpflp_state is refused in words (EPROTO), not loaded around. */
 	err = err ?: store_check_state_fd(cc->state_fd);
 	for (size_t i = 0; i < STORE_NR_SHARED_MAPS && !err; i++)
-		if (!has_shape(*fds[i], &shapes[i]))
+		if (!has_shape(*fds[i], &shapes[i], &ids[i]))
 			err = -ESTALE;
-	if (!err && prog_uses_only_map(cc->commit_fd, cc->state_fd))
+	if (!err && prog_uses_only_map(cc->commit_fd, ids[0])) /* shapes[0]: bpflp_state */
 		err = -ESTALE;
 	if (err == -ESTALE)
 		pr_debug("the pinned commit program or a shared map is not as this bpflp makes them: loading them\n");
