@@ -125,6 +125,12 @@ $(BUILD)/selftests/helpers/%: selftests/helpers/%.c $(TPROG_SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/selftests/helpers/progs $< $(LDLIBS) -o $@
 
+# The bench's probe of the next replace protocol loads patches with bpflp's own code.
+$(BUILD)/selftests/helpers/dispatch_scale: selftests/helpers/dispatch_scale.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(ALL_IQUOTE) $^ $(LDLIBS) -o $@
+
 # ---- sanitizers ----------------------------------------------------------
 # `make asan`: the CLI and the unit tests built with ASan and UBSan in
 # build/asan/; `make check-asan` runs every test with them (tests take the

@@ -21,6 +21,8 @@ assert_eq "$(grep -cE "^bpflp,(1|4),(apply|replace|disable),$num,$num,($num)?,($
 	"bpflp rows of scale.csv (N = 1, 4 x apply, replace, disable)"
 assert_eq "$(grep -cE "^bpflp,(1,replace_k1|4,replace_k1|4,replace_k4),$num,$num,($num)?,($num)?,$num,$num,($num)?$" "$out/scale.csv")" 3 \
 	"k-of-N replace rows of scale.csv (N = 1: k = 1; N = 4: k = 1, 4)"
+assert_eq "$(grep -cE "^dispatch,(1|4),(apply|replace|replace_k1|replace_k4|disable),$num,$num,$num,$num,$num,$num,$" "$out/scale.csv")" 9 \
+	"rows of the dispatch probe (each switch checked by the probe on the functions it calls)"
 assert_eq "$(grep -cE "^livepatch,(1|4),(apply|replace|disable),$num,,,,,,($num)?$" "$out/scale.csv")" 6 \
 	"livepatch rows of scale.csv"
 assert_eq "$(grep -cE "^bpflp,1,3,$num,$num,$num,$num,$num,1,4096,$" "$out/scale-mem.csv")" 1 \

@@ -7,6 +7,8 @@
 #     functions of the generated target module bpflp_bench, split into
 #     phases by the loader's BPFLP_TIMING lines; the commit against its
 #     floor, one bare map-update syscall.
+#   - dispatch: the same patches switched as docs/design.md's "Next" designs
+#     it (selftests/helpers/dispatch_scale): a probe, not bpflp's protocol.
 #   - livepatch: insmod -> transition 0, replace v1 -> v2, disable -> gone
 #     -> rmmod, for the same N functions.
 #   - memory one patch holds (bpftool's accounting, trampoline pages) and the
@@ -29,6 +31,7 @@ cd "$root"
 BPFLP=${BPFLP_BIN:-build/bpflp}
 kloop=build/selftests/helpers/bench_kloop
 floor=build/selftests/helpers/map_update_floor
+dispatch=build/selftests/helpers/dispatch_scale
 bench=build/bench
 kmod=$bench/kmod/$(uname -r)	# build.sh builds per guest kernel
 out=${BPFLP_VM_SHARE:-$root/build/vm-share}/bench
@@ -138,6 +141,19 @@ for n in $(wanted bpflp); do
 	read -r t0 t1 <<< "$span"
 	release=$(wait_trampolines "$base")
 	echo "bpflp,$n,disable,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
+done
+
+# ---- the next protocol's probe: the same patches switched by array writes --------
+# selftests/helpers/dispatch_scale (docs/design.md, "Next"): stubs attached
+# once, each version loaded by bpflp's code, only its changed bodies, and
+# switched by program-array writes and one generation. It checks that each
+# switch took effect on the functions it calls, and fails the run if not.
+for n in $(wanted bpflp); do
+	ks=$(python3 selftests/tests/bench/gen.py kseries "$n")
+	base=$(trampolines)
+	# shellcheck disable=SC2086 # one argument per k
+	$dispatch "$n" $bench/patches/scale-$n $ks >> $tmp/scale.csv
+	wait_trampolines "$base" > /dev/null
 done
 
 # ---- livepatch: the same three steps per N ------------------------------------

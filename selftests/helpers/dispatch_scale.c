@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dispatch_scale N PATCH_PREFIX K...: make bench-scale's probe of the replace
+ * designed in docs/design.md ("Next: a replace by program-array writes"),
+ * on the N functions security_bpflp_bench_<i> of the scale benchmark's
+ * target module, with the same patch objects bpflp applies
+ * (PATCH_PREFIX-vV.bpf.o, V = 1, 2, ...).
+ *
+ * One fmod_ret stub per function, attached once, reads a generation G and
+ * tail-calls entry G & 1 of that function's program array. A version is
+ * opened and loaded by bpflp's own code (patch_object), then:
+ *   apply    v1 loaded; side 1 written; stubs attached (G = 0: empty side,
+ *            the original runs); G -> 1
+ *   replace  v2 (K = 0: no body changed) and then one step per K: only
+ *            the K functions whose body changed (the first K, as gen.py
+ *            builds the series) are loaded; every function's entry on the
+ *            other side is written, with the program it keeps or the new
+ *            one; G + 1; a grace period before that side may be written
+ *            again
+ *   disable  the other side emptied; G + 1; the stubs detached
+ * The unchanged functions are told by the caller, not decided from the
+ * objects: the loader's "unchanged" test is designed, not built. Nothing is
+ * pinned or journaled, and G is written with a plain map update, not the
+ * commit program's compare-and-swap: these are the protocol's costs, not a
+ * product's.
+ *
+ * Each patch program is loaded with its own private bpflp_state, its word
+ * set so that its gate opens: its counter then shows which version a call
+ * ran. After every switch, functions 0, the last changed one and N - 1 are
+ * called through /proc/bpflp_bench, and must be counted by the version
+ * that now owns them and by no other (by none after the disable).
+ *
+ * Prints one scale.csv row per transaction (scale.sh's columns):
+ *   dispatch,N,OP,total_ms,open_ms,load_ms,attach_ms,commit_us,detach_ms,
+ * attach: array writes and, in the apply, the stubs loaded and attached;
+ * detach: the grace period after a replace, the stubs detached after the
+ * disable.
+ */
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bpflp/abi.h"
+#include "log.h"
+#include "patch_object.h"
+
+#define MAX_VERSIONS 8
+#define CHECK_CALLS  3
+#define BENCH_PROC   "/proc/bpflp_bench"
+#define FUNC_PREFIX  "security_bpflp_bench_"
+
+struct func_dispatch {
+	int array_fd; /* PROG_ARRAY of 2: the sides */
+	int link_fd;
+	int side_owner[2]; /* version whose program is on each side, -1 empty */
+	int owner;         /* the version that has its newest body */
+};
+
+struct probe {
+	int n;
+	int gen_fd; /* ARRAY of one __u64: G */
+	__u64 gen;
+	struct func_dispatch *funcs;
+	struct patch_object *versions[MAX_VERSIONS];
+	int *prog_of[MAX_VERSIONS]; /* version's program index per function, -1 not loaded */
+	int nr_versions;
+};
+
+struct phases {
+	double t0, open, load, attach, commit, detach;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void print_row(const struct probe *p, const char *op, const struct phases *ph)
+{
+	printf("dispatch,%d,%s,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,\n", p->n, op, ph->detach - ph->t0,
+	       ph->open - ph->t0, ph->load - ph->open, ph->attach - ph->load,
+	       (ph->commit - ph->attach) * 1e3, ph->detach - ph->commit);
+}
+
+static int func_index(const char *func)
+{
+	return strncmp(func, FUNC_PREFIX, strlen(FUNC_PREFIX)) ? -1 :
+								 atoi(func + strlen(FUNC_PREFIX));
+}
+
+/*
+ * Open the next version's object and load only its first `changed`
+ * functions (all: -1); ph->open and ph->load are when each step ended.
+ */
+static int load_version(struct probe *p, const char *path, int changed, struct phases *ph)
+{
+	int v = p->nr_versions, err;
+	struct patch_object *po;
+	struct bpflp_state open_gate = { .active_mask = 1 }; /* slot 0 */
+	__u32 zero = 0;
+
+	po = calloc(1, sizeof(*po));
+	p->prog_of[v] = malloc(p->n * sizeof(int));
+	if (!po || !p->prog_of[v])
+		return -ENOMEM;
+	p->versions[v] = po;
+	p->nr_versions++;
+	err = patch_object_open(po, path, true);
+	ph->open = now_ms();
+	if (err)
+		return err;
+	for (int i = 0; i < p->n; i++)
+		p->prog_of[v][i] = -1;
+	for (int j = 0; j < po->nr_progs; j++) {
+		int i = func_index(po->progs[j].func);
+
+		if (i < 0 || i >= p->n) {
+			fprintf(stderr, "dispatch_scale: %s: unexpected function %s\n", path,
+				po->progs[j].func);
+			return -EINVAL;
+		}
+		if (changed >= 0 && i >= changed)
+			bpf_program__set_autoload(po->progs[j].prog, false);
+		else
+			p->prog_of[v][i] = j;
+	}
+	err = patch_object_load(po, 0, 1, false);
+	ph->load = now_ms();
+	if (err)
+		return err;
+	return bpf_map_update_elem(patch_object_state_fd(po), &zero, &open_gate, BPF_ANY) ? -errno :
+											    0;
+}
+
+/* The calls version v counted on function i. */
+static __u64 counted(const struct probe *p, int v, int i)
+{
+	int nr_cpus = libbpf_num_possible_cpus(), j = p->prog_of[v][i];
+	struct bpf_map *stats = bpf_object__find_map_by_name(p->versions[v]->obj, "bpflp_stats");
+	struct bpflp_stat per_cpu[nr_cpus > 0 ? nr_cpus : 1];
+	__u32 key = j;
+	__u64 calls = 0;
+
+	if (j < 0 || !stats || nr_cpus <= 0 || bpf_map_lookup_elem(bpf_map__fd(stats), &key, per_cpu))
+		return 0;
+	for (int c = 0; c < nr_cpus; c++)
+		calls += per_cpu[c].calls;
+	return calls;
+}
+
+static int call_function(int i)
+{
+	char cmd[64];
+	FILE *f = fopen(BENCH_PROC, "w");
+	int err;
+
+	if (!f)
+		return -errno;
+	snprintf(cmd, sizeof(cmd), "fn %d %d", i, CHECK_CALLS);
+	err = fputs(cmd, f) < 0 ? -EIO : 0;
+	return fclose(f) ? -errno : err;
+}
+
+/* Call function i: only its owner (none: -1) may count the calls. */
+static int check_function(const struct probe *p, int i, int owner)
+{
+	__u64 before[MAX_VERSIONS];
+	int err;
+
+	for (int v = 0; v < p->nr_versions; v++)
+		before[v] = counted(p, v, i);
+	err = call_function(i);
+	if (err) {
+		fprintf(stderr, "dispatch_scale: cannot call function %d: %s\n", i, strerror(-err));
+		return err;
+	}
+	for (int v = 0; v < p->nr_versions; v++) {
+		__u64 got = counted(p, v, i) - before[v], want = v == owner ? CHECK_CALLS : 0;
+
+		if (got != want) {
+			fprintf(stderr,
+				"dispatch_scale: function %d: version %d counted %llu calls, want %llu\n",
+				i, v + 1, (unsigned long long)got, (unsigned long long)want);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+static int check_functions(const struct probe *p, int changed, bool disabled)
+{
+	int sample[] = { 0, changed > 0 ? changed - 1 : 0, p->n - 1 }, err = 0;
+
+	for (size_t s = 0; s < sizeof(sample) / sizeof(sample[0]) && !err; s++) {
+		int i = sample[s];
+
+		err = check_function(p, i, disabled ? -1 : p->funcs[i].owner);
+	}
+	return err;
+}
+
+/* Write function i's entry on side s: version v's program, or empty (v < 0). */
+static int write_side(struct probe *p, int i, int s, int v)
+{
+	struct func_dispatch *f = &p->funcs[i];
+	__u32 key = s;
+	int fd;
+
+	if (f->side_owner[s] == v)
+		return 0;
+	if (v < 0) {
+		if (bpf_map_delete_elem(f->array_fd, &key) && errno != ENOENT)
+			return -errno;
+	} else {
+		fd = bpf_program__fd(p->versions[v]->progs[p->prog_of[v][i]].prog);
+		if (bpf_map_update_elem(f->array_fd, &key, &fd, BPF_ANY))
+			return -errno;
+	}
+	f->side_owner[s] = v;
+	return 0;
+}
+
+/* G + 1: every stub now reads the side just written. */
+static int flip(struct probe *p)
+{
+	__u32 zero = 0;
+	__u64 next = p->gen + 1;
+
+	if (bpf_map_update_elem(p->gen_fd, &zero, &next, BPF_ANY))
+		return -errno;
+	p->gen = next;
+	return 0;
+}
+
+/* Every program that read the old G has finished: its side may be written again. */
+static int grace_period(void)
+{
+	return syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) ? -errno : 0;
+}
+
+/*
+ * The stub for function i, loaded for the function the version's program
+ * there attaches to (the same BTF id and object):
+ *	r2 = &G; r3 = *r2 & 1; r2 = array; tail_call(ctx, array, r3); return 0
+ */
+static int load_stub(const struct probe *p, int i, int model_fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int btf_fd, fd;
+
+	if (bpf_obj_get_info_by_fd(model_fd, &info, &len))
+		return -errno;
+	btf_fd = info.attach_btf_obj_id ? bpf_btf_get_fd_by_id(info.attach_btf_obj_id) : 0;
+	if (btf_fd < 0)
+		return -errno;
+	{
+		const struct bpf_insn insns[] = {
+			{ .code = BPF_LD | BPF_IMM | BPF_DW,
+			  .dst_reg = BPF_REG_2,
+			  .src_reg = BPF_PSEUDO_MAP_VALUE,
+			  .imm = p->gen_fd },
+			{ .imm = 0 },
+			{ .code = BPF_LDX | BPF_MEM | BPF_DW,
+			  .dst_reg = BPF_REG_3,
+			  .src_reg = BPF_REG_2 },
+			{ .code = BPF_ALU64 | BPF_AND | BPF_K, .dst_reg = BPF_REG_3, .imm = 1 },
+			{ .code = BPF_LD | BPF_IMM | BPF_DW,
+			  .dst_reg = BPF_REG_2,
+			  .src_reg = BPF_PSEUDO_MAP_FD,
+			  .imm = p->funcs[i].array_fd },
+			{ .imm = 0 },
+			{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_tail_call },
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_MODIFY_RETURN,
+			    .attach_btf_id = info.attach_btf_id, .attach_btf_obj_fd = btf_fd);
+
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "dispatch_stub", "GPL", insns,
+				   sizeof(insns) / sizeof(insns[0]), &opts);
+	}
+	if (fd < 0)
+		fd = -errno;
+	if (btf_fd > 0)
+		close(btf_fd);
+	return fd;
+}
+
+static int apply(struct probe *p, const char *path)
+{
+	struct phases ph = { .t0 = now_ms() };
+	int err, stub_fd;
+
+	p->gen_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dispatch_gen", sizeof(__u32), sizeof(__u64),
+				   1, NULL);
+	if (p->gen_fd < 0)
+		return -errno;
+	err = load_version(p, path, -1, &ph);
+	for (int i = 0; i < p->n && !err; i++) {
+		struct func_dispatch *f = &p->funcs[i];
+
+		f->side_owner[0] = f->side_owner[1] = -1;
+		f->owner = 0;
+		f->array_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "dispatch_sides",
+					     sizeof(__u32), sizeof(__u32), 2, NULL);
+		if (f->array_fd < 0)
+			return -errno;
+		err = write_side(p, i, 1, 0);
+		stub_fd = err   ?:
+				  load_stub(p, i,
+					    bpf_program__fd(
+						    p->versions[0]->progs[p->prog_of[0][i]].prog));
+		if (stub_fd < 0)
+			err = stub_fd;
+		if (err)
+			break;
+		f->link_fd = bpf_link_create(stub_fd, 0, BPF_MODIFY_RETURN, NULL);
+		err = f->link_fd < 0 ? -errno : 0;
+		close(stub_fd);
+	}
+	ph.attach = now_ms();
+	err = err ?: flip(p);
+	ph.commit = ph.detach = now_ms();
+	if (!err)
+		print_row(p, "apply", &ph);
+	return err ?: check_functions(p, p->n, false);
+}
+
+/* The next version, whose first `changed` functions have a new body. */
+static int replace(struct probe *p, const char *path, int changed, const char *op)
+{
+	struct phases ph = { .t0 = now_ms() };
+	int v = p->nr_versions, side = (p->gen + 1) & 1, err;
+
+	err = load_version(p, path, changed, &ph);
+	for (int i = 0; i < p->n && !err; i++) {
+		if (i < changed)
+			p->funcs[i].owner = v;
+		err = write_side(p, i, side, p->funcs[i].owner);
+	}
+	ph.attach = now_ms();
+	err = err ?: flip(p);
+	ph.commit = now_ms();
+	err = err ?: grace_period();
+	ph.detach = now_ms();
+	if (!err)
+		print_row(p, op, &ph);
+	return err ?: check_functions(p, changed, false);
+}
+
+static int disable(struct probe *p)
+{
+	struct phases ph = { .t0 = now_ms() };
+	int side = (p->gen + 1) & 1, err = 0;
+
+	ph.open = ph.load = ph.t0;
+	for (int i = 0; i < p->n && !err; i++)
+		err = write_side(p, i, side, -1);
+	ph.attach = now_ms();
+	err = err ?: flip(p);
+	ph.commit = now_ms();
+	for (int i = 0; i < p->n && !err; i++) {
+		close(p->funcs[i].link_fd);
+		p->funcs[i].link_fd = -1;
+	}
+	ph.detach = now_ms();
+	if (!err)
+		print_row(p, "disable", &ph);
+	return err ?: check_functions(p, 0, true);
+}
+
+static void usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s N PATCH_PREFIX K...\n", prog);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct rlimit nofile = { 1 << 16, 1 << 16 };
+	struct probe p = { .gen_fd = -1 };
+	char path[4096], op[32];
+	int err;
+
+	if (argc < 3)
+		usage(argv[0]);
+	p.n = atoi(argv[1]);
+	if (p.n <= 0 || p.n > BPFLP_MAX_FUNCS || argc - 3 > MAX_VERSIONS - 2)
+		usage(argv[0]);
+	log_setup_libbpf();
+	/* Each version's programs, and one array and link per function, are descriptors. */
+	if (setrlimit(RLIMIT_NOFILE, &nofile))
+		fprintf(stderr, "dispatch_scale: descriptor limit not raised: %s\n", strerror(errno));
+	p.funcs = calloc(p.n, sizeof(*p.funcs));
+	if (!p.funcs)
+		return 1;
+	snprintf(path, sizeof(path), "%s-v1.bpf.o", argv[2]);
+	err = apply(&p, path);
+	snprintf(path, sizeof(path), "%s-v2.bpf.o", argv[2]);
+	err = err ?: replace(&p, path, 0, "replace");
+	for (int a = 3; a < argc && !err; a++) {
+		snprintf(path, sizeof(path), "%s-v%d.bpf.o", argv[2], a);
+		snprintf(op, sizeof(op), "replace_k%s", argv[a]);
+		err = replace(&p, path, atoi(argv[a]), op);
+	}
+	err = err ?: disable(&p);
+	if (err)
+		fprintf(stderr, "dispatch_scale: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}
