@@ -195,6 +195,21 @@ bpflp_ok disable t-s > /dev/null
 assert_behaviour "EPERM ok ok" "t-a@1 after disabling t-s@1"
 status_is 0 "after disable"
 
+echo "# 4b. bpflp_state deleted with no patch active: the commit program's pin still holds it"
+# A new map would start the epoch over (and lose 'stats off'), while
+# bpflp_snap may keep entries of calls stamped with the old epochs.
+bpflp_ok disable t-a > /dev/null
+bpflp_ok stats off > /dev/null
+state_id=$(map_id bpflp_state) epoch=$(state_field epoch)
+rm "$STORE/bpflp_state"
+bpflp_ok stats off > /dev/null
+assert_eq "$(map_id bpflp_state)" "$state_id" "the same bpflp_state pinned again, from the commit program"
+assert_eq "$(state_field stats_off)" 1 "stats_off kept"
+(($(state_field epoch) >= epoch)) || fail "the epoch went back from $epoch to $(state_field epoch)"
+bpflp_ok stats on > /dev/null
+bpflp_ok apply "$(patch_obj t-a@1)" > /dev/null
+assert_behaviour "EPERM ok ok" "t-a@1 applied again"
+
 echo "# 5. the whole directory of an active patch"
 rm -rf "$DIR"
 assert_behaviour "ok ok ok" "after rm -rf of t-a@1's directory"
