@@ -118,7 +118,7 @@ $(BUILD)/bpflp: $(LOADER_OBJS)
 $(BUILD)/selftests/unit/%: selftests/unit/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(ALL_IQUOTE) -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' $^ $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(ALL_IQUOTE) -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' -DTEST_BUILD_DIR='"$(BUILD)"' $^ $(LDLIBS) -lcmocka -o $@
 
 $(BUILD)/selftests/helpers/%: selftests/helpers/%.c $(TPROG_SKELS)
 	$(call msg,CC,$@)
@@ -157,7 +157,7 @@ $(ASAN_DIR)/bpflp: $(ASAN_OBJS)
 $(ASAN_DIR)/selftests/unit/%: selftests/unit/%.c $(ASAN_LIB_OBJS)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) $(ALL_IQUOTE) -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' $^ $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) $(ALL_IQUOTE) -DTEST_KMOD_DIR='"$(BUILD)/kmod/$(call kernel_release,6.1)"' -DTEST_BUILD_DIR='"$(BUILD)"' $^ $(LDLIBS) -lcmocka -o $@
 
 .PHONY: asan check-asan
 asan: $(ASAN_DIR)/bpflp $(ASAN_UNIT_BINS)

@@ -180,13 +180,20 @@ static __always_inline void bpflp__count(struct bpflp_state *state, const volati
  * program, and the author's body to follow as ____bpflp_<prog>(), which
  * returns body_type; overrides says from its result `ret` whether the call
  * was replaced (for `bpflp show`), ret_expr what the program returns.
+ * The rodata is static: libbpf 1.1 looks every global variable up among
+ * the object's symbols, one scan each, which made opening a patch of N
+ * functions cost N^2 (docs/benchmarks.md, run M); the loader finds static
+ * ones by name in BTF all the same. Kept even where the program does not
+ * read one (an fexit program's snapshot mode): the loader checks for all.
  */
+#define BPFLP__KEPT __attribute__((used))
 /* Kept as written: clang-format 14 cannot lay out _Pragma in a macro body. */
 /* clang-format off */
 #define ___BPFLP_PROG(sec, func, prog, kind, body_type, overrides, ret_expr, args...) \
-	const volatile __u64 bpflp_fid_##prog = 0;				\
-	const volatile __u32 bpflp_idx_##prog = 0;				\
-	const volatile __u32 bpflp_snap_##prog = BPFLP_SNAP_ON_DEMAND;		\
+	static const volatile __u64 bpflp_fid_##prog BPFLP__KEPT = 0;		\
+	static const volatile __u32 bpflp_idx_##prog BPFLP__KEPT = 0;		\
+	static const volatile __u32 bpflp_snap_##prog BPFLP__KEPT =		\
+		BPFLP_SNAP_ON_DEMAND;						\
 	static __always_inline body_type ____bpflp_##prog(unsigned long long *ctx, ##args); \
 	SEC(sec #func)								\
 	int prog(unsigned long long *ctx)					\
@@ -248,7 +255,7 @@ static __always_inline int bpflp__replace_result(__u32 companion, int ret)
  * kernel's.
  */
 #define BPFLP_REPLACE(func, args...)                                                               \
-	const volatile __u32 bpflp_companion_##func##__replace = 0;                                \
+	static const volatile __u32 bpflp_companion_##func##__replace BPFLP__KEPT = 0;             \
 	int (*const volatile bpflp_proto_##func)(int, ##args) = 0;                                 \
 	___BPFLP_PROG("fmod_ret/", func, func##__replace, BPFLP_KIND_REPLACE, int, ret != 0,       \
 		      bpflp__replace_result(bpflp_companion_##func##__replace, ret), ##args)

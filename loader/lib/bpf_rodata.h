@@ -8,10 +8,27 @@
 struct bpf_object;
 
 /*
- * Pointer to the variable var of the object's .rodata image, if it has
- * one of exactly size bytes; else NULL. Writes through it land in what the
- * programs read once loaded (const volatile knobs).
+ * The variables of an object's .rodata, indexed by name once: a patch has
+ * several per function, and looking each up by a scan of the section made
+ * opening a patch of N functions cost N^2 (docs/benchmarks.md, run M).
  */
+struct bpf_rodata;
+
+/* NULL, with errno, when the object has no .rodata or no BTF for it. */
+struct bpf_rodata *bpf_rodata_index(struct bpf_object *obj);
+void bpf_rodata_free(struct bpf_rodata *rd);
+
+/*
+ * Pointer to the variable var of the .rodata image, if it has one of
+ * exactly size bytes; else NULL. Writes through it land in what the
+ * programs read once loaded (const volatile knobs). NULL rd: NULL.
+ */
+void *bpf_rodata_find(const struct bpf_rodata *rd, const char *var, size_t size);
+
+/* The BTF id of var's VAR, or -ENOENT. */
+int bpf_rodata_var_id(const struct bpf_rodata *rd, const char *var);
+
+/* bpf_rodata_find() for one variable, without keeping an index. */
 void *bpf_rodata_var(struct bpf_object *obj, const char *var, size_t size);
 
 #endif /* BPFLP_BPF_RODATA_H */

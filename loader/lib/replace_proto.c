@@ -44,15 +44,14 @@ static void signature(const struct btf *btf, __u32 id, char *buf, size_t size)
 			 btf__name_by_offset(btf, t->name_off), depth ? " " : "", stars);
 }
 
-static const struct btf_type *func_proto_of_var(const struct btf *btf, const char *var)
+static const struct btf_type *func_proto_of_var(const struct btf *btf, int var_id)
 {
+	const struct btf_type *t = var_id > 0 ? btf__type_by_id(btf, var_id) : NULL;
 	__u32 id;
-	int var_id = btf__find_by_name_kind(btf, var, BTF_KIND_VAR);
-	const struct btf_type *t;
 
-	if (var_id < 0)
+	if (!t || !btf_is_var(t))
 		return NULL;
-	id = btf__type_by_id(btf, var_id)->type;
+	id = t->type;
 	t = resolve(btf, &id);
 	if (!t || !btf_is_ptr(t))
 		return NULL;
@@ -64,22 +63,34 @@ static const struct btf_type *func_proto_of_var(const struct btf *btf, const cha
 int replace_proto_check(const struct btf *obj_btf, const struct btf *kernel_btf, const char *func,
 			char *why, size_t size)
 {
+	char var[128];
+
+	if (try_snprintf(var, sizeof(var), REPLACE_PROTO_VAR_PREFIX "%s", func))
+		return -ENAMETOOLONG;
+	return replace_proto_check_ids(obj_btf,
+				       obj_btf ? btf__find_by_name_kind(obj_btf, var, BTF_KIND_VAR) :
+						 -ENOENT,
+				       kernel_btf,
+				       btf__find_by_name_kind(kernel_btf, func, BTF_KIND_FUNC),
+				       func, why, size);
+}
+
+int replace_proto_check_ids(const struct btf *obj_btf, int var_id, const struct btf *kernel_btf,
+			    int func_id, const char *func, char *why, size_t size)
+{
 	const struct btf_type *body, *kfunc, *kproto;
 	const struct btf_param *bp, *kp;
-	char var[128], have[128], want[128];
-	int id, nr_body;
+	char have[128], want[128];
+	int nr_body;
 
-	if (try_snprintf(var, sizeof(var), "bpflp_proto_%s", func))
-		return -ENAMETOOLONG;
-	body = obj_btf ? func_proto_of_var(obj_btf, var) : NULL;
-	id = btf__find_by_name_kind(kernel_btf, func, BTF_KIND_FUNC);
-	if (!body || id < 0) {
+	body = obj_btf ? func_proto_of_var(obj_btf, var_id) : NULL;
+	kfunc = func_id > 0 ? btf__type_by_id(kernel_btf, func_id) : NULL;
+	if (!body || !kfunc || !btf_is_func(kfunc)) {
 		snprintf(why, size,
 			 "no prototype recorded for BPFLP_REPLACE(%s): build it with this bpflp's patch.bpf.h",
 			 func);
 		return -EINVAL;
 	}
-	kfunc = btf__type_by_id(kernel_btf, id);
 	kproto = btf__type_by_id(kernel_btf, kfunc->type);
 	/* The body's first parameter is BPFLP_REPLACE's placeholder. */
 	nr_body = btf_vlen(body) - 1;

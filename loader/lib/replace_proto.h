@@ -16,4 +16,15 @@ struct btf;
 int replace_proto_check(const struct btf *obj_btf, const struct btf *kernel_btf, const char *func,
 			char *why, size_t size);
 
+/* Where the variable is: REPLACE_PROTO_VAR_PREFIX and the function's name. */
+#define REPLACE_PROTO_VAR_PREFIX "bpflp_proto_"
+
+/*
+ * The same with the BTF ids known: the object's VAR and the kernel's FUNC
+ * (a negative id: not found). A name lookup scans the whole BTF, vmlinux's
+ * too, once per function replaced.
+ */
+int replace_proto_check_ids(const struct btf *obj_btf, int var_id, const struct btf *kernel_btf,
+			    int func_id, const char *func, char *why, size_t size);
+
 #endif /* BPFLP_REPLACE_PROTO_H */

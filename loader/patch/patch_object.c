@@ -170,7 +170,7 @@ static int read_identity(struct patch_object *po)
 {
 	const struct bpflp_patch_info *info;
 
-	info = bpf_rodata_var(po->obj, "bpflp_patch", sizeof(*info));
+	info = bpf_rodata_find(po->rodata, "bpflp_patch", sizeof(*info));
 	if (!info || info->magic != BPFLP_MAGIC) {
 		p_err("%s has no BPFLP_PATCH(name, version): declare the patch identity with bpflp/patch.bpf.h",
 		      po->path);
@@ -192,7 +192,7 @@ static int read_identity(struct patch_object *po)
 		      po->info.name, BPFLP_NAME_MAX);
 		return -EINVAL;
 	}
-	if (!bpf_rodata_var(po->obj, "bpflp_slot", sizeof(__u32))) {
+	if (!bpf_rodata_find(po->rodata, "bpflp_slot", sizeof(__u32))) {
 		p_err("%s was not built with bpflp/patch.bpf.h (no bpflp_slot)", po->path);
 		return -EINVAL;
 	}
@@ -345,7 +345,9 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 		p_err("%s: cannot replace %s: %s", po->path, pp->func, why);
 		return -EOPNOTSUPP;
 	}
-	err = replace_proto_check(bpf_object__btf(po->obj), pp->btf, pp->func, why, sizeof(why));
+	snprintf(var, sizeof(var), REPLACE_PROTO_VAR_PREFIX "%s", pp->func);
+	err = replace_proto_check_ids(bpf_object__btf(po->obj), bpf_rodata_var_id(po->rodata, var),
+				      pp->btf, (int)(__u32)pp->func_key, pp->func, why, sizeof(why));
 	if (err) {
 		p_err("%s: %s", po->path, why);
 		return err;
@@ -375,7 +377,7 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 		return route < 0 ? route : -EOPNOTSUPP;
 	}
 	snprintf(var, sizeof(var), "bpflp_companion_%s__replace", pp->func);
-	companion = bpf_rodata_var(po->obj, var, sizeof(*companion));
+	companion = bpf_rodata_find(po->rodata, var, sizeof(*companion));
 	if (!companion) {
 		p_err("%s: BPFLP_REPLACE(%s) has no route switch (%s): build it with this bpflp's patch.bpf.h",
 		      po->path, pp->func, var);
@@ -442,14 +444,14 @@ static int classify_tracing(struct patch_object *po, struct bpf_program *prog)
 	snprintf(pp->func, sizeof(pp->func), "%s", sec + sec_len);
 	/* The rodata the macro defines, the gate key first: the first one missing is named. */
 	snprintf(key_var, sizeof(key_var), "bpflp_fid_%s", name);
-	pp->rodata_key = bpf_rodata_var(po->obj, key_var, sizeof(__u64));
+	pp->rodata_key = bpf_rodata_find(po->rodata, key_var, sizeof(__u64));
 	if (pp->rodata_key) {
 		snprintf(key_var, sizeof(key_var), "bpflp_idx_%s", name);
-		pp->rodata_idx = bpf_rodata_var(po->obj, key_var, sizeof(__u32));
+		pp->rodata_idx = bpf_rodata_find(po->rodata, key_var, sizeof(__u32));
 	}
 	if (pp->rodata_idx) {
 		snprintf(key_var, sizeof(key_var), "bpflp_snap_%s", name);
-		pp->rodata_snap = bpf_rodata_var(po->obj, key_var, sizeof(__u32));
+		pp->rodata_snap = bpf_rodata_find(po->rodata, key_var, sizeof(__u32));
 	}
 	if (!pp->rodata_snap) {
 		p_err("%s: program '%s' has no gate key (%s): define it with %s(%s, ...)", po->path,
@@ -613,6 +615,8 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
 		goto fail;
 	}
 	attach_target_skip_vmlinux_btf_all(po->obj);
+	/* Without an index (no .rodata), every lookup finds nothing, and says what is missing. */
+	po->rodata = bpf_rodata_index(po->obj);
 	err = read_identity(po);
 	if (!err)
 		err = classify_programs(po);
@@ -749,8 +753,8 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, bool share
 	__u64 *rodata_gen;
 	int err, i = 0;
 
-	rodata_slot = bpf_rodata_var(po->obj, "bpflp_slot", sizeof(*rodata_slot));
-	rodata_gen = bpf_rodata_var(po->obj, "bpflp_gen", sizeof(*rodata_gen));
+	rodata_slot = bpf_rodata_find(po->rodata, "bpflp_slot", sizeof(*rodata_slot));
+	rodata_gen = bpf_rodata_find(po->rodata, "bpflp_gen", sizeof(*rodata_gen));
 	if (!rodata_slot || !rodata_gen)
 		return -EINVAL;
 	*rodata_slot = slot;
@@ -843,6 +847,8 @@ void patch_object_close(struct patch_object *po)
 	shadow_release(po);
 	free(verifier_logs);
 	verifier_logs = NULL;
+	bpf_rodata_free(po->rodata);
+	po->rodata = NULL;
 	bpf_object__close(po->obj);
 	po->obj = NULL;
 	free(po->image);

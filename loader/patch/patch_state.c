@@ -33,7 +33,7 @@ int patch_state_scan(struct patch_object *po)
 
 		if (strncmp(var, STATE_VAR_PREFIX, strlen(STATE_VAR_PREFIX)))
 			continue;
-		decl = bpf_rodata_var(po->obj, var, sizeof(*decl));
+		decl = bpf_rodata_find(po->rodata, var, sizeof(*decl));
 		if (!decl || decl->magic != BPFLP_MAGIC) {
 			p_err("%s: %s is not a BPFLP_STATE declaration: declare states with BPFLP_STATE(id, version)",
 			      po->path, var);

@@ -59,9 +59,10 @@ struct patch_prog {
 
 struct patch_object {
 	struct bpf_object *obj;
-	char path[PATH_MAX];      /* as given */
-	char real_path[PATH_MAX]; /* canonical, as recorded */
-	void *image;              /* the file's bytes, read once from the checked fd */
+	struct bpf_rodata *rodata; /* obj's .rodata variables by name, until load */
+	char path[PATH_MAX];       /* as given */
+	char real_path[PATH_MAX];  /* canonical, as recorded */
+	void *image;               /* the file's bytes, read once from the checked fd */
 	size_t image_size;
 	__u8 digest[SHA256_DIGEST_SIZE]; /* SHA-256 of image */
 	struct bpflp_patch_info info;
