@@ -20,13 +20,15 @@ set grid
 
 set ylabel 'wall time (ms)'
 set title 'apply, replace (no body changed, 1, all), disable'
+set key font ',8' spacing 0.9
 plot for [op in 'apply replace disable'] rows('bpflp', op) using 2:4 with linespoints title 'bpflp '.op, \
      rows('bpflp', 'replace_k1') using 2:4 with linespoints title 'bpflp replace, 1 body changed', \
      k_all using 2:4 with linespoints title 'bpflp replace, every body changed', \
      for [op in 'apply replace disable'] rows('livepatch', op) using 2:4 with linespoints dashtype 2 title 'livepatch '.op, \
-     rows('dispatch', 'replace_k1') using 2:4 with linespoints dashtype 3 title 'probe of the next protocol: replace, 1 body changed', \
-     k_all_dispatch using 2:4 with linespoints dashtype 3 title 'probe: replace, every body changed'
+     rows('dispatch', 'replace_k1') using 2:4 with linespoints dashtype 3 title 'probe (design.md, Next): replace, 1 changed', \
+     k_all_dispatch using 2:4 with linespoints dashtype 3 title 'probe: replace, all changed'
 
+set key default left top
 set ylabel 'us'
 set title 'bpflp commit (the instant the new set takes effect)'
 floor = system(sprintf("tail -n 1 %s/floor.csv | cut -d, -f1,3", dir))
