@@ -493,33 +493,11 @@ static int repin_if_named(int fd, const struct bpf_map_info *info, void *ctx)
 	return 0;
 }
 
-static int repin_state_if_shaped(int fd, const struct bpf_map_info *info, void *ctx)
-{
-	if (info->type != BPF_MAP_TYPE_ARRAY || info->key_size != sizeof(__u32) ||
-	    info->value_size != sizeof(struct bpflp_state) || info->max_entries != 1)
-		return 0;
-	return repin_if_named(fd, info, ctx);
-}
-
 /* A program pinned (or linked) in dir that uses map_name, pinned again at pin. */
 static int repin_map_from_dir(const char *dir, const char *map_name, const char *pin)
 {
 	struct repin_map want = { .map_name = map_name, .pin = pin, .err = -ENOENT };
 	int ret = for_each_pinned_prog_map(dir, repin_if_named, &want);
-
-	return ret == 1 ? 0 : ret ?: want.err;
-}
-
-/*
- * bpflp_state again from a pinned commit program, when no active patch
- * holds it: a new map would start the epoch over, and an entry a call left
- * in bpflp_snap (which may outlive it) could then match a later epoch. A
- * map of another shape is left alone: it is another build's, refused later.
- */
-static int repin_state_from_commit_pins(const char *pin)
-{
-	struct repin_map want = { .map_name = "bpflp_state", .pin = pin, .err = -ENOENT };
-	int ret = for_each_commit_pin_map(repin_state_if_shaped, &want);
 
 	return ret == 1 ? 0 : ret ?: want.err;
 }
@@ -539,8 +517,14 @@ int drift_repin_shared_maps(const struct registry *reg)
 			if (reg->recs[i].meta.status == PATCH_ACTIVE && !reg->recs[i].dir_missing)
 				found = repin_map_from_dir(reg->recs[i].dir, store_shared_maps[m],
 							   pin);
+		/*
+		 * With no active patch, this build's commit program still holds
+		 * bpflp_state: a new map would start the epoch over (and lose
+		 * 'stats off') while bpflp_snap, pinned apart, may keep entries
+		 * stamped with the old epochs that a later epoch could match.
+		 */
 		if (found == -ENOENT && !strcmp(store_shared_maps[m], "bpflp_state"))
-			found = repin_state_from_commit_pins(pin);
+			found = commit_pin_repin_state(pin);
 		if (found && found != -ENOENT)
 			err = found;
 	}

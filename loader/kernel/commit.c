@@ -54,7 +54,7 @@ int share_maps(struct bpf_object *obj)
  * program or struct bpflp_commit_args is never run from an older pin. A
  * cache key, not a trust anchor: the pin is root's, under the lock.
  */
-static void commit_pin_path(char path[PATH_MAX])
+void commit_pin_path(char path[PATH_MAX])
 {
 	size_t size;
 	const unsigned char *elf = commit__elf_bytes(&size);

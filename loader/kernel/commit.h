@@ -8,6 +8,8 @@
 #ifndef BPFLP_COMMIT_H
 #define BPFLP_COMMIT_H
 
+#include <limits.h>
+
 #include <stdbool.h>
 #include "store.h"
 
@@ -39,6 +41,15 @@ int commit_ctx_reuse_pinned(struct commit_ctx *cc, const char *prog_pin);
 void commit_pin_program(int prog_fd, const char *prog_pin);
 /* Unpin every build's commit program (the tree is being removed). */
 void commit_pins_remove(void);
+/* Where this build pins its commit program (commit.c). */
+void commit_pin_path(char path[PATH_MAX]);
+/*
+ * Pin at state_pin the bpflp_state this build's pinned commit program
+ * holds, when that program and map are as this bpflp makes them: 0,
+ * -ENOENT when there is no such pin or it is not (nothing is pinned), or
+ * -errno.
+ */
+int commit_pin_repin_state(const char *state_pin);
 /* Point an object's shared maps at their pins (libbpf reuses them, or creates and pins them). */
 int share_maps(struct bpf_object *obj);
 /*

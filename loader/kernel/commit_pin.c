@@ -34,6 +34,8 @@ static const struct shared_map_shape {
 _Static_assert(sizeof(shapes) / sizeof(shapes[0]) == STORE_NR_SHARED_MAPS,
 	       "one shape per shared map");
 
+#define STATE_SHAPE 0 /* shapes[]'s bpflp_state, the commit program's map */
+
 /* Is fd's map of want's shape? *id: its id, for prog_uses_only_map(). */
 static bool has_shape(int fd, const struct shared_map_shape *want, __u32 *id)
 {
@@ -48,7 +50,8 @@ static bool has_shape(int fd, const struct shared_map_shape *want, __u32 *id)
 	       info.map_flags == want->flags;
 }
 
-static int prog_uses_only_map(int prog_fd, __u32 map_id)
+/* The one map of a commit program (its bpflp_state): 0, -ESTALE if prog_fd is not one. */
+static int commit_prog_map_id(int prog_fd, __u32 *map_id)
 {
 	struct bpf_prog_info prog = {};
 	__u32 map_ids[2], len = sizeof(prog);
@@ -58,9 +61,17 @@ static int prog_uses_only_map(int prog_fd, __u32 map_id)
 	if (bpf_obj_get_info_by_fd(prog_fd, &prog, &len))
 		return -errno;
 	if (prog.type != BPF_PROG_TYPE_SYSCALL || strcmp(prog.name, COMMIT_PROG_NAME) ||
-	    prog.nr_map_ids != 1 || map_ids[0] != map_id)
+	    prog.nr_map_ids != 1)
 		return -ESTALE;
+	*map_id = map_ids[0];
 	return 0;
+}
+
+static int prog_uses_only_map(int prog_fd, __u32 map_id)
+{
+	__u32 id;
+
+	return commit_prog_map_id(prog_fd, &id) ?: id == map_id ? 0 : -ESTALE;
 }
 
 int commit_ctx_reuse_pinned(struct commit_ctx *cc, const char *prog_pin)
@@ -86,7 +97,7 @@ int commit_ctx_reuse_pinned(struct commit_ctx *cc, const char *prog_pin)
 	for (size_t i = 0; i < STORE_NR_SHARED_MAPS && !err; i++)
 		if (!has_shape(*fds[i], &shapes[i], &ids[i]))
 			err = -ESTALE;
-	if (!err && prog_uses_only_map(cc->commit_fd, ids[0])) /* shapes[0]: bpflp_state */
+	if (!err && prog_uses_only_map(cc->commit_fd, ids[STATE_SHAPE]))
 		err = -ESTALE;
 	if (err == -ESTALE)
 		pr_debug("the pinned commit program or a shared map is not as this bpflp makes them: loading them\n");
@@ -113,4 +124,29 @@ void commit_pin_program(int prog_fd, const char *prog_pin)
 	commit_pins_remove();
 	if (bpf_obj_pin(prog_fd, prog_pin))
 		pr_debug("cannot pin the commit program at %s: %s\n", prog_pin, strerror(errno));
+}
+
+int commit_pin_repin_state(const char *state_pin)
+{
+	char prog_pin[PATH_MAX];
+	int prog_fd, map_fd, err;
+	__u32 id, shape_id;
+
+	commit_pin_path(prog_pin);
+	prog_fd = bpf_obj_get(prog_pin);
+	if (prog_fd < 0)
+		return -ENOENT;
+	err = commit_prog_map_id(prog_fd, &id);
+	close(prog_fd);
+	if (err)
+		return err == -ESTALE ? -ENOENT : err;
+	map_fd = bpf_map_get_fd_by_id(id);
+	if (map_fd < 0)
+		return -errno;
+	if (!has_shape(map_fd, &shapes[STATE_SHAPE], &shape_id))
+		err = -ENOENT; /* another ABI's: refused in words later, not adopted */
+	else if (bpf_obj_pin(map_fd, state_pin))
+		err = -errno;
+	close(map_fd);
+	return err;
 }

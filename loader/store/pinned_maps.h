@@ -19,11 +19,4 @@ int for_each_pinned_prog_map(const char *dir,
 			     int (*visit)(int fd, const struct bpf_map_info *info, void *ctx),
 			     void *ctx);
 
-/*
- * The same for the commit programs pinned in STORE_ROOT (bpflp_commit_*),
- * which hold bpflp_state even when no patch does.
- */
-int for_each_commit_pin_map(int (*visit)(int fd, const struct bpf_map_info *info, void *ctx),
-			    void *ctx);
-
 #endif /* BPFLP_PINNED_MAPS_H */
