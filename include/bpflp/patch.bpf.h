@@ -256,7 +256,7 @@ static __always_inline int bpflp__replace_result(__u32 companion, int ret)
  */
 #define BPFLP_REPLACE(func, args...)                                                               \
 	static const volatile __u32 bpflp_companion_##func##__replace BPFLP__KEPT = 0;             \
-	int (*const volatile bpflp_proto_##func)(int, ##args) = 0;                                 \
+	static int (*const volatile bpflp_proto_##func)(int, ##args) BPFLP__KEPT = 0;              \
 	___BPFLP_PROG("fmod_ret/", func, func##__replace, BPFLP_KIND_REPLACE, int, ret != 0,       \
 		      bpflp__replace_result(bpflp_companion_##func##__replace, ret), ##args)
 
@@ -304,7 +304,7 @@ static __always_inline int bpflp__any_result(struct bpflp_return r)
  * BPFLP_REPLACE; at most one of the two per function.
  */
 #define BPFLP_REPLACE_ANY(func, args...)                                                           \
-	int (*const volatile bpflp_proto_##func)(int, ##args) = 0;                                 \
+	static int (*const volatile bpflp_proto_##func)(int, ##args) BPFLP__KEPT = 0;              \
 	___BPFLP_PROG("fentry/", func, func##__replace, BPFLP_KIND_REPLACE, struct bpflp_return,   \
 		      ret.skip != 0, bpflp__any_result(ret), ##args)
 

@@ -59,7 +59,8 @@ static void print_module(const struct lp_module_file *f)
 /* Does func return void? Its replacement can then only skip the body. */
 static bool returns_void(const struct patch_prog *pp)
 {
-	int id = btf__find_by_name_kind(pp->btf, pp->func, BTF_KIND_FUNC);
+	/* The id the loader found (kernel_func.h), not a scan of vmlinux's BTF per function. */
+	int id = (int)(__u32)pp->func_key;
 	const struct btf_type *t = id > 0 ? btf__type_by_id(pp->btf, id) : NULL;
 
 	t = t ? btf__type_by_id(pp->btf, t->type) : NULL;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@ struct rodata_var {
 	const char *name; /* in the object's BTF strings */
 	__u32 id;         /* its BTF VAR */
 	__u32 offset, size;
+	bool ambiguous; /* another variable has its name (statics of two units linked) */
 };
 
 struct bpf_rodata {
@@ -79,6 +81,9 @@ struct bpf_rodata *bpf_rodata_index(struct bpf_object *obj)
 		};
 	}
 	qsort(rd->vars, rd->nr_vars, sizeof(*rd->vars), by_name);
+	for (int i = 1; i < rd->nr_vars; i++)
+		if (!strcmp(rd->vars[i - 1].name, rd->vars[i].name))
+			rd->vars[i - 1].ambiguous = rd->vars[i].ambiguous = true;
 	return rd;
 }
 
@@ -93,8 +98,10 @@ void bpf_rodata_free(struct bpf_rodata *rd)
 static const struct rodata_var *lookup(const struct bpf_rodata *rd, const char *var)
 {
 	struct rodata_var key = { .name = var };
+	const struct rodata_var *v =
+		rd ? bsearch(&key, rd->vars, rd->nr_vars, sizeof(key), by_name) : NULL;
 
-	return rd ? bsearch(&key, rd->vars, rd->nr_vars, sizeof(key), by_name) : NULL;
+	return v && !v->ambiguous ? v : NULL;
 }
 
 void *bpf_rodata_find(const struct bpf_rodata *rd, const char *var, size_t size)

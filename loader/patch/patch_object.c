@@ -615,8 +615,13 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
 		goto fail;
 	}
 	attach_target_skip_vmlinux_btf_all(po->obj);
-	/* Without an index (no .rodata), every lookup finds nothing, and says what is missing. */
+	/* Without .rodata there is no index: every lookup finds nothing, and says what is missing. */
 	po->rodata = bpf_rodata_index(po->obj);
+	if (!po->rodata && errno != ENOENT) {
+		err = -errno;
+		p_err("cannot index the read-only data of %s: %s", path, strerror(-err));
+		goto fail;
+	}
 	err = read_identity(po);
 	if (!err)
 		err = classify_programs(po);
