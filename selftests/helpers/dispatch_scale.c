@@ -10,13 +10,14 @@
  * tail-calls entry G & 1 of that function's program array. A version is
  * opened and loaded by bpflp's own code (patch_object), then:
  *   apply    v1 loaded; side 1 written; stubs attached (G = 0: empty side,
- *            the original runs); G -> 1
+ *            the original runs); G -> 1; a grace period
  *   replace  v2 (K = 0: no body changed) and then one step per K: only
  *            the K functions whose body changed (the first K, as gen.py
  *            builds the series) are loaded; every function's entry on the
- *            other side is written, with the program it keeps or the new
- *            one; G + 1; a grace period before that side may be written
- *            again
+ *            other side is made to hold the program it keeps or the new
+ *            one (written only where it holds another: after the first
+ *            replace, about K writes); G + 1; a grace period before that
+ *            side may be written again
  *   disable  the other side emptied; G + 1; the stubs detached
  * The unchanged functions are told by the caller, not decided from the
  * objects: the loader's "unchanged" test is designed, not built. Nothing is
@@ -85,6 +86,16 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Leave ms (a check between two phases) out of every phase before it. */
+static void exclude(struct phases *ph, double ms)
+{
+	ph->t0 += ms;
+	ph->open += ms;
+	ph->load += ms;
+	ph->attach += ms;
+	ph->commit += ms;
+}
+
 static void print_row(const struct probe *p, const char *op, const struct phases *ph)
 {
 	printf("dispatch,%d,%s,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,\n", p->n, op, ph->detach - ph->t0,
@@ -96,6 +107,12 @@ static int func_index(const char *func)
 {
 	return strncmp(func, FUNC_PREFIX, strlen(FUNC_PREFIX)) ? -1 :
 								 atoi(func + strlen(FUNC_PREFIX));
+}
+
+static int bad_version(const char *path, const char *what, int i)
+{
+	fprintf(stderr, "dispatch_scale: %s: %s for %s%d\n", path, what, FUNC_PREFIX, i);
+	return -EINVAL;
 }
 
 /*
@@ -131,9 +148,14 @@ static int load_version(struct probe *p, const char *path, int changed, struct p
 		}
 		if (changed >= 0 && i >= changed)
 			bpf_program__set_autoload(po->progs[j].prog, false);
+		else if (p->prog_of[v][i] >= 0)
+			return bad_version(path, "two programs", i);
 		else
 			p->prog_of[v][i] = j;
 	}
+	for (int i = 0; i < (changed >= 0 ? changed : p->n); i++)
+		if (p->prog_of[v][i] < 0)
+			return bad_version(path, "no program", i);
 	err = patch_object_load(po, 0, 1, false);
 	ph->load = now_ms();
 	if (err)
@@ -242,7 +264,12 @@ static int flip(struct probe *p)
 	return 0;
 }
 
-/* Every program that read the old G has finished: its side may be written again. */
+/*
+ * Every program that read the old G has finished: its side may be written
+ * again. MEMBARRIER_CMD_GLOBAL is synchronize_rcu() with more than one CPU
+ * online and returns at once with one, where no other task can be inside
+ * a program while this one runs (Debian's kernels do not preempt them).
+ */
 static int grace_period(void)
 {
 	return syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) ? -errno : 0;
@@ -331,7 +358,9 @@ static int apply(struct probe *p, const char *path)
 	}
 	ph.attach = now_ms();
 	err = err ?: flip(p);
-	ph.commit = ph.detach = now_ms();
+	ph.commit = now_ms();
+	err = err ?: grace_period(); /* before the first replace writes side 0 */
+	ph.detach = now_ms();
 	if (!err)
 		print_row(p, "apply", &ph);
 	return err ?: check_functions(p, p->n, false);
@@ -370,6 +399,9 @@ static int disable(struct probe *p)
 	ph.attach = now_ms();
 	err = err ?: flip(p);
 	ph.commit = now_ms();
+	/* The empty side and the flip unpatched them, with the stubs still on. */
+	err = err ?: check_functions(p, 0, true);
+	exclude(&ph, now_ms() - ph.commit);
 	for (int i = 0; i < p->n && !err; i++) {
 		close(p->funcs[i].link_fd);
 		p->funcs[i].link_fd = -1;
