@@ -194,6 +194,11 @@ main() {
 	mkdir -p "$root/build"
 	: > "$log"
 	apt_install "${pkgs[@]}"
+	# The guests boot on this machine's root, read-only, and their init
+	# mounts the guest kernel's modules at /lib/modules/RELEASE for modprobe
+	# (selftests/vm/init): it needs /lib/modules to exist here, which a
+	# machine without a kernel package of its own (a container) lacks.
+	mkdir -p /lib/modules
 	# The ABI is picked when a kernel is first fetched and then kept, so
 	# what was built against it stays valid; `rm -rf build/kernel-SERIES`
 	# and `make deps` move to the ABI Debian offers now.
