@@ -9,7 +9,6 @@
 #define BPFLP_COMMIT_H
 
 #include <limits.h>
-
 #include <stdbool.h>
 #include "store.h"
 

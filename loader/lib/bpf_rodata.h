@@ -20,8 +20,9 @@ void bpf_rodata_free(struct bpf_rodata *rd);
 
 /*
  * Pointer to the variable var of the .rodata image, if it has one of
- * exactly size bytes (and only one of that name); else NULL. Writes through it land in what the
- * programs read once loaded (const volatile knobs). NULL rd: NULL.
+ * exactly size bytes (and only one of that name); else NULL. Writes
+ * through it land in what the programs read once loaded (const volatile
+ * knobs). NULL rd: NULL.
  */
 void *bpf_rodata_find(const struct bpf_rodata *rd, const char *var, size_t size);
 

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "replace_proto.h"
-#include "util.h"
 
 /* Skip what does not change a type's layout: typedefs and qualifiers. */
 static const struct btf_type *resolve(const struct btf *btf, __u32 *id)
@@ -60,23 +59,8 @@ static const struct btf_type *func_proto_of_var(const struct btf *btf, int var_i
 	return t && btf_is_func_proto(t) ? t : NULL;
 }
 
-int replace_proto_check(const struct btf *obj_btf, const struct btf *kernel_btf, const char *func,
-			char *why, size_t size)
-{
-	char var[128];
-
-	if (try_snprintf(var, sizeof(var), REPLACE_PROTO_VAR_PREFIX "%s", func))
-		return -ENAMETOOLONG;
-	return replace_proto_check_ids(obj_btf,
-				       obj_btf ? btf__find_by_name_kind(obj_btf, var, BTF_KIND_VAR) :
-						 -ENOENT,
-				       kernel_btf,
-				       btf__find_by_name_kind(kernel_btf, func, BTF_KIND_FUNC),
-				       func, why, size);
-}
-
-int replace_proto_check_ids(const struct btf *obj_btf, int var_id, const struct btf *kernel_btf,
-			    int func_id, const char *func, char *why, size_t size)
+int replace_proto_check(const struct btf *obj_btf, int var_id, const struct btf *kernel_btf,
+			int func_id, const char *func, char *why, size_t size)
 {
 	const struct btf_type *body, *kfunc, *kproto;
 	const struct btf_param *bp, *kp;

@@ -346,8 +346,8 @@ static int pick_route(struct patch_object *po, struct patch_prog *pp)
 		return -EOPNOTSUPP;
 	}
 	snprintf(var, sizeof(var), REPLACE_PROTO_VAR_PREFIX "%s", pp->func);
-	err = replace_proto_check_ids(bpf_object__btf(po->obj), bpf_rodata_var_id(po->rodata, var),
-				      pp->btf, (int)(__u32)pp->func_key, pp->func, why, sizeof(why));
+	err = replace_proto_check(bpf_object__btf(po->obj), bpf_rodata_var_id(po->rodata, var),
+				  pp->btf, (int)(__u32)pp->func_key, pp->func, why, sizeof(why));
 	if (err) {
 		p_err("%s: %s", po->path, why);
 		return err;

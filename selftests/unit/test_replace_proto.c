@@ -63,10 +63,19 @@ static struct btf *object_btf(int nr, const char *const *args)
 	return btf;
 }
 
+/* The check as the loader calls it, with the ids it would have found. */
+static int check_btf(const struct btf *o, const struct btf *k)
+{
+	return replace_proto_check(o,
+				   btf__find_by_name_kind(o, "bpflp_proto_vfs_truncate", BTF_KIND_VAR),
+				   k, btf__find_by_name_kind(k, "vfs_truncate", BTF_KIND_FUNC),
+				   "vfs_truncate", why, sizeof(why));
+}
+
 static int check(int nr, const char *const *args)
 {
 	struct btf *k = kernel_btf(), *o = object_btf(nr, args);
-	int err = replace_proto_check(o, k, "vfs_truncate", why, sizeof(why));
+	int err = check_btf(o, k);
 
 	btf__free(o);
 	btf__free(k);
@@ -118,7 +127,7 @@ static void test_no_recorded_prototype(void **state)
 	struct btf *k = kernel_btf(), *o = btf__new_empty();
 
 	(void)state;
-	assert_int_equal(replace_proto_check(o, k, "vfs_truncate", why, sizeof(why)), -EINVAL);
+	assert_int_equal(check_btf(o, k), -EINVAL);
 	assert_non_null(strstr(why, "no prototype recorded for BPFLP_REPLACE(vfs_truncate)"));
 	btf__free(o);
 	btf__free(k);
