@@ -33,8 +33,8 @@ BPF_SKELS     := $(BPF_SRCS:%.bpf.c=$(BUILD)/%.skel.h)
 
 # examples/ and the test patches of selftests/tests/AREA/ (each file named
 # after the patch it defines, NAME@VERSION.bpf.c): built but not embedded.
-# lim.bpf.c is the limit tests' template, built below under many names.
-TEST_PATCH_SRCS := $(filter-out %/lim.bpf.c,$(wildcard selftests/tests/*/*.bpf.c))
+# lim.bpf.c and fp.bpf.c are templates, built below under many names.
+TEST_PATCH_SRCS := $(filter-out %/lim.bpf.c %/fp.bpf.c,$(wildcard selftests/tests/*/*.bpf.c))
 PATCH_SRCS    := $(wildcard examples/*.bpf.c) $(TEST_PATCH_SRCS)
 PATCH_OBJS    := $(PATCH_SRCS:%.bpf.c=$(BUILD)/%.bpf.o)
 
@@ -50,6 +50,11 @@ LIMIT_FUNCS   := security_sb_statfs security_inode_symlink security_inode_link \
 LIMIT_OBJS    := $(foreach n,$(shell seq 1 32),$(BUILD)/selftests/tests/reliability/lim-1-$(n).bpf.o) \
 		 $(foreach f,2 3 4 5 6,$(foreach n,$(shell seq 1 12),\
 		   $(BUILD)/selftests/tests/reliability/lim-$(f)-$(n).bpf.o))
+
+# selftests/tests/core/fp.bpf.c: the builds of one patch that program
+# fingerprints must tell apart (the file says what each variant changes).
+FP_VARIANTS   := base ver body const sub core add drop
+FP_OBJS       := $(FP_VARIANTS:%=$(BUILD)/selftests/tests/core/fp-%.bpf.o)
 
 # loader/: the CLI in layers, lowest first. A layer's files include only
 # their own layer's headers and those of the layers before it: each is
@@ -76,7 +81,7 @@ PLATFORM_BINS := $(PLATFORM_SRCS:%.c=$(BUILD)/%)
 
 HEADERS       := $(wildcard include/bpflp/*.h)
 
-all: $(BUILD)/bpflp $(PATCH_OBJS) $(LIMIT_OBJS) $(PLATFORM_BINS) $(UNIT_BINS)
+all: $(BUILD)/bpflp $(PATCH_OBJS) $(LIMIT_OBJS) $(FP_OBJS) $(PLATFORM_BINS) $(UNIT_BINS)
 
 # ---- BPF -----------------------------------------------------------------
 $(BUILD)/%.bpf.o: %.bpf.c vmlinux.h $(HEADERS)
@@ -99,6 +104,11 @@ $(BUILD)/selftests/tests/reliability/lim-%.bpf.o: selftests/tests/reliability/li
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DLIM_NAME='"lim-$*"' \
 		-DLIM_FUNC=$(word $(firstword $(subst -, ,$*)),$(LIMIT_FUNCS)) -c $< -o $@
+
+$(BUILD)/selftests/tests/core/fp-%.bpf.o: selftests/tests/core/fp.bpf.c vmlinux.h $(HEADERS)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DFP_VARIANT_$(shell echo $* | tr a-z A-Z) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

@@ -20,6 +20,7 @@
 #include "kernel_func.h"
 #include "log.h"
 #include "output.h"
+#include "patch_fingerprint.h"
 #include "patch_object.h"
 #include "patch_state.h"
 #include "prog_maps.h"
@@ -625,6 +626,8 @@ int patch_object_open(struct patch_object *po, const char *path, bool allow_inse
 	err = read_identity(po);
 	if (!err)
 		err = classify_programs(po);
+	if (!err)
+		err = patch_object_fingerprint(po);
 	if (!err)
 		err = shadow_scan(po);
 	if (!err)

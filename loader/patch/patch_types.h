@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "bpflp/abi.h"
 #include "kmod_util.h"
+#include "prog_fingerprint.h"
 #include "sha256.h"
 
 struct shadow_decl {
@@ -55,6 +56,7 @@ struct patch_prog {
 	int traceable;              /* kernel_func_traceable(func): 1, or < 0 if unknown */
 	bool companion; /* BPFLP_REPLACE run by the companion module, not a trampoline */
 	bool any_value; /* BPFLP_REPLACE_ANY: may return 0, so the companion route only */
+	struct prog_fingerprint fingerprint; /* what it is, to compare with what runs */
 };
 
 struct patch_object {

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One source, the builds of patch "fp" that program fingerprints must tell
+ * apart (prog_fingerprint.h; test_prog_fingerprint, 40_core_unchanged.sh).
+ * The Makefile builds fp-VARIANT.bpf.o with -DFP_VARIANT_<VARIANT>; each
+ * variant changes one thing against fp-base (version 1, the others 2):
+ *
+ *   ver    the version only: every program unchanged but the private one
+ *   body   A's body
+ *   const  a read-only constant only B reads
+ *   sub    the subprogram only C calls
+ *   core   the field D's CO-RE record names (the same instructions)
+ *   add    a new program F, first in the file (every offset moves)
+ *   drop   E left out
+ *
+ * E counts calls in a map of its own: it never counts as unchanged.
+ * Every program acts only for a task whose tgid is fp_target_tgid (0: none).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpflp/patch.bpf.h>
+
+#define EPERM  1
+#define ENOENT 2
+#define EACCES 13
+
+#ifdef FP_VARIANT_BASE
+BPFLP_PATCH("fp", 1);
+#else
+BPFLP_PATCH("fp", 2);
+#endif
+
+const volatile __u32 fp_target_tgid = 0;
+
+static __always_inline bool fp_target(void)
+{
+	return fp_target_tgid && (bpf_get_current_pid_tgid() >> 32) == fp_target_tgid;
+}
+
+#ifdef FP_VARIANT_ADD
+const volatile int fp_added_errno = EACCES;
+
+BPFLP_FMOD_RET(security_inode_listxattr, struct dentry *dentry)
+{
+	return fp_target() ? -fp_added_errno : 0;
+}
+#endif
+
+#ifdef FP_VARIANT_CONST
+const volatile int fp_b_errno = EACCES;
+#else
+const volatile int fp_b_errno = EPERM;
+#endif
+
+BPFLP_FMOD_RET(security_inode_getattr, const struct path *path)
+{
+#ifdef FP_VARIANT_BODY
+	return fp_target() ? -ENOENT : 0;
+#else
+	return fp_target() ? -EPERM : 0;
+#endif
+}
+
+BPFLP_FMOD_RET(security_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return fp_target() ? -fp_b_errno : 0;
+}
+
+static __noinline int fp_readlink_errno(struct dentry *dentry)
+{
+#ifdef FP_VARIANT_SUB
+	return dentry ? EACCES : 0;
+#else
+	return dentry ? EPERM : 0;
+#endif
+}
+
+BPFLP_FMOD_RET(security_inode_readlink, struct dentry *dentry)
+{
+	return fp_target() ? -fp_readlink_errno(dentry) : 0;
+}
+
+BPFLP_FMOD_RET(security_inode_getxattr, struct dentry *dentry, const char *name)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+
+#ifdef FP_VARIANT_CORE
+	return fp_target() && bpf_core_field_exists(task->tgid) ? -EPERM : 0;
+#else
+	return fp_target() && bpf_core_field_exists(task->pid) ? -EPERM : 0;
+#endif
+}
+
+#ifndef FP_VARIANT_DROP
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} fp_calls SEC(".maps");
+
+BPFLP_FMOD_RET(security_inode_setattr, struct dentry *dentry, struct iattr *attr)
+{
+	__u32 zero = 0;
+	__u64 *calls = bpf_map_lookup_elem(&fp_calls, &zero);
+
+	if (calls)
+		__sync_fetch_and_add(calls, 1);
+	return 0;
+}
+#endif

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Program fingerprints on the builds of patch "fp" (selftests/tests/core/
+ * fp.bpf.c, built by make all): each variant changes one thing, and
+ * exactly the programs it touches must differ from fp-base, with bpflp's
+ * own rule for shared maps (patch_shares).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <bpf/libbpf.h>
+#include "patch_fingerprint.h"
+#include "prog_fingerprint.h"
+
+#define FP_DIR TEST_BUILD_DIR "/selftests/tests/core/"
+
+enum {
+	P_GETATTR,
+	P_IOCTL,
+	P_READLINK,
+	P_GETXATTR,
+	P_SETATTR,
+	P_LISTXATTR,
+	NR_PROGS
+};
+static const char *const prog_names[NR_PROGS] = {
+	"security_inode_getattr__ret",  "security_file_ioctl__ret",
+	"security_inode_readlink__ret", "security_inode_getxattr__ret",
+	"security_inode_setattr__ret",  "security_inode_listxattr__ret",
+};
+
+struct build {
+	struct prog_fingerprint fps[NR_PROGS];
+	bool has[NR_PROGS];
+};
+
+static void *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf;
+	long n;
+
+	if (!f)
+		fail_msg("cannot open %s (make all builds it)", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, n, f), (size_t)n);
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
+}
+
+static void fingerprint_build(const char *variant, struct build *b)
+{
+	char path[256], why[256];
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	struct fp_object *fo;
+	size_t size;
+	void *image;
+
+	snprintf(path, sizeof(path), FP_DIR "fp-%s.bpf.o", variant);
+	image = read_file(path, &size);
+	obj = bpf_object__open_mem(image, size, NULL);
+	assert_non_null(obj);
+	fo = fp_object_open(image, size, obj, patch_shares, why, sizeof(why));
+	if (!fo)
+		fail_msg("%s: %s", path, why);
+	memset(b, 0, sizeof(*b));
+	bpf_object__for_each_program(prog, obj) {
+		int p = 0;
+
+		while (p < NR_PROGS && strcmp(prog_names[p], bpf_program__name(prog)))
+			p++;
+		assert_true(p < NR_PROGS);
+		assert_int_equal(fp_program(fo, prog, &b->fps[p], why, sizeof(why)), 0);
+		b->has[p] = true;
+	}
+	fp_object_free(fo);
+	bpf_object__close(obj);
+	free(image);
+}
+
+/* Against fp-base: the programs of mask differ, every other one is the same. */
+static void expect_changed(const char *variant, unsigned int mask)
+{
+	struct build base, b;
+
+	fingerprint_build("base", &base);
+	fingerprint_build(variant, &b);
+	for (int p = 0; p < NR_PROGS; p++) {
+		if (!base.has[p] || !b.has[p])
+			continue;
+		/* E keeps state of its own: never the same, even as itself. */
+		if (p == P_SETATTR) {
+			assert_false(prog_fingerprint_same(&base.fps[p], &b.fps[p]));
+			continue;
+		}
+		if (prog_fingerprint_same(&base.fps[p], &b.fps[p]) == !!(mask & (1U << p)))
+			fail_msg("fp-%s: %s should be %s", variant, prog_names[p],
+				 mask & (1U << p) ? "changed" : "unchanged");
+	}
+}
+
+static void test_version_only(void **state)
+{
+	(void)state;
+	expect_changed("ver", 0);
+}
+
+static void test_one_body(void **state)
+{
+	(void)state;
+	expect_changed("body", 1U << P_GETATTR);
+}
+
+static void test_read_only_constant(void **state)
+{
+	(void)state;
+	expect_changed("const", 1U << P_IOCTL);
+}
+
+static void test_subprogram(void **state)
+{
+	(void)state;
+	expect_changed("sub", 1U << P_READLINK);
+}
+
+/* Same instructions, another field in the CO-RE record. */
+static void test_core_record(void **state)
+{
+	(void)state;
+	expect_changed("core", 1U << P_GETXATTR);
+}
+
+/* A program and a variable added first: every offset in the file moves, nothing else. */
+static void test_added_program_moves_nothing(void **state)
+{
+	struct build b;
+
+	(void)state;
+	expect_changed("add", 0);
+	fingerprint_build("add", &b);
+	assert_true(b.has[P_LISTXATTR]);
+}
+
+static void test_dropped_program(void **state)
+{
+	struct build b;
+
+	(void)state;
+	expect_changed("drop", 0);
+	fingerprint_build("drop", &b);
+	assert_false(b.has[P_SETATTR]);
+}
+
+static void test_private_state_flag(void **state)
+{
+	struct build b;
+
+	(void)state;
+	fingerprint_build("base", &b);
+	assert_true(b.fps[P_SETATTR].flags & PROG_FP_PRIVATE_STATE);
+	for (int p = 0; p < P_SETATTR; p++)
+		assert_int_equal(b.fps[p].flags, 0);
+	assert_false(prog_fingerprint_same(&b.fps[P_SETATTR], &b.fps[P_SETATTR]));
+	assert_true(prog_fingerprint_same(&b.fps[P_IOCTL], &b.fps[P_IOCTL]));
+}
+
+/* Bytes that are not an ELF file: refused with a reason, not read. */
+static void test_malformed(void **state)
+{
+	char junk[64] = "not an ELF file", why[256] = "";
+	size_t size;
+	void *image = read_file(FP_DIR "fp-base.bpf.o", &size);
+	struct bpf_object *obj = bpf_object__open_mem(image, size, NULL);
+
+	(void)state;
+	assert_non_null(obj);
+	assert_null(fp_object_open(junk, sizeof(junk), obj, patch_shares, why, sizeof(why)));
+	assert_true(errno > 0);
+	assert_true(why[0] != '\0');
+	bpf_object__close(obj);
+	free(image);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version_only),
+		cmocka_unit_test(test_one_body),
+		cmocka_unit_test(test_read_only_constant),
+		cmocka_unit_test(test_subprogram),
+		cmocka_unit_test(test_core_record),
+		cmocka_unit_test(test_added_program_moves_nothing),
+		cmocka_unit_test(test_dropped_program),
+		cmocka_unit_test(test_private_state_flag),
+		cmocka_unit_test(test_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
