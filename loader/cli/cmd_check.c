@@ -17,6 +17,7 @@
 #include "livepatch_declared.h"
 #include "livepatch_module.h"
 #include "output.h"
+#include "patch_changes.h"
 #include "patch_object.h"
 #include "route.h"
 #include "shadow.h"
@@ -91,6 +92,58 @@ static int program_route(const struct patch_prog *pp, char *reason, size_t size)
 	return route;
 }
 
+/* A program against what runs on its function today. */
+static void print_change(const struct prog_change_info *c)
+{
+	if (json_output) {
+		jsonw_string_field(json_wtr, "change", prog_change_name(c->change));
+		jsonw_name(json_wtr, "running");
+		if (c->running[0])
+			jsonw_string(json_wtr, c->running);
+		else
+			jsonw_null(json_wtr);
+		jsonw_string_field(json_wtr, "change_reason", c->why);
+		return;
+	}
+	if (c->change == PROG_UNCHANGED)
+		printf("      unchanged: the program %s runs there is the same\n", c->running);
+	else if (c->running[0])
+		printf("      %s (%s runs there): %s\n", prog_change_name(c->change), c->running,
+		       c->why);
+	else
+		printf("      %s: %s\n", prog_change_name(c->change), c->why);
+}
+
+/* What a replace by this object would change, against the active patches. */
+static void print_replace_summary(const struct patch_changes *c)
+{
+	if (json_output) {
+		jsonw_name(json_wtr, "replace");
+		jsonw_start_object(json_wtr);
+		jsonw_int_field(json_wtr, "new", c->nr_new);
+		jsonw_int_field(json_wtr, "changed", c->nr_changed);
+		jsonw_int_field(json_wtr, "unchanged", c->nr_unchanged);
+		jsonw_name(json_wtr, "dropped");
+		jsonw_start_array(json_wtr);
+		for (int i = 0; i < c->nr_dropped; i++) {
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "function", c->dropped[i].func);
+			jsonw_string_field(json_wtr, "attach_type",
+					   bpflp_kind_name(c->dropped[i].kind));
+			jsonw_string_field(json_wtr, "running", c->dropped[i].running);
+			jsonw_end_object(json_wtr);
+		}
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+		return;
+	}
+	printf("  against the active patches: %d new, %d changed, %d unchanged, %d dropped\n",
+	       c->nr_new, c->nr_changed, c->nr_unchanged, c->nr_dropped);
+	for (int i = 0; i < c->nr_dropped; i++)
+		printf("      dropped   %-9s %s (runs: %s)\n", bpflp_kind_name(c->dropped[i].kind),
+		       c->dropped[i].func, c->dropped[i].running);
+}
+
 int do_check(const struct verb_args *args)
 {
 	const char *path = args->arg;
@@ -98,6 +151,8 @@ int do_check(const struct verb_args *args)
 	static char declared_ko[PATH_MAX];
 	const char *module_arg = args->module;
 	static struct patch_object po; /* 208 KB: off the stack (a verb runs once) */
+	static struct patch_changes changes;
+	struct registry reg = {};
 	char why[768];
 	int err;
 
@@ -120,6 +175,14 @@ int do_check(const struct verb_args *args)
 		err = patch_object_load(&po, 0, 0, false);
 	if (!err)
 		err = patch_object_check_gates(&po, patch_object_state_fd(&po));
+	if (!err) {
+		err = store_load(&reg);
+		if (err)
+			p_err("cannot read the records of the active patches in %s: %s", STORE_ROOT,
+			      strerror(-err));
+	}
+	if (!err)
+		err = patch_changes_compute(&po, &reg, &changes);
 	if (err)
 		goto out;
 	if (json_output) {
@@ -158,6 +221,7 @@ int do_check(const struct verb_args *args)
 			else
 				jsonw_null(json_wtr); /* could not tell: reason says why */
 			jsonw_string_field(json_wtr, "reason", reason);
+			print_change(&changes.progs[i]);
 			jsonw_end_object(json_wtr);
 		} else {
 			printf("  ok  %-9s %s: in BTF, %s%s, verifier accepts\n",
@@ -166,13 +230,17 @@ int do_check(const struct verb_args *args)
 			       pp->kind == BPFLP_KIND_FMOD_RET ? ", modifiable" : "");
 			printf("      route %s: %s\n",
 			       route >= 0 ? func_route_name(route) : "unknown", reason);
+			print_change(&changes.progs[i]);
 		}
 	}
-	if (json_output) {
+	if (json_output)
 		jsonw_end_array(json_wtr);
+	print_replace_summary(&changes);
+	if (json_output)
 		jsonw_end_object(json_wtr);
-	}
+	patch_changes_free(&changes);
 out:
+	registry_free(&reg);
 	patch_object_close(&po);
 	return err;
 }

@@ -17,6 +17,7 @@
 #include "declared.h"
 #include "drift.h"
 #include "fault.h"
+#include "fingerprints.h"
 #include "journal.h"
 #include "kernel.h"
 #include "livepatch_txn.h"
@@ -193,6 +194,24 @@ static int write_declared(const struct patch_object *po, const char *dir)
 	return err;
 }
 
+/* What each program is (fingerprints.h), for the replaces that follow. */
+static int write_fingerprints(const struct patch_object *po, const char *dir)
+{
+	static struct patch_fingerprints fps; /* 40 KB: off the stack */
+	int err;
+
+	fps = (struct patch_fingerprints){ .magic = FINGERPRINTS_MAGIC,
+					   .format = FINGERPRINTS_VERSION,
+					   .nr = (__u32)po->nr_progs };
+	for (int i = 0; i < po->nr_progs; i++)
+		fps.progs[i] = po->progs[i].fingerprint;
+	err = fingerprints_write(dir, &fps);
+	if (err)
+		p_err("cannot record the fingerprints of %s in %s: %s", po->info.name, dir,
+		      strerror(-err));
+	return err;
+}
+
 /* Stage: load, pre_patch, attach with the gate shut, cover bits. */
 static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta *meta,
 		       struct apply_result *res)
@@ -234,6 +253,8 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	err = store_write_meta(t->journal.dir, meta);
 	if (!err)
 		err = write_declared(po, t->journal.dir);
+	if (!err)
+		err = write_fingerprints(po, t->journal.dir);
 	/* Listed in the journal (own_pins) above: a roll back removes them. */
 	if (!err)
 		err = shadow_pin_created(po);

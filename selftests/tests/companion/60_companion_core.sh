@@ -69,7 +69,7 @@ c1_ids=$(jq -r '[.functions[].prog_id] | join(" ")' <<< "$show")
 overrides=$(bpflp_ok -j show c | jq -r '.functions[] | select(.function == "vfs_truncate") | .overrides')
 ((overrides >= 1)) || fail "show: vfs_truncate overrides $overrides, want >= 1"
 assert_eq "$(patch_pins c@1)" \
-	"meta shmem_statfs__drop_prog shmem_statfs__replace_prog stats vfs_truncate__drop_prog vfs_truncate__replace_prog" \
+	"fingerprints meta shmem_statfs__drop_prog shmem_statfs__replace_prog stats vfs_truncate__drop_prog vfs_truncate__replace_prog" \
 	"c@1 pins: programs, no links"
 
 # ---- replace: revert one function, upgrade the other --------------------
