@@ -12,18 +12,18 @@
  *   apply    v1 loaded; side 1 written; stubs attached (G = 0: empty side,
  *            the original runs); G -> 1; a grace period
  *   replace  v2 (K = 0: no body changed) and then one step per K: only
- *            the K functions whose body changed (the first K, as gen.py
- *            builds the series) are loaded; every function's entry on the
- *            other side is made to hold the program it keeps or the new
- *            one (written only where it holds another: after the first
- *            replace, about K writes); G + 1; a grace period before that
- *            side may be written again
+ *            the programs whose fingerprint differs from the one their
+ *            function runs are loaded (bpflp's "unchanged" test,
+ *            prog_fingerprint.h, made when the object is opened), and they
+ *            must be the K that gen.py changed (the first K); every
+ *            function's entry on the other side is made to hold the
+ *            program it keeps or the new one (written only where it holds
+ *            another: after the first replace, about K writes); G + 1; a
+ *            grace period before that side may be written again
  *   disable  the other side emptied; G + 1; the stubs detached
- * The unchanged functions are told by the caller, not decided from the
- * objects: the loader's "unchanged" test is designed, not built. Nothing is
- * pinned or journaled, and G is written with a plain map update, not the
- * commit program's compare-and-swap: these are the protocol's costs, not a
- * product's.
+ * Nothing is pinned or journaled, and G is written with a plain map update,
+ * not the commit program's compare-and-swap: these are the protocol's
+ * costs, not a product's.
  *
  * Each patch program is loaded with its own private bpflp_state, its word
  * set so that its gate opens: its counter then shows which version a call
@@ -115,11 +115,22 @@ static int bad_version(const char *path, const char *what, int i)
 	return -EINVAL;
 }
 
+/* Does function i's program in po (index j) differ from the one function i runs? */
+static bool differs(const struct probe *p, const struct patch_object *po, int j, int i)
+{
+	int owner = p->funcs[i].owner;
+	const struct patch_object *running = p->versions[owner];
+
+	return !prog_fingerprint_same(&po->progs[j].fingerprint,
+				      &running->progs[p->prog_of[owner][i]].fingerprint);
+}
+
 /*
- * Open the next version's object and load only its first `changed`
- * functions (all: -1); ph->open and ph->load are when each step ended.
+ * Open the next version's object and load only the programs that differ
+ * from what their functions run (all of them: decide false);
+ * ph->open and ph->load are when each step ended.
  */
-static int load_version(struct probe *p, const char *path, int changed, struct phases *ph)
+static int load_version(struct probe *p, const char *path, bool decide, struct phases *ph)
 {
 	int v = p->nr_versions, err;
 	struct patch_object *po;
@@ -133,7 +144,6 @@ static int load_version(struct probe *p, const char *path, int changed, struct p
 	p->versions[v] = po;
 	p->nr_versions++;
 	err = patch_object_open(po, path, true);
-	ph->open = now_ms();
 	if (err)
 		return err;
 	for (int i = 0; i < p->n; i++)
@@ -146,14 +156,15 @@ static int load_version(struct probe *p, const char *path, int changed, struct p
 				po->progs[j].func);
 			return -EINVAL;
 		}
-		if (changed >= 0 && i >= changed)
-			bpf_program__set_autoload(po->progs[j].prog, false);
-		else if (p->prog_of[v][i] >= 0)
+		if (p->prog_of[v][i] >= 0)
 			return bad_version(path, "two programs", i);
+		if (decide && !differs(p, po, j, i))
+			bpf_program__set_autoload(po->progs[j].prog, false);
 		else
 			p->prog_of[v][i] = j;
 	}
-	for (int i = 0; i < (changed >= 0 ? changed : p->n); i++)
+	ph->open = now_ms();
+	for (int i = 0; i < p->n && !decide; i++)
 		if (p->prog_of[v][i] < 0)
 			return bad_version(path, "no program", i);
 	err = patch_object_load(po, 0, 1, false);
@@ -162,6 +173,19 @@ static int load_version(struct probe *p, const char *path, int changed, struct p
 		return err;
 	return bpf_map_update_elem(patch_object_state_fd(po), &zero, &open_gate, BPF_ANY) ? -errno :
 											    0;
+}
+
+/* The decision must be gen.py's series: exactly the first `changed` functions differ. */
+static int check_decided(const struct probe *p, int v, const char *path, int changed)
+{
+	for (int i = 0; i < p->n; i++)
+		if ((p->prog_of[v][i] >= 0) != (i < changed)) {
+			fprintf(stderr,
+				"dispatch_scale: %s: function %d decided %s, but gen.py changed the first %d\n",
+				path, i, p->prog_of[v][i] >= 0 ? "changed" : "unchanged", changed);
+			return -EINVAL;
+		}
+	return 0;
 }
 
 /* The calls version v counted on function i. */
@@ -333,7 +357,7 @@ static int apply(struct probe *p, const char *path)
 				   1, NULL);
 	if (p->gen_fd < 0)
 		return -errno;
-	err = load_version(p, path, -1, &ph);
+	err = load_version(p, path, false, &ph);
 	for (int i = 0; i < p->n && !err; i++) {
 		struct func_dispatch *f = &p->funcs[i];
 
@@ -372,9 +396,15 @@ static int replace(struct probe *p, const char *path, int changed, const char *o
 	struct phases ph = { .t0 = now_ms() };
 	int v = p->nr_versions, side = (p->gen + 1) & 1, err;
 
-	err = load_version(p, path, changed, &ph);
+	err = load_version(p, path, true, &ph);
+	if (!err) {
+		double decided = now_ms();
+
+		err = check_decided(p, v, path, changed);
+		exclude(&ph, now_ms() - decided);
+	}
 	for (int i = 0; i < p->n && !err; i++) {
-		if (i < changed)
+		if (p->prog_of[v][i] >= 0)
 			p->funcs[i].owner = v;
 		err = write_side(p, i, side, p->funcs[i].owner);
 	}
