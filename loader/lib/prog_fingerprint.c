@@ -20,6 +20,7 @@
 #define BPF_INSN_SIZE   8
 #define BPF_LD_IMM64    0x18 /* BPF_LD | BPF_IMM | BPF_DW */
 #define BPF_CALL_INSN   0x85 /* BPF_JMP | BPF_CALL */
+#define BPF_PSEUDO_CALL 1    /* its src_reg: a BPF-to-BPF call, not a helper */
 #define R_BPF_64_64     1    /* ld_imm64: a map, data or function address */
 #define R_BPF_64_32     10   /* call: a subprogram */
 #define BTF_EXT_MAGIC   0xeB9F
@@ -496,11 +497,56 @@ static void hash_core_rec(struct fp_object *fo, struct sha256_ctx *h, const stru
 	hash_str(h, access ?: "");
 }
 
+/* The first relocation of sec at or after off. */
+static size_t first_rel_from(const struct fp_sec *sec, GElf_Addr off)
+{
+	size_t lo = 0, hi = sec->nr_rels;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->rels[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Is the instruction at off a BPF-to-BPF call within its own section? Such
+ * a call has no relocation (clang resolves it, pc-relative, as it does
+ * between two functions of .text): its offset moves with the layout, and
+ * its callee is part of what the caller does.
+ */
+static bool local_call(const struct fp_sec *sec, GElf_Addr off, GElf_Addr *target)
+{
+	const __u8 *insn = sec->bytes + off;
+	size_t r;
+	__s32 imm;
+
+	if (insn[0] != BPF_CALL_INSN || insn[1] >> 4 != BPF_PSEUDO_CALL)
+		return false;
+	r = first_rel_from(sec, off);
+	if (r < sec->nr_rels && sec->rels[r].off == off)
+		return false; /* relocated: hash_reloc names it */
+	memcpy(&imm, insn + 4, sizeof(imm));
+	*target = off + ((__s64)imm + 1) * BPF_INSN_SIZE;
+	return true;
+}
+
+/* The size of the instruction at off: ld_imm64 takes two slots. */
+static GElf_Addr insn_size(const struct fp_sec *sec, GElf_Addr off)
+{
+	return sec->bytes[off] == BPF_LD_IMM64 ? 2 * BPF_INSN_SIZE : BPF_INSN_SIZE;
+}
+
 static int hash_range(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx, GElf_Addr start,
 		      GElf_Addr end)
 {
 	const struct fp_sec *sec = &fo->secs[sec_idx];
-	size_t lo = 0, hi = sec->nr_rels;
+	size_t lo = first_rel_from(sec, start);
+	GElf_Addr target;
 	__u8 *code;
 	int err = 0;
 
@@ -510,15 +556,7 @@ static int hash_range(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx
 	if (!code)
 		return -ENOMEM;
 	memcpy(code, sec->bytes + start, end - start);
-	while (lo < hi) { /* the first relocation at or after start */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->rels[mid].off < start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* Zero what the relocations fill in (places, not meanings), then hash the code. */
+	/* Zero what the relocations and local calls fill in (places, not meanings), then hash the code. */
 	for (size_t i = lo; i < sec->nr_rels && sec->rels[i].off < end; i++) {
 		GElf_Addr at = sec->rels[i].off - start;
 
@@ -527,20 +565,29 @@ static int hash_range(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx
 		if (sec->rels[i].type == R_BPF_64_64 && at + 2 * BPF_INSN_SIZE <= end - start)
 			memset(code + at + BPF_INSN_SIZE + 4, 0, 4);
 	}
+	for (GElf_Addr off = start; off + BPF_INSN_SIZE <= end; off += insn_size(sec, off))
+		if (local_call(sec, off, &target))
+			memset(code + (off - start) + 4, 0, 4);
 	hash_u64(h, end - start);
 	sha256_update(h, code, end - start);
+	free(code);
 	for (size_t i = lo; i < sec->nr_rels && sec->rels[i].off < end && !err; i++) {
-		if (sec->rels[i].off + BPF_INSN_SIZE > end) {
-			err = -EINVAL;
-			break;
-		}
+		if (sec->rels[i].off + BPF_INSN_SIZE > end)
+			return -EINVAL;
 		hash_u64(h, sec->rels[i].off - start);
 		err = hash_reloc(fo, h, &sec->rels[i], sec->bytes + sec->rels[i].off);
+	}
+	for (GElf_Addr off = start; off + BPF_INSN_SIZE <= end && !err; off += insn_size(sec, off)) {
+		if (!local_call(sec, off, &target))
+			continue;
+		if (target >= sec->shdr.sh_size)
+			return -EINVAL;
+		hash_u64(h, off - start);
+		err = hash_code_target(fo, h, sec_idx, target);
 	}
 	for (size_t i = 0; i < sec->nr_core && !err; i++)
 		if (sec->core[i].insn_off >= start && sec->core[i].insn_off < end)
 			hash_core_rec(fo, h, &sec->core[i], start);
-	free(code);
 	return err;
 }
 

@@ -8,7 +8,8 @@
  *   ver    the version only: every program unchanged but the private one
  *   body   A's body
  *   const  a read-only constant only B reads
- *   sub    the subprogram only C calls
+ *   sub    a subprogram only C calls, through another one (a call within
+ *          .text has no relocation)
  *   core   the field D's CO-RE record names (the same instructions)
  *   add    a new program F, first in the file (every offset moves)
  *   drop   E left out
@@ -66,13 +67,18 @@ BPFLP_FMOD_RET(security_file_ioctl, struct file *file, unsigned int cmd, unsigne
 	return fp_target() ? -fp_b_errno : 0;
 }
 
-static __noinline int fp_readlink_errno(struct dentry *dentry)
+static __noinline int fp_errno_of(__u64 tgid)
 {
 #ifdef FP_VARIANT_SUB
-	return dentry ? EACCES : 0;
+	return tgid ? EACCES : 0;
 #else
-	return dentry ? EPERM : 0;
+	return tgid ? EPERM : 0;
 #endif
+}
+
+static __noinline int fp_readlink_errno(struct dentry *dentry)
+{
+	return dentry ? fp_errno_of(bpf_get_current_pid_tgid() >> 32) : 0;
 }
 
 BPFLP_FMOD_RET(security_inode_readlink, struct dentry *dentry)
