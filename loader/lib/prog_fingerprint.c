@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
-#include "btf_layout.h"
+#include "btf_digest.h"
 #include "prog_fingerprint.h"
 
 #define FP_FORMAT       "bpflp-fingerprint-1"
@@ -24,7 +24,6 @@
 #define R_BPF_64_64     1    /* ld_imm64: a map, data or function address */
 #define R_BPF_64_32     10   /* call: a subprogram */
 #define BTF_EXT_MAGIC   0xeB9F
-#define LAYOUT_STR_SIZE 512
 
 struct fp_rel {
 	GElf_Addr off;
@@ -423,6 +422,12 @@ static void hash_map(struct fp_object *fo, struct sha256_ctx *h, const char *nam
 	hash_u64(h, bpf_map__max_entries(map));
 	hash_u64(h, bpf_map__map_flags(map));
 	hash_u64(h, bpf_map__pin_path(map) != NULL);
+	/*
+	 * The layouts of its key and value: a shadow whose layout changes is
+	 * migrated into a new map, which a kept program would not use.
+	 */
+	btf_type_digest(fo->btf, bpf_map__btf_key_type_id(map), h);
+	btf_type_digest(fo->btf, bpf_map__btf_value_type_id(map), h);
 	if (!bpf_map__pin_path(map) && !(fo->shared && fo->shared(name)))
 		fo->flags |= PROG_FP_PRIVATE_STATE;
 }
@@ -480,20 +485,19 @@ static int hash_reloc(struct fp_object *fo, struct sha256_ctx *h, const struct f
 	return 0;
 }
 
-/* Describe a CO-RE record by what it means: kind, type layout, access path. */
+/*
+ * A CO-RE record by what it means: its kind, the whole layout of its local
+ * type (so the access path's indexes name the same members, at every
+ * level), and the access path.
+ */
 static void hash_core_rec(struct fp_object *fo, struct sha256_ctx *h, const struct fp_core_rec *c,
 			  GElf_Addr start)
 {
 	const char *access = btf__name_by_offset(fo->btf, c->access_str_off);
-	char layout[LAYOUT_STR_SIZE];
-	const struct btf_type *t = btf__type_by_id(fo->btf, c->type_id);
 
-	btf_layout_str(fo->btf, c->type_id, layout, sizeof(layout));
 	hash_u64(h, c->insn_off - start);
 	hash_u64(h, c->kind);
-	hash_u64(h, t ? btf_kind(t) : 0);
-	hash_str(h, t ? btf__name_by_offset(fo->btf, t->name_off) ?: "" : "");
-	hash_str(h, layout);
+	btf_type_digest(fo->btf, c->type_id, h);
 	hash_str(h, access ?: "");
 }
 

@@ -7,11 +7,12 @@
  *
  * Read from the ELF, not from libbpf's copy of it: the program's bytes;
  * each relocation by what it names rather than where that lies (a variable
- * by its name and initial bytes, a map by its name and definition, a
- * subprogram by its own fingerprint, an extern by its name), with the
- * offsets the relocation fills in zeroed, so that code or data added
- * elsewhere in the file moves nothing; its CO-RE records, each by its kind,
- * the layout of its type and its access path; its section name (kind and
+ * by its name and initial bytes, a map by its name, definition and the
+ * layouts of its key and value, a subprogram by its own fingerprint, an
+ * extern by its name), with the offsets the relocation fills in zeroed, so
+ * that code or data added elsewhere in the file moves nothing; calls
+ * within a section likewise; its CO-RE records, each by its kind, the whole
+ * layout of its type and its access path; its section name (kind and
  * target), program type, load flags and the object's license.
  *
  * Left out on purpose: debug sections, line and function info, symbol and

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include <bpf/libbpf.h>
+#include <bpf/btf.h>
+#include "btf_digest.h"
 #include "patch_fingerprint.h"
 #include "prog_fingerprint.h"
 
@@ -192,6 +194,42 @@ static void test_malformed(void **state)
 	free(image);
 }
 
+/*
+ * struct outer { struct inner in; } with struct inner { int a; int b; }, or
+ * with inner's second field renamed: a change two levels down.
+ */
+static void digest_nested(const char *second_field, __u8 out[SHA256_DIGEST_SIZE])
+{
+	struct btf *btf = btf__new_empty();
+	struct sha256_ctx h;
+	int i32, inner, outer;
+
+	assert_non_null(btf);
+	i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	inner = btf__add_struct(btf, "inner", 8);
+	assert_int_equal(btf__add_field(btf, "a", i32, 0, 0), 0);
+	assert_int_equal(btf__add_field(btf, second_field, i32, 32, 0), 0);
+	outer = btf__add_struct(btf, "outer", 8);
+	assert_int_equal(btf__add_field(btf, "in", inner, 0, 0), 0);
+	assert_int_equal(sha256_init(&h), 0);
+	btf_type_digest(btf, outer, &h);
+	sha256_final(&h, out);
+	btf__free(btf);
+}
+
+/* A map's or CO-RE record's type counts to the bottom, not one level. */
+static void test_type_digest_is_deep(void **state)
+{
+	__u8 a[SHA256_DIGEST_SIZE], b[SHA256_DIGEST_SIZE], c[SHA256_DIGEST_SIZE];
+
+	(void)state;
+	digest_nested("b", a);
+	digest_nested("b", b);
+	digest_nested("c", c);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_memory_not_equal(a, c, sizeof(a));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_dropped_program),
 		cmocka_unit_test(test_private_state_flag),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_type_digest_is_deep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
