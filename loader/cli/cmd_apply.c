@@ -52,6 +52,17 @@ static void print_apply_json(const char *path, const struct apply_result *res)
 	jsonw_string_or_null_field(json_wtr, "livepatch_module_removed", res->module_removed);
 	if (res->outcome == APPLY_REPAIRED)
 		drift_print_json("repaired", &res->repairs);
+	jsonw_name(json_wtr, "programs");
+	if (res->outcome == APPLY_DONE) {
+		jsonw_start_object(json_wtr);
+		jsonw_int_field(json_wtr, "new", res->nr_new);
+		jsonw_int_field(json_wtr, "changed", res->nr_changed);
+		jsonw_int_field(json_wtr, "unchanged", res->nr_unchanged);
+		jsonw_int_field(json_wtr, "dropped", res->nr_dropped);
+		jsonw_end_object(json_wtr);
+	} else {
+		jsonw_null(json_wtr);
+	}
 	jsonw_name(json_wtr, "shadows");
 	jsonw_start_array(json_wtr);
 	for (int i = 0; i < res->nr_shadows; i++) {

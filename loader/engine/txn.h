@@ -44,6 +44,8 @@ struct apply_result {
 	char module_removed[KMOD_NAME_MAX]; /* the one it took out, "" for none */
 	struct apply_shadow shadows[BPFLP_MAX_SHADOWS];
 	int nr_shadows;
+	/* APPLY_DONE: its programs against what ran before (patch_changes.h). */
+	int nr_new, nr_changed, nr_unchanged, nr_dropped;
 };
 
 struct disable_result {

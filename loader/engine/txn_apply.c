@@ -23,6 +23,7 @@
 #include "livepatch_txn.h"
 #include "log.h"
 #include "output.h"
+#include "patch_changes.h"
 #include "patch_object.h"
 #include "patch_state.h"
 #include "shadow.h"
@@ -284,6 +285,32 @@ static void report_shadows(const struct patch_object *po, struct apply_result *r
 	}
 }
 
+/*
+ * What the apply changes, program by program, against what runs (only
+ * counted, for the output: every program is still loaded and attached).
+ */
+static int count_changes(const struct patch_object *po, const struct registry *reg, bool stack,
+			 struct apply_result *res)
+{
+	struct patch_changes *c = malloc(sizeof(*c));
+	int err;
+
+	if (!c) {
+		p_err("cannot apply %s: out of memory", po->path);
+		return -ENOMEM;
+	}
+	err = patch_changes_compute(po, reg, c);
+	if (!err) {
+		res->nr_new = c->nr_new;
+		res->nr_changed = c->nr_changed;
+		res->nr_unchanged = c->nr_unchanged;
+		res->nr_dropped = stack ? 0 : c->nr_dropped; /* a stacked patch replaces nothing */
+		patch_changes_free(c);
+	}
+	free(c);
+	return err;
+}
+
 static int apply_in(struct patch_object *po, struct txn *t, const char *path, bool stack,
 		    bool allow_insecure, const struct lp_module_file *module, int timeout_s,
 		    const struct patch_signer *signer, struct apply_result *res)
@@ -343,6 +370,8 @@ static int apply_in(struct patch_object *po, struct txn *t, const char *path, bo
 		err = pick_slot(t, stack, po->info.name, &slot);
 	if (!err)
 		err = check_trampoline_room(po, stack);
+	if (!err)
+		err = count_changes(po, &t->reg, stack, res);
 	if (err)
 		goto out;
 	fill_meta(&res->meta, po, slot, stack);
