@@ -329,9 +329,10 @@ static int file_sha256_hex(const char *path, char hex[SHA256_HEX_SIZE])
 		sha256_update(&ctx, buf, n);
 	}
 	close(fd);
+	/* Final also frees the context, so it runs after a failed read too. */
+	err = sha256_final(&ctx, digest) ?: err;
 	if (err)
 		return err;
-	sha256_final(&ctx, digest);
 	sha256_hex(digest, sizeof(digest), hex);
 	return 0;
 }

@@ -20,7 +20,7 @@ static void hash_name(struct sha256_ctx *h, const struct btf *btf, __u32 name_of
 
 static void digest(const struct btf *btf, __u32 id, struct sha256_ctx *h, int depth, bool named_only)
 {
-	const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_type *t = id && btf ? btf__type_by_id(btf, id) : NULL;
 
 	if (!t) {
 		hash_u32(h, ~0U); /* void, or an id this BTF does not have */

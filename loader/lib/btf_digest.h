@@ -13,7 +13,7 @@
 #include <bpf/btf.h>
 #include "sha256.h"
 
-/* Hash type id of btf (0: void) into h. */
+/* Hash type id of btf (0, or no btf: void) into h. */
 void btf_type_digest(const struct btf *btf, __u32 id, struct sha256_ctx *h);
 
 #endif /* BPFLP_BTF_DIGEST_H */

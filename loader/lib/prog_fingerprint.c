@@ -61,9 +61,16 @@ struct fp_object {
 	size_t nr_by_addr;
 	size_t *by_name; /* indexes of named sections, by name */
 	size_t nr_by_name;
+	__u32 *externs; /* BTF ids of the extern variables and functions, by name */
+	size_t nr_externs;
 	size_t license_sec; /* 0: none */
 	const struct bpf_object *obj;
-	const struct btf *btf;
+	/*
+	 * The file's own BTF, as its author wrote it: libbpf's copy has its
+	 * extern declarations rewritten at open (a kconfig bool is no longer
+	 * told from a char there).
+	 */
+	struct btf *btf;
 	fp_shared_fn shared;
 	/* One program's walk: the subprogram ranges already hashed (a call graph may loop). */
 	struct fp_range {
@@ -150,6 +157,7 @@ static int read_relocations(struct fp_object *fo, size_t rel_sec)
 	const GElf_Shdr *sh = &fo->secs[rel_sec].shdr;
 	Elf_Data *data = elf_getdata(elf_getscn(fo->elf, rel_sec), NULL);
 	struct fp_sec *target;
+	struct fp_rel *rels;
 	size_t n;
 
 	if (sh->sh_info >= fo->shnum || !data || !sh->sh_entsize)
@@ -158,20 +166,21 @@ static int read_relocations(struct fp_object *fo, size_t rel_sec)
 	if (!(target->shdr.sh_flags & SHF_EXECINSTR))
 		return 0; /* only code is fingerprinted */
 	n = sh->sh_size / sh->sh_entsize;
-	target->rels = calloc(n ?: 1, sizeof(*target->rels));
-	if (!target->rels)
+	/* Appended: a second relocation section for the same code adds to the first. */
+	rels = realloc(target->rels, (target->nr_rels + n + 1) * sizeof(*rels));
+	if (!rels)
 		return -ENOMEM;
+	target->rels = rels;
 	for (size_t i = 0; i < n; i++) {
 		GElf_Rel rel;
 
 		if (!gelf_getrel(data, i, &rel))
 			return -EINVAL;
-		target->rels[i] = (struct fp_rel){ .off = rel.r_offset,
-						   .sym = GELF_R_SYM(rel.r_info),
-						   .type = GELF_R_TYPE(rel.r_info) };
+		rels[target->nr_rels++] = (struct fp_rel){ .off = rel.r_offset,
+							   .sym = GELF_R_SYM(rel.r_info),
+							   .type = GELF_R_TYPE(rel.r_info) };
 	}
-	target->nr_rels = n;
-	qsort(target->rels, n, sizeof(*target->rels), cmp_rel);
+	qsort(rels, target->nr_rels, sizeof(*rels), cmp_rel);
 	return 0;
 }
 
@@ -261,6 +270,65 @@ static int read_core_records(struct fp_object *fo, const struct fp_sec *ext)
 	return 0;
 }
 
+static int read_btf(struct fp_object *fo)
+{
+	const struct fp_sec *sec = sec_by_name(fo, ".BTF");
+
+	if (!sec || !sec->bytes)
+		return 0; /* no types: CO-RE, map and extern types hash as void */
+	fo->btf = btf__new(sec->bytes, sec->shdr.sh_size);
+	return fo->btf ? 0 : -EINVAL;
+}
+
+static bool is_extern(const struct btf_type *t)
+{
+	return (btf_is_var(t) && btf_var(t)->linkage == BTF_VAR_GLOBAL_EXTERN) ||
+	       (btf_is_func(t) && btf_vlen(t) == BTF_FUNC_EXTERN) /* vlen holds a FUNC's linkage */;
+}
+
+static int cmp_extern(const void *a, const void *b, void *ctx)
+{
+	const struct btf *btf = ctx;
+
+	return strcmp(btf__name_by_offset(btf, btf__type_by_id(btf, *(const __u32 *)a)->name_off),
+		      btf__name_by_offset(btf, btf__type_by_id(btf, *(const __u32 *)b)->name_off));
+}
+
+/* The extern declarations in BTF: what a kconfig value or kfunc is declared as. */
+static int index_externs(struct fp_object *fo)
+{
+	__u32 n = fo->btf ? btf__type_cnt(fo->btf) : 0;
+
+	fo->externs = calloc(n ?: 1, sizeof(*fo->externs));
+	if (!fo->externs)
+		return -ENOMEM;
+	for (__u32 id = 1; id < n; id++)
+		if (is_extern(btf__type_by_id(fo->btf, id)))
+			fo->externs[fo->nr_externs++] = id;
+	qsort_r(fo->externs, fo->nr_externs, sizeof(*fo->externs), cmp_extern, (void *)fo->btf);
+	return 0;
+}
+
+/* The BTF id of the extern named name, or 0. */
+static __u32 extern_type(const struct fp_object *fo, const char *name)
+{
+	size_t lo = 0, hi = fo->nr_externs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct btf_type *t = btf__type_by_id(fo->btf, fo->externs[mid]);
+		int c = strcmp(btf__name_by_offset(fo->btf, t->name_off), name);
+
+		if (!c)
+			return fo->externs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 struct fp_object *fp_object_open(const void *image, size_t size, const struct bpf_object *obj,
 				 fp_shared_fn shared, char *why, size_t why_size)
 {
@@ -274,7 +342,6 @@ struct fp_object *fp_object_open(const void *image, size_t size, const struct bp
 		return NULL;
 	}
 	fo->obj = obj;
-	fo->btf = bpf_object__btf(obj);
 	fo->shared = shared;
 	elf_version(EV_CURRENT);
 	fo->elf = elf_memory((char *)image, size);
@@ -306,7 +373,10 @@ struct fp_object *fp_object_open(const void *image, size_t size, const struct bp
 	}
 	if (!symtab_sec)
 		goto bad;
-	err = index_sections(fo) ?: read_symbols(fo, symtab_sec);
+	err = index_sections(fo)        ?:
+		      read_btf(fo)      ?:
+		      index_externs(fo) ?:
+					  read_symbols(fo, symtab_sec);
 	for (size_t i = 1; i < fo->shnum && !err; i++)
 		if (fo->secs[i].shdr.sh_type == SHT_REL)
 			err = read_relocations(fo, i);
@@ -334,7 +404,9 @@ void fp_object_free(struct fp_object *fo)
 	free(fo->syms);
 	free(fo->by_addr);
 	free(fo->by_name);
+	free(fo->externs);
 	free(fo->seen);
+	btf__free(fo->btf);
 	if (fo->elf)
 		elf_end(fo->elf);
 	free(fo);
@@ -466,8 +538,16 @@ static int hash_reloc(struct fp_object *fo, struct sha256_ctx *h, const struct f
 	memcpy(&imm, insn + 4, sizeof(imm));
 	target_sec = sym->st_shndx;
 	if (target_sec == SHN_UNDEF || target_sec >= fo->shnum) {
-		hash_str(h, "extern"); /* a kfunc, ksym or kconfig value: resolved by name */
+		/*
+		 * A kfunc, ksym or kconfig value: resolved by name, and read as
+		 * declared (libbpf stores a kconfig 'y' as 1 in a bool, as 'y'
+		 * in a char); weak, it may be missing.
+		 */
+		hash_str(h, "extern");
 		hash_str(h, sym_name(fo, sym));
+		hash_u64(h, GELF_ST_BIND(sym->st_info));
+		hash_u64(h, GELF_ST_TYPE(sym->st_info));
+		btf_type_digest(fo->btf, extern_type(fo, sym_name(fo, sym)), h);
 		return 0;
 	}
 	if (fo->secs[target_sec].name && !strcmp(fo->secs[target_sec].name, ".maps")) {
@@ -631,7 +711,8 @@ int fp_program(struct fp_object *fo, const struct bpf_program *prog, struct prog
 			      fo->secs[fo->license_sec].shdr.sh_size);
 	err = hash_range(fo, &h, (size_t)(sec - fo->secs), fo->syms[s].st_value,
 			 fo->syms[s].st_value + fo->syms[s].st_size);
-	sha256_final(&h, fp->digest);
+	/* Even after an error: it frees the context. */
+	err = sha256_final(&h, fp->digest) ?: err;
 	fp->flags = fo->flags;
 	if (err)
 		return fail(why, why_size, -err,

@@ -28,14 +28,18 @@ void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len)
 	}
 }
 
-void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE])
+int sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE])
 {
 	unsigned int n = 0;
+	int err = 0;
 
-	if (!ctx->md || !EVP_DigestFinal_ex(ctx->md, digest, &n) || n != SHA256_DIGEST_SIZE)
+	if (!ctx->md || !EVP_DigestFinal_ex(ctx->md, digest, &n) || n != SHA256_DIGEST_SIZE) {
 		memset(digest, 0, SHA256_DIGEST_SIZE);
+		err = -ENOMEM;
+	}
 	EVP_MD_CTX_free(ctx->md);
 	ctx->md = NULL;
+	return err;
 }
 
 int sha256(const void *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE])

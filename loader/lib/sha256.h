@@ -20,8 +20,11 @@ struct sha256_ctx {
 /* 0, or -ENOMEM (then update and final do nothing and final zeroes the digest). */
 int sha256_init(struct sha256_ctx *ctx);
 void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
-/* The digest; frees the context. */
-void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE]);
+/*
+ * The digest; frees the context. -ENOMEM (digest zeroed) when init, an
+ * update or this failed: a digest of part of the data is never given.
+ */
+int sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE]);
 /* One call: 0, or -ENOMEM with digest zeroed. */
 int sha256(const void *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE]);
 /* Lower-case hex of the first n bytes of digest (n <= 32), terminated. */

@@ -164,6 +164,18 @@ static void test_dropped_program(void **state)
 	assert_false(b.has[P_SETATTR]);
 }
 
+/* An extern by how it is declared, not only its name: libbpf stores a kconfig y as 1 or 'y'. */
+static void test_extern_type(void **state)
+{
+	struct build a, b;
+
+	(void)state;
+	fingerprint_build("kcfgbool", &a);
+	fingerprint_build("kcfgchar", &b);
+	for (int p = 0; p < P_SETATTR; p++)
+		assert_int_equal(prog_fingerprint_same(&a.fps[p], &b.fps[p]), p != P_GETXATTR);
+}
+
 static void test_private_state_flag(void **state)
 {
 	struct build b;
@@ -240,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_core_record),
 		cmocka_unit_test(test_added_program_moves_nothing),
 		cmocka_unit_test(test_dropped_program),
+		cmocka_unit_test(test_extern_type),
 		cmocka_unit_test(test_private_state_flag),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_type_digest_is_deep),

@@ -13,6 +13,10 @@
  *   core   the field D's CO-RE record names (the same instructions)
  *   add    a new program F, first in the file (every offset moves)
  *   drop   E left out
+ *   kcfgbool, kcfgchar
+ *          D also reads a kconfig value, declared bool or unsigned char
+ *          (libbpf stores 1 or 'y'): for the unit test only, since
+ *          libbpf needs the kernel's config file to load them
  *
  * E counts calls in a map of its own: it never counts as unchanged.
  * Every program acts only for a task whose tgid is fp_target_tgid (0: none).
@@ -86,10 +90,20 @@ BPFLP_FMOD_RET(security_inode_readlink, struct dentry *dentry)
 	return fp_target() ? -fp_readlink_errno(dentry) : 0;
 }
 
+#ifdef FP_VARIANT_KCFGBOOL
+extern bool CONFIG_BPF_SYSCALL __kconfig;
+#elif defined(FP_VARIANT_KCFGCHAR)
+extern unsigned char CONFIG_BPF_SYSCALL __kconfig;
+#endif
+
 BPFLP_FMOD_RET(security_inode_getxattr, struct dentry *dentry, const char *name)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 
+#if defined(FP_VARIANT_KCFGBOOL) || defined(FP_VARIANT_KCFGCHAR)
+	if (fp_target() && CONFIG_BPF_SYSCALL)
+		return -(int)CONFIG_BPF_SYSCALL;
+#endif
 #ifdef FP_VARIANT_CORE
 	return fp_target() && bpf_core_field_exists(task->tgid) ? -EPERM : 0;
 #else
