@@ -115,8 +115,9 @@ for n in $(wanted bpflp); do
 	read -r progs pmem jited xlated maps mmem <<< "$(patch_memory)"
 	echo "bpflp,$n,$progs,$pmem,$jited,$xlated,$maps,$mmem,$((applied - base)),$(((applied - base) * 4096))," >> $tmp/mem.csv
 
-	span=$(timed_bpflp $tmp/ph apply $bench/patches/scale-$n-v2.bpf.o)
+	span=$(timed_bpflp $tmp/ph -j apply $bench/patches/scale-$n-v2.bpf.o)
 	read -r t0 t1 <<< "$span"
+	decided $tmp/ph.out "$n" 0
 	release=$(wait_trampolines "$applied")
 	echo "bpflp,$n,replace,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
 
@@ -124,13 +125,15 @@ for n in $(wanted bpflp); do
 	# the version before (gen.py kseries), as a cumulative patch n+1 is
 	# patch n with k fixes; the replace above changed none. Livepatch
 	# re-patches every function of a cumulative replace whatever changed:
-	# its replace row is the one to hold these against.
+	# its replace row is the one to hold these against. bpflp's own decision
+	# (apply -j's programs, from fingerprints) must be gen.py's k.
 	v=2
 	ks=$(python3 selftests/tests/bench/gen.py kseries "$n")	# not in the for: errexit would miss a failure
 	for k in $ks; do
 		v=$((v + 1))
-		span=$(timed_bpflp $tmp/ph apply $bench/patches/scale-$n-v$v.bpf.o)
+		span=$(timed_bpflp $tmp/ph -j apply $bench/patches/scale-$n-v$v.bpf.o)
 		read -r t0 t1 <<< "$span"
+		decided $tmp/ph.out "$n" "$k"
 		release=$(wait_trampolines "$applied")
 		echo "bpflp,$n,replace_k$k,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
 	done

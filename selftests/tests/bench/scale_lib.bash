@@ -12,13 +12,13 @@ now() { echo "$EPOCHREALTIME"; }
 # ms_between T0 T1
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
 
-# timed_bpflp PHASES_FILE ARGS...: run bpflp with phase lines into PHASES_FILE;
-# prints "T0 T1" (wall clock before and after).
+# timed_bpflp PHASES_FILE ARGS...: run bpflp with phase lines into PHASES_FILE
+# and its output into PHASES_FILE.out; prints "T0 T1" (wall clock before and after).
 timed_bpflp() {
 	local phases=$1 t0 t1
 	shift
 	t0=$(now)
-	BPFLP_TIMING=1 "$BPFLP" "$@" > /dev/null 2> "$phases" || {
+	BPFLP_TIMING=1 "$BPFLP" "$@" > "$phases.out" 2> "$phases" || {
 		grep -v '^bpflp: phase' "$phases" >&2
 		return 1
 	}
@@ -115,4 +115,14 @@ rmmod_when_free() {
 		((SECONDS < deadline)) || { rmmod "$1"; return 1; }
 		sleep 0.01
 	done
+}
+
+# decided OUT N K: the apply -j output OUT says what gen.py built: K of the
+# N programs changed (bpflp's fingerprints), the others unchanged.
+decided() {
+	jq -e --argjson n "$2" --argjson k "$3" \
+		'.programs == {"new": 0, "changed": $k, "unchanged": ($n - $k), "dropped": 0}' "$1" > /dev/null || {
+		echo "scale: a replace of $2 functions, $3 bodies changed: bpflp decided $(jq -c .programs "$1")" >&2
+		return 1
+	}
 }
