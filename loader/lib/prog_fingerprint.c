@@ -72,13 +72,23 @@ struct fp_object {
 	 */
 	struct btf *btf;
 	fp_shared_fn shared;
-	/* One program's walk: the subprogram ranges already hashed (a call graph may loop). */
-	struct fp_range {
-		size_t sec;
-		GElf_Addr start;
-	} * seen;
-	size_t nr_seen, cap_seen;
-	__u32 flags;
+	/*
+	 * Each subprogram's own digest, computed once for the whole object:
+	 * by function symbol, then one per section (code no symbol covers).
+	 * Every program calls bpflp's gate subprograms.
+	 */
+	struct fp_memo {
+		__u8 state; /* MEMO_* */
+		__u32 flags;
+		__u8 digest[SHA256_DIGEST_SIZE];
+	} * memo;
+	__u32 flags; /* PROG_FP_* of what is being hashed */
+};
+
+enum {
+	MEMO_NONE,
+	MEMO_BUSY,
+	MEMO_DONE
 };
 
 static int fail(char *why, size_t size, int err, const char *fmt, ...)
@@ -373,10 +383,17 @@ struct fp_object *fp_object_open(const void *image, size_t size, const struct bp
 	}
 	if (!symtab_sec)
 		goto bad;
-	err = index_sections(fo)        ?:
-		      read_btf(fo)      ?:
-		      index_externs(fo) ?:
-					  read_symbols(fo, symtab_sec);
+	err = index_sections(fo);
+	if (!err)
+		err = read_btf(fo);
+	if (!err)
+		err = index_externs(fo);
+	if (!err)
+		err = read_symbols(fo, symtab_sec);
+	if (!err) {
+		fo->memo = calloc(fo->nr_syms + fo->shnum, sizeof(*fo->memo));
+		err = fo->memo ? 0 : -ENOMEM;
+	}
 	for (size_t i = 1; i < fo->shnum && !err; i++)
 		if (fo->secs[i].shdr.sh_type == SHT_REL)
 			err = read_relocations(fo, i);
@@ -405,7 +422,7 @@ void fp_object_free(struct fp_object *fo)
 	free(fo->by_addr);
 	free(fo->by_name);
 	free(fo->externs);
-	free(fo->seen);
+	free(fo->memo);
 	btf__free(fo->btf);
 	if (fo->elf)
 		elf_end(fo->elf);
@@ -450,31 +467,45 @@ static void hash_u64(struct sha256_ctx *h, __u64 v)
 static int hash_range(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx, GElf_Addr start,
 		      GElf_Addr end);
 
-/* A subprogram (or a function's address): its own fingerprint, once per program. */
+/*
+ * A subprogram (or a function's address): named, and hashed by its own
+ * digest, made once per object. A call back into a subprogram whose digest
+ * is being made (a loop in the call graph, which the verifier refuses
+ * anyway) is named and not followed.
+ */
 static int hash_code_target(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx,
 			    GElf_Addr target)
 {
 	long s = covering_sym(fo, sec_idx, target, STT_FUNC);
 	GElf_Addr start = s >= 0 ? fo->syms[s].st_value : 0;
 	GElf_Addr end = s >= 0 ? start + fo->syms[s].st_size : fo->secs[sec_idx].shdr.sh_size;
-
 	/* No function symbol covers it: the whole section stands for it. */
+	struct fp_memo *memo = &fo->memo[s >= 0 ? (size_t)s : fo->nr_syms + sec_idx];
+	__u32 caller_flags = fo->flags;
+	struct sha256_ctx sub;
+	int err;
+
 	hash_str(h, s >= 0 ? sym_name(fo, &fo->syms[s]) : fo->secs[sec_idx].name);
 	hash_u64(h, target - start);
-	for (size_t i = 0; i < fo->nr_seen; i++)
-		if (fo->seen[i].sec == sec_idx && fo->seen[i].start == start)
-			return 0; /* already in this digest (a loop in the call graph) */
-	if (fo->nr_seen == fo->cap_seen) {
-		size_t cap = fo->cap_seen ? 2 * fo->cap_seen : 8;
-		struct fp_range *seen = realloc(fo->seen, cap * sizeof(*seen));
-
-		if (!seen)
-			return -ENOMEM;
-		fo->seen = seen;
-		fo->cap_seen = cap;
+	if (memo->state == MEMO_BUSY)
+		return 0;
+	if (memo->state == MEMO_NONE) {
+		err = sha256_init(&sub);
+		if (err)
+			return err;
+		memo->state = MEMO_BUSY;
+		fo->flags = 0;
+		err = hash_range(fo, &sub, sec_idx, start, end);
+		memo->flags = fo->flags;
+		fo->flags = caller_flags;
+		err = sha256_final(&sub, memo->digest) ?: err;
+		memo->state = err ? MEMO_NONE : MEMO_DONE;
+		if (err)
+			return err;
 	}
-	fo->seen[fo->nr_seen++] = (struct fp_range){ .sec = sec_idx, .start = start };
-	return hash_range(fo, h, sec_idx, start, end);
+	fo->flags |= memo->flags;
+	sha256_update(h, memo->digest, sizeof(memo->digest));
+	return 0;
 }
 
 /* A map: its name and definition, and whether another object can share it. */
@@ -699,7 +730,6 @@ int fp_program(struct fp_object *fo, const struct bpf_program *prog, struct prog
 	err = sha256_init(&h);
 	if (err)
 		return fail(why, why_size, -err, "out of memory");
-	fo->nr_seen = 0;
 	fo->flags = 0;
 	hash_str(&h, FP_FORMAT);
 	hash_str(&h, sec_name);
