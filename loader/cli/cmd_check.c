@@ -2,8 +2,9 @@
 /*
  * bpflp check OBJ: everything apply verifies before it touches the kernel,
  * plus a verifier run, with gates shut and no pinned map shared, so nothing
- * changes. Prints a verdict per function, and the route bpflp has to it
- * on this kernel (as probe does).
+ * changes. Prints a verdict per function, the route bpflp has to it on
+ * this kernel (as probe does), and how its program compares with the one
+ * running there (patch_changes.h): what a cumulative replace would change.
  */
 #include <errno.h>
 #include <limits.h>
