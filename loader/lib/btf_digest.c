@@ -18,6 +18,14 @@ static void hash_name(struct sha256_ctx *h, const struct btf *btf, __u32 name_of
 	sha256_update(h, name, strlen(name) + 1);
 }
 
+static bool has_name(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
+	const char *name = t ? btf__name_by_offset(btf, t->name_off) : NULL;
+
+	return name && *name;
+}
+
 static void digest(const struct btf *btf, __u32 id, struct sha256_ctx *h, int depth, bool named_only)
 {
 	const struct btf_type *t = id && btf ? btf__type_by_id(btf, id) : NULL;
@@ -40,7 +48,8 @@ static void digest(const struct btf *btf, __u32 id, struct sha256_ctx *h, int de
 		hash_u32(h, t->size);
 		break;
 	case BTF_KIND_PTR:
-		digest(btf, t->type, h, depth + 1, true);
+		/* A named target by its name (a list links back to it); an unnamed one cannot. */
+		digest(btf, t->type, h, depth + 1, has_name(btf, t->type));
 		break;
 	case BTF_KIND_ARRAY:
 		hash_u32(h, btf_array(t)->nelems);

@@ -4,8 +4,8 @@
  * means by a type (prog_fingerprint.h). Unlike btf_layout_str(), which
  * describes one level for people, it goes through every member, array
  * element, typedef and modifier, with names, sizes and bit offsets; a
- * pointer is followed to its target's kind and name only, so a linked list
- * does not loop.
+ * pointer to a named type is followed to its kind and name only, so a
+ * linked list does not loop (an unnamed one cannot refer back to itself).
  */
 #ifndef BPFLP_BTF_DIGEST_H
 #define BPFLP_BTF_DIGEST_H

@@ -242,6 +242,36 @@ static void test_type_digest_is_deep(void **state)
 	assert_memory_not_equal(a, c, sizeof(a));
 }
 
+/* struct holder { struct { int FIELD; } *p; }: an unnamed target is followed through the pointer. */
+static void digest_pointer_to_unnamed(const char *field, __u8 out[SHA256_DIGEST_SIZE])
+{
+	struct btf *btf = btf__new_empty();
+	struct sha256_ctx h;
+	int i32, anon, ptr, holder;
+
+	assert_non_null(btf);
+	i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	anon = btf__add_struct(btf, NULL, 4);
+	assert_int_equal(btf__add_field(btf, field, i32, 0, 0), 0);
+	ptr = btf__add_ptr(btf, anon);
+	holder = btf__add_struct(btf, "holder", 8);
+	assert_int_equal(btf__add_field(btf, "p", ptr, 0, 0), 0);
+	assert_int_equal(sha256_init(&h), 0);
+	btf_type_digest(btf, holder, &h);
+	assert_int_equal(sha256_final(&h, out), 0);
+	btf__free(btf);
+}
+
+static void test_type_digest_follows_unnamed_pointer(void **state)
+{
+	__u8 a[SHA256_DIGEST_SIZE], b[SHA256_DIGEST_SIZE];
+
+	(void)state;
+	digest_pointer_to_unnamed("a", a);
+	digest_pointer_to_unnamed("b", b);
+	assert_memory_not_equal(a, b, sizeof(a));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_private_state_flag),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_type_digest_is_deep),
+		cmocka_unit_test(test_type_digest_follows_unnamed_pointer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
