@@ -248,7 +248,7 @@ static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 	int err;
 
 	err = store_pin_path(pin, sizeof(pin), dir, NULL, "stats") ?:
-		      bpf_map__pin(bpf_object__find_map_by_name(po->obj, "bpflp_stats"), pin);
+		      bpf_map__pin(bpf_object__find_map_by_name(po->obj, PATCH_STATS_MAP), pin);
 	for (int cb = CB_POST_PATCH; !err && cb <= CB_POST_UNPATCH; cb++) {
 		if (!po->callbacks[cb])
 			continue;

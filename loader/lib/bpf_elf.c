@@ -137,8 +137,16 @@ struct bpf_elf_sec *bpf_elf_sec_by_name(const struct bpf_elf *e, const char *nam
 	return NULL;
 }
 
+static int cmp_core_rec(const void *a, const void *b)
+{
+	const struct bpf_elf_core_rec *x = a, *y = b;
+
+	return (x->insn_off > y->insn_off) - (x->insn_off < y->insn_off);
+}
+
 /*
- * The CO-RE records of .BTF.ext, by section. Sections are looked up by name
+ * The CO-RE records of .BTF.ext, by section, sorted by instruction (a
+ * program's walk finds its first record in log time). Sections are looked up by name
  * once per record block, not per program: a block names its code section.
  */
 static int read_core_records(struct bpf_elf *e, const struct bpf_elf_sec *ext)
@@ -173,12 +181,18 @@ static int read_core_records(struct bpf_elf *e, const struct bpf_elf_sec *ext)
 		if ((__u64)nr * rec_size > (__u64)(end - p))
 			return -EINVAL;
 		sec = name ? bpf_elf_sec_by_name(e, name) : NULL;
-		/* Records of one size are read in place (the size clang writes today). */
-		if (sec && rec_size == sizeof(struct bpf_elf_core_rec)) {
-			sec->core = (const struct bpf_elf_core_rec *)p;
-			sec->nr_core = nr;
-		} else if (sec) {
-			return -EPROTO;
+		if (sec) {
+			struct bpf_elf_core_rec *core =
+				realloc(sec->core, (sec->nr_core + nr + 1) * sizeof(*core));
+
+			if (!core)
+				return -ENOMEM;
+			sec->core = core;
+			/* The fields known today; a larger record has more after them. */
+			for (__u32 i = 0; i < nr; i++)
+				memcpy(&core[sec->nr_core++], p + (size_t)i * rec_size,
+				       sizeof(*core));
+			qsort(core, sec->nr_core, sizeof(*core), cmp_core_rec);
 		}
 		p += (size_t)nr * rec_size;
 	}
@@ -302,8 +316,10 @@ malformed:
 
 void bpf_elf_close(struct bpf_elf *e)
 {
-	for (size_t i = 0; e->secs && i < e->shnum; i++)
+	for (size_t i = 0; e->secs && i < e->shnum; i++) {
 		free(e->secs[i].rels);
+		free(e->secs[i].core);
+	}
 	free(e->secs);
 	free(e->syms);
 	free(e->by_addr);
@@ -349,6 +365,21 @@ size_t bpf_elf_first_rel(const struct bpf_elf_sec *sec, GElf_Addr off)
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (sec->rels[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t bpf_elf_first_core(const struct bpf_elf_sec *sec, GElf_Addr off)
+{
+	size_t lo = 0, hi = sec->nr_core;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->core[mid].insn_off < off)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -33,8 +33,8 @@ struct bpf_elf_sec {
 	const __u8 *bytes;        /* NULL for NOBITS */
 	struct bpf_elf_rel *rels; /* of code sections only, sorted by off */
 	size_t nr_rels;
-	size_t first_sym, nr_syms; /* its sized symbols in bpf_elf.by_addr */
-	const struct bpf_elf_core_rec *core;
+	size_t first_sym, nr_syms;     /* its sized symbols in bpf_elf.by_addr */
+	struct bpf_elf_core_rec *core; /* its CO-RE records, sorted by insn_off */
 	size_t nr_core;
 };
 
@@ -57,8 +57,8 @@ struct bpf_elf {
 
 /*
  * Index the file whose bytes image holds (they must outlive e): 0, or
- * -EINVAL (malformed), -EPROTO (.BTF.ext of another byte order or record
- * size), -ENOMEM; e is then empty.
+ * -EINVAL (malformed), -EPROTO (.BTF.ext of another byte order), -ENOMEM;
+ * e is then empty.
  */
 int bpf_elf_open(struct bpf_elf *e, const void *image, size_t size);
 void bpf_elf_close(struct bpf_elf *e);
@@ -69,6 +69,8 @@ const char *bpf_elf_sym_name(const struct bpf_elf *e, const GElf_Sym *sym);
 long bpf_elf_covering_sym(const struct bpf_elf *e, size_t sec, GElf_Addr off, int type);
 /* The first relocation of sec at or after off (sec->nr_rels if none). */
 size_t bpf_elf_first_rel(const struct bpf_elf_sec *sec, GElf_Addr off);
+/* The first CO-RE record of sec at or after instruction byte off (sec->nr_core if none). */
+size_t bpf_elf_first_core(const struct bpf_elf_sec *sec, GElf_Addr off);
 /* The BTF id of the extern declared name, or 0. */
 __u32 bpf_elf_extern_type(const struct bpf_elf *e, const char *name);
 

@@ -21,7 +21,6 @@
 #define BPF_CALL_INSN   0x85 /* BPF_JMP | BPF_CALL */
 #define BPF_PSEUDO_CALL 1    /* its src_reg: a BPF-to-BPF call, not a helper */
 #define R_BPF_64_64     1    /* ld_imm64: a map, data or function address */
-#define R_BPF_64_32     10   /* call: a subprogram */
 
 struct fp_object {
 	struct bpf_elf e;
@@ -72,7 +71,7 @@ struct fp_object *fp_object_open(const void *image, size_t size, const struct bp
 	}
 	snprintf(why, why_size, "%s",
 		 err == -ENOMEM ? "out of memory" :
-		 err == -EPROTO ? "its .BTF.ext is of another byte order or record size" :
+		 err == -EPROTO ? "its .BTF.ext is of another byte order" :
 				  "malformed ELF (sections, symbols or relocations)");
 	fp_object_free(fo);
 	errno = -err;
@@ -119,7 +118,9 @@ static int hash_code_target(struct fp_object *fo, struct sha256_ctx *h, size_t s
 	struct sha256_ctx sub;
 	int err;
 
-	hash_str(h, s >= 0 ? bpf_elf_sym_name(&fo->e, &fo->e.syms[s]) : fo->e.secs[sec_idx].name);
+	hash_str(h, s >= 0                   ? bpf_elf_sym_name(&fo->e, &fo->e.syms[s]) :
+		    fo->e.secs[sec_idx].name ?:
+					       "");
 	hash_u64(h, target - start);
 	if (memo->state == MEMO_BUSY)
 		return 0;
@@ -319,9 +320,11 @@ static int hash_range(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx
 		hash_u64(h, off - start);
 		err = hash_code_target(fo, h, sec_idx, target);
 	}
-	for (size_t i = 0; i < sec->nr_core && !err; i++)
-		if (sec->core[i].insn_off >= start && sec->core[i].insn_off < end)
-			hash_core_rec(fo, h, &sec->core[i], start);
+	for (size_t i = bpf_elf_first_core(sec, start); i < sec->nr_core && !err; i++) {
+		if (sec->core[i].insn_off >= end)
+			break;
+		hash_core_rec(fo, h, &sec->core[i], start);
+	}
 	return err;
 }
 
@@ -374,6 +377,6 @@ int fp_program(struct fp_object *fo, const struct bpf_program *prog, struct prog
 
 bool prog_fingerprint_same(const struct prog_fingerprint *a, const struct prog_fingerprint *b)
 {
-	return !((a->flags | b->flags) & PROG_FP_PRIVATE_STATE) &&
+	return !((a->flags | b->flags) & (PROG_FP_PRIVATE_STATE | PROG_FP_UNKNOWN)) &&
 	       !memcmp(a->digest, b->digest, sizeof(a->digest));
 }

@@ -8,8 +8,8 @@
  * Read from the ELF, not from libbpf's copy of it: the program's bytes;
  * each relocation by what it names rather than where that lies (a variable
  * by its name and initial bytes, a map by its name, definition and the
- * layouts of its key and value, a subprogram by its own fingerprint, an
- * extern by its name), with the offsets the relocation fills in zeroed, so
+ * layouts of its key and value, a subprogram by its own digest, an
+ * extern by its name, binding and declared type), with the offsets the relocation fills in zeroed, so
  * that code or data added elsewhere in the file moves nothing; calls
  * within a section likewise; its CO-RE records, each by its kind, the whole
  * layout of its type and its access path; its section name (kind and
@@ -34,6 +34,11 @@
  * reused program would keep its old state, so it never counts as unchanged.
  */
 #define PROG_FP_PRIVATE_STATE (1U << 0)
+/*
+ * Not fingerprinted: the file has something this bpflp does not read (the
+ * caller's choice, rather than refusing a file libbpf loads). Never unchanged.
+ */
+#define PROG_FP_UNKNOWN (1U << 1)
 
 struct prog_fingerprint {
 	__u8 digest[SHA256_DIGEST_SIZE];
@@ -52,8 +57,8 @@ struct fp_object;
 
 /*
  * Index an object file: image holds its bytes and obj is libbpf's open of
- * the same bytes (for map definitions and BTF); both must outlive the
- * index. NULL with errno set, and why filled, on a malformed file.
+ * the same bytes (for map definitions; types come from the file's own
+ * BTF); both must outlive the index. NULL with errno set, and why filled, on a malformed file.
  */
 struct fp_object *fp_object_open(const void *image, size_t size, const struct bpf_object *obj,
 				 fp_shared_fn shared, char *why, size_t why_size);
@@ -62,7 +67,7 @@ int fp_program(struct fp_object *fo, const struct bpf_program *prog, struct prog
 	       char *why, size_t why_size);
 void fp_object_free(struct fp_object *fo);
 
-/* Same digest and neither one private: the two programs are the same program. */
+/* Same digest, neither one private or unknown: the two programs are the same program. */
 bool prog_fingerprint_same(const struct prog_fingerprint *a, const struct prog_fingerprint *b);
 
 #endif /* BPFLP_PROG_FINGERPRINT_H */

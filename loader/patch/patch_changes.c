@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Changes of a replace (patch_changes.h). The active patches' entries are
- * sorted by function once, newest patch first, so a patch of N functions
- * is compared in O(N log N), whatever the number of stacked patches.
+ * Changes of a replace (patch_changes.h). The R entries of the active
+ * patches are sorted by function once, newest patch first, so a patch of N
+ * functions is compared in O((N + R) log R), not O(N R).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,13 +44,19 @@ static int by_func_newest(const void *a, const void *b)
 	return c ?: (x->rec > y->rec ? -1 : x->rec < y->rec);
 }
 
+/* Active, with its pins: a patch whose directory was deleted by hand runs nothing. */
+static bool runs(const struct patch_record *rec)
+{
+	return rec->meta.status == PATCH_ACTIVE && !rec->dir_missing;
+}
+
 static int collect_running(struct compare_ctx *cx)
 {
 	const struct registry *reg = cx->reg;
 	int n = 0;
 
 	for (int r = 0; r < reg->nr; r++)
-		if (reg->recs[r].meta.status == PATCH_ACTIVE)
+		if (runs(&reg->recs[r]))
 			n += (int)reg->recs[r].meta.nr_funcs;
 	cx->run = calloc(n ?: 1, sizeof(*cx->run));
 	cx->fps = calloc(reg->nr ?: 1, sizeof(*cx->fps));
@@ -60,7 +66,7 @@ static int collect_running(struct compare_ctx *cx)
 	for (int r = 0; r < reg->nr; r++) {
 		const struct patch_meta *m = &reg->recs[r].meta;
 
-		if (m->status != PATCH_ACTIVE)
+		if (!runs(&reg->recs[r]))
 			continue;
 		for (__u32 j = 0; j < m->nr_funcs; j++)
 			cx->run[cx->nr_run++] = (struct running){
@@ -136,10 +142,12 @@ static void compare_prog(struct compare_ctx *cx, const struct patch_prog *pp,
 	if (!fps)
 		out->why =
 			cx->fps_err[e->rec] == -ENOENT ?
-				"the running patch has no fingerprints (applied by an older bpflp)" :
+				"the running patch has no fingerprints record (applied by an older bpflp, or the pin was deleted)" :
 				"the running patch's fingerprints cannot be read";
 	else if (m->funcs[e->idx].key != pp->func_key)
 		out->why = "the function is another one now (its BTF id or module changed)";
+	else if ((fps->progs[e->idx].flags | pp->fingerprint.flags) & PROG_FP_UNKNOWN)
+		out->why = "bpflp could not fingerprint it or the running one (-v says why)";
 	else if ((fps->progs[e->idx].flags | pp->fingerprint.flags) & PROG_FP_PRIVATE_STATE)
 		out->why =
 			"it keeps state of its own (writable data or a private map), which a kept program would not hand over";

@@ -772,7 +772,7 @@ int patch_object_load(struct patch_object *po, __u32 slot, __u64 gen, bool share
 		*po->progs[p].rodata_idx = p; /* the record's function order (fill_meta) */
 		*po->progs[p].rodata_snap = patch_snap_mode(po, &po->progs[p]);
 	}
-	stats = bpf_object__find_map_by_name(po->obj, "bpflp_stats");
+	stats = bpf_object__find_map_by_name(po->obj, PATCH_STATS_MAP);
 	if (!stats) {
 		p_err("%s was not built with bpflp/patch.bpf.h (no map bpflp_stats)", po->path);
 		return -EINVAL;

@@ -40,6 +40,11 @@ enum patch_callback {
 	CB_COUNT,
 };
 
+/* Maps of patch.bpf.h and shadow.bpf.h the loader finds by name. */
+#define PATCH_STATS_MAP   "bpflp_stats"
+#define PATCH_VERDICT_MAP "bpflp_verdict"
+#define SHADOW_MAP_PREFIX "bpflp_shadow_"
+
 /* Larger files are refused before they are read. */
 #define PATCH_OBJECT_MAX_SIZE (64L << 20)
 

@@ -20,7 +20,6 @@
 #include "store.h"
 #include "util.h"
 
-#define SHADOW_PREFIX      "bpflp_shadow_"
 #define SHADOW_FROM_PREFIX "bpflp_shadow_from_"
 #define MIGRATE_PREFIX     "bpflp_migrate_"
 
@@ -65,10 +64,10 @@ int shadow_scan(struct patch_object *po)
 	bpf_object__for_each_map(map, po->obj) {
 		const char *name;
 
-		if (!has_prefix(bpf_map__name(map), SHADOW_PREFIX) ||
+		if (!has_prefix(bpf_map__name(map), SHADOW_MAP_PREFIX) ||
 		    has_prefix(bpf_map__name(map), SHADOW_FROM_PREFIX))
 			continue;
-		name = bpf_map__name(map) + strlen(SHADOW_PREFIX);
+		name = bpf_map__name(map) + strlen(SHADOW_MAP_PREFIX);
 		err = check_shadow_map(po, map, name);
 		if (err)
 			return err;
@@ -453,8 +452,8 @@ int shadow_find_map(const char *dir, const struct declared_shadow *decl)
 	int err;
 
 	/* The kernel keeps BPF_OBJ_NAME_LEN - 1 bytes of a map's name: cut as it does. */
-	snprintf(sm.want, sizeof(sm.want), SHADOW_PREFIX "%.*s",
-		 (int)(sizeof(sm.want) - sizeof(SHADOW_PREFIX)), decl->name);
+	snprintf(sm.want, sizeof(sm.want), SHADOW_MAP_PREFIX "%.*s",
+		 (int)(sizeof(sm.want) - sizeof(SHADOW_MAP_PREFIX)), decl->name);
 	err = for_each_pinned_prog_map(dir, match_shadow, &sm);
 	if (err)
 		return err;

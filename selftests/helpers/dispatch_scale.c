@@ -115,6 +115,32 @@ static int bad_version(const char *path, const char *what, int i)
 	return -EINVAL;
 }
 
+/* A version has exactly one program on each of the N functions, and no other. */
+static int one_per_function(const struct probe *p, const struct patch_object *po, const char *path)
+{
+	bool *seen = calloc(p->n, sizeof(*seen));
+	int err = seen ? 0 : -ENOMEM;
+
+	for (int j = 0; j < po->nr_progs && !err; j++) {
+		int i = func_index(po->progs[j].func);
+
+		if (i < 0 || i >= p->n) {
+			fprintf(stderr, "dispatch_scale: %s: unexpected function %s\n", path,
+				po->progs[j].func);
+			err = -EINVAL;
+		} else if (seen[i]) {
+			err = bad_version(path, "two programs", i);
+		}
+		if (!err)
+			seen[i] = true;
+	}
+	for (int i = 0; i < p->n && !err; i++)
+		if (!seen[i])
+			err = bad_version(path, "no program", i);
+	free(seen);
+	return err;
+}
+
 /* Does function i's program in po (index j) differ from the one function i runs? */
 static bool differs(const struct probe *p, const struct patch_object *po, int j, int i)
 {
@@ -146,27 +172,20 @@ static int load_version(struct probe *p, const char *path, bool decide, struct p
 	err = patch_object_open(po, path, true);
 	if (err)
 		return err;
+	err = one_per_function(p, po, path);
+	if (err)
+		return err;
 	for (int i = 0; i < p->n; i++)
 		p->prog_of[v][i] = -1;
 	for (int j = 0; j < po->nr_progs; j++) {
 		int i = func_index(po->progs[j].func);
 
-		if (i < 0 || i >= p->n) {
-			fprintf(stderr, "dispatch_scale: %s: unexpected function %s\n", path,
-				po->progs[j].func);
-			return -EINVAL;
-		}
-		if (p->prog_of[v][i] >= 0)
-			return bad_version(path, "two programs", i);
 		if (decide && !differs(p, po, j, i))
 			bpf_program__set_autoload(po->progs[j].prog, false);
 		else
 			p->prog_of[v][i] = j;
 	}
 	ph->open = now_ms();
-	for (int i = 0; i < p->n && !decide; i++)
-		if (p->prog_of[v][i] < 0)
-			return bad_version(path, "no program", i);
 	err = patch_object_load(po, 0, 1, false);
 	ph->load = now_ms();
 	if (err)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One source, the builds of patch "fp" that program fingerprints must tell
- * apart (prog_fingerprint.h; test_prog_fingerprint, 40_core_unchanged.sh).
+ * apart (prog_fingerprint.h; test_prog_fingerprint, 34_core_unchanged.sh).
  * The Makefile builds fp-VARIANT.bpf.o with -DFP_VARIANT_<VARIANT>; each
  * variant changes one thing against fp-base (version 1, the others 2):
  *
