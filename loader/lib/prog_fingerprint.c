@@ -114,13 +114,13 @@ static int hash_code_target(struct fp_object *fo, struct sha256_ctx *h, size_t s
 	GElf_Addr end = s >= 0 ? start + fo->e.syms[s].st_size : fo->e.secs[sec_idx].shdr.sh_size;
 	/* No function symbol covers it: the whole section stands for it. */
 	struct fp_memo *memo = &fo->memo[s >= 0 ? (size_t)s : fo->e.nr_syms + sec_idx];
+	const char *name =
+		s >= 0 ? bpf_elf_sym_name(&fo->e, &fo->e.syms[s]) : fo->e.secs[sec_idx].name;
 	__u32 caller_flags = fo->flags;
 	struct sha256_ctx sub;
 	int err;
 
-	hash_str(h, s >= 0                   ? bpf_elf_sym_name(&fo->e, &fo->e.syms[s]) :
-		    fo->e.secs[sec_idx].name ?:
-					       "");
+	hash_str(h, name ?: "");
 	hash_u64(h, target - start);
 	if (memo->state == MEMO_BUSY)
 		return 0;

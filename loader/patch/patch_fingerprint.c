@@ -11,14 +11,12 @@ bool patch_shares(const char *name)
 {
 	static const char *const per_patch[] = { PATCH_STATS_MAP, PATCH_VERDICT_MAP };
 
-	for (size_t m = 0; m < STORE_NR_SHARED_MAPS; m++)
-		if (!strcmp(name, store_shared_maps[m]))
-			return true;
+	if (store_is_shared_map(name))
+		return true;
 	for (size_t m = 0; m < ARRAY_SIZE(per_patch); m++)
 		if (!strcmp(name, per_patch[m]))
 			return true;
-	return !strcmp(name, BPFLP_STATE_SECTION) ||
-	       !strncmp(name, SHADOW_MAP_PREFIX, strlen(SHADOW_MAP_PREFIX));
+	return !strncmp(name, SHADOW_MAP_PREFIX, strlen(SHADOW_MAP_PREFIX));
 }
 
 /*

@@ -700,15 +700,6 @@ static void report_load_failure(struct patch_object *po, int err)
 	}
 }
 
-static bool is_shared_map(const struct bpf_map *map)
-{
-	for (size_t m = 0; m < STORE_NR_SHARED_MAPS; m++)
-		if (!strcmp(bpf_map__name(map), store_shared_maps[m]))
-			return true;
-	/* bpflp_state again, as the gates read it (share_state_section). */
-	return !strcmp(bpf_map__name(map), BPFLP_STATE_SECTION);
-}
-
 /*
  * A patch may pin its own maps by name (to share state across versions).
  * A dry run pins nothing; a real load remembers which pins it creates so an
@@ -723,7 +714,7 @@ static int track_own_pins(struct patch_object *po, bool shared)
 	bpf_object__for_each_map(map, po->obj) {
 		const char *pin = bpf_map__pin_path(map);
 
-		if (!pin || is_shared_map(map))
+		if (!pin || store_is_shared_map(bpf_map__name(map)))
 			continue;
 		if (!shared) {
 			bpf_map__set_pin_path(map, NULL);

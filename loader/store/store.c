@@ -22,6 +22,15 @@ const char *const store_shared_maps[STORE_NR_SHARED_MAPS] = {
 	"bpflp_state", "bpflp_cover", "bpflp_order", "bpflp_armed", "bpflp_snap",
 };
 
+bool store_is_shared_map(const char *name)
+{
+	for (size_t m = 0; m < STORE_NR_SHARED_MAPS; m++)
+		if (!strcmp(name, store_shared_maps[m]))
+			return true;
+	/* bpflp_state again, as the gates read it (share_state_section). */
+	return !strcmp(name, BPFLP_STATE_SECTION);
+}
+
 void store_shared_map_pin(char pin[PATH_MAX], size_t i)
 {
 	snprintf(pin, PATH_MAX, "%s/%s", STORE_ROOT, store_shared_maps[i]);

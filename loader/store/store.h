@@ -69,6 +69,11 @@ extern const char *const store_shared_maps[STORE_NR_SHARED_MAPS];
  * STORE_ROOT/bpflp_commit_HASH, HASH naming the build of the program.
  */
 #define STORE_COMMIT_PIN_PREFIX "bpflp_commit_"
+/*
+ * Is the map of this name (in a patch object) one of them, or the section
+ * BPFLP_STATE_SECTION through which the gates read bpflp_state?
+ */
+bool store_is_shared_map(const char *name);
 /* STORE_ROOT/NAME of shared map i (PATH_MAX bytes always hold it). */
 void store_shared_map_pin(char pin[PATH_MAX], size_t i);
 
