@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SHA-256 through libcrypto's EVP interface: bpflp records the digest of
- * every patch object it applies so a different object under the same
- * NAME@VERSION is never mistaken for the one already applied.
+ * SHA-256 by libcrypto: bpflp records the digest of every patch object it
+ * applies so a different object under the same NAME@VERSION is never
+ * mistaken for the one already applied, and fingerprints each program
+ * (prog_fingerprint.h). Signatures are checked through EVP (signature.c).
  */
 #ifndef BPFLP_SHA256_H
 #define BPFLP_SHA256_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/sha.h>
 
 #define SHA256_DIGEST_SIZE 32
 #define SHA256_HEX_SIZE    (2 * SHA256_DIGEST_SIZE + 1)
 
 struct sha256_ctx {
-	void *md; /* EVP_MD_CTX *, NULL once final or when init failed */
+	SHA256_CTX sha;
+	int live; /* 1 between a good init and final; 0 after final or a failure */
 };
 
 /* 0, or -ENOMEM (then update and final do nothing and final zeroes the digest). */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The SHA-256 wrapper over libcrypto (loader/sha256.c) against the FIPS
+ * The SHA-256 wrapper over libcrypto (loader/lib/sha256.c) against the FIPS
  * 180-4 / NIST example vectors, in one call and in pieces.
  */
 #include <stdarg.h>
@@ -53,7 +53,7 @@ static void test_million_a_in_pieces(void **state)
 	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	sha256_hex(d, 6, hex);
 	assert_string_equal(hex, "cdc76e5c9914");
-	assert_null(ctx.md); /* final frees the context */
+	assert_int_equal(ctx.live, 0); /* final ends the context */
 }
 
 /* A context used after final hashes nothing and yields zeros, never stale state. */
