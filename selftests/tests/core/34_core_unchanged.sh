@@ -7,8 +7,10 @@
 # exactly the programs a variant touches are changed, a program with a map
 # of its own never counts as unchanged, a program moved in its file by one
 # added first is still the same, and what a replace drops is listed,
-# stacked patches' functions included. Without a record (deleted by hand,
-# or a patch from an older bpflp) everything counts as changed.
+# stacked patches' functions included, and a newer stacked patch on a
+# function is what its program is compared with. Without a record
+# (deleted by hand, or a patch from an older bpflp), or with one that
+# disagrees with its patch's meta, everything counts as changed.
 . "$(dirname "$0")/../../lib.sh"
 . "$(dirname "$0")/../patch_lib.bash"
 core_setup
@@ -93,6 +95,37 @@ assert_eq "$(changes body)" \
 assert_eq "$(changes base)" \
 	"file_ioctl:unchanged inode_getattr:changed inode_getxattr:unchanged inode_readlink:unchanged inode_setattr:changed" \
 	"a downgrade changes back the one body"
+
+# ---- a newer stacked patch on one of fp's functions is what runs there -----
+# running VARIANT: "function:patch" per program, sorted.
+running() {
+	bpflp_ok -j check "$(fp "$1")" |
+		jq -r '[.functions[] | "\(.function | ltrimstr("security_")):\(.running)"] | sort | join(" ")'
+}
+bpflp_ok apply "$(patch_obj over-fp@1)" --stack > /dev/null
+assert_eq "$(running body)" \
+	"file_ioctl:fp@2 inode_getattr:over-fp@1 inode_getxattr:fp@2 inode_readlink:fp@2 inode_setattr:fp@2" \
+	"the newest patch on a function is what runs there"
+assert_eq "$(changes body)" \
+	"file_ioctl:unchanged inode_getattr:changed inode_getxattr:unchanged inode_readlink:unchanged inode_setattr:changed" \
+	"fp@2's own build is compared with over-fp@1's program there"
+assert_eq "$(summary body)" "0 2 3 " "over-fp@1's only function is carried: nothing dropped"
+bpflp_ok disable over-fp > /dev/null
+assert_eq "$(changes body)" \
+	"file_ioctl:unchanged inode_getattr:unchanged inode_getxattr:unchanged inode_readlink:unchanged inode_setattr:changed" \
+	"with over-fp gone, fp@2's program runs there again"
+
+# ---- a record that disagrees with its meta: nothing is taken from it ------
+fps_pin=$STORE/patches/fp@2/fingerprints
+# shellcheck disable=SC2046 # one argument per byte
+bpftool map update pinned "$fps_pin" key 0 0 0 0 value \
+	$(bpftool -j map dump pinned "$fps_pin" | jq -r '.[0].value | .[8] = "0x04" | join(" ")')
+assert_eq "$(record fp@2)" "FGRP 00000004" "the record says 4 programs, the meta 5"
+assert_eq "$(changes body)" \
+	"file_ioctl:changed inode_getattr:changed inode_getxattr:changed inode_readlink:changed inode_setattr:changed" \
+	"a record of another length counts for nothing"
+assert_eq "$(bpflp_ok -j check "$(fp body)" | jq -r '.functions[0].change_reason')" \
+	"the running patch's fingerprints cannot be read" "and says why"
 
 # ---- the record deleted by hand: nothing can be known unchanged -----------
 rm "$STORE/patches/fp@2/fingerprints"
