@@ -21,6 +21,8 @@
 #define BPFLP_MAX_FUNCS          1024  /* programs per patch */
 #define BPFLP_MAX_COVERED        16384 /* functions all active patches touch */
 #define BPFLP_NO_SLOT            0xffU /* rodata default: gate never opens */
+#define BPFLP_DISPATCH_SLOT      0xfeU /* a stub chose the program: gate always open */
+#define BPFLP_SIDE_BIT           63    /* which side of a stub's program array runs */
 #define BPFLP_LIVEPATCH_NAME_MAX 56    /* the kernel's MODULE_NAME_LEN */
 
 /* Identity a patch object carries in its .rodata (see BPFLP_PATCH). */
