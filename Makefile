@@ -135,11 +135,17 @@ $(BUILD)/selftests/helpers/%: selftests/helpers/%.c $(TPROG_SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/selftests/helpers/progs $< $(LDLIBS) -o $@
 
-# The bench's probe of the next replace protocol loads patches with bpflp's own code.
+# The probes of the next replace protocol use bpflp's own code: patches
+# loaded by patch_object, stubs by dispatch_stub.
 $(BUILD)/selftests/helpers/dispatch_scale: selftests/helpers/dispatch_scale.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(ALL_IQUOTE) $^ $(LDLIBS) -o $@
+
+$(BUILD)/selftests/helpers/dispatch_join: selftests/helpers/dispatch_join.c $(LIB_OBJS) $(TPROG_SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(ALL_IQUOTE) -I$(BUILD)/selftests/helpers/progs $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 # ---- sanitizers ----------------------------------------------------------
 # `make asan`: the CLI and the unit tests built with ASan and UBSan in

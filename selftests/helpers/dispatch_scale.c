@@ -6,8 +6,10 @@
  * target module, with the same patch objects bpflp applies
  * (PATCH_PREFIX-vV.bpf.o, V = 1, 2, ...).
  *
- * One fmod_ret stub per function, attached once, reads a generation G and
- * tail-calls entry G & 1 of that function's program array. A version is
+ * One fmod_ret stub per function (bpflp's, loader/kernel/dispatch_stub.c),
+ * attached once, reads a generation G from a word laid out as bpflp_state's
+ * (its side bit, BPFLP_SIDE_BIT, is G & 1) and tail-calls that entry of
+ * the function's program array. A version is
  * opened and loaded by bpflp's own code (patch_object), then:
  *   apply    v1 loaded; side 1 written; stubs attached (G = 0: empty side,
  *            the original runs); G -> 1; a grace period
@@ -25,9 +27,9 @@
  * not the commit program's compare-and-swap: these are the protocol's
  * costs, not a product's.
  *
- * Each patch program is loaded with its own private bpflp_state, its word
- * set so that its gate opens: its counter then shows which version a call
- * ran. After every switch, functions 0, the last changed one and N - 1 are
+ * Each patch program is loaded in the slot of dispatched programs
+ * (BPFLP_DISPATCH_SLOT), which opens its gate: its counter then shows
+ * which version a call ran. After every switch, functions 0, the last changed one and N - 1 are
  * called through /proc/bpflp_bench, and must be counted by the version
  * that now owns them and by no other (by none after the disable).
  *
@@ -49,6 +51,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpflp/abi.h"
+#include "dispatch_stub.h"
+#include "kernel_func.h"
 #include "log.h"
 #include "patch_object.h"
 
@@ -66,7 +70,7 @@ struct func_dispatch {
 
 struct probe {
 	int n;
-	int gen_fd; /* ARRAY of one __u64: G */
+	int state_fd; /* ARRAY of one struct bpflp_state: G's side bit in active_mask */
 	__u64 gen;
 	struct func_dispatch *funcs;
 	struct patch_object *versions[MAX_VERSIONS];
@@ -160,8 +164,6 @@ static int load_version(struct probe *p, const char *path, bool decide, struct p
 {
 	int v = p->nr_versions, err;
 	struct patch_object *po;
-	struct bpflp_state open_gate = { .active_mask = 1 }; /* slot 0 */
-	__u32 zero = 0;
 
 	po = calloc(1, sizeof(*po));
 	p->prog_of[v] = malloc(p->n * sizeof(int));
@@ -186,12 +188,9 @@ static int load_version(struct probe *p, const char *path, bool decide, struct p
 			p->prog_of[v][i] = j;
 	}
 	ph->open = now_ms();
-	err = patch_object_load(po, 0, 1, false);
+	err = patch_object_load(po, BPFLP_DISPATCH_SLOT, 1, false);
 	ph->load = now_ms();
-	if (err)
-		return err;
-	return bpf_map_update_elem(patch_object_state_fd(po), &zero, &open_gate, BPF_ANY) ? -errno :
-											    0;
+	return err;
 }
 
 /* The decision must be gen.py's series: exactly the first `changed` functions differ. */
@@ -298,12 +297,12 @@ static int write_side(struct probe *p, int i, int s, int v)
 /* G + 1: every stub now reads the side just written. */
 static int flip(struct probe *p)
 {
+	struct bpflp_state state = { .active_mask = ((p->gen + 1) & 1) << BPFLP_SIDE_BIT };
 	__u32 zero = 0;
-	__u64 next = p->gen + 1;
 
-	if (bpf_map_update_elem(p->gen_fd, &zero, &next, BPF_ANY))
+	if (bpf_map_update_elem(p->state_fd, &zero, &state, BPF_ANY))
 		return -errno;
-	p->gen = next;
+	p->gen++;
 	return 0;
 }
 
@@ -318,63 +317,29 @@ static int grace_period(void)
 	return syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) ? -errno : 0;
 }
 
-/*
- * The stub for function i, loaded for the function the version's program
- * there attaches to (the same BTF id and object):
- *	r2 = &G; r3 = *r2 & 1; r2 = array; tail_call(ctx, array, r3); return 0
- */
-static int load_stub(const struct probe *p, int i, int model_fd)
+/* The stub of pp's function: the target bpflp found for the program. */
+static int load_stub(const struct probe *p, const struct patch_prog *pp, struct dispatch_stub *stub)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int btf_fd, fd;
+	struct dispatch_target t = {
+		.func_key = pp->func_key,
+		.btf_id = (__u32)pp->func_key,
+		.btf_obj_fd = kernel_func_btf_obj_fd(pp->func_key),
+	};
 
-	if (bpf_obj_get_info_by_fd(model_fd, &info, &len))
-		return -errno;
-	btf_fd = info.attach_btf_obj_id ? bpf_btf_get_fd_by_id(info.attach_btf_obj_id) : 0;
-	if (btf_fd < 0)
-		return -errno;
-	{
-		const struct bpf_insn insns[] = {
-			{ .code = BPF_LD | BPF_IMM | BPF_DW,
-			  .dst_reg = BPF_REG_2,
-			  .src_reg = BPF_PSEUDO_MAP_VALUE,
-			  .imm = p->gen_fd },
-			{ .imm = 0 },
-			{ .code = BPF_LDX | BPF_MEM | BPF_DW,
-			  .dst_reg = BPF_REG_3,
-			  .src_reg = BPF_REG_2 },
-			{ .code = BPF_ALU64 | BPF_AND | BPF_K, .dst_reg = BPF_REG_3, .imm = 1 },
-			{ .code = BPF_LD | BPF_IMM | BPF_DW,
-			  .dst_reg = BPF_REG_2,
-			  .src_reg = BPF_PSEUDO_MAP_FD,
-			  .imm = p->funcs[i].array_fd },
-			{ .imm = 0 },
-			{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_tail_call },
-			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-			{ .code = BPF_JMP | BPF_EXIT },
-		};
-		LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_MODIFY_RETURN,
-			    .attach_btf_id = info.attach_btf_id, .attach_btf_obj_fd = btf_fd);
-
-		fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "dispatch_stub", "GPL", insns,
-				   sizeof(insns) / sizeof(insns[0]), &opts);
-	}
-	if (fd < 0)
-		fd = -errno;
-	if (btf_fd > 0)
-		close(btf_fd);
-	return fd;
+	if (t.btf_obj_fd < 0)
+		return t.btf_obj_fd;
+	return dispatch_stub_load(&t, p->state_fd, -1, stub);
 }
 
 static int apply(struct probe *p, const char *path)
 {
 	struct phases ph = { .t0 = now_ms() };
-	int err, stub_fd;
+	struct dispatch_stub stub;
+	int err;
 
-	p->gen_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dispatch_gen", sizeof(__u32), sizeof(__u64),
-				   1, NULL);
-	if (p->gen_fd < 0)
+	p->state_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpflp_state", sizeof(__u32),
+				     sizeof(struct bpflp_state), 1, NULL);
+	if (p->state_fd < 0)
 		return -errno;
 	err = load_version(p, path, false, &ph);
 	for (int i = 0; i < p->n && !err; i++) {
@@ -382,22 +347,14 @@ static int apply(struct probe *p, const char *path)
 
 		f->side_owner[0] = f->side_owner[1] = -1;
 		f->owner = 0;
-		f->array_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "dispatch_sides",
-					     sizeof(__u32), sizeof(__u32), 2, NULL);
-		if (f->array_fd < 0)
-			return -errno;
-		err = write_side(p, i, 1, 0);
-		stub_fd = err   ?:
-				  load_stub(p, i,
-					    bpf_program__fd(
-						    p->versions[0]->progs[p->prog_of[0][i]].prog));
-		if (stub_fd < 0)
-			err = stub_fd;
+		err = load_stub(p, &p->versions[0]->progs[p->prog_of[0][i]], &stub);
 		if (err)
 			break;
-		f->link_fd = bpf_link_create(stub_fd, 0, BPF_MODIFY_RETURN, NULL);
-		err = f->link_fd < 0 ? -errno : 0;
-		close(stub_fd);
+		f->array_fd = stub.array_fd;
+		err = write_side(p, i, 1, 0);
+		f->link_fd = err ? -1 : bpf_link_create(stub.prog_fd, 0, BPF_MODIFY_RETURN, NULL);
+		err = err ?: (f->link_fd < 0 ? -errno : 0);
+		close(stub.prog_fd);
 	}
 	ph.attach = now_ms();
 	err = err ?: flip(p);
@@ -470,7 +427,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	struct rlimit nofile = { 1 << 16, 1 << 16 };
-	struct probe p = { .gen_fd = -1 };
+	struct probe p = { .state_fd = -1 };
 	char path[4096], op[32];
 	int err;
 

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dispatch_join PATH: bpflp's fmod_ret stub (loader/kernel/dispatch_stub.c,
+ * bpf/dispatch.bpf.c) on security_file_open, its sides holding an EPERM
+ * and an EACCES implementation (progs/dispatch_join.bpf.c), and what
+ * open(PATH) gives for each state of the commit word and of the call's
+ * snapshot entry (a pusher program gives this process's opens of PATH an
+ * entry with a word of the test's choosing, as a take would):
+ *   live0:     side 0 live, no entry                         (want errno=1)
+ *   live1:     side 1 live, no entry                         (want errno=13)
+ *   joined:    in flux, the call's entry says side 1          (want errno=13)
+ *   settled:   not in flux: the entry is not read, side 0     (want errno=1)
+ *   stale:     in flux, an entry of an earlier transaction
+ *              (another epoch, another word): side 0 live     (want errno=1)
+ *   empty:     side 1 live and emptied                        (want ok)
+ *   stub_insns=N: the stub's instructions as the kernel runs them
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "bpflp/abi.h"
+#include "dispatch_join.skel.h"
+#include "dispatch_stub.h"
+#include "kernel_func.h"
+#include "platform.h"
+
+#define SIDE(s) ((__u64)(s) << BPFLP_SIDE_BIT)
+
+static int set_side(int array_fd, __u32 side, struct bpf_program *prog)
+{
+	int fd = prog ? bpf_program__fd(prog) : -1;
+
+	if (!prog)
+		return bpf_map_delete_elem(array_fd, &side) ? -errno : 0;
+	return bpf_map_update_elem(array_fd, &side, &fd, BPF_ANY) ? -errno : 0;
+}
+
+/* One case: the word, flux and epoch, and the entry pushed (push_word, or none). */
+static void try_case(struct dispatch_join *skel, const char *path, const char *name, __u64 word,
+		     __u64 flux, bool push, __u64 push_word, __u64 push_epoch)
+{
+	struct bpflp_state *state = &skel->data_bpflp_state->bpflp_live;
+
+	state->active_mask = word;
+	state->flux = flux;
+	state->epoch = 7;
+	skel->bss->push_word = push_word;
+	skel->bss->push_epoch = push_epoch;
+	skel->bss->push = push;
+	platform_report_open(name, platform_try_open(path));
+	skel->bss->push = 0;
+}
+
+static void print_insns(int prog_fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (!bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		printf("stub_insns=%u\n", info.xlated_prog_len / 8);
+}
+
+int main(int argc, char **argv)
+{
+	struct dispatch_stub stub = { .prog_fd = -1, .array_fd = -1 };
+	struct dispatch_join *skel = NULL;
+	struct kernel_func kf;
+	struct dispatch_target t = {};
+	int link = -1, err, ret = 1;
+	struct stat st;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s PATH\n", argv[0]);
+		return 2;
+	}
+	platform_setup_libbpf(false);
+	if (stat(argv[1], &st) || kernel_func_find("security_file_open", &kf)) {
+		fprintf(stderr, "error: %s or security_file_open: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	skel = dispatch_join__open();
+	if (!skel) {
+		fprintf(stderr, "error: cannot open dispatch_join: %s\n", strerror(errno));
+		return 1;
+	}
+	skel->rodata->target_tgid = getpid();
+	skel->rodata->target_ino = st.st_ino;
+	skel->rodata->target_key = kf.key;
+	/* The implementations run only from the stub's array. */
+	bpf_program__set_autoattach(skel->progs.deny_eperm, false);
+	bpf_program__set_autoattach(skel->progs.deny_eacces, false);
+	err = dispatch_join__load(skel);
+	if (err) {
+		ret = platform_load_failed("dispatch_join", err);
+		goto out;
+	}
+	t.func_key = kf.key;
+	t.btf_id = kf.btf_id;
+	t.btf_obj_fd = kernel_func_btf_obj_fd(kf.key);
+	err = t.btf_obj_fd < 0 ? t.btf_obj_fd :
+				 dispatch_stub_load(&t, bpf_map__fd(skel->maps.data_bpflp_state),
+						    bpf_map__fd(skel->maps.bpflp_snap), &stub);
+	if (err) {
+		ret = platform_load_failed("the dispatch stub", err);
+		goto out;
+	}
+	print_insns(stub.prog_fd);
+	err = set_side(stub.array_fd, 0, skel->progs.deny_eperm) ?:
+		      set_side(stub.array_fd, 1, skel->progs.deny_eacces);
+	link = err ? -1 : bpf_link_create(stub.prog_fd, 0, dispatch_attach_type(&t), NULL);
+	if (err || link < 0 || dispatch_join__attach(skel)) {
+		fprintf(stderr, "error: cannot set up the stub: %s\n", strerror(errno));
+		goto out;
+	}
+	try_case(skel, argv[1], "live0", SIDE(0), 0, false, 0, 0);
+	try_case(skel, argv[1], "live1", SIDE(1), 0, false, 0, 0);
+	try_case(skel, argv[1], "joined", SIDE(0), 1, true, SIDE(1), 7);
+	try_case(skel, argv[1], "settled", SIDE(0), 0, true, SIDE(1), 7);
+	try_case(skel, argv[1], "stale", SIDE(0), 1, true, SIDE(1), 6);
+	if (set_side(stub.array_fd, 1, NULL)) {
+		fprintf(stderr, "error: cannot empty side 1: %s\n", strerror(errno));
+		goto out;
+	}
+	try_case(skel, argv[1], "empty", SIDE(1), 0, false, 0, 0);
+	ret = 0;
+out:
+	if (link >= 0)
+		close(link);
+	dispatch_stub_close(&stub);
+	dispatch_join__destroy(skel);
+	return ret;
+}
