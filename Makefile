@@ -41,6 +41,7 @@ PATCH_OBJS    := $(PATCH_SRCS:%.bpf.c=$(BUILD)/%.bpf.o)
 # selftests/helpers/progs/: the BPF programs of the helper programs, with skeletons.
 TPROG_SRCS    := $(wildcard selftests/helpers/progs/*.bpf.c)
 TPROG_SKELS   := $(TPROG_SRCS:%.bpf.c=$(BUILD)/%.skel.h)
+TPROG_HDRS    := $(wildcard selftests/helpers/progs/*.h)
 
 # selftests/tests/reliability/lim.bpf.c: many distinct patches from one
 # source, for the limit tests.
@@ -88,6 +89,8 @@ $(BUILD)/%.bpf.o: %.bpf.c vmlinux.h $(HEADERS)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(TPROG_SRCS:%.bpf.c=$(BUILD)/%.bpf.o): $(TPROG_HDRS)
 
 # Test patches share building blocks in headers: an area's beside its
 # patches, those of several areas in selftests/tests/ (found by -I, so a

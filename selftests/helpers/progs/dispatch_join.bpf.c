@@ -9,24 +9,14 @@
  * otherwise. This object owns the state and snapshot maps the stub reuses.
  */
 #include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
 #include "bpflp/snapshot.bpf.h"
+#include "open_target.bpf.h"
 
-const volatile __u32 target_tgid;
-const volatile __u64 target_ino;
 const volatile __u64 target_key; /* security_file_open's, as the stub's */
 
 __u32 push;       /* give the test's opens an entry */
 __u64 push_word;  /* its word */
 __u64 push_epoch; /* its epoch */
-
-static __always_inline bool is_target(struct file *file)
-{
-	return (bpf_get_current_pid_tgid() >> 32) == target_tgid &&
-	       BPF_CORE_READ(file, f_inode, i_ino) == target_ino;
-}
 
 SEC("fentry/security_file_open")
 int BPF_PROG(pusher, struct file *file)
@@ -64,18 +54,6 @@ int BPF_PROG(popper, struct file *file, int ret)
 	if (snap && snap->depth)
 		snap->depth--;
 	return 0;
-}
-
-SEC("fmod_ret/security_file_open")
-int BPF_PROG(deny_eperm, struct file *file, int ret)
-{
-	return is_target(file) ? -1 : 0;
-}
-
-SEC("fmod_ret/security_file_open")
-int BPF_PROG(deny_eacces, struct file *file, int ret)
-{
-	return is_target(file) ? -13 : 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

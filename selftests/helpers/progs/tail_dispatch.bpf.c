@@ -8,12 +8,7 @@
  * programs of the same function, loaded and never attached.
  */
 #include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-
-const volatile __u32 target_tgid;
-const volatile __u64 target_ino;
+#include "open_target.bpf.h"
 
 /* Which entry of impls runs: the commit word of this design. */
 __u64 live_index;
@@ -26,12 +21,6 @@ struct {
 	__type(value, __u32);
 } impls SEC(".maps");
 
-static __always_inline bool is_target(struct file *file)
-{
-	return (bpf_get_current_pid_tgid() >> 32) == target_tgid &&
-	       BPF_CORE_READ(file, f_inode, i_ino) == target_ino;
-}
-
 SEC("fmod_ret/security_file_open")
 int BPF_PROG(stub, struct file *file, int ret)
 {
@@ -41,18 +30,6 @@ int BPF_PROG(stub, struct file *file, int ret)
 		__sync_fetch_and_add(&stub_runs, 1);
 	bpf_tail_call(ctx, &impls, *(volatile __u64 *)&live_index);
 	return 0; /* an empty entry: the original runs */
-}
-
-SEC("fmod_ret/security_file_open")
-int BPF_PROG(deny_eperm, struct file *file, int ret)
-{
-	return is_target(file) ? -1 : 0;
-}
-
-SEC("fmod_ret/security_file_open")
-int BPF_PROG(deny_eacces, struct file *file, int ret)
-{
-	return is_target(file) ? -13 : 0;
 }
 
 /*
