@@ -54,7 +54,7 @@ LIMIT_OBJS    := $(foreach n,$(shell seq 1 32),$(BUILD)/selftests/tests/reliabil
 
 # selftests/tests/core/fp.bpf.c: the builds of one patch that program
 # fingerprints must tell apart (the file says what each variant changes).
-FP_VARIANTS   := base ver body const sub core add drop kcfgbool kcfgchar
+FP_VARIANTS   := base ver body const sub core add drop kcfgbool kcfgchar rodata dataro
 FP_OBJS       := $(FP_VARIANTS:%=$(BUILD)/selftests/tests/core/fp-%.bpf.o)
 
 # loader/: the CLI in layers, lowest first. A layer's files include only

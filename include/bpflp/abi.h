@@ -71,6 +71,16 @@ struct bpflp_state {
 #define BPFLP_STATE_SECTION ".data.bpflp_state"
 
 /*
+ * The section of bpflp's read-only variables in a patch object: its
+ * identity and the knobs the loader sets before load (slot, generation,
+ * each program's target, counter index and snapshot mode). Apart from the
+ * author's own read-only data, so that a program's fingerprint can cover
+ * all of what it may read there without depending on how many programs the
+ * object has (prog_fingerprint.h); libbpf makes it a map of its own.
+ */
+#define BPFLP_KNOB_SECTION ".rodata.bpflp"
+
+/*
  * When a gated program keeps its call's snapshot of the word (rodata
  * bpflp_snap_<prog>, set by the loader):
  * ON_DEMAND: the patch has only entry programs on the function, on a

@@ -43,10 +43,13 @@
 #include "bpflp/state.bpf.h"
 #include "bpflp/snapshot.bpf.h"
 
+/* bpflp's read-only variables go to a section of their own (abi.h). */
+#define BPFLP__KNOB SEC(BPFLP_KNOB_SECTION)
+
 /* Slot the loader assigns before load; the default keeps the gate shut. */
-const volatile __u32 bpflp_slot = BPFLP_NO_SLOT;
+const volatile __u32 bpflp_slot BPFLP__KNOB = BPFLP_NO_SLOT;
 /* Generation of this instance, armed in bpflp_armed while it is live. */
-const volatile __u64 bpflp_gen = 0;
+const volatile __u64 bpflp_gen BPFLP__KNOB = 0;
 
 /*
  * Per-patch call and override counters, read by `bpflp show`: one entry
@@ -72,7 +75,7 @@ struct {
 
 /* Patch identity: name matches [a-z0-9_-]{1,32}; version is unsigned. */
 #define BPFLP_PATCH(patch_name, patch_version)                                                     \
-	const volatile struct bpflp_patch_info bpflp_patch = {                                     \
+	const volatile struct bpflp_patch_info bpflp_patch BPFLP__KNOB = {                         \
 		.magic = BPFLP_MAGIC,                                                              \
 		.abi_version = BPFLP_ABI_VERSION,                                                  \
 		.name = patch_name,                                                                \
@@ -192,7 +195,7 @@ static __always_inline void bpflp__count(struct bpflp_state *state, const volati
  * ones by name in BTF all the same. Kept even where the program does not
  * read one (an fexit program's snapshot mode): the loader checks for all.
  */
-#define BPFLP__KEPT __attribute__((used))
+#define BPFLP__KEPT __attribute__((used)) BPFLP__KNOB
 /* Kept as written: clang-format 14 cannot lay out _Pragma in a macro body. */
 /* clang-format off */
 #define ___BPFLP_PROG(sec, func, prog, kind, body_type, overrides, ret_expr, args...) \
@@ -329,7 +332,7 @@ static __always_inline int bpflp__any_result(struct bpflp_return r)
  * `--module name.ko` does.
  */
 #define BPFLP_LIVEPATCH(module_name)                                                               \
-	const volatile char bpflp_livepatch[BPFLP_LIVEPATCH_NAME_MAX] = module_name
+	const volatile char bpflp_livepatch[BPFLP_LIVEPATCH_NAME_MAX] BPFLP__KNOB = module_name
 
 /*
  * Callbacks, run by the loader with BPF_PROG_TEST_RUN: pre_patch (non-zero

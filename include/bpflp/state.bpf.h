@@ -20,11 +20,12 @@
 
 /* The loader finds the declarations by name and fills prev_* before load. */
 #define BPFLP_STATE(state_id, state_version)                                                       \
-	const volatile struct bpflp_state_decl bpflp_sysstate_##state_id = {                       \
-		.magic = BPFLP_MAGIC,                                                              \
-		.id = state_id,                                                                    \
-		.version = state_version,                                                          \
-	}
+	const volatile struct bpflp_state_decl bpflp_sysstate_##state_id                           \
+		__attribute__((section(BPFLP_KNOB_SECTION))) = {                                   \
+			.magic = BPFLP_MAGIC,                                                      \
+			.id = state_id,                                                            \
+			.version = state_version,                                                  \
+		}
 
 /* Did an active patch declare state_id when this patch was applied? */
 #define bpflp_state_prev_present(state_id) (bpflp_sysstate_##state_id.prev_present)

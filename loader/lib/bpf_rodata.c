@@ -6,6 +6,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "bpflp/abi.h"
 #include "bpf_rodata.h"
 
 struct rodata_var {
@@ -27,7 +28,11 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct rodata_var *)a)->name, ((const struct rodata_var *)b)->name);
 }
 
-static struct bpf_map *rodata_map(struct bpf_object *obj)
+/*
+ * The section holding bpflp's variables: its own (BPFLP_KNOB_SECTION), or
+ * .rodata in an object built by a header before it had one.
+ */
+static struct bpf_map *rodata_map(struct bpf_object *obj, const char **sec_name)
 {
 	struct bpf_map *map, *rodata = NULL;
 
@@ -35,9 +40,16 @@ static struct bpf_map *rodata_map(struct bpf_object *obj)
 		const char *name = bpf_map__name(map);
 		size_t len = strlen(name);
 
-		if (bpf_map__is_internal(map) && len >= 7 && !strcmp(name + len - 7, ".rodata"))
+		if (!bpf_map__is_internal(map))
+			continue;
+		if (!strcmp(name, BPFLP_KNOB_SECTION)) {
+			*sec_name = BPFLP_KNOB_SECTION;
+			return map;
+		}
+		if (len >= 7 && !strcmp(name + len - 7, ".rodata"))
 			rodata = map;
 	}
+	*sec_name = ".rodata";
 	return rodata;
 }
 
@@ -45,12 +57,13 @@ struct bpf_rodata *bpf_rodata_index(struct bpf_object *obj)
 {
 	const struct btf_var_secinfo *vsi;
 	struct btf *btf = bpf_object__btf(obj);
-	struct bpf_map *map = rodata_map(obj);
+	const char *sec_name;
+	struct bpf_map *map = rodata_map(obj, &sec_name);
 	const struct btf_type *sec;
 	struct bpf_rodata *rd;
 	int id;
 
-	id = btf && map ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -ENOENT;
+	id = btf && map ? btf__find_by_name_kind(btf, sec_name, BTF_KIND_DATASEC) : -ENOENT;
 	if (id < 0) {
 		errno = ENOENT;
 		return NULL;

@@ -11,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include "bpflp/abi.h"
 #include "bpf_elf.h"
 #include "btf_digest.h"
 #include "prog_fingerprint.h"
 
-#define FP_FORMAT       "bpflp-fingerprint-1"
+#define FP_FORMAT       "bpflp-fingerprint-2"
 #define BPF_INSN_SIZE   8
 #define BPF_LD_IMM64    0x18 /* BPF_LD | BPF_IMM | BPF_DW */
 #define BPF_CALL_INSN   0x85 /* BPF_JMP | BPF_CALL */
@@ -36,7 +37,13 @@ struct fp_object {
 		__u32 flags;
 		__u8 digest[SHA256_DIGEST_SIZE];
 	} * memo;
-	__u32 flags; /* PROG_FP_* of what is being hashed */
+	/* Each read-only data section's bytes, hashed once (hash_data). */
+	struct fp_data_memo {
+		bool done;
+		__u8 digest[SHA256_DIGEST_SIZE];
+	} * data_memo;
+	struct btf_digests *types; /* the layouts of the object's BTF types, each made once */
+	__u32 flags;               /* PROG_FP_* of what is being hashed */
 };
 
 enum {
@@ -65,7 +72,9 @@ struct fp_object *fp_object_open(const void *image, size_t size, const struct bp
 		fo->obj = obj;
 		fo->shared = shared;
 		fo->memo = calloc(fo->e.nr_syms + fo->e.shnum, sizeof(*fo->memo));
-		if (fo->memo)
+		fo->data_memo = calloc(fo->e.shnum ?: 1, sizeof(*fo->data_memo));
+		fo->types = btf_digests_new(fo->e.btf);
+		if (fo->memo && fo->data_memo && fo->types)
 			return fo;
 		err = -ENOMEM;
 	}
@@ -84,6 +93,8 @@ void fp_object_free(struct fp_object *fo)
 		return;
 	bpf_elf_close(&fo->e);
 	free(fo->memo);
+	free(fo->data_memo);
+	btf_digests_free(fo->types);
 	free(fo);
 }
 
@@ -144,7 +155,7 @@ static int hash_code_target(struct fp_object *fo, struct sha256_ctx *h, size_t s
 }
 
 /* A map: its name and definition, and whether another object can share it. */
-static void hash_map(struct fp_object *fo, struct sha256_ctx *h, const char *name)
+static int hash_map(struct fp_object *fo, struct sha256_ctx *h, const char *name)
 {
 	const struct bpf_map *map = bpf_object__find_map_by_name(fo->obj, name);
 
@@ -152,7 +163,7 @@ static void hash_map(struct fp_object *fo, struct sha256_ctx *h, const char *nam
 	hash_str(h, name);
 	if (!map) {
 		fo->flags |= PROG_FP_PRIVATE_STATE; /* not one libbpf knows: assume the worst */
-		return;
+		return 0;
 	}
 	hash_u64(h, bpf_map__type(map));
 	hash_u64(h, bpf_map__key_size(map));
@@ -164,30 +175,88 @@ static void hash_map(struct fp_object *fo, struct sha256_ctx *h, const char *nam
 	 * The layouts of its key and value: a shadow whose layout changes is
 	 * migrated into a new map, which a kept program would not use.
 	 */
-	btf_type_digest(fo->e.btf, bpf_map__btf_key_type_id(map), h);
-	btf_type_digest(fo->e.btf, bpf_map__btf_value_type_id(map), h);
 	if (!bpf_map__pin_path(map) && !(fo->shared && fo->shared(name)))
 		fo->flags |= PROG_FP_PRIVATE_STATE;
+	return btf_digests_hash(fo->types, bpf_map__btf_key_type_id(map), h) ?:
+		       btf_digests_hash(fo->types, bpf_map__btf_value_type_id(map), h);
 }
 
-/* Data: the variable the address falls in, its initial bytes, and where in it. */
-static void hash_data(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx, GElf_Addr off)
+/* A section libbpf makes a writable map of: it goes by the name, not the ELF flags. */
+static bool writable_section(const struct bpf_elf_sec *sec)
+{
+	static const char *const writable[] = { ".data", ".bss" };
+	const char *name = sec->name ?: "";
+
+	if (sec->shdr.sh_flags & SHF_WRITE)
+		return true;
+	for (size_t i = 0; i < sizeof(writable) / sizeof(writable[0]); i++) {
+		size_t len = strlen(writable[i]);
+
+		if (!strncmp(name, writable[i], len) && (!name[len] || name[len] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/* All of a read-only data section's bytes, hashed once per object. */
+static int section_digest(struct fp_object *fo, size_t sec_idx, const __u8 **digest)
+{
+	const struct bpf_elf_sec *sec = &fo->e.secs[sec_idx];
+	struct fp_data_memo *memo = &fo->data_memo[sec_idx];
+	struct sha256_ctx h;
+	int err;
+
+	if (!memo->done) {
+		err = sha256_init(&h);
+		if (err)
+			return err;
+		hash_u64(&h, sec->shdr.sh_size);
+		if (sec->bytes)
+			sha256_update(&h, sec->bytes, sec->shdr.sh_size);
+		err = sha256_final(&h, memo->digest);
+		if (err)
+			return err;
+		memo->done = true;
+	}
+	*digest = memo->digest;
+	return 0;
+}
+
+/*
+ * Data: the variable the address falls in and where in it, and what the
+ * program can read there. A read-only section becomes one map, and the
+ * verifier lets a program read any byte of it, not only the variable a
+ * relocation names (an index past its end reads the next one): all of
+ * the section's bytes count. bpflp's own section counts by name only: it
+ * holds what the loader writes and the patch's identity, and its layout
+ * follows the number of programs in the object. A writable section is
+ * state of the object's own.
+ */
+static int hash_data(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx, GElf_Addr off)
 {
 	const struct bpf_elf_sec *sec = &fo->e.secs[sec_idx];
 	long s = bpf_elf_covering_sym(&fo->e, sec_idx, off, STT_OBJECT);
 	GElf_Addr start = s >= 0 ? fo->e.syms[s].st_value : 0;
-	GElf_Addr size = s >= 0 ? fo->e.syms[s].st_size : sec->shdr.sh_size;
+	const __u8 *digest;
+	int err;
 
 	hash_str(h, "data");
 	hash_str(h, sec->name ?: "");
-	/* No variable covers it (a string literal's section): all of the section stands for it. */
 	hash_str(h, s >= 0 ? bpf_elf_sym_name(&fo->e, &fo->e.syms[s]) : "");
 	hash_u64(h, off - start);
-	hash_u64(h, size);
-	if (sec->bytes && start + size <= sec->shdr.sh_size)
-		sha256_update(h, sec->bytes + start, size);
-	if ((sec->shdr.sh_flags & SHF_WRITE) && !(fo->shared && fo->shared(sec->name ?: "")))
-		fo->flags |= PROG_FP_PRIVATE_STATE;
+	if (sec->name && !strcmp(sec->name, BPFLP_KNOB_SECTION))
+		return 0;
+	if (writable_section(sec)) {
+		if (!(fo->shared && fo->shared(sec->name ?: "")))
+			fo->flags |= PROG_FP_PRIVATE_STATE;
+		if (s >= 0 && sec->bytes && start + fo->e.syms[s].st_size <= sec->shdr.sh_size)
+			sha256_update(h, sec->bytes + start, fo->e.syms[s].st_size);
+		return 0;
+	}
+	err = section_digest(fo, sec_idx, &digest);
+	if (!err)
+		sha256_update(h, digest, SHA256_DIGEST_SIZE);
+	return err;
 }
 
 /* What relocation r of the code at insn names, by name and content, never by place. */
@@ -213,14 +282,12 @@ static int hash_reloc(struct fp_object *fo, struct sha256_ctx *h, const struct b
 		hash_str(h, bpf_elf_sym_name(&fo->e, sym));
 		hash_u64(h, GELF_ST_BIND(sym->st_info));
 		hash_u64(h, GELF_ST_TYPE(sym->st_info));
-		btf_type_digest(fo->e.btf,
-				bpf_elf_extern_type(&fo->e, bpf_elf_sym_name(&fo->e, sym)), h);
-		return 0;
+		return btf_digests_hash(fo->types,
+					bpf_elf_extern_type(&fo->e, bpf_elf_sym_name(&fo->e, sym)),
+					h);
 	}
-	if (fo->e.secs[target_sec].name && !strcmp(fo->e.secs[target_sec].name, ".maps")) {
-		hash_map(fo, h, bpf_elf_sym_name(&fo->e, sym));
-		return 0;
-	}
+	if (fo->e.secs[target_sec].name && !strcmp(fo->e.secs[target_sec].name, ".maps"))
+		return hash_map(fo, h, bpf_elf_sym_name(&fo->e, sym));
 	if (fo->e.secs[target_sec].shdr.sh_flags & SHF_EXECINSTR) {
 		/* As libbpf reads them: a call's imm counts instructions after it, an address's bytes. */
 		GElf_Addr target = insn[0] == BPF_CALL_INSN ?
@@ -228,8 +295,7 @@ static int hash_reloc(struct fp_object *fo, struct sha256_ctx *h, const struct b
 					   sym->st_value + imm;
 		return hash_code_target(fo, h, target_sec, target);
 	}
-	hash_data(fo, h, target_sec, sym->st_value + imm);
-	return 0;
+	return hash_data(fo, h, target_sec, sym->st_value + imm);
 }
 
 /*
@@ -237,15 +303,15 @@ static int hash_reloc(struct fp_object *fo, struct sha256_ctx *h, const struct b
  * type (so the access path's indexes name the same members, at every
  * level), and the access path.
  */
-static void hash_core_rec(struct fp_object *fo, struct sha256_ctx *h,
-			  const struct bpf_elf_core_rec *c, GElf_Addr start)
+static int hash_core_rec(struct fp_object *fo, struct sha256_ctx *h,
+			 const struct bpf_elf_core_rec *c, GElf_Addr start)
 {
 	const char *access = btf__name_by_offset(fo->e.btf, c->access_str_off);
 
 	hash_u64(h, c->insn_off - start);
 	hash_u64(h, c->kind);
-	btf_type_digest(fo->e.btf, c->type_id, h);
 	hash_str(h, access ?: "");
+	return btf_digests_hash(fo->types, c->type_id, h);
 }
 
 /*
@@ -323,7 +389,7 @@ static int hash_range(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx
 	for (size_t i = bpf_elf_first_core(sec, start); i < sec->nr_core && !err; i++) {
 		if (sec->core[i].insn_off >= end)
 			break;
-		hash_core_rec(fo, h, &sec->core[i], start);
+		err = hash_core_rec(fo, h, &sec->core[i], start);
 	}
 	return err;
 }
@@ -370,8 +436,10 @@ int fp_program(struct fp_object *fo, const struct bpf_program *prog, struct prog
 		return fail(why, why_size, -err,
 			    err == -ENOMEM ?
 				    "out of memory" :
+			    err == -ELOOP ?
+				    "program %s uses a type nested more than %d deep, or containing itself" :
 				    "program %s: a relocation outside its code or naming no symbol",
-			    name);
+			    name, BTF_DIGEST_DEPTH);
 	return 0;
 }
 

@@ -21,7 +21,10 @@ int patch_state_scan(struct patch_object *po)
 	int id;
 
 	po->nr_states = 0;
-	id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -ENOENT;
+	/* Where the header puts them (abi.h), or .rodata in an object built before it did. */
+	id = btf ? btf__find_by_name_kind(btf, BPFLP_KNOB_SECTION, BTF_KIND_DATASEC) : -ENOENT;
+	if (id < 0)
+		id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -ENOENT;
 	if (id < 0)
 		return 0;
 	sec = btf__type_by_id(btf, id);

@@ -84,7 +84,7 @@ check "a patch builds against the installed headers" \
 	bash -c "cd '$work' && clang -g -O2 -target bpf -mcpu=v3 -Wall -Werror $cflags -c my-fix.bpf.c -o my-fix.bpf.o"
 check "the patch has its fmod_ret program and identity" \
 	bash -c "llvm-readelf -S '$work/my-fix.bpf.o' | grep -q 'fmod_ret/security_socket_create' &&
-		 llvm-objdump -s -j .rodata '$work/my-fix.bpf.o' | grep -q 'my-fix'"
+		 llvm-objdump -s -j .rodata.bpflp '$work/my-fix.bpf.o' | grep -q 'my-fix'"
 
 unit=$dest$prefix/lib/systemd/system/bpflp.service
 check "bpflp.service runs the installed bpflp boot" \

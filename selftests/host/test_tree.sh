@@ -37,7 +37,7 @@ else
 	ok "${#names[@]} tests in area folders, each number used once"
 fi
 
-# patch_identity OBJ: NAME@VERSION of the bpflp_patch in OBJ's .rodata
+# patch_identity OBJ: NAME@VERSION of the bpflp_patch in OBJ's .rodata.bpflp
 # (include/bpflp/abi.h's struct bpflp_patch_info: magic, abi version,
 # name[BPFLP_NAME_MAX + 1] = 33 bytes, 3 bytes of pad, version; little-endian).
 patch_identity() {
@@ -45,7 +45,7 @@ patch_identity() {
 	offset=$(llvm-objdump -t "$1" | awk '$NF == "bpflp_patch" { print $1 }')
 	[[ -n $offset ]] || return 1
 	rodata=$tmp/rodata
-	llvm-objcopy --dump-section ".rodata=$rodata" "$1" "$tmp/obj" || return 1
+	llvm-objcopy --dump-section ".rodata.bpflp=$rodata" "$1" "$tmp/obj" || return 1
 	python3 -c '
 import struct, sys
 data = open(sys.argv[1], "rb").read()[int(sys.argv[2], 16):]

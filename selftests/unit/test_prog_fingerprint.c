@@ -206,6 +206,21 @@ static void test_malformed(void **state)
 	free(image);
 }
 
+/* Type id's digest in btf, as a fingerprint takes it: 0 or btf_digests_hash's error. */
+static int digest_type(const struct btf *btf, __u32 id, __u8 out[SHA256_DIGEST_SIZE])
+{
+	struct btf_digests *d = btf_digests_new(btf);
+	struct sha256_ctx h;
+	int err;
+
+	assert_non_null(d);
+	assert_int_equal(sha256_init(&h), 0);
+	err = btf_digests_hash(d, id, &h);
+	assert_int_equal(sha256_final(&h, out), 0);
+	btf_digests_free(d);
+	return err;
+}
+
 /*
  * struct outer { struct inner in; } with struct inner { int a; int b; }, or
  * with inner's second field renamed: a change two levels down.
@@ -213,7 +228,6 @@ static void test_malformed(void **state)
 static void digest_nested(const char *second_field, __u8 out[SHA256_DIGEST_SIZE])
 {
 	struct btf *btf = btf__new_empty();
-	struct sha256_ctx h;
 	int i32, inner, outer;
 
 	assert_non_null(btf);
@@ -223,9 +237,7 @@ static void digest_nested(const char *second_field, __u8 out[SHA256_DIGEST_SIZE]
 	assert_int_equal(btf__add_field(btf, second_field, i32, 32, 0), 0);
 	outer = btf__add_struct(btf, "outer", 8);
 	assert_int_equal(btf__add_field(btf, "in", inner, 0, 0), 0);
-	assert_int_equal(sha256_init(&h), 0);
-	btf_type_digest(btf, outer, &h);
-	assert_int_equal(sha256_final(&h, out), 0);
+	assert_int_equal(digest_type(btf, outer, out), 0);
 	btf__free(btf);
 }
 
@@ -246,7 +258,6 @@ static void test_type_digest_is_deep(void **state)
 static void digest_pointer_to_unnamed(const char *field, __u8 out[SHA256_DIGEST_SIZE])
 {
 	struct btf *btf = btf__new_empty();
-	struct sha256_ctx h;
 	int i32, anon, ptr, holder;
 
 	assert_non_null(btf);
@@ -256,9 +267,7 @@ static void digest_pointer_to_unnamed(const char *field, __u8 out[SHA256_DIGEST_
 	ptr = btf__add_ptr(btf, anon);
 	holder = btf__add_struct(btf, "holder", 8);
 	assert_int_equal(btf__add_field(btf, "p", ptr, 0, 0), 0);
-	assert_int_equal(sha256_init(&h), 0);
-	btf_type_digest(btf, holder, &h);
-	assert_int_equal(sha256_final(&h, out), 0);
+	assert_int_equal(digest_type(btf, holder, out), 0);
 	btf__free(btf);
 }
 
@@ -270,6 +279,84 @@ static void test_type_digest_follows_unnamed_pointer(void **state)
 	digest_pointer_to_unnamed("a", a);
 	digest_pointer_to_unnamed("b", b);
 	assert_memory_not_equal(a, b, sizeof(a));
+}
+
+/*
+ * Unions nested depth deep, each of width members of the next one's type,
+ * the innermost holding an int named leaf: width^depth paths, one digest
+ * per type.
+ */
+static int digest_wide(int depth, int width, const char *leaf, __u8 out[SHA256_DIGEST_SIZE])
+{
+	struct btf *btf = btf__new_empty();
+	int inner, err;
+
+	assert_non_null(btf);
+	inner = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	for (int level = 0; level < depth; level++) {
+		char name[32];
+		int u = btf__add_union(btf, NULL, 4);
+
+		for (int m = 0; m < width; m++) {
+			snprintf(name, sizeof(name), "%s%d", level ? "m" : leaf, m);
+			assert_int_equal(btf__add_field(btf, name, inner, 0, 0), 0);
+		}
+		inner = u;
+	}
+	err = digest_type(btf, inner, out);
+	btf__free(btf);
+	return err;
+}
+
+/* 8^16 paths took forever when every path was walked; a leaf's name still counts. */
+static void test_type_digest_wide_and_deep(void **state)
+{
+	__u8 a[SHA256_DIGEST_SIZE], b[SHA256_DIGEST_SIZE];
+
+	(void)state;
+	assert_int_equal(digest_wide(16, 8, "pid", a), 0);
+	assert_int_equal(digest_wide(16, 8, "tgid", b), 0);
+	assert_memory_not_equal(a, b, sizeof(a));
+}
+
+/* Deeper than any C type, or a type inside itself: refused, never cut short. */
+static void test_type_digest_refuses_depth_and_loops(void **state)
+{
+	__u8 d[SHA256_DIGEST_SIZE];
+	struct btf *btf;
+	int self;
+
+	(void)state;
+	assert_int_equal(digest_wide(BTF_DIGEST_DEPTH + 1, 1, "leaf", d), -ELOOP);
+	btf = btf__new_empty();
+	assert_non_null(btf);
+	self = btf__add_typedef(btf, "loop", 1); /* its own id: 1 */
+	assert_int_equal(self, 1);
+	assert_int_equal(digest_type(btf, self, d), -ELOOP);
+	btf__free(btf);
+}
+
+/*
+ * A read-only variable no program names: any program reading its section
+ * can read it (a map is all or nothing to the verifier), so all of those
+ * count as changed; E keeps its own state anyway.
+ */
+static void test_unnamed_read_only_data(void **state)
+{
+	(void)state;
+	expect_changed("rodata",
+		       1U << P_GETATTR | 1U << P_IOCTL | 1U << P_READLINK | 1U << P_GETXATTR);
+}
+
+/* libbpf makes a section named .data.* a writable map even when the ELF says read-only. */
+static void test_data_section_by_name(void **state)
+{
+	struct build b;
+
+	(void)state;
+	fingerprint_build("dataro", &b);
+	assert_true(b.fps[P_IOCTL].flags & PROG_FP_PRIVATE_STATE);
+	assert_false(b.fps[P_GETATTR].flags & PROG_FP_PRIVATE_STATE);
 }
 
 int main(void)
@@ -287,6 +374,10 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_type_digest_is_deep),
 		cmocka_unit_test(test_type_digest_follows_unnamed_pointer),
+		cmocka_unit_test(test_type_digest_wide_and_deep),
+		cmocka_unit_test(test_type_digest_refuses_depth_and_loops),
+		cmocka_unit_test(test_unnamed_read_only_data),
+		cmocka_unit_test(test_data_section_by_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

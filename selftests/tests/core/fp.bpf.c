@@ -17,7 +17,13 @@
  *          D also reads a kconfig value, declared bool or unsigned char
  *          (libbpf stores 1 or 'y'): for the unit test only, since
  *          libbpf needs the kernel's config file to load them
+ *   rodata a read-only variable no program names: every program that
+ *          reads .rodata (all but E, through fp_target) may read it
+ *   dataro B also reads a const in a section named .data.*, which libbpf
+ *          makes writable whatever the ELF flags: unit test only
  *
+ * B's and F's constants sit in sections of their own (.rodata.NAME, a map
+ * each), so that changing one changes only the program that reads it.
  * E counts calls in a map of its own: it never counts as unchanged.
  * Every program acts only for a task whose tgid is fp_target_tgid (0: none).
  */
@@ -36,6 +42,11 @@ BPFLP_PATCH("fp", 2);
 #endif
 
 const volatile __u32 fp_target_tgid = 0;
+#ifdef FP_VARIANT_RODATA
+const volatile __u32 fp_unread = 1;
+#else
+const volatile __u32 fp_unread = 0;
+#endif
 
 static __always_inline bool fp_target(void)
 {
@@ -43,7 +54,7 @@ static __always_inline bool fp_target(void)
 }
 
 #ifdef FP_VARIANT_ADD
-const volatile int fp_added_errno = EACCES;
+const volatile int fp_added_errno SEC(".rodata.fp_added") = EACCES;
 
 BPFLP_FMOD_RET(security_inode_listxattr, struct dentry *dentry)
 {
@@ -52,9 +63,12 @@ BPFLP_FMOD_RET(security_inode_listxattr, struct dentry *dentry)
 #endif
 
 #ifdef FP_VARIANT_CONST
-const volatile int fp_b_errno = EACCES;
+const volatile int fp_b_errno SEC(".rodata.fp_b") = EACCES;
 #else
-const volatile int fp_b_errno = EPERM;
+const volatile int fp_b_errno SEC(".rodata.fp_b") = EPERM;
+#endif
+#ifdef FP_VARIANT_DATARO
+const int fp_dataro __attribute__((section(".data.fp_ro"))) = 1;
 #endif
 
 BPFLP_FMOD_RET(security_inode_getattr, const struct path *path)
@@ -68,6 +82,10 @@ BPFLP_FMOD_RET(security_inode_getattr, const struct path *path)
 
 BPFLP_FMOD_RET(security_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg)
 {
+#ifdef FP_VARIANT_DATARO
+	if (*(volatile const int *)&fp_dataro == 2)
+		return -EPERM;
+#endif
 	return fp_target() ? -fp_b_errno : 0;
 }
 
