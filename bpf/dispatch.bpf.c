@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The stub of one function and kind (docs/design.md, "Next: a replace by
+ * The fmod_ret stub of one function (docs/design.md, "Next: a replace by
  * program-array writes"): attached once, it reads the commit word and
  * tail-calls the program on the side the word's side bit names
  * (BPFLP_SIDE_BIT). A replace writes the other side and flips the bit with
  * the same compare-and-swap that moves the slots' bits; an empty entry
- * runs the original (fmod_ret) or nothing (fentry).
+ * runs the original. An fentry stub is not built: on entry the programs
+ * of a call run newest first, so one attached after a take would read
+ * the word before the take pushes the call's entry (docs/design.md).
  *
  * The stub reads the word as a gate without a drop of its own does: the
  * call's snapshot entry if another program of the call pushed one (a
- * take, during a transaction, where the function has gated programs or a
- * second stub besides this one), else the live word. Between transactions
+ * take, which as an fentry program runs before every fmod_ret program,
+ * during a transaction where the function has gated programs besides the
+ * stub), else the live word. Between transactions
  * the word cannot change, so the live word is every reader's.
  */
 #include "vmlinux.h"
@@ -45,17 +48,10 @@ static __always_inline __u32 stub_side(void *ctx)
 }
 
 SEC("bpflp.stub.fmod_ret")
-int BPF_PROG(bpflp_stub_fmod_ret)
+int BPF_PROG(bpflp_stub)
 {
 	bpf_tail_call(ctx, &bpflp_sides, stub_side(ctx));
 	return 0; /* an empty side: the original runs */
-}
-
-SEC("bpflp.stub.fentry")
-int BPF_PROG(bpflp_stub_fentry)
-{
-	bpf_tail_call(ctx, &bpflp_sides, stub_side(ctx));
-	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -44,9 +44,29 @@ static const struct {
 };
 static bool handled[ARRAY_SIZE(kinds)];
 
+/* The dispatch stub being loaded: its target, as bpflp found it (attach_target_stub()). */
+static struct {
+	__u32 btf_id;
+	int btf_obj_fd;
+} stub_target;
+static bool stub_handled;
+
+static int set_stub_target(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+{
+	(void)prog;
+	(void)cookie;
+	if (!stub_target.btf_id)
+		return -EINVAL;
+	opts->attach_btf_id = stub_target.btf_id;
+	opts->attach_btf_obj_fd = stub_target.btf_obj_fd;
+	opts->attach_prog_fd = 0; /* attach_target_skip_vmlinux_btf's mark */
+	return 0;
+}
+
 void attach_target_handlers(void)
 {
 	LIBBPF_OPTS(libbpf_prog_handler_opts, opts, .prog_prepare_load_fn = set_attach_target);
+	LIBBPF_OPTS(libbpf_prog_handler_opts, stub_opts, .prog_prepare_load_fn = set_stub_target);
 	static bool registered;
 
 	if (registered)
@@ -59,6 +79,20 @@ void attach_target_handlers(void)
 			pr_debug("libbpf looks up %s targets itself: %s\n", kinds[i].sec,
 				 strerror(errno));
 	}
+	stub_handled = libbpf_register_prog_handler(ATTACH_TARGET_STUB_SEC, BPF_PROG_TYPE_TRACING,
+						    BPF_MODIFY_RETURN, &stub_opts) >= 0;
+	if (!stub_handled)
+		pr_debug("no dispatch stub can load: %s\n", strerror(errno));
+}
+
+int attach_target_stub(__u32 btf_id, int btf_obj_fd)
+{
+	attach_target_handlers();
+	if (!stub_handled)
+		return -EOPNOTSUPP;
+	stub_target.btf_id = btf_id;
+	stub_target.btf_obj_fd = btf_obj_fd;
+	return 0;
 }
 
 void attach_target_skip_vmlinux_btf(struct bpf_program *prog)

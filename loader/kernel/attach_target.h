@@ -12,6 +12,8 @@
 #ifndef BPFLP_ATTACH_TARGET_H
 #define BPFLP_ATTACH_TARGET_H
 
+#include <linux/types.h>
+
 /*
  * Register the handlers, once per process, before a patch object opens
  * (libbpf picks a program's handler at open and calls it at load). They
@@ -19,6 +21,15 @@
  * register is not an error: libbpf's own lookup then does the work.
  */
 void attach_target_handlers(void);
+
+/* The section of bpflp's dispatch stub (bpf/dispatch.bpf.c), whose target is given by id. */
+#define ATTACH_TARGET_STUB_SEC "bpflp.stub.fmod_ret"
+
+/*
+ * The target of the next dispatch stub to load (dispatch_stub.c): 0, or
+ * -EOPNOTSUPP when its handler could not be registered.
+ */
+int attach_target_stub(__u32 btf_id, int btf_obj_fd);
 
 /*
  * libbpf 1.1 reads and parses vmlinux's BTF (4.4 MB on Debian's 6.1, read

@@ -5,14 +5,20 @@
  * and an EACCES implementation (progs/dispatch_join.bpf.c), and what
  * open(PATH) gives for each state of the commit word and of the call's
  * snapshot entry (a pusher program gives this process's opens of PATH an
- * entry with a word of the test's choosing, as a take would):
- *   live0:     side 0 live, no entry                         (want errno=1)
- *   live1:     side 1 live, no entry                         (want errno=13)
- *   joined:    in flux, the call's entry says side 1          (want errno=13)
- *   settled:   not in flux: the entry is not read, side 0     (want errno=1)
- *   stale:     in flux, an entry of an earlier transaction
- *              (another epoch, another word): side 0 live     (want errno=1)
- *   empty:     side 1 live and emptied                        (want ok)
+ * entry with a word of the test's choosing, as a take would). Each case
+ * expects the side the stub must pick; the live word and the entry always
+ * name different sides, so a stub that ignored either would fail one:
+ *   live0:      side 0 live, no entry                          (errno=1)
+ *   live1:      side 1 live, no entry                          (errno=13)
+ *   flux_live:  in flux, no entry: side 1 live                 (errno=13)
+ *   joined:     in flux, the call's entry says side 1, 0 live  (errno=13)
+ *   settled:    not in flux: the entry (side 0) is not read,
+ *               side 1 live                                    (errno=13)
+ *   stale:      in flux, an entry of an earlier transaction
+ *               (another epoch, side 0): side 1 live           (errno=13)
+ *   other_func: in flux, an entry for another function (side 1):
+ *               side 0 live                                    (errno=1)
+ *   empty:      side 1 live and emptied                        (ok)
  *   stub_insns=N: the stub's instructions as the kernel runs them
  */
 #include <fcntl.h>
@@ -22,6 +28,7 @@
 #include <bpf/bpf.h>
 #include "bpflp/abi.h"
 #include "dispatch_join.skel.h"
+#include "attach_target.h"
 #include "dispatch_stub.h"
 #include "kernel_func.h"
 #include "platform.h"
@@ -37,18 +44,25 @@ static int set_side(int array_fd, __u32 side, struct bpf_program *prog)
 	return bpf_map_update_elem(array_fd, &side, &fd, BPF_ANY) ? -errno : 0;
 }
 
-/* One case: the word, flux and epoch, and the entry pushed (push_word, or none). */
+/* The entry a case gives the call, if any. */
+struct push {
+	bool on;
+	__u64 word, epoch, key_xor; /* key_xor: another function's key */
+};
+
+/* One case: the live word and flux (epoch 7), and the entry pushed. */
 static void try_case(struct dispatch_join *skel, const char *path, const char *name, __u64 word,
-		     __u64 flux, bool push, __u64 push_word, __u64 push_epoch)
+		     __u64 flux, struct push push)
 {
 	struct bpflp_state *state = &skel->data_bpflp_state->bpflp_live;
 
 	state->active_mask = word;
 	state->flux = flux;
 	state->epoch = 7;
-	skel->bss->push_word = push_word;
-	skel->bss->push_epoch = push_epoch;
-	skel->bss->push = push;
+	skel->bss->push_word = push.word;
+	skel->bss->push_epoch = push.epoch;
+	skel->bss->push_key = skel->rodata->target_key ^ push.key_xor;
+	skel->bss->push = push.on;
 	platform_report_open(name, platform_try_open(path));
 	skel->bss->push = 0;
 }
@@ -76,6 +90,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	platform_setup_libbpf(false);
+	attach_target_handlers(); /* before any object opens (dispatch_stub.h) */
 	if (stat(argv[1], &st) || kernel_func_find("security_file_open", &kf)) {
 		fprintf(stderr, "error: %s or security_file_open: %s\n", argv[1], strerror(errno));
 		return 1;
@@ -109,21 +124,23 @@ int main(int argc, char **argv)
 	print_insns(stub.prog_fd);
 	err = set_side(stub.array_fd, 0, skel->progs.deny_eperm) ?:
 		      set_side(stub.array_fd, 1, skel->progs.deny_eacces);
-	link = err ? -1 : bpf_link_create(stub.prog_fd, 0, dispatch_attach_type(&t), NULL);
+	link = err ? -1 : bpf_link_create(stub.prog_fd, 0, BPF_MODIFY_RETURN, NULL);
 	if (err || link < 0 || dispatch_join__attach(skel)) {
 		fprintf(stderr, "error: cannot set up the stub: %s\n", strerror(errno));
 		goto out;
 	}
-	try_case(skel, argv[1], "live0", SIDE(0), 0, false, 0, 0);
-	try_case(skel, argv[1], "live1", SIDE(1), 0, false, 0, 0);
-	try_case(skel, argv[1], "joined", SIDE(0), 1, true, SIDE(1), 7);
-	try_case(skel, argv[1], "settled", SIDE(0), 0, true, SIDE(1), 7);
-	try_case(skel, argv[1], "stale", SIDE(0), 1, true, SIDE(1), 6);
+	try_case(skel, argv[1], "live0", SIDE(0), 0, (struct push){});
+	try_case(skel, argv[1], "live1", SIDE(1), 0, (struct push){});
+	try_case(skel, argv[1], "flux_live", SIDE(1), 1, (struct push){});
+	try_case(skel, argv[1], "joined", SIDE(0), 1, (struct push){ true, SIDE(1), 7, 0 });
+	try_case(skel, argv[1], "settled", SIDE(1), 0, (struct push){ true, SIDE(0), 7, 0 });
+	try_case(skel, argv[1], "stale", SIDE(1), 1, (struct push){ true, SIDE(0), 6, 0 });
+	try_case(skel, argv[1], "other_func", SIDE(0), 1, (struct push){ true, SIDE(1), 7, 1 });
 	if (set_side(stub.array_fd, 1, NULL)) {
 		fprintf(stderr, "error: cannot empty side 1: %s\n", strerror(errno));
 		goto out;
 	}
-	try_case(skel, argv[1], "empty", SIDE(1), 0, false, 0, 0);
+	try_case(skel, argv[1], "empty", SIDE(1), 0, (struct push){});
 	ret = 0;
 out:
 	if (link >= 0)

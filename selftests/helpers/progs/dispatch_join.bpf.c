@@ -17,6 +17,7 @@ const volatile __u64 target_key; /* security_file_open's, as the stub's */
 __u32 push;       /* give the test's opens an entry */
 __u64 push_word;  /* its word */
 __u64 push_epoch; /* its epoch */
+__u64 push_key;   /* the function it names: target_key, or another */
 
 SEC("fentry/security_file_open")
 int BPF_PROG(pusher, struct file *file)
@@ -35,7 +36,7 @@ int BPF_PROG(pusher, struct file *file)
 		return 0;
 	entry = &snap->entries[depth];
 	entry->ctx = (__u64)ctx;
-	entry->func_key = target_key;
+	entry->func_key = push_key;
 	entry->active_mask = push_word;
 	entry->takers = 1;
 	entry->epoch = push_epoch;

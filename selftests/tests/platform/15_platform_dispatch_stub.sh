@@ -19,8 +19,10 @@ out=$("$bin" "$target") || exit $?
 field() { sed -n "s/^$1: //p" <<< "$out"; }
 assert_eq "$(field live0)" "errno=1" "side bit 0: the EPERM side"
 assert_eq "$(field live1)" "errno=13" "side bit 1: the EACCES side"
+assert_eq "$(field flux_live)" "errno=13" "in flux without an entry: the live word's side"
 assert_eq "$(field joined)" "errno=13" "in flux, the call's entry's side, not the live word's"
-assert_eq "$(field settled)" "errno=1" "between transactions, the live word's side, whatever entry"
-assert_eq "$(field stale)" "errno=1" "in flux, an earlier transaction's entry is not joined"
+assert_eq "$(field settled)" "errno=13" "between transactions, the live word's side, whatever entry"
+assert_eq "$(field stale)" "errno=13" "in flux, an earlier transaction's entry is not joined"
+assert_eq "$(field other_func)" "errno=1" "in flux, another function's entry is not joined"
 assert_eq "$(field empty)" "ok" "an empty side runs the original"
 grep -E '^stub_insns=' <<< "$out"
