@@ -16,9 +16,13 @@
 #define SHA256_HEX_SIZE    (2 * SHA256_DIGEST_SIZE + 1)
 
 struct sha256_ctx {
-	SHA256_CTX sha;
-	int live; /* 1 between a good init and final; 0 after final or a failure */
+	SHA256_CTX sha; /* libcrypto's own functions (sha256.c) */
+	void *md;       /* EVP_MD_CTX *, after sha256_use_provider() */
+	int live;       /* 1 between a good init and final; 0 after final or a failure */
 };
+
+/* From now on in this process, digests through OpenSSL's provider (EVP): see sha256.c. */
+void sha256_use_provider(void);
 
 /* 0, or -ENOMEM (then update and final do nothing and final zeroes the digest). */
 int sha256_init(struct sha256_ctx *ctx);

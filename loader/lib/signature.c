@@ -327,6 +327,7 @@ int signature_verify(const void *data, size_t len, const char *what, const char 
 	int err;
 
 	memset(signer, 0, sizeof(*signer));
+	sha256_use_provider(); /* the digest binding these bytes, as the signature: sha256.c */
 	ERR_clear_error();
 	if (!certs) {
 		err = -ENOMEM;
@@ -529,6 +530,7 @@ int signature_sign(const void *data, size_t len, const char *key_path, const cha
 	int der_len, err = 0;
 
 	memset(signer, 0, sizeof(*signer));
+	sha256_use_provider(); /* as signature_verify() */
 	ERR_clear_error();
 	bio = BIO_new_file(cert_path, "r");
 	cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;

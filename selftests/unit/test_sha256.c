@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The SHA-256 wrapper over libcrypto (loader/lib/sha256.c) against the FIPS
- * 180-4 / NIST example vectors, in one call and in pieces.
+ * 180-4 / NIST example vectors, in one call and in pieces, by libcrypto's
+ * own functions and then through its provider.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,12 +72,22 @@ static void test_final_twice(void **state)
 	assert_memory_equal(d, zero, sizeof(d));
 }
 
+/* The same digests through OpenSSL's provider (a process that checks signatures): last, it stays on. */
+static void test_through_provider(void **state)
+{
+	sha256_use_provider();
+	test_vectors(state);
+	test_million_a_in_pieces(state);
+	test_final_twice(state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_million_a_in_pieces),
 		cmocka_unit_test(test_final_twice),
+		cmocka_unit_test(test_through_provider),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
