@@ -8,7 +8,8 @@
 # objects carry its ABI); bpffs's tree is removed between builds, whose
 # formats may differ. Run in the VM:
 #   selftests/vm/run-in-vm.sh selftests/tests/bench/small_ab.sh DIR...
-# One line per transaction ("ROW MODE DIR ROUND APPLY REPLACE DISABLE", ms),
+# One line per round ("ROW MODE DIR ROUND APPLY REPLACE DISABLE", ms; a
+# round where a transaction failed is printed as FAILED and not counted),
 # then min-max (median) per build and mode.
 set -euo pipefail
 (($#)) || { echo "usage: small_ab.sh DIR... (each with bpflp, t-v@1.bpf.o, t-v@2.bpf.o)" >&2; exit 2; }
@@ -22,30 +23,37 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 now_ms() { date +%s%3N; }
 rows=$(mktemp)
 run() {
-	local mode=$1 d t0 t1 t2 t3
+	local mode=$1 d t0 t1 t2 t3 failed
 	for ((round = 1; round <= rounds; round++)); do
 		for d in "${dirs[@]}"; do
+			failed=
 			t0=$(now_ms)
-			"$d/bpflp" apply "$d/t-v@1.bpf.o" > /dev/null 2>&1 || echo "small_ab: $d: apply failed" >&2
+			"$d/bpflp" apply "$d/t-v@1.bpf.o" > /dev/null 2>&1 || failed+=" apply"
 			t1=$(now_ms)
-			"$d/bpflp" apply "$d/t-v@2.bpf.o" > /dev/null 2>&1 || echo "small_ab: $d: replace failed" >&2
+			"$d/bpflp" apply "$d/t-v@2.bpf.o" > /dev/null 2>&1 || failed+=" replace"
 			t2=$(now_ms)
-			"$d/bpflp" disable t-v > /dev/null 2>&1 || echo "small_ab: $d: disable failed" >&2
+			"$d/bpflp" disable t-v > /dev/null 2>&1 || failed+=" disable"
 			t3=$(now_ms)
 			rm -rf /sys/fs/bpf/bpflp
+			if [[ -n $failed ]]; then
+				echo "FAILED $mode $d $round:$failed" >&2
+				continue
+			fi
 			echo "ROW $mode $d $round $((t1 - t0)) $((t2 - t1)) $((t3 - t2))" | tee -a "$rows"
 		done
 	done
 }
 dirs=("$@")
-run quiet
 busy=()
+trap 'kill "${busy[@]}" 2> /dev/null; rm -f "$rows"' EXIT
+run quiet
 for _ in 1 2 3; do
 	(while :; do cat /etc/hostname > /dev/null; done) &
 	busy+=($!)
 done
 run busy
 kill "${busy[@]}"
+busy=()
 echo "mode build: apply, replace, disable: min-max (median) ms"
 awk '{ k = $2 " " $3; n[k]++; for (c = 0; c < 3; c++) v[k, c, n[k]] = $(5 + c) }
 END {
@@ -61,4 +69,3 @@ END {
 		print line
 	}
 }' "$rows" | sort
-rm -f "$rows"
