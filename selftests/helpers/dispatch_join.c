@@ -19,6 +19,7 @@
  *   other_func: in flux, an entry for another function (side 1):
  *               side 0 live                                    (errno=1)
  *   empty:      side 1 live and emptied                        (ok)
+ *   pushes=N:   entries the pusher gave (one per case with an entry)
  *   stub_insns=N: the stub's instructions as the kernel runs them
  */
 #include <fcntl.h>
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
 	struct dispatch_join *skel = NULL;
 	struct kernel_func kf;
 	struct dispatch_target t = {};
+	struct bpf_link *pusher = NULL, *popper = NULL;
 	int link = -1, err, ret = 1;
 	struct stat st;
 
@@ -103,9 +105,6 @@ int main(int argc, char **argv)
 	skel->rodata->target_tgid = getpid();
 	skel->rodata->target_ino = st.st_ino;
 	skel->rodata->target_key = kf.key;
-	/* The implementations run only from the stub's array. */
-	bpf_program__set_autoattach(skel->progs.deny_eperm, false);
-	bpf_program__set_autoattach(skel->progs.deny_eacces, false);
 	err = dispatch_join__load(skel);
 	if (err) {
 		ret = platform_load_failed("dispatch_join", err);
@@ -125,7 +124,16 @@ int main(int argc, char **argv)
 	err = set_side(stub.array_fd, 0, skel->progs.deny_eperm) ?:
 		      set_side(stub.array_fd, 1, skel->progs.deny_eacces);
 	link = err ? -1 : bpf_link_create(stub.prog_fd, 0, BPF_MODIFY_RETURN, NULL);
-	if (err || link < 0 || dispatch_join__attach(skel)) {
+	/*
+	 * By their load's target: bpflp's handlers, which gave it, attach
+	 * nothing, and a skeleton's attach would skip them without a word.
+	 * The implementations run only from the stub's array.
+	 */
+	if (link >= 0) {
+		pusher = bpf_program__attach_trace(skel->progs.pusher);
+		popper = pusher ? bpf_program__attach_trace(skel->progs.popper) : NULL;
+	}
+	if (err || link < 0 || !popper) {
 		fprintf(stderr, "error: cannot set up the stub: %s\n", strerror(errno));
 		goto out;
 	}
@@ -141,8 +149,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	try_case(skel, argv[1], "empty", SIDE(1), 0, (struct push){});
+	printf("pushes=%llu\n", (unsigned long long)skel->bss->pushes);
 	ret = 0;
 out:
+	bpf_link__destroy(popper);
+	bpf_link__destroy(pusher);
 	if (link >= 0)
 		close(link);
 	dispatch_stub_close(&stub);

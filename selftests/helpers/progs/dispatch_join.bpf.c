@@ -18,6 +18,7 @@ __u32 push;       /* give the test's opens an entry */
 __u64 push_word;  /* its word */
 __u64 push_epoch; /* its epoch */
 __u64 push_key;   /* the function it names: target_key, or another */
+__u64 pushes;     /* entries given: the test checks the pusher ran */
 
 SEC("fentry/security_file_open")
 int BPF_PROG(pusher, struct file *file)
@@ -41,6 +42,7 @@ int BPF_PROG(pusher, struct file *file)
 	entry->takers = 1;
 	entry->epoch = push_epoch;
 	snap->depth = depth + 1;
+	pushes++;
 	return 0;
 }
 

@@ -25,4 +25,5 @@ assert_eq "$(field settled)" "errno=13" "between transactions, the live word's s
 assert_eq "$(field stale)" "errno=13" "in flux, an earlier transaction's entry is not joined"
 assert_eq "$(field other_func)" "errno=1" "in flux, another function's entry is not joined"
 assert_eq "$(field empty)" "ok" "an empty side runs the original"
+assert_eq "$(sed -n 's/^pushes=//p' <<< "$out")" "4" "the pusher gave the four cases with an entry theirs"
 grep -E '^stub_insns=' <<< "$out"
