@@ -13,75 +13,66 @@ struct rodata_var {
 	const char *name; /* in the object's BTF strings */
 	__u32 id;         /* its BTF VAR */
 	__u32 offset, size;
-	bool ambiguous; /* another variable has its name (statics of two units linked) */
+	char *data;       /* its section's image: libbpf's writable one, until load */
+	size_t data_size; /* that image's size */
+	bool ambiguous;   /* another variable has its name (statics of two units linked) */
 };
 
 struct bpf_rodata {
-	char *data; /* libbpf's writable image of .rodata, until load */
-	size_t data_size;
 	struct rodata_var *vars; /* sorted by name */
 	int nr_vars;
 };
+
+/*
+ * The sections indexed: bpflp's own (its variables, abi.h) and .rodata,
+ * where an object built before bpflp had a section of its own keeps them,
+ * and where a hand-written object may declare some of them.
+ */
+static const char *const rodata_secs[] = { BPFLP_KNOB_SECTION, ".rodata" };
 
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct rodata_var *)a)->name, ((const struct rodata_var *)b)->name);
 }
 
-/*
- * The section holding bpflp's variables: its own (BPFLP_KNOB_SECTION), or
- * .rodata in an object built by a header before it had one.
- */
-static struct bpf_map *rodata_map(struct bpf_object *obj, const char **sec_name)
+/* The internal map of section sec_name: libbpf names .rodata's OBJ.rodata, a custom one as is. */
+static struct bpf_map *section_map(struct bpf_object *obj, const char *sec_name)
 {
-	struct bpf_map *map, *rodata = NULL;
+	struct bpf_map *map;
 
 	bpf_object__for_each_map(map, obj) {
 		const char *name = bpf_map__name(map);
-		size_t len = strlen(name);
+		size_t len = strlen(name), want = strlen(sec_name);
 
-		if (!bpf_map__is_internal(map))
-			continue;
-		if (!strcmp(name, BPFLP_KNOB_SECTION)) {
-			*sec_name = BPFLP_KNOB_SECTION;
+		if (bpf_map__is_internal(map) && len >= want && !strcmp(name + len - want, sec_name) &&
+		    (len == want || !strcmp(sec_name, ".rodata")))
 			return map;
-		}
-		if (len >= 7 && !strcmp(name + len - 7, ".rodata"))
-			rodata = map;
 	}
-	*sec_name = ".rodata";
-	return rodata;
+	return NULL;
 }
 
-struct bpf_rodata *bpf_rodata_index(struct bpf_object *obj)
+/* Add the variables of section sec_name, if obj has it: 0 or -ENOMEM. */
+static int index_section(struct bpf_rodata *rd, struct bpf_object *obj, const struct btf *btf,
+			 const char *sec_name)
 {
+	struct bpf_map *map = section_map(obj, sec_name);
+	int id = map ? btf__find_by_name_kind(btf, sec_name, BTF_KIND_DATASEC) : -ENOENT;
 	const struct btf_var_secinfo *vsi;
-	struct btf *btf = bpf_object__btf(obj);
-	const char *sec_name;
-	struct bpf_map *map = rodata_map(obj, &sec_name);
 	const struct btf_type *sec;
-	struct bpf_rodata *rd;
-	int id;
+	struct rodata_var *vars;
+	size_t data_size;
+	char *data;
 
-	id = btf && map ? btf__find_by_name_kind(btf, sec_name, BTF_KIND_DATASEC) : -ENOENT;
-	if (id < 0) {
-		errno = ENOENT;
-		return NULL;
-	}
+	if (id < 0)
+		return 0;
 	sec = btf__type_by_id(btf, id);
-	rd = calloc(1, sizeof(*rd));
-	if (!rd)
-		return NULL;
-	/* The image is libbpf's writable mmap until load, as skeletons rely on. */
-	rd->data = (char *)(uintptr_t)bpf_map__initial_value(map, &rd->data_size);
-	rd->vars = calloc(btf_vlen(sec) ?: 1, sizeof(*rd->vars));
-	if (!rd->data || !rd->vars) {
-		int err = rd->data ? ENOMEM : ENOENT;
-
-		bpf_rodata_free(rd);
-		errno = err;
-		return NULL;
-	}
+	data = (char *)(uintptr_t)bpf_map__initial_value(map, &data_size);
+	if (!data)
+		return 0;
+	vars = realloc(rd->vars, (rd->nr_vars + btf_vlen(sec) + 1) * sizeof(*vars));
+	if (!vars)
+		return -ENOMEM;
+	rd->vars = vars;
 	vsi = btf_var_secinfos(sec);
 	for (int i = 0; i < btf_vlen(sec); i++, vsi++) {
 		const struct btf_type *t = btf__type_by_id(btf, vsi->type);
@@ -91,7 +82,32 @@ struct bpf_rodata *bpf_rodata_index(struct bpf_object *obj)
 			.id = vsi->type,
 			.offset = vsi->offset,
 			.size = vsi->size,
+			.data = data,
+			.data_size = data_size,
 		};
+	}
+	return 0;
+}
+
+struct bpf_rodata *bpf_rodata_index(struct bpf_object *obj)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_rodata *rd;
+	int err = 0;
+
+	if (!btf) {
+		errno = ENOENT;
+		return NULL;
+	}
+	rd = calloc(1, sizeof(*rd));
+	if (!rd)
+		return NULL;
+	for (size_t i = 0; i < sizeof(rodata_secs) / sizeof(rodata_secs[0]) && !err; i++)
+		err = index_section(rd, obj, btf, rodata_secs[i]);
+	if (err || !rd->nr_vars) {
+		bpf_rodata_free(rd);
+		errno = err ? ENOMEM : ENOENT;
+		return NULL;
 	}
 	qsort(rd->vars, rd->nr_vars, sizeof(*rd->vars), by_name);
 	for (int i = 1; i < rd->nr_vars; i++)
@@ -121,9 +137,9 @@ void *bpf_rodata_find(const struct bpf_rodata *rd, const char *var, size_t size)
 {
 	const struct rodata_var *v = lookup(rd, var);
 
-	if (!v || v->size != size || v->offset + size > rd->data_size)
+	if (!v || v->size != size || v->offset + size > v->data_size)
 		return NULL;
-	return rd->data + v->offset;
+	return v->data + v->offset;
 }
 
 int bpf_rodata_var_id(const struct bpf_rodata *rd, const char *var)

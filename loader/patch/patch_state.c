@@ -13,18 +13,13 @@
 
 #define STATE_VAR_PREFIX "bpflp_sysstate_"
 
-int patch_state_scan(struct patch_object *po)
+/* The BPFLP_STATE declarations of one data section of the object, if it has it. */
+static int scan_section(struct patch_object *po, const struct btf *btf, const char *sec_name)
 {
-	const struct btf *btf = bpf_object__btf(po->obj);
+	int id = btf__find_by_name_kind(btf, sec_name, BTF_KIND_DATASEC);
 	const struct btf_var_secinfo *vsi;
 	const struct btf_type *sec;
-	int id;
 
-	po->nr_states = 0;
-	/* Where the header puts them (abi.h), or .rodata in an object built before it did. */
-	id = btf ? btf__find_by_name_kind(btf, BPFLP_KNOB_SECTION, BTF_KIND_DATASEC) : -ENOENT;
-	if (id < 0)
-		id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -ENOENT;
 	if (id < 0)
 		return 0;
 	sec = btf__type_by_id(btf, id);
@@ -52,6 +47,17 @@ int patch_state_scan(struct patch_object *po)
 		s->rodata = decl;
 	}
 	return 0;
+}
+
+int patch_state_scan(struct patch_object *po)
+{
+	const struct btf *btf = bpf_object__btf(po->obj);
+
+	po->nr_states = 0;
+	if (!btf)
+		return 0;
+	/* Where the header puts them (abi.h), and .rodata, where an older header did. */
+	return scan_section(po, btf, BPFLP_KNOB_SECTION) ?: scan_section(po, btf, ".rodata");
 }
 
 static struct state_decl *find_state(struct patch_object *po, __u32 id)
