@@ -25,7 +25,7 @@
 #define BPFLP_SIDE_BIT           63    /* which side of a stub's program array runs */
 #define BPFLP_LIVEPATCH_NAME_MAX 56    /* the kernel's MODULE_NAME_LEN */
 
-/* Identity a patch object carries in its .rodata (see BPFLP_PATCH). */
+/* Identity a patch object carries in BPFLP_KNOB_SECTION (see BPFLP_PATCH). */
 struct bpflp_patch_info {
 	__u32 magic;
 	__u32 abi_version;
@@ -162,7 +162,7 @@ struct bpflp_shadow_key {
 };
 
 /*
- * A system-state version (BPFLP_STATE), in .rodata. The loader fills in
+ * A system-state version (BPFLP_STATE), in BPFLP_KNOB_SECTION. The loader fills in
  * prev_* before load from the active patch that declares the same id, so
  * callbacks can tell a fresh setup from a take-over (klp_get_prev_state).
  */

@@ -44,8 +44,10 @@ static struct bpf_map *section_map(struct bpf_object *obj, const char *sec_name)
 		const char *name = bpf_map__name(map);
 		size_t len = strlen(name), want = strlen(sec_name);
 
-		if (bpf_map__is_internal(map) && len >= want && !strcmp(name + len - want, sec_name) &&
-		    (len == want || !strcmp(sec_name, ".rodata")))
+		if (!bpf_map__is_internal(map) || len < want || strcmp(name + len - want, sec_name))
+			continue;
+		/* libbpf cuts the object's name at its first dot: OBJ.rodata, not x.data.rodata. */
+		if (len == want || (!strcmp(sec_name, ".rodata") && !memchr(name, '.', len - want)))
 			return map;
 	}
 	return NULL;

@@ -8,18 +8,20 @@
 struct bpf_object;
 
 /*
- * The variables of an object's .rodata, indexed by name once: a patch has
+ * The variables of an object's read-only data where bpflp's live
+ * (.rodata.bpflp, and .rodata for objects built before it and hand-written
+ * ones), indexed by name once: a patch has
  * several per function, and looking each up by a scan of the section made
  * opening a patch of N functions cost N^2 (docs/benchmarks.md, run M).
  */
 struct bpf_rodata;
 
-/* NULL, with errno, when the object has no .rodata or no BTF for it. */
+/* NULL, with errno, when the object has neither section or no BTF for it. */
 struct bpf_rodata *bpf_rodata_index(struct bpf_object *obj);
 void bpf_rodata_free(struct bpf_rodata *rd);
 
 /*
- * Pointer to the variable var of the .rodata image, if it has one of
+ * Pointer to the variable var in its section's image, if it has one of
  * exactly size bytes (and only one of that name); else NULL. Writes
  * through it land in what the programs read once loaded (const volatile
  * knobs). NULL rd: NULL.

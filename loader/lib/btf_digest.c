@@ -94,6 +94,38 @@ static int hash_part(struct btf_digests *d, struct sha256_ctx *h, __u32 id, int 
 	return err;
 }
 
+/* A modifier a pointer's target may wear before its type: const struct n *next. */
+static bool is_modifier(const struct btf_type *t)
+{
+	switch (btf_kind(t)) {
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * What a pointer points to: its modifiers, then a named target by its kind
+ * and name (a list links back to it, through const or not), an unnamed one
+ * in full (it cannot refer back to itself).
+ */
+static int hash_pointee(struct btf_digests *d, struct sha256_ctx *h, __u32 id, int depth)
+{
+	const struct btf_type *t = type_of(d, id);
+
+	for (int hops = 0; t && is_modifier(t) && hops < BTF_DIGEST_DEPTH; hops++) {
+		hash_u32(h, btf_kind(t));
+		hash_name(h, d->btf, t->name_off); /* a type tag's value */
+		id = t->type;
+		t = type_of(d, id);
+	}
+	return hash_part(d, h, id, depth, has_name(d, id));
+}
+
 /* What t is made of, beyond its kind and name. */
 static int hash_body(struct btf_digests *d, struct sha256_ctx *h, const struct btf_type *t, int depth)
 {
@@ -108,8 +140,7 @@ static int hash_body(struct btf_digests *d, struct sha256_ctx *h, const struct b
 		hash_u32(h, t->size);
 		break;
 	case BTF_KIND_PTR:
-		/* A named target by its name (a list links back to it); an unnamed one cannot. */
-		err = hash_part(d, h, t->type, depth, has_name(d, t->type));
+		err = hash_pointee(d, h, t->type, depth);
 		break;
 	case BTF_KIND_ARRAY:
 		hash_u32(h, btf_array(t)->nelems);

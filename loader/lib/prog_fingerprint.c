@@ -222,15 +222,57 @@ static int section_digest(struct fp_object *fo, size_t sec_idx, const __u8 **dig
 	return 0;
 }
 
+/* What bpflp's loader writes into each program before load: not the author's (design.md). */
+static const char *const loader_knobs[] = {
+	"bpflp_slot",  "bpflp_gen",        "bpflp_fid_",   "bpflp_idx_",
+	"bpflp_snap_", "bpflp_companion_", "bpflp_proto_",
+};
+
+/*
+ * A variable of bpflp's own section: what the loader writes counts by
+ * name only; a BPFLP_STATE declaration makes the program one that is never
+ * kept (the loader fills in the previous patch's state from the active set
+ * when it loads, so a kept program would keep another's); anything else
+ * there (the patch's identity, its livepatch module, an author's variable
+ * put there) by its bytes.
+ */
+static int hash_knob(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx, long s)
+{
+	const struct bpf_elf_sec *sec = &fo->e.secs[sec_idx];
+	const char *name = s >= 0 ? bpf_elf_sym_name(&fo->e, &fo->e.syms[s]) : NULL;
+	const __u8 *digest;
+	int err;
+
+	for (size_t i = 0; name && i < sizeof(loader_knobs) / sizeof(loader_knobs[0]); i++) {
+		size_t len = strlen(loader_knobs[i]);
+
+		if (!strncmp(name, loader_knobs[i], len) &&
+		    (loader_knobs[i][len - 1] == '_' || !name[len]))
+			return 0;
+	}
+	if (name && !strncmp(name, "bpflp_sysstate_", strlen("bpflp_sysstate_"))) {
+		fo->flags |= PROG_FP_PRIVATE_STATE;
+		return 0;
+	}
+	if (s >= 0 && sec->bytes &&
+	    fo->e.syms[s].st_value + fo->e.syms[s].st_size <= sec->shdr.sh_size) {
+		sha256_update(h, sec->bytes + fo->e.syms[s].st_value, fo->e.syms[s].st_size);
+		return 0;
+	}
+	err = section_digest(fo, sec_idx, &digest);
+	if (!err)
+		sha256_update(h, digest, SHA256_DIGEST_SIZE);
+	return err;
+}
+
 /*
  * Data: the variable the address falls in and where in it, and what the
  * program can read there. A read-only section becomes one map, and the
  * verifier lets a program read any byte of it, not only the variable a
  * relocation names (an index past its end reads the next one): all of
- * the section's bytes count. bpflp's own section counts by name only: it
- * holds what the loader writes and the patch's identity, and its layout
- * follows the number of programs in the object. A writable section is
- * state of the object's own.
+ * the section's bytes count. bpflp's own section is hash_knob's: its
+ * layout follows the number of programs in the object, and most of it is
+ * what the loader writes. A writable section is state of the object's own.
  */
 static int hash_data(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx, GElf_Addr off)
 {
@@ -245,7 +287,7 @@ static int hash_data(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx,
 	hash_str(h, s >= 0 ? bpf_elf_sym_name(&fo->e, &fo->e.syms[s]) : "");
 	hash_u64(h, off - start);
 	if (sec->name && !strcmp(sec->name, BPFLP_KNOB_SECTION))
-		return 0;
+		return hash_knob(fo, h, sec_idx, s);
 	if (writable_section(sec)) {
 		if (!(fo->shared && fo->shared(sec->name ?: "")))
 			fo->flags |= PROG_FP_PRIVATE_STATE;

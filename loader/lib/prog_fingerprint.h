@@ -16,9 +16,10 @@
  * target), program type, load flags and the object's license.
  *
  * Left out on purpose: debug sections, line and function info, symbol and
- * section order, and whatever the loader writes into .rodata before load
- * (bpflp's per-apply knobs: only their initial bytes, zero, are the
- * author's).
+ * section order, and whatever the loader writes into bpflp's section
+ * (.rodata.bpflp) before load: slot, generation and each program's knobs
+ * count by name only. A program that reads a BPFLP_STATE declaration is
+ * never kept (the loader fills in the previous patch's state).
  */
 #ifndef BPFLP_PROG_FINGERPRINT_H
 #define BPFLP_PROG_FINGERPRINT_H

@@ -15,7 +15,7 @@
 struct patch_object;
 struct registry;
 
-/* patch_object_open: read the BPFLP_STATE declarations from .rodata. */
+/* patch_object_open: read the BPFLP_STATE declarations (.rodata.bpflp, or .rodata). */
 int patch_state_scan(struct patch_object *po);
 /*
  * apply: check po against the active patches in reg (prints the error

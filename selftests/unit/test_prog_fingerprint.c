@@ -336,6 +336,27 @@ static void test_type_digest_refuses_depth_and_loops(void **state)
 	btf__free(btf);
 }
 
+/* struct n { int v; const struct n *next; }: a list through a const pointer is no loop. */
+static void test_type_digest_const_pointer_to_itself(void **state)
+{
+	__u8 d[SHA256_DIGEST_SIZE];
+	struct btf *btf = btf__new_empty();
+	int i32, n, cn, ptr;
+
+	(void)state;
+	assert_non_null(btf);
+	i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	n = btf__add_struct(btf, "n", 16);
+	assert_int_equal(btf__add_field(btf, "v", i32, 0, 0), 0);
+	cn = n + 1; /* the const below, added after n's fields */
+	ptr = cn + 1;
+	assert_int_equal(btf__add_field(btf, "next", ptr, 64, 0), 0);
+	assert_int_equal(btf__add_const(btf, n), cn);
+	assert_int_equal(btf__add_ptr(btf, cn), ptr);
+	assert_int_equal(digest_type(btf, n, d), 0);
+	btf__free(btf);
+}
+
 /*
  * A read-only variable no program names: any program reading its section
  * can read it (a map is all or nothing to the verifier), so all of those
@@ -376,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_type_digest_follows_unnamed_pointer),
 		cmocka_unit_test(test_type_digest_wide_and_deep),
 		cmocka_unit_test(test_type_digest_refuses_depth_and_loops),
+		cmocka_unit_test(test_type_digest_const_pointer_to_itself),
 		cmocka_unit_test(test_unnamed_read_only_data),
 		cmocka_unit_test(test_data_section_by_name),
 	};
