@@ -35,22 +35,16 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct rodata_var *)a)->name, ((const struct rodata_var *)b)->name);
 }
 
-/* The internal map of section sec_name: libbpf names .rodata's OBJ.rodata, a custom one as is. */
+/*
+ * The internal map of section sec_name: libbpf 1.1 finds an internal map
+ * by its section's name, whatever name it gave the map (OBJ.rodata, with
+ * OBJ cut from the object's name, dots and all).
+ */
 static struct bpf_map *section_map(struct bpf_object *obj, const char *sec_name)
 {
-	struct bpf_map *map;
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, sec_name);
 
-	bpf_object__for_each_map(map, obj) {
-		const char *name = bpf_map__name(map);
-		size_t len = strlen(name), want = strlen(sec_name);
-
-		if (!bpf_map__is_internal(map) || len < want || strcmp(name + len - want, sec_name))
-			continue;
-		/* libbpf cuts the object's name at its first dot: OBJ.rodata, not x.data.rodata. */
-		if (len == want || (!strcmp(sec_name, ".rodata") && !memchr(name, '.', len - want)))
-			return map;
-	}
-	return NULL;
+	return map && bpf_map__is_internal(map) ? map : NULL;
 }
 
 /* Add the variables of section sec_name, if obj has it: 0 or -ENOMEM. */
