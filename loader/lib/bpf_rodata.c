@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include "bpflp/abi.h"
 #include "bpf_rodata.h"
+#include "util.h"
 
 struct rodata_var {
 	const char *name; /* in the object's BTF strings */
@@ -98,7 +99,7 @@ struct bpf_rodata *bpf_rodata_index(struct bpf_object *obj)
 	rd = calloc(1, sizeof(*rd));
 	if (!rd)
 		return NULL;
-	for (size_t i = 0; i < sizeof(rodata_secs) / sizeof(rodata_secs[0]) && !err; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(rodata_secs) && !err; i++)
 		err = index_section(rd, obj, btf, rodata_secs[i]);
 	if (err || !rd->nr_vars) {
 		bpf_rodata_free(rd);

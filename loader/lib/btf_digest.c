@@ -226,15 +226,5 @@ static int type_digest(struct btf_digests *d, __u32 id, int depth, __u8 out[SHA2
 
 int btf_digests_hash(struct btf_digests *d, __u32 id, struct sha256_ctx *h)
 {
-	__u8 digest[SHA256_DIGEST_SIZE];
-	int err;
-
-	if (!type_of(d, id)) {
-		hash_u32(h, ~0U);
-		return 0;
-	}
-	err = type_digest(d, id, 0, digest);
-	if (!err)
-		sha256_update(h, digest, sizeof(digest));
-	return err;
+	return hash_part(d, h, id, 0, false);
 }

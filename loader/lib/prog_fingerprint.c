@@ -15,6 +15,7 @@
 #include "bpf_elf.h"
 #include "btf_digest.h"
 #include "prog_fingerprint.h"
+#include "util.h"
 
 #define FP_FORMAT       "bpflp-fingerprint-2"
 #define BPF_INSN_SIZE   8
@@ -189,7 +190,7 @@ static bool writable_section(const struct bpf_elf_sec *sec)
 
 	if (sec->shdr.sh_flags & SHF_WRITE)
 		return true;
-	for (size_t i = 0; i < sizeof(writable) / sizeof(writable[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(writable); i++) {
 		size_t len = strlen(writable[i]);
 
 		if (!strncmp(name, writable[i], len) && (!name[len] || name[len] == '.'))
@@ -198,28 +199,38 @@ static bool writable_section(const struct bpf_elf_sec *sec)
 	return false;
 }
 
-/* All of a read-only data section's bytes, hashed once per object. */
-static int section_digest(struct fp_object *fo, size_t sec_idx, const __u8 **digest)
+/* All of a read-only data section's bytes, into h: their digest, made once per object. */
+static int hash_section(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx)
 {
 	const struct bpf_elf_sec *sec = &fo->e.secs[sec_idx];
 	struct fp_data_memo *memo = &fo->data_memo[sec_idx];
-	struct sha256_ctx h;
+	struct sha256_ctx bytes;
 	int err;
 
 	if (!memo->done) {
-		err = sha256_init(&h);
+		err = sha256_init(&bytes);
 		if (err)
 			return err;
-		hash_u64(&h, sec->shdr.sh_size);
+		hash_u64(&bytes, sec->shdr.sh_size);
 		if (sec->bytes)
-			sha256_update(&h, sec->bytes, sec->shdr.sh_size);
-		err = sha256_final(&h, memo->digest);
+			sha256_update(&bytes, sec->bytes, sec->shdr.sh_size);
+		err = sha256_final(&bytes, memo->digest);
 		if (err)
 			return err;
 		memo->done = true;
 	}
-	*digest = memo->digest;
+	sha256_update(h, memo->digest, sizeof(memo->digest));
 	return 0;
+}
+
+/* Variable s's initial bytes, when it lies within its section. */
+static void hash_var_bytes(struct fp_object *fo, struct sha256_ctx *h,
+			   const struct bpf_elf_sec *sec, long s)
+{
+	const GElf_Sym *sym = &fo->e.syms[s];
+
+	if (sec->bytes && sym->st_value + sym->st_size <= sec->shdr.sh_size)
+		sha256_update(h, sec->bytes + sym->st_value, sym->st_size);
 }
 
 /* What bpflp's loader writes into each program before load: not the author's (design.md). */
@@ -238,12 +249,9 @@ static const char *const loader_knobs[] = {
  */
 static int hash_knob(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx, long s)
 {
-	const struct bpf_elf_sec *sec = &fo->e.secs[sec_idx];
 	const char *name = s >= 0 ? bpf_elf_sym_name(&fo->e, &fo->e.syms[s]) : NULL;
-	const __u8 *digest;
-	int err;
 
-	for (size_t i = 0; name && i < sizeof(loader_knobs) / sizeof(loader_knobs[0]); i++) {
+	for (size_t i = 0; name && i < ARRAY_SIZE(loader_knobs); i++) {
 		size_t len = strlen(loader_knobs[i]);
 
 		if (!strncmp(name, loader_knobs[i], len) &&
@@ -254,15 +262,10 @@ static int hash_knob(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx,
 		fo->flags |= PROG_FP_PRIVATE_STATE;
 		return 0;
 	}
-	if (s >= 0 && sec->bytes &&
-	    fo->e.syms[s].st_value + fo->e.syms[s].st_size <= sec->shdr.sh_size) {
-		sha256_update(h, sec->bytes + fo->e.syms[s].st_value, fo->e.syms[s].st_size);
-		return 0;
-	}
-	err = section_digest(fo, sec_idx, &digest);
-	if (!err)
-		sha256_update(h, digest, SHA256_DIGEST_SIZE);
-	return err;
+	if (s < 0)
+		return hash_section(fo, h, sec_idx);
+	hash_var_bytes(fo, h, &fo->e.secs[sec_idx], s);
+	return 0;
 }
 
 /*
@@ -279,8 +282,6 @@ static int hash_data(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx,
 	const struct bpf_elf_sec *sec = &fo->e.secs[sec_idx];
 	long s = bpf_elf_covering_sym(&fo->e, sec_idx, off, STT_OBJECT);
 	GElf_Addr start = s >= 0 ? fo->e.syms[s].st_value : 0;
-	const __u8 *digest;
-	int err;
 
 	hash_str(h, "data");
 	hash_str(h, sec->name ?: "");
@@ -291,14 +292,11 @@ static int hash_data(struct fp_object *fo, struct sha256_ctx *h, size_t sec_idx,
 	if (writable_section(sec)) {
 		if (!(fo->shared && fo->shared(sec->name ?: "")))
 			fo->flags |= PROG_FP_PRIVATE_STATE;
-		if (s >= 0 && sec->bytes && start + fo->e.syms[s].st_size <= sec->shdr.sh_size)
-			sha256_update(h, sec->bytes + start, fo->e.syms[s].st_size);
+		if (s >= 0)
+			hash_var_bytes(fo, h, sec, s);
 		return 0;
 	}
-	err = section_digest(fo, sec_idx, &digest);
-	if (!err)
-		sha256_update(h, digest, SHA256_DIGEST_SIZE);
-	return err;
+	return hash_section(fo, h, sec_idx);
 }
 
 /* What relocation r of the code at insn names, by name and content, never by place. */
