@@ -17,7 +17,8 @@
 
 #define BPFLP_NAME_MAX           32    /* [a-z0-9_-]{1,32} */
 #define BPFLP_FUNC_NAME_MAX      64    /* kernel symbol names */
-#define BPFLP_MAX_SLOTS          64    /* one bit each in the commit word */
+#define BPFLP_MAX_SLOTS          64    /* bits of the commit word, and size of the maps per slot */
+#define BPFLP_PATCH_SLOTS        63    /* slots a patch can take: bit 63 is BPFLP_SIDE_BIT */
 #define BPFLP_MAX_FUNCS          1024  /* programs per patch */
 #define BPFLP_MAX_COVERED        16384 /* functions all active patches touch */
 #define BPFLP_NO_SLOT            0xffU /* rodata default: gate never opens */
@@ -36,8 +37,13 @@ struct bpflp_patch_info {
 
 /*
  * The commit word. Every gate of every patch reads it; flipping it with one
- * atomic compare-and-swap switches the whole patch set at once. Bit N set
- * means "the patch in slot N is active".
+ * atomic compare-and-swap switches the whole patch set at once. Bit N set,
+ * for N below BPFLP_PATCH_SLOTS, means "the patch in slot N is active".
+ * Bit BPFLP_SIDE_BIT names the side of every dispatch stub's program array
+ * that runs, and every apply and disable flips it with the slots' bits, so
+ * one write moves both protocols (docs/design.md, "Next"). A patch an
+ * older bpflp applied in slot 63 keeps that bit as its slot until it
+ * leaves (loader/engine/word_bits.h).
  *
  * flux is non-zero while a transaction holds the lock and may flip the
  * word (and after a bpflp died in one, until the next ends). Between

@@ -24,6 +24,7 @@
 #include "pins.h"
 #include "store.h"
 #include "txn.h"
+#include "word_print.h"
 
 /* Recover first, as every command does; a live transaction is reported instead. */
 static int load_registry(struct registry *reg, __u64 *word, struct journal *in_flight)
@@ -173,7 +174,7 @@ int do_list(const struct verb_args *args)
 		drift_scan(&reg, word, &drift);
 	if (json_output) {
 		jsonw_start_object(json_wtr);
-		jsonw_uint_field(json_wtr, "commit_word", word);
+		word_print_json(&reg, word);
 		drift_print_json("drift", &drift);
 		if (in_flight.magic) {
 			jsonw_name(json_wtr, "pending_transaction");

@@ -21,6 +21,7 @@
 #include "output.h"
 #include "snapshot_loader.h"
 #include "status_codes.h"
+#include "word_print.h"
 
 struct status {
 	enum status_code code;
@@ -102,7 +103,7 @@ static void print_status_json(const struct status *st)
 	jsonw_uint_field(json_wtr, "exit_code", st->code);
 	jsonw_string_field(json_wtr, "reason", st->why);
 	if (st->code != STATUS_UNSUPPORTED) {
-		jsonw_uint_field(json_wtr, "commit_word", st->word);
+		word_print_json(&st->reg, st->word);
 		jsonw_name(json_wtr, "active");
 		jsonw_start_array(json_wtr);
 		for (int i = 0; i < st->reg.nr; i++) {
@@ -132,6 +133,7 @@ static void print_status_json(const struct status *st)
 
 static void print_status_plain(const struct status *st)
 {
+	char word[96];
 	int active = 0;
 
 	printf("status: %s%s%s\n", status_codes[st->code].name, st->why[0] ? ": " : "", st->why);
@@ -139,8 +141,8 @@ static void print_status_plain(const struct status *st)
 		return;
 	for (int i = 0; i < st->reg.nr; i++)
 		active += st->reg.recs[i].meta.status == PATCH_ACTIVE;
-	printf("commit word: %#llx, %d active patch%s\n", (unsigned long long)st->word, active,
-	       active == 1 ? "" : "es");
+	word_format(&st->reg, st->word, word, sizeof(word));
+	printf("commit word: %s, %d active patch%s\n", word, active, active == 1 ? "" : "es");
 	if (st->journal.magic)
 		printf("pending transaction: %s of %s by pid %u\n",
 		       st->journal.op == JOURNAL_APPLY ? "apply" : "disable", st->journal.dir,

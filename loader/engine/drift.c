@@ -24,6 +24,7 @@
 #include "snapshot_links.h"
 #include "stage.h"
 #include "util.h"
+#include "word_bits.h"
 
 #define FTRACE_ENABLED "/proc/sys/kernel/ftrace_enabled"
 
@@ -426,7 +427,7 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 	scan_shadows(reg, rep);
 	orphans = scan_orphans(reg, rep);
 	scan_companion_orphans(reg, rep);
-	unrecorded = word & ~recorded;
+	unrecorded = word_slots(reg, word) & ~recorded;
 	for (int s = 0; unrecorded && s < BPFLP_MAX_SLOTS; s++)
 		if (unrecorded & (1ULL << s))
 			drift_add(rep, NULL, orphans ? DRIFT_NONE : DRIFT_RECORD,

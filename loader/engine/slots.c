@@ -177,7 +177,8 @@ static int oldest_slot(__u64 candidates, const __u64 *released)
 
 int slot_pick(int armed_fd, int snap_fd, __u64 word, int wait_ms, __u32 *slot, __u64 *lingering)
 {
-	__u64 released[BPFLP_MAX_SLOTS];
+	/* Never bit 63, the side bit (word_bits.h), whatever the word holds there. */
+	__u64 released[BPFLP_MAX_SLOTS], free = ~word & ((1ULL << BPFLP_PATCH_SLOTS) - 1);
 	int err, best;
 
 	slot_release_times(armed_fd, released);
@@ -186,13 +187,13 @@ int slot_pick(int armed_fd, int snap_fd, __u64 word, int wait_ms, __u32 *slot, _
 		if (err)
 			return err;
 		*lingering &= ~word;
-		best = oldest_slot(~word & ~*lingering, released);
+		best = oldest_slot(free & ~*lingering, released);
 		if (best >= 0) {
 			*slot = best;
 			return 0;
 		}
-		if (!~word || waited >= wait_ms)
-			return ~word ? -EBUSY : -ENOSPC;
+		if (!free || waited >= wait_ms)
+			return free ? -EBUSY : -ENOSPC;
 		sleep_ms(20);
 	}
 }

@@ -18,10 +18,11 @@
 int slots_with_programs(int snap_fd, __u64 *mask);
 
 /*
- * A slot the word does not use and no program still has, the one released
- * longest ago first (by the times bpflp_armed, armed_fd, keeps). Waits up
- * to wait_ms for programs being detached to go; -EBUSY with *lingering
- * set if they stay, -ENOSPC if the word uses every slot.
+ * A slot below BPFLP_PATCH_SLOTS that the slots in word do not use and no
+ * program still has, the one released longest ago first (by the times
+ * bpflp_armed, armed_fd, keeps). Waits up to wait_ms for programs being
+ * detached to go; -EBUSY with *lingering set if they stay, -ENOSPC if
+ * every slot is used.
  */
 int slot_pick(int armed_fd, int snap_fd, __u64 word, int wait_ms, __u32 *slot, __u64 *lingering);
 

@@ -35,6 +35,7 @@
 #include "txn.h"
 #include "txn_internal.h"
 #include "util.h"
+#include "word_bits.h"
 
 /* How long a slot choice waits for a replaced patch's programs to leave the kernel. */
 #define SLOT_WAIT_MS 5000
@@ -49,15 +50,20 @@
  */
 static int pick_slot(struct txn *t, bool stack, const char *name, __u32 *slot)
 {
-	int in_use = __builtin_popcountll(t->word), err;
+	int in_use = __builtin_popcountll(word_slots(&t->reg, t->word)), err;
 	__u64 lingering;
 
-	if (stack && in_use >= BPFLP_MAX_SLOTS - 1) {
+	if (stack && in_use >= BPFLP_PATCH_SLOTS - 1) {
 		p_err("cannot stack %s: %d patches are active, the most bpflp stacks (%d slots, one kept free so a cumulative replace always fits); apply a cumulative patch without --stack, or disable one",
-		      name, in_use, BPFLP_MAX_SLOTS);
+		      name, in_use, BPFLP_PATCH_SLOTS);
 		return -ENOSPC;
 	}
-	err = slot_pick(t->cc.armed_fd, t->cc.snap_fd, t->word, SLOT_WAIT_MS, slot, &lingering);
+	if (fault_legacy_slot() && !word_side_is_slot(&t->reg)) {
+		*slot = BPFLP_SIDE_BIT;
+		return 0;
+	}
+	err = slot_pick(t->cc.armed_fd, t->cc.snap_fd, word_slots(&t->reg, t->word), SLOT_WAIT_MS,
+			slot, &lingering);
 	if (err == -ENOSPC)
 		p_err("no free patch slot (%d in use): the state was changed by hand; run 'bpflp recover'",
 		      in_use);
@@ -365,7 +371,7 @@ static int apply_in(struct patch_object *po, struct txn *t, const char *path, bo
 	if (err)
 		goto out;
 	/* A cumulative apply takes every active patch out, and their module with them. */
-	err = lp_plan_init(&lp, module, &t->reg, stack ? 0 : t->word, timeout_s);
+	err = lp_plan_init(&lp, module, &t->reg, stack ? 0 : word_slots(&t->reg, t->word), timeout_s);
 	if (!err)
 		err = pick_slot(t, stack, po->info.name, &slot);
 	if (!err)

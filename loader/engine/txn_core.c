@@ -32,6 +32,7 @@
 #include "txn.h"
 #include "txn_internal.h"
 #include "util.h"
+#include "word_bits.h"
 
 int txn_reload_registry(struct txn *t)
 {
@@ -323,9 +324,10 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 		}
 	}
 	recorded = registry_active_mask(&t->reg);
-	if (t->word != recorded && !repairs) {
-		p_err("bpflp state is inconsistent: commit word %#llx, records say %#llx; run 'bpflp recover' (and see 'bpflp status')",
-		      (unsigned long long)t->word, (unsigned long long)recorded);
+	if (word_slots(&t->reg, t->word) != recorded && !repairs) {
+		p_err("bpflp state is inconsistent: commit word %#llx enables slots %#llx, records say %#llx; run 'bpflp recover' (and see 'bpflp status')",
+		      (unsigned long long)t->word, (unsigned long long)word_slots(&t->reg, t->word),
+		      (unsigned long long)recorded);
 		return -EUCLEAN;
 	}
 	return 0;
@@ -390,8 +392,11 @@ int txn_commit(struct txn *t, struct lp_plan *lp, const char *new_dir, const cha
 	return err;
 }
 
-/* The journal entry of a transaction from the current word to post_word. */
-void txn_plan_journal(struct txn *t, enum journal_op op, __u64 post_word, __u32 slot)
+/*
+ * The journal entry of a transaction from the current word to the slots
+ * post_slots, the side flipped (word_bits.h).
+ */
+void txn_plan_journal(struct txn *t, enum journal_op op, __u64 post_slots, __u32 slot)
 {
 	t->journal = (struct journal){
 		.magic = JOURNAL_MAGIC,
@@ -399,7 +404,10 @@ void txn_plan_journal(struct txn *t, enum journal_op op, __u64 post_word, __u32 
 		.op = op,
 		.pid = getpid(),
 		.pre_word = t->word,
-		.post_word = post_word,
+		/* Slot 63 only as an older bpflp gave it (fault_legacy_slot): its bit is its slot. */
+		.post_word = slot == BPFLP_SIDE_BIT && op == JOURNAL_APPLY ?
+				     post_slots :
+				     word_next(&t->reg, t->word, post_slots),
 		.started_at = realtime_ns(),
 		.slot = slot,
 		.created_store = t->created_store,

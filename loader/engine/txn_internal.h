@@ -50,7 +50,7 @@ int txn_finish(struct txn *t, enum patch_callback post_cb);
  */
 int txn_commit(struct txn *t, struct lp_plan *lp, const char *new_dir, const char *who,
 	       bool *lp_switched);
-void txn_plan_journal(struct txn *t, enum journal_op op, __u64 post_word, __u32 slot);
+void txn_plan_journal(struct txn *t, enum journal_op op, __u64 post_slots, __u32 slot);
 /* txn_repair.c: what an operator deleted by hand (see drift.h). */
 int txn_arm_active(struct txn *t);
 void txn_repin_shared_maps(void);

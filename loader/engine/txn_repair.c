@@ -26,6 +26,7 @@
 #include "txn.h"
 #include "txn_internal.h"
 #include "util.h"
+#include "word_bits.h"
 
 /* Every active patch armed in its slot (bpflp_armed lost by hand comes back empty). */
 int txn_arm_active(struct txn *t)
@@ -95,7 +96,7 @@ int txn_repair_drift(struct txn *t, struct recover_result *res)
 	}
 	drift_scan(&t->reg, t->word, &scan);
 	if (!drift_unrepairable(&scan))
-		clear |= t->word & ~registry_active_mask(&t->reg);
+		clear |= word_slots(&t->reg, t->word) & ~registry_active_mask(&t->reg);
 	if (clear && !err) {
 		err = commit_word(&t->cc, t->word, t->word & ~clear);
 		if (!err) {

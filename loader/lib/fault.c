@@ -29,3 +29,10 @@ void fault_point(const char *step)
 		kill(getpid(), SIGSTOP);
 	}
 }
+
+bool fault_legacy_slot(void)
+{
+	const char *legacy = getenv("BPFLP_LEGACY_SLOT");
+
+	return legacy && !strcmp(legacy, "1");
+}

@@ -2,6 +2,8 @@
 #ifndef BPFLP_FAULT_H
 #define BPFLP_FAULT_H
 
+#include <stdbool.h>
+
 /*
  * A named step of a transaction, for tests: BPFLP_FAULT=STEP kills bpflp
  * there (SIGKILL), BPFLP_PAUSE=STEP stops it there (SIGSTOP) until SIGCONT,
@@ -12,5 +14,12 @@
  * the phase split of selftests/tests/bench/scale.sh.
  */
 void fault_point(const char *step);
+
+/*
+ * BPFLP_LEGACY_SLOT=1, for tests: an apply takes slot 63, as a bpflp from
+ * before the side bit could (loader/engine/word_bits.h), so that a test
+ * can make the state an upgrade from one starts from.
+ */
+bool fault_legacy_slot(void);
 
 #endif /* BPFLP_FAULT_H */
