@@ -21,10 +21,20 @@
  *   empty:      side 1 live and emptied                        (ok)
  *   pushes=N:   entries the pusher gave (one per case with an entry)
  *   stub_insns=N: the stub's instructions as the kernel runs them
+ *
+ * dispatch_join --follow PATH STORE DIR: the same stub, reading bpflp's
+ * own commit word and snapshot entries (STORE/bpflp_state, bpflp_snap),
+ * with side 0 denying any process's opens of PATH with EPERM and side 1
+ * with EACCES; its link and array are pinned in DIR (made), so it stays
+ * after this exits and follows every commit bpflp makes. Removing the
+ * pins detaches it.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "bpflp/abi.h"
@@ -77,6 +87,55 @@ static void print_insns(int prog_fd)
 		printf("stub_insns=%u\n", info.xlated_prog_len / 8);
 }
 
+/* Pin the stub's link and array in dir, and the array's sides: it outlives this process. */
+static int follow(struct dispatch_join *skel, const char *store, const char *dir,
+		  const struct dispatch_target *t)
+{
+	struct dispatch_stub stub = { .prog_fd = -1, .array_fd = -1 };
+	char state[PATH_MAX], snap[PATH_MAX], array_pin[PATH_MAX], link_pin[PATH_MAX];
+	int state_fd, snap_fd, link = -1, err;
+	const char *what = "open bpflp's maps";
+
+	snprintf(state, sizeof(state), "%s/bpflp_state", store);
+	snprintf(snap, sizeof(snap), "%s/bpflp_snap", store);
+	snprintf(array_pin, sizeof(array_pin), "%s/array", dir);
+	snprintf(link_pin, sizeof(link_pin), "%s/link", dir);
+	state_fd = bpf_obj_get(state);
+	snap_fd = bpf_obj_get(snap);
+	err = state_fd < 0 || snap_fd < 0 ? -errno : 0;
+	if (!err) {
+		what = "load the stub";
+		err = dispatch_stub_load(t, state_fd, snap_fd, &stub);
+	}
+	if (!err) {
+		what = "fill its sides";
+		err = set_side(stub.array_fd, 0, skel->progs.deny_eperm) ?:
+			      set_side(stub.array_fd, 1, skel->progs.deny_eacces);
+	}
+	if (!err) {
+		what = "pin its array";
+		err = mkdir(dir, 0700) || bpf_obj_pin(stub.array_fd, array_pin) ? -errno : 0;
+	}
+	if (!err) {
+		what = "attach it";
+		link = bpf_link_create(stub.prog_fd, 0, BPF_MODIFY_RETURN, NULL);
+		err = link < 0 || bpf_obj_pin(link, link_pin) ? -errno : 0;
+	}
+	if (err)
+		fprintf(stderr, "error: cannot %s, for a stub on bpflp's word in %s: %s\n", what,
+			dir, strerror(-err));
+	else
+		printf("following: side 0 EPERM, side 1 EACCES\n");
+	if (link >= 0)
+		close(link);
+	if (state_fd >= 0)
+		close(state_fd);
+	if (snap_fd >= 0)
+		close(snap_fd);
+	dispatch_stub_close(&stub);
+	return err ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct dispatch_stub stub = { .prog_fd = -1, .array_fd = -1 };
@@ -85,16 +144,18 @@ int main(int argc, char **argv)
 	struct dispatch_target t = {};
 	struct bpf_link *pusher = NULL, *popper = NULL;
 	int link = -1, err, ret = 1;
+	bool following = argc == 5 && !strcmp(argv[1], "--follow");
+	const char *path = following ? argv[2] : argv[1];
 	struct stat st;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s PATH\n", argv[0]);
+	if (argc != 2 && !following) {
+		fprintf(stderr, "usage: %s PATH | --follow PATH STORE DIR\n", argv[0]);
 		return 2;
 	}
 	platform_setup_libbpf(false);
 	attach_target_handlers(); /* before any object opens (dispatch_stub.h) */
-	if (stat(argv[1], &st) || kernel_func_find("security_file_open", &kf)) {
-		fprintf(stderr, "error: %s or security_file_open: %s\n", argv[1], strerror(errno));
+	if (stat(path, &st) || kernel_func_find("security_file_open", &kf)) {
+		fprintf(stderr, "error: %s or security_file_open: %s\n", path, strerror(errno));
 		return 1;
 	}
 	skel = dispatch_join__open();
@@ -102,8 +163,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "error: cannot open dispatch_join: %s\n", strerror(errno));
 		return 1;
 	}
-	skel->rodata->target_tgid = getpid();
+	skel->rodata->target_tgid = following ? 0 : getpid();
 	skel->rodata->target_ino = st.st_ino;
+	skel->rodata->target_dev = major(st.st_dev) << 20 | minor(st.st_dev); /* MKDEV */
 	skel->rodata->target_key = kf.key;
 	err = dispatch_join__load(skel);
 	if (err) {
@@ -113,6 +175,10 @@ int main(int argc, char **argv)
 	t.func_key = kf.key;
 	t.btf_id = kf.btf_id;
 	t.btf_obj_fd = kernel_func_btf_obj_fd(kf.key);
+	if (following && t.btf_obj_fd >= 0) {
+		ret = follow(skel, argv[3], argv[4], &t);
+		goto out;
+	}
 	err = t.btf_obj_fd < 0 ? t.btf_obj_fd :
 				 dispatch_stub_load(&t, bpf_map__fd(skel->maps.data_bpflp_state),
 						    bpf_map__fd(skel->maps.bpflp_snap), &stub);

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->target_tgid = getpid();
 	skel->rodata->target_ino = st.st_ino;
+	skel->rodata->target_dev = major(st.st_dev) << 20 | minor(st.st_dev); /* MKDEV */
 	err = tail_dispatch__load(skel);
 	if (err) {
 		ret = platform_load_failed("tail_dispatch", err);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The opens a dispatch probe acts on (tail_dispatch, dispatch_join): the
- * test process's own opens of its target file, never the system's, and
+ * test process's own opens of its target file (any process's when
+ * target_tgid is 0, for a stub left pinned), never other files, and
  * the two implementations a stub's array holds for security_file_open,
  * which deny them with different errnos so that open() tells which ran.
  */
@@ -14,11 +15,13 @@
 
 const volatile __u32 target_tgid;
 const volatile __u64 target_ino;
+const volatile __u32 target_dev; /* the kernel's encoding (MKDEV): inode numbers repeat across filesystems */
 
 static __always_inline bool is_target(struct file *file)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == target_tgid &&
-	       BPF_CORE_READ(file, f_inode, i_ino) == target_ino;
+	return (!target_tgid || (bpf_get_current_pid_tgid() >> 32) == target_tgid) &&
+	       BPF_CORE_READ(file, f_inode, i_ino) == target_ino &&
+	       BPF_CORE_READ(file, f_inode, i_sb, s_dev) == target_dev;
 }
 
 SEC("fmod_ret/security_file_open")
