@@ -154,8 +154,14 @@ static __always_inline int bpflp__gate(struct bpflp_state *state, void *ctx,
 		mask = *(volatile __u64 *)&state->active_mask;
 	else
 		mask = bpflp__snapshot_word(ctx, state, func_key, on_entry, snap_mode);
-	/* Alone in the word, the common case: active, and no newer patch can cover it. */
-	if (mask == bit)
+	/*
+	 * Alone in the word, the common case: active, and no newer patch can
+	 * cover it. Bit 63 is the stubs' side bit, which every commit flips,
+	 * and no slot this gate defers to: a patch an older bpflp put in slot
+	 * 63 is older than any this header built, and its own gate, with bit
+	 * 63 for bit, never matches here and takes the longer way.
+	 */
+	if ((mask & ~(1ULL << BPFLP_SIDE_BIT)) == bit)
 		return 1;
 	if (!(mask & bit))
 		return 0;

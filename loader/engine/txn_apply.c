@@ -58,7 +58,8 @@ static int pick_slot(struct txn *t, bool stack, const char *name, __u32 *slot)
 		      name, in_use, BPFLP_PATCH_SLOTS);
 		return -ENOSPC;
 	}
-	if (fault_legacy_slot() && !word_side_is_slot(&t->reg)) {
+	/* As an older bpflp would: only while bit 63 is clear, or the commit would change nothing. */
+	if (fault_legacy_slot() && !(t->word & WORD_SIDE_MASK)) {
 		*slot = BPFLP_SIDE_BIT;
 		return 0;
 	}
@@ -271,7 +272,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 		err = attach_patch(po, meta, t->journal.dir,
 				   snapshot_needed(&t->reg, meta, meta) ? &t->cc : NULL);
 	if (!err)
-		err = txn_sync_gate_maps(t, meta, t->word);
+		err = txn_sync_gate_maps(t, meta, word_slots(&t->reg, t->word));
 	if (!err)
 		fault_point("staged");
 	return err;

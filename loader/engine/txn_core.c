@@ -110,6 +110,12 @@ struct patch_record *txn_record_by_dir(struct txn *t, const char *dir)
 int txn_reconcile(struct txn *t, const struct journal *j)
 {
 	struct patch_record *own = txn_record_by_dir(t, j->dir);
+	/*
+	 * The gate maps keep both words' slots for calls that began before
+	 * the commit; bit 63 among them only while it was a slot, as the
+	 * records said before this marks any replaced (word_bits.h).
+	 */
+	__u64 keep = word_slots(&t->reg, t->word | j->pre_word);
 	char by[PATCH_SPEC_MAX] = "";
 	int err = 0;
 
@@ -139,7 +145,7 @@ int txn_reconcile(struct txn *t, const struct journal *j)
 	}
 	/* Now that no replaced patch runs: shadows nobody declares any more go. */
 	err = shadow_settle(&t->reg, j->op == JOURNAL_DISABLE && j->keep_shadow) ?: err;
-	return txn_sync_gate_maps(t, NULL, t->word | j->pre_word) ?: err;
+	return txn_sync_gate_maps(t, NULL, keep) ?: err;
 }
 
 /*
@@ -184,7 +190,7 @@ void txn_roll_back(struct txn *t, const struct journal *j)
 	if (j->has_previous && !mkdir(j->dir, 0700))
 		store_write_meta(j->dir, &j->previous);
 	txn_reload_registry(t);
-	txn_sync_gate_maps(t, NULL, t->word);
+	txn_sync_gate_maps(t, NULL, word_slots(&t->reg, t->word));
 	journal_remove();
 	/* The caller removes a tree the transaction created, once it is done with it. */
 	t->created_store |= j->created_store;
@@ -323,6 +329,9 @@ int txn_begin(struct txn *t, struct recover_result *recovered, bool create)
 			return err;
 		}
 	}
+	err = word_retire_slot_63(&t->cc, &t->reg, repairs != NULL);
+	if (err)
+		return err;
 	recorded = registry_active_mask(&t->reg);
 	if (word_slots(&t->reg, t->word) != recorded && !repairs) {
 		p_err("bpflp state is inconsistent: commit word %#llx enables slots %#llx, records say %#llx; run 'bpflp recover' (and see 'bpflp status')",

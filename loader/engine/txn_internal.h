@@ -31,6 +31,7 @@ struct txn {
 
 /* txn_core.c: the lifecycle every transaction shares (each is documented there). */
 int txn_reload_registry(struct txn *t);
+/* keep: the slots whose bits the gate maps keep for functions no record covers (word_slots). */
 int txn_sync_gate_maps(struct txn *t, const struct patch_meta *extra, __u64 keep);
 int txn_run_pinned_callback(const struct patch_record *rec, enum patch_callback cb, int *retval);
 struct patch_record *txn_record_by_dir(struct txn *t, const char *dir);

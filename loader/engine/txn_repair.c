@@ -107,7 +107,7 @@ int txn_repair_drift(struct txn *t, struct recover_result *res)
 		}
 	}
 	err = txn_reload_registry(t) ?: err;
-	return txn_sync_gate_maps(t, NULL, t->word) ?: err;
+	return txn_sync_gate_maps(t, NULL, word_slots(&t->reg, t->word)) ?: err;
 }
 
 /*

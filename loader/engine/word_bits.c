@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The commit word's slot bits and side bit: see word_bits.h. */
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "output.h"
+#include "slots.h"
 #include "word_bits.h"
 
 bool word_side_is_slot(const struct registry *reg)
@@ -22,4 +27,46 @@ __u64 word_next(const struct registry *reg, __u64 pre, __u64 post_slots)
 	if (word_side_is_slot(reg))
 		return post_slots;
 	return (post_slots & WORD_SLOT_MASK) | (~pre & WORD_SIDE_MASK);
+}
+
+/* No program of a slot-63 instance is left in the kernel: 0, or -EBUSY with the error said. */
+static int slot_63_gone(struct commit_ctx *cc)
+{
+	__u64 lingering;
+	int err = slots_with_programs(cc->snap_fd, &lingering);
+
+	if (!err && (lingering & WORD_SIDE_MASK))
+		err = -EBUSY;
+	if (err)
+		p_err("slot 63 holds a patch no record names (an older bpflp's, its record deleted by hand): its gates would open with every other commit; remove its directory (see 'bpflp status') and run 'bpflp recover'");
+	return err;
+}
+
+int word_retire_slot_63(struct commit_ctx *cc, const struct registry *reg, bool repair)
+{
+	__u32 slot = BPFLP_SIDE_BIT;
+	__u64 armed, order, zero = 0;
+	int err = 0;
+
+	if (word_side_is_slot(reg) || bpf_map_lookup_elem(cc->armed_fd, &slot, &armed) || !armed)
+		return 0;
+	if (!(armed & SLOT_RELEASED) && !repair) {
+		p_err("slot 63 is armed for a patch no record names (an older bpflp's, its record deleted by hand): run 'bpflp recover', which says what to do");
+		return -EUCLEAN;
+	}
+	if (!(armed & SLOT_RELEASED) && slot_63_gone(cc))
+		return -EUCLEAN;
+	for (__u32 s = 0; s < BPFLP_MAX_SLOTS && !err; s++) {
+		if (bpf_map_lookup_elem(cc->order_fd, &s, &order) || !(order & WORD_SIDE_MASK))
+			continue;
+		order &= ~WORD_SIDE_MASK;
+		if (bpf_map_update_elem(cc->order_fd, &s, &order, BPF_ANY))
+			err = -errno;
+	}
+	if (!err && bpf_map_update_elem(cc->armed_fd, &slot, &zero, BPF_ANY))
+		err = -errno;
+	if (err)
+		p_err("cannot retire slot 63 from %s/bpflp_order and bpflp_armed: %s", STORE_ROOT,
+		      strerror(-err));
+	return err;
 }

@@ -175,8 +175,9 @@ int main(int argc, char **argv)
 	t.func_key = kf.key;
 	t.btf_id = kf.btf_id;
 	t.btf_obj_fd = kernel_func_btf_obj_fd(kf.key);
-	if (following && t.btf_obj_fd >= 0) {
-		ret = follow(skel, argv[3], argv[4], &t);
+	if (following) {
+		ret = t.btf_obj_fd < 0 ? platform_load_failed("the dispatch stub", t.btf_obj_fd) :
+					 follow(skel, argv[3], argv[4], &t);
 		goto out;
 	}
 	err = t.btf_obj_fd < 0 ? t.btf_obj_fd :

@@ -12,7 +12,13 @@
 #     no commit flips it while the patch is active, its gate stays open
 #     across a stack and a disable of another patch, `status` sees no
 #     drift, and the replace that takes it out leaves side 0, from which
-#     the next commit flips again.
+#     the next commit flips again;
+#  4. an older patch that deferred to the slot-63 patch on its function
+#     stops deferring once it leaves: with a third patch active and the
+#     side 1, bpflp_order's bit 63 would otherwise shut it;
+#  5. a slot-63 patch whose record pins were deleted by hand would see its
+#     gate open with every other commit: transactions are refused, naming
+#     it, until its directory is removed and `recover` releases the slot.
 . "$(dirname "$0")/../../lib.sh"
 . "$(dirname "$0")/../patch_lib.bash"
 core_setup
@@ -85,3 +91,40 @@ assert_eq "$(side)" 0 "side once the patch in slot 63 is replaced"
 assert_eq "$(raw_word)" "$(word_of_list)" "raw word after the replace"
 assert_behaviour "EACCES EACCES ok" "after replacing slot 63's patch"
 step "stacking t-c@1 after slot 63 left" "EACCES EACCES EPERM" apply "$(patch_obj t-c@1)" --stack
+
+echo "# 4. what the slot-63 patch left in bpflp_order"
+bpflp_reset
+bpflp_ok apply "$(patch_obj t-a@1)" > /dev/null
+bpflp_ok apply "$(patch_obj t-c@1)" --stack > /dev/null
+out=$(BPFLP_LEGACY_SLOT=1 "$BPFLP" -j apply "$(patch_obj t-r@1)" --stack) || fail "legacy stack failed"
+assert_eq "$(jq -r .slot <<< "$out")" 63 "t-r@1's slot"
+bpflp_ok apply "$(patch_obj t-b@1)" --stack > /dev/null
+assert_behaviour "EACCES EPERM EPERM" "t-r@1 in slot 63 over t-a@1, under t-b@1"
+bpflp_ok disable t-r@1 > /dev/null
+assert_behaviour "EPERM EPERM EPERM" "after disabling slot 63's patch"
+assert_eq "$(side)" 0 "side once slot 63's patch is out"
+bpflp_ok disable t-b@1 > /dev/null
+assert_eq "$(side)" 1 "side after the next disable"
+assert_behaviour "EPERM ok EPERM" "side 1: t-a@1 defers to no slot 63"
+assert_eq "$(bpftool -j map dump pinned "$STORE/bpflp_order" | jq '[.[].value | if type == "array" then (.[7] | test("^0x[89a-f]")) else . >= 9223372036854775808 end | select(.)] | length')" 0 \
+	"bpflp_order entries with bit 63"
+
+echo "# 5. slot 63 armed for a patch without a record"
+bpflp_reset
+BPFLP_LEGACY_SLOT=1 bpflp_ok apply "$(patch_obj t-a@1)" > /dev/null
+rm "$STORE/patches/t-a@1/meta" "$STORE/records/t-a@1"
+rc=0
+out=$("$BPFLP" apply "$(patch_obj t-b@1)" 2>&1) || rc=$?
+assert_eq "$rc" 1 "apply exit status with slot 63 armed for no record"
+assert_match "$out" "slot 63 is armed for a patch no record names .*run 'bpflp recover'" "apply names the problem and the fix"
+assert_behaviour "EPERM ok ok" "nothing changed: the patch without a record still in effect"
+rc=0
+out=$("$BPFLP" recover 2>&1) || rc=$?
+assert_eq "$rc" 1 "recover exit status while the directory is there"
+assert_match "$out" "remove its directory" "recover says what to do"
+rm -rf "$STORE/patches/t-a@1"
+recovered() { "$BPFLP" recover > /dev/null 2>&1; }
+wait_for 30 recovered || fail "recover after removing the directory: $("$BPFLP" recover 2>&1)"
+bpflp_ok apply "$(patch_obj t-b@1)" > /dev/null
+assert_behaviour "ok EPERM ok" "after recover, t-b@1 applied"
+assert_eq "$(raw_word)" "$(word_of_list)" "raw word: the slots and the side"
