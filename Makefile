@@ -145,7 +145,7 @@ $(BUILD)/selftests/helpers/dispatch_scale: selftests/helpers/dispatch_scale.c $(
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(ALL_IQUOTE) $^ $(LDLIBS) -o $@
 
-$(BUILD)/selftests/helpers/dispatch_join: selftests/helpers/dispatch_join.c $(LIB_OBJS) $(TPROG_SKELS)
+$(BUILD)/selftests/helpers/dispatch_join $(BUILD)/selftests/helpers/bench_getsid: $(BUILD)/selftests/helpers/%: selftests/helpers/%.c $(LIB_OBJS) $(TPROG_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(ALL_IQUOTE) -I$(BUILD)/selftests/helpers/progs $< $(LIB_OBJS) $(LDLIBS) -o $@

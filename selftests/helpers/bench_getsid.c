@@ -8,8 +8,14 @@
  * raw-word-count-array+2: the same with an empty fentry and fexit program
  * around it, where bpflp's take and drop sit): the floor and the pieces of
  * bpflp's gate one by one; raw-dispatch, the design probe's stub, which
- * tail-calls an empty fmod_ret through a program array. Prints "MODE
- * ns_per_call".
+ * tail-calls an empty fmod_ret through a program array; stub-dispatch,
+ * bpflp's own stub (bpf/dispatch.bpf.c, loaded by dispatch_stub.c) on a
+ * word of its own between transactions, its live side holding the same
+ * empty fmod_ret; stub-bpflp, the same stub running a bpflp patch's
+ * program loaded as step 4 of the design would, with the dispatch slot
+ * (its gate folds away, its call counter stays): the object is
+ * BENCH_DISPATCH_OBJ, whose first program must be an fmod_ret on
+ * security_task_getsid. Prints "MODE ns_per_call".
  *
  * With BENCH_PROG_STATS=1 it also turns on the kernel's BPF run-time
  * statistics (BPF_ENABLE_STATS) for the timed calls and prints, for every
@@ -25,7 +31,12 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bpflp/abi.h"
+#include "attach_target.h"
 #include "bench_raw.skel.h"
+#include "dispatch_stub.h"
+#include "kernel_func.h"
+#include "patch_object.h"
 
 /*
  * getsid(own pid), not getsid(0): the kernel answers getsid(0) from the
@@ -111,6 +122,63 @@ static int dispatch_impl(struct bench_raw *skel)
 	return -1;
 }
 
+/*
+ * stub-dispatch: bpflp's stub on security_task_getsid, reading a word of
+ * its own (side 1 live, not in flux: the steady state a call meets), both
+ * sides holding impl. *link: the stub's link.
+ */
+static int product_stub(int impl, struct dispatch_stub *stub, int *link)
+{
+	struct bpflp_state state = { .active_mask = 1ULL << BPFLP_SIDE_BIT };
+	int state_fd, err;
+	struct dispatch_target t = {};
+	struct kernel_func kf;
+	__u32 zero = 0, one = 1;
+
+	if (impl < 0)
+		return -1;
+	state_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpflp_state", sizeof(__u32), sizeof(state),
+				  1, NULL);
+	err = state_fd < 0 || bpf_map_update_elem(state_fd, &zero, &state, BPF_ANY) ? -errno : 0;
+	err = err ?: kernel_func_find("security_task_getsid", &kf);
+	if (!err) {
+		t.func_key = kf.key;
+		t.btf_id = kf.btf_id;
+		t.btf_obj_fd = kernel_func_btf_obj_fd(kf.key);
+		err = t.btf_obj_fd < 0 ? t.btf_obj_fd : dispatch_stub_load(&t, state_fd, -1, stub);
+	}
+	if (!err && (bpf_map_update_elem(stub->array_fd, &zero, &impl, BPF_ANY) ||
+		     bpf_map_update_elem(stub->array_fd, &one, &impl, BPF_ANY)))
+		err = -errno;
+	*link = err ? -1 : bpf_link_create(stub->prog_fd, 0, BPF_MODIFY_RETURN, NULL);
+	if (!err && *link < 0)
+		err = -errno;
+	if (state_fd >= 0)
+		close(state_fd); /* the stub holds it */
+	if (err)
+		fprintf(stderr, "bench_getsid: cannot set up bpflp's stub: %s\n", strerror(-err));
+	return err;
+}
+
+/*
+ * stub-bpflp: BENCH_DISPATCH_OBJ's first program, loaded as a dispatched
+ * program (private maps: its gate is folded open and reads none of them).
+ * Its fd, or -1.
+ */
+static int dispatched_program(struct patch_object *po)
+{
+	const char *path = getenv("BENCH_DISPATCH_OBJ");
+
+	if (!path || patch_object_open(po, path, true) || po->nr_progs < 1 ||
+	    strcmp(po->progs[0].func, "security_task_getsid") ||
+	    patch_object_load(po, BPFLP_DISPATCH_SLOT, 1, false)) {
+		fprintf(stderr,
+			"bench_getsid: stub-bpflp needs BENCH_DISPATCH_OBJ, a patch whose first program is on security_task_getsid\n");
+		return -1;
+	}
+	return bpf_program__fd(po->progs[0].prog);
+}
+
 /* The programs of a raw-* mode (up to 3), loaded alone; 0 for an unknown mode. */
 static int raw_progs(struct bench_raw *skel, const char *mode, struct bpf_program **out)
 {
@@ -144,10 +212,11 @@ static int raw_progs(struct bench_raw *skel, const char *mode, struct bpf_progra
 	} else if (!strcmp(mode, "raw-dispatch")) {
 		out[n++] = skel->progs.raw_dispatch;
 	}
-	/* Load only the programs measured, and the stub's implementation (see dispatch_impl). */
+	/* Load only the programs measured, and a stub's implementation (see dispatch_impl). */
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		bool wanted = all[i] == skel->progs.raw_dispatch_impl && n &&
-			      out[0] == skel->progs.raw_dispatch;
+		bool wanted = all[i] == skel->progs.raw_dispatch_impl &&
+			      ((n && out[0] == skel->progs.raw_dispatch) ||
+			       !strcmp(mode, "stub-dispatch") || !strcmp(mode, "stub-bpflp"));
 
 		for (int j = 0; j < n; j++)
 			wanted |= all[i] == out[j];
@@ -159,25 +228,30 @@ static int raw_progs(struct bench_raw *skel, const char *mode, struct bpf_progra
 int main(int argc, char **argv)
 {
 	bool prog_stats = getenv("BENCH_PROG_STATS") && !strcmp(getenv("BENCH_PROG_STATS"), "1");
+	struct dispatch_stub stub = { .prog_fd = -1, .array_fd = -1 };
+	bool stub_mode = !strncmp(argc > 1 ? argv[1] : "", "stub-", 5);
+	static struct patch_object po; /* a thousand programs' room: not on the stack */
 	struct bench_raw *skel = NULL;
 	struct bpf_program *progs[3];
 	struct bpf_link *links[3] = {};
-	int nr_progs = 0;
+	int nr_progs = 0, stub_link = -1;
 	int stats_fd = -1, err = 1;
 	__u32 zero = 0;
 	long calls;
 
 	if (argc != 3 || (calls = atol(argv[2])) <= 0) {
 		fprintf(stderr,
-			"usage: bench_getsid plain|raw-fmod_ret|raw-fentry|raw-word|raw-word-count-array|raw-word-count-array+2|raw-word-count-hash|raw-dispatch CALLS\n");
+			"usage: bench_getsid plain|raw-fmod_ret|raw-fentry|raw-word|raw-word-count-array|raw-word-count-array+2|raw-word-count-hash|raw-dispatch|stub-dispatch|stub-bpflp CALLS\n");
 		return 2;
 	}
+	if (stub_mode)
+		attach_target_handlers(); /* before any object opens (dispatch_stub.h) */
 	if (strcmp(argv[1], "plain")) {
 		skel = bench_raw__open();
 		if (!skel)
 			goto cleanup;
 		nr_progs = raw_progs(skel, argv[1], progs);
-		if (!nr_progs) {
+		if (!nr_progs && strcmp(argv[1], "stub-dispatch") && strcmp(argv[1], "stub-bpflp")) {
 			fprintf(stderr, "bench_getsid: unknown mode %s\n", argv[1]);
 			goto cleanup;
 		}
@@ -189,7 +263,13 @@ int main(int argc, char **argv)
 		} word = { 1, 0 };
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.state), &zero, &word, BPF_ANY))
 			goto cleanup;
-		if (progs[0] == skel->progs.raw_dispatch && dispatch_impl(skel))
+		if (nr_progs && progs[0] == skel->progs.raw_dispatch && dispatch_impl(skel))
+			goto cleanup;
+		if (!strcmp(argv[1], "stub-dispatch") &&
+		    product_stub(bpf_program__fd(skel->progs.raw_dispatch_impl), &stub, &stub_link))
+			goto cleanup;
+		if (!strcmp(argv[1], "stub-bpflp") &&
+		    product_stub(dispatched_program(&po), &stub, &stub_link))
 			goto cleanup;
 		for (int i = 0; i < nr_progs; i++) {
 			links[i] = bpf_program__attach_trace(progs[i]);
@@ -213,6 +293,11 @@ cleanup:
 		close(stats_fd);
 	for (int i = 0; i < nr_progs; i++)
 		bpf_link__destroy(links[i]);
+	if (stub_link >= 0)
+		close(stub_link);
+	dispatch_stub_close(&stub);
+	if (po.obj)
+		patch_object_close(&po);
 	bench_raw__destroy(skel);
 	return err;
 }

@@ -5,7 +5,9 @@
 # ungated programs, the bare floor and then the gate's pieces one by one
 # (the ablation: word read, per-CPU array counter, the per-CPU hash counter
 # it replaced), and the design probe's stub that tail-calls an empty
-# fmod_ret (raw-dispatch); with bpflp patches between transactions and while one is
+# fmod_ret (raw-dispatch) beside bpflp's own stub doing so between
+# transactions (stub-dispatch: it also reads flux), and running bench-gate1's
+# program loaded as a dispatched one, its gate folded open (stub-bpflp); with bpflp patches between transactions and while one is
 # held open (full per-call snapshot), and with its call counters off
 # (bpflp stats off, -nostats); a BPFLP_REPLACE body on fmod_ret and
 # through the companion module (BPFLP_ROUTE=companion forces that route on
@@ -25,6 +27,7 @@ patches=build/selftests/tests/bench
 calls=${BENCH_CALLS:-50000}
 cycles=${BENCH_CYCLES:-20}
 rounds=${BENCH_ROUNDS:-15}
+export BENCH_DISPATCH_OBJ=$patches/bench-gate1@1.bpf.o	# stub-bpflp's program
 
 # bpflp-fmod_ret-in-txn: a replace held (BPFLP_PAUSE) once staged: flux is
 # raised and the incoming patch's take, gate (shut) and drop are attached,
@@ -57,7 +60,7 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 
-configs=(plain raw-fentry raw-fmod_ret raw-word raw-word-count-array raw-word-count-hash raw-word-count-array+2 raw-dispatch
+configs=(plain raw-fentry raw-fmod_ret raw-word raw-word-count-array raw-word-count-hash raw-word-count-array+2 raw-dispatch stub-dispatch stub-bpflp
 	 bpflp-fentry bpflp-fmod_ret bpflp-fmod_ret-nostats bpflp-fmod_ret-in-txn bpflp-fmod_ret-stacked
 	 bpflp-replace-fmod_ret bpflp-replace-companion)
 # BENCH_CONFIGS="plain raw-fmod_ret ...": only these (plain and raw-fmod_ret, the
@@ -84,7 +87,7 @@ setup() {
 		BPFLP_ROUTE=companion $bpflp apply $patches/bench-replace1@1.bpf.o >/dev/null ;;
 	esac
 }
-mode_of() { case $1 in raw-*) echo "$1" ;; *) echo plain ;; esac; }
+mode_of() { case $1 in raw-* | stub-*) echo "$1" ;; *) echo plain ;; esac; }
 
 # Rounds interleave the configurations, so drift hits them all alike.
 declare -A samples
