@@ -24,12 +24,7 @@ struct bpf_rodata {
 	int nr_vars;
 };
 
-/*
- * The sections indexed: bpflp's own (its variables, abi.h) and .rodata,
- * where an object built before bpflp had a section of its own keeps them,
- * and where a hand-written object may declare some of them.
- */
-static const char *const rodata_secs[] = { BPFLP_KNOB_SECTION, ".rodata" };
+const char *const bpf_rodata_sections[BPF_RODATA_NR_SECTIONS] = { BPFLP_KNOB_SECTION, ".rodata" };
 
 static int by_name(const void *a, const void *b)
 {
@@ -99,8 +94,8 @@ struct bpf_rodata *bpf_rodata_index(struct bpf_object *obj)
 	rd = calloc(1, sizeof(*rd));
 	if (!rd)
 		return NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(rodata_secs) && !err; i++)
-		err = index_section(rd, obj, btf, rodata_secs[i]);
+	for (size_t i = 0; i < BPF_RODATA_NR_SECTIONS && !err; i++)
+		err = index_section(rd, obj, btf, bpf_rodata_sections[i]);
 	if (err || !rd->nr_vars) {
 		bpf_rodata_free(rd);
 		errno = err ? ENOMEM : ENOENT;

@@ -16,6 +16,15 @@ struct bpf_object;
  */
 struct bpf_rodata;
 
+/*
+ * The sections, in the order they are searched: bpflp's own (its
+ * variables, abi.h) and .rodata, where an object built before bpflp had a
+ * section of its own keeps them, and where a hand-written object may
+ * declare some of them.
+ */
+#define BPF_RODATA_NR_SECTIONS 2
+extern const char *const bpf_rodata_sections[BPF_RODATA_NR_SECTIONS];
+
 /* NULL, with errno, when the object has neither section or no BTF for it. */
 struct bpf_rodata *bpf_rodata_index(struct bpf_object *obj);
 void bpf_rodata_free(struct bpf_rodata *rd);

@@ -52,12 +52,13 @@ static int scan_section(struct patch_object *po, const struct btf *btf, const ch
 int patch_state_scan(struct patch_object *po)
 {
 	const struct btf *btf = bpf_object__btf(po->obj);
+	int err = 0;
 
 	po->nr_states = 0;
-	if (!btf)
-		return 0;
-	/* Where the header puts them (abi.h), and .rodata, where an older header did. */
-	return scan_section(po, btf, BPFLP_KNOB_SECTION) ?: scan_section(po, btf, ".rodata");
+	/* Where bpflp's variables are (bpf_rodata.h): the states among them. */
+	for (size_t i = 0; btf && i < BPF_RODATA_NR_SECTIONS && !err; i++)
+		err = scan_section(po, btf, bpf_rodata_sections[i]);
+	return err;
 }
 
 static struct state_decl *find_state(struct patch_object *po, __u32 id)
