@@ -31,7 +31,16 @@ int dispatch_stub_load(const struct dispatch_target *t, int state_fd, int snap_f
 		return -errno;
 	skel->rodata->target_key = t->func_key;
 	attach_target_skip_vmlinux_btf(skel->progs.bpflp_stub);
-	err = bpf_map__reuse_fd(skel->maps.data_bpflp_state, state_fd);
+	/*
+	 * The shared maps the headers declare that the stub never reads: not
+	 * made again for every function (the stub reads the word through
+	 * data_bpflp_state, and entries from bpflp_snap).
+	 */
+	err = bpf_map__set_autocreate(skel->maps.bpflp_state, false)         ?:
+		      bpf_map__set_autocreate(skel->maps.bpflp_cover, false) ?:
+		      bpf_map__set_autocreate(skel->maps.bpflp_order, false) ?:
+		      bpf_map__set_autocreate(skel->maps.bpflp_armed, false);
+	err = err ?: bpf_map__reuse_fd(skel->maps.data_bpflp_state, state_fd);
 	if (!err && snap_fd >= 0)
 		err = bpf_map__reuse_fd(skel->maps.bpflp_snap, snap_fd);
 	err = err ?: dispatch__load(skel);
