@@ -13,7 +13,7 @@
 #endif
 
 #define BPFLP_MAGIC       0x504c5042U /* "BPLP" little-endian */
-#define BPFLP_ABI_VERSION 7U
+#define BPFLP_ABI_VERSION 8U
 
 #define BPFLP_NAME_MAX           32    /* [a-z0-9_-]{1,32} */
 #define BPFLP_FUNC_NAME_MAX      64    /* kernel symbol names */

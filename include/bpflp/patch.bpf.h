@@ -158,8 +158,9 @@ static __always_inline int bpflp__gate(struct bpflp_state *state, void *ctx,
 	 * Alone in the word, the common case: active, and no newer patch can
 	 * cover it. Bit 63 is the stubs' side bit, which every commit flips,
 	 * and no slot this gate defers to: a patch an older bpflp put in slot
-	 * 63 is older than any this header built, and its own gate, with bit
-	 * 63 for bit, never matches here and takes the longer way.
+	 * 63 is older than any this header built (ABI 8, which no such bpflp
+	 * loads), and its own gate, with bit 63 for bit, never matches here
+	 * and takes the longer way.
 	 */
 	if ((mask & ~(1ULL << BPFLP_SIDE_BIT)) == bit)
 		return 1;

@@ -354,8 +354,11 @@ void txn_end(struct txn *t, int err)
 	 * a journal is pending: the transaction that completes it commits with
 	 * these takes and drops on.
 	 */
-	if (t->in_flux && !flux_end(&t->cc) && access(JOURNAL_PIN, F_OK))
+	if (t->in_flux && !flux_end(&t->cc) && access(JOURNAL_PIN, F_OK)) {
 		snapshot_links_settle(&t->reg);
+		if (!err)
+			word_retire_released_slot_63(&t->cc, &t->reg);
+	}
 	commit_ctx_close(&t->cc);
 	registry_free(&t->reg);
 	store_unlock(t->lock_fd);

@@ -67,7 +67,7 @@ void txn_repin_shared_maps(void)
 int txn_repair_drift(struct txn *t, struct recover_result *res)
 {
 	struct drift_report scan;
-	__u64 clear = 0;
+	__u64 clear = 0, disabled = 0;
 	int err = 0;
 
 	for (int i = 0; i < t->reg.nr; i++) {
@@ -85,6 +85,7 @@ int txn_repair_drift(struct txn *t, struct recover_result *res)
 			clear |= t->word & bit;
 		m->status = PATCH_DISABLED;
 		m->changed_at = realtime_ns();
+		disabled |= bit;
 		if (rec->dir_missing && mkdir(rec->dir, 0700) && errno != EEXIST)
 			err = -errno;
 		err = err ?: store_write_meta(rec->dir, m);
@@ -106,6 +107,10 @@ int txn_repair_drift(struct txn *t, struct recover_result *res)
 				  (unsigned long long)clear);
 		}
 	}
+	/* Released as a disable releases them, once the word no longer enables them (txn_reconcile). */
+	for (__u32 s = 0; s < BPFLP_MAX_SLOTS; s++)
+		if ((disabled & ~t->word) & (1ULL << s))
+			err = disarm_slot(&t->cc, s) ?: err;
 	err = txn_reload_registry(t) ?: err;
 	return txn_sync_gate_maps(t, NULL, word_slots(&t->reg, t->word)) ?: err;
 }

@@ -38,24 +38,21 @@ static int slot_63_gone(struct commit_ctx *cc)
 	if (!err && (lingering & WORD_SIDE_MASK))
 		err = -EBUSY;
 	if (err)
-		p_err("slot 63 holds a patch no record names (an older bpflp's, its record deleted by hand): its gates would open with every other commit; remove its directory (see 'bpflp status') and run 'bpflp recover'");
+		p_err("slot 63 holds a patch no record names (an older bpflp's, its record deleted by hand) and its programs are still in the kernel: its gates would open with every other commit; remove its directory (see 'bpflp status'), close whatever else holds its programs, and run 'bpflp recover'");
 	return err;
 }
 
-int word_retire_slot_63(struct commit_ctx *cc, const struct registry *reg, bool repair)
+/*
+ * Clear bit 63 from bpflp_order and mark slot 63 retired in bpflp_armed:
+ * released at time 0, which a later disarm keeps (disarm_slot) and no
+ * slot choice reads (slot_pick never gives slot 63).
+ */
+static int retire(struct commit_ctx *cc)
 {
+	__u64 order, retired = SLOT_RELEASED;
 	__u32 slot = BPFLP_SIDE_BIT;
-	__u64 armed, order, zero = 0;
 	int err = 0;
 
-	if (word_side_is_slot(reg) || bpf_map_lookup_elem(cc->armed_fd, &slot, &armed) || !armed)
-		return 0;
-	if (!(armed & SLOT_RELEASED) && !repair) {
-		p_err("slot 63 is armed for a patch no record names (an older bpflp's, its record deleted by hand): run 'bpflp recover', which says what to do");
-		return -EUCLEAN;
-	}
-	if (!(armed & SLOT_RELEASED) && slot_63_gone(cc))
-		return -EUCLEAN;
 	for (__u32 s = 0; s < BPFLP_MAX_SLOTS && !err; s++) {
 		if (bpf_map_lookup_elem(cc->order_fd, &s, &order) || !(order & WORD_SIDE_MASK))
 			continue;
@@ -63,10 +60,45 @@ int word_retire_slot_63(struct commit_ctx *cc, const struct registry *reg, bool 
 		if (bpf_map_update_elem(cc->order_fd, &s, &order, BPF_ANY))
 			err = -errno;
 	}
-	if (!err && bpf_map_update_elem(cc->armed_fd, &slot, &zero, BPF_ANY))
+	if (!err && bpf_map_update_elem(cc->armed_fd, &slot, &retired, BPF_ANY))
 		err = -errno;
 	if (err)
 		p_err("cannot retire slot 63 from %s/bpflp_order and bpflp_armed: %s", STORE_ROOT,
 		      strerror(-err));
 	return err;
+}
+
+/* bpflp_armed's entry for slot 63, or 0 (never used, or no record of it to retire). */
+static __u64 slot_63_armed(struct commit_ctx *cc, const struct registry *reg)
+{
+	__u32 slot = BPFLP_SIDE_BIT;
+	__u64 armed;
+
+	if (word_side_is_slot(reg) || bpf_map_lookup_elem(cc->armed_fd, &slot, &armed) ||
+	    armed == SLOT_RELEASED)
+		return 0;
+	return armed;
+}
+
+int word_retire_slot_63(struct commit_ctx *cc, const struct registry *reg, bool repair)
+{
+	__u64 armed = slot_63_armed(cc, reg);
+
+	if (!armed)
+		return 0;
+	if (!(armed & SLOT_RELEASED) && !repair) {
+		p_err("slot 63 is armed for a patch no record names (an older bpflp's, its record deleted by hand): run 'bpflp recover', which says what to do");
+		return -EUCLEAN;
+	}
+	if (!(armed & SLOT_RELEASED) && slot_63_gone(cc))
+		return -EUCLEAN;
+	return retire(cc);
+}
+
+void word_retire_released_slot_63(struct commit_ctx *cc, const struct registry *reg)
+{
+	__u64 armed = slot_63_armed(cc, reg);
+
+	if (armed & SLOT_RELEASED)
+		retire(cc);
 }

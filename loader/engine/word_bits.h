@@ -41,14 +41,21 @@ __u64 word_next(const struct registry *reg, __u64 pre, __u64 post_slots);
  * Once no record holds slot 63, what its patch left in the gate maps
  * goes before a commit can set bit 63 as the side: bpflp_order's bit 63
  * (patches older than it deferred to it there, and bits are only ever
- * added), and its bpflp_armed entry, zeroed (slot 63 is never given
- * again), so that this runs once. A slot 63 armed for a patch no record
- * holds (an older bpflp's, its record pins deleted by hand) would see
- * its gates open with every other commit: refused (-EUCLEAN) while any
- * program of it is in the kernel, with what to do; `recover` (repair)
- * releases the slot once none is. Reads one map entry when there is
- * nothing to do.
+ * added), and slot 63 is marked retired in bpflp_armed, so that this
+ * runs once. A slot 63 armed for a patch no record holds (an older
+ * bpflp's, its record pins deleted by hand) would see its gates open
+ * with every other commit: refused (-EUCLEAN), with what to do;
+ * `recover` (repair) retires it once no program of it is left. Called
+ * as a transaction begins; reads one map entry when there is nothing to
+ * do.
  */
 int word_retire_slot_63(struct commit_ctx *cc, const struct registry *reg, bool repair);
+
+/*
+ * The same as a transaction ends, after the grace period flux_end waited,
+ * for a slot 63 its commit released: nothing is refused, and a hand edit
+ * of the side in between has no stale bit to meet.
+ */
+void word_retire_released_slot_63(struct commit_ctx *cc, const struct registry *reg);
 
 #endif /* BPFLP_WORD_BITS_H */

@@ -18,7 +18,11 @@ void fault_point(const char *step);
 /*
  * BPFLP_LEGACY_SLOT=1, for tests: an apply takes slot 63, as a bpflp from
  * before the side bit could (loader/engine/word_bits.h), so that a test
- * can make the state an upgrade from one starts from.
+ * can make the state an upgrade from one starts from. Such a bpflp loads
+ * only objects of an older ABI, whose gates compare the whole word: a
+ * patch active under the slot-63 one, built with this header, stands for
+ * one only while the gate's "alone" test cannot tell them apart (another
+ * patch active too).
  */
 bool fault_legacy_slot(void);
 
