@@ -16,6 +16,7 @@
 /* What a verb's options and argument set. */
 struct verb_args {
 	bool stack;          /* apply --stack */
+	bool dispatch;       /* apply --dispatch */
 	bool allow_insecure; /* apply, check --allow-insecure */
 	bool help;           /* -h/--help: print the verb's usage, run nothing */
 	bool keep_shadow;    /* disable --keep-shadow */

@@ -108,6 +108,8 @@ static void print_apply_plain(const struct apply_result *res)
 
 const struct verb_option apply_options[] = {
 	VERB_FLAG("stack", stack, "add the patch on top of the active ones instead of replacing them"),
+	VERB_FLAG("dispatch", dispatch,
+		  "run its fmod_ret programs from one stub per function: a replace writes program arrays, attaching nothing"),
 	VERB_FLAG("allow-insecure", allow_insecure,
 		  "accept an object not owned by root or writable by group or others"),
 	VERB_VALUE("module", module, "FILE.ko",
@@ -246,8 +248,8 @@ int apply_object(const struct verb_args *args, const char *op)
 	if (err)
 		return err;
 	started_us = history_clock_us();
-	err = txn_apply(path, args->stack, args->allow_insecure, module_arg ? &module : NULL,
-			timeout_s, &signer, &res);
+	err = txn_apply(path, args->stack, args->dispatch, args->allow_insecure,
+			module_arg ? &module : NULL, timeout_s, &signer, &res);
 	log_apply(op, &res, started_us, err);
 	if (err)
 		return err;

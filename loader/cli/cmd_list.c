@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "companion_attach.h"
 #include "declared_print.h"
+#include "dispatch_pins.h"
 #include "drift_print.h"
 #include "journal.h"
 #include "kernel.h"
@@ -246,6 +247,35 @@ static void read_companion_view(const struct patch_record *rec, const struct fun
 	snprintf(v->link_pin, sizeof(v->link_pin), "%s", BPFLP_COMPANION_DEV);
 }
 
+/*
+ * A dispatched program has no link: it runs while its function's stub
+ * has it on the live side (dispatch_pins.h). link_id and link_pin are
+ * the stub's.
+ */
+static void read_dispatch_view(const struct patch_record *rec, const struct func_meta *f,
+			       struct func_view *v)
+{
+	struct bpf_link_info info = {};
+	struct pinned_stub ps;
+	__u32 len = sizeof(info);
+	char pin[PATH_MAX];
+	__u64 word;
+
+	if (store_pin_path(pin, sizeof(pin), rec->dir, f->name, pin_of_kind(f->kind, false)->prog) ||
+	    pinned_prog_id(pin, &v->prog_id) || store_read_commit_word(&word) ||
+	    dispatch_pins_open(f->key, &ps))
+		return;
+	if (ps.array_fd >= 0 && ps.link_fd >= 0 &&
+	    dispatch_entry_id(ps.array_fd, (__u32)(word >> BPFLP_SIDE_BIT)) == v->prog_id &&
+	    !bpf_obj_get_info_by_fd(ps.link_fd, &info, &len) &&
+	    !dispatch_pin_dir(v->link_pin, sizeof(v->link_pin) - 5, f->key)) {
+		v->attached = true;
+		v->link_id = info.id;
+		strcat(v->link_pin, "/link");
+	}
+	dispatch_pins_close(&ps);
+}
+
 /* A pin replaced by hand must not make the lookup write past stats_buf. */
 static bool stats_map_valid(int fd)
 {
@@ -269,6 +299,10 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 	memset(v, 0, sizeof(*v));
 	if (f->route == FUNC_ROUTE_COMPANION) {
 		read_companion_view(rec, f, v);
+		goto stats;
+	}
+	if (f->route == FUNC_ROUTE_DISPATCH) {
+		read_dispatch_view(rec, f, v);
 		goto stats;
 	}
 	fd = store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name,
@@ -356,7 +390,9 @@ static void show_json(const struct patch_record *rec, bool counting)
 		jsonw_string_field(json_wtr, "function", f->name);
 		jsonw_string_field(json_wtr, "attach_type", bpflp_kind_name(f->kind));
 		jsonw_string_field(json_wtr, "attached_via",
-				   f->route == FUNC_ROUTE_COMPANION ? "companion_module" : "link");
+				   f->route == FUNC_ROUTE_COMPANION ? "companion_module" :
+				   f->route == FUNC_ROUTE_DISPATCH  ? "dispatch_stub" :
+								      "link");
 		jsonw_bool_field(json_wtr, "attached", v.attached);
 		jsonw_uint_field(json_wtr, "prog_id", v.prog_id);
 		jsonw_uint_field(json_wtr, "link_id", v.link_id);

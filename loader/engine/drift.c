@@ -13,6 +13,7 @@
 #include "companion_attach.h"
 #include "companion_kmod.h"
 #include "declared.h"
+#include "dispatch_set.h"
 #include "drift.h"
 #include "kmod_util.h"
 #include "patch_object.h"
@@ -111,9 +112,13 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
 
 			if (strcmp(m->funcs[i].name, func) || !pin || (int)pin->rank != rank)
 				continue;
-			/* One program per kind: meta_valid() records cannot have more. */
+			/*
+			 * One program per kind: meta_valid() records cannot have
+			 * more. A dispatched one has no link (the function's stub
+			 * runs it): whole with its pin, never attached again.
+			 */
 			if (n < MAX_PIECES)
-				pieces[n++] = piece_of(pin, false);
+				pieces[n++] = piece_of(pin, m->funcs[i].route == FUNC_ROUTE_DISPATCH);
 		}
 	}
 	return n;
@@ -425,6 +430,7 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 			scan_active(rec, word, rep);
 	}
 	scan_shadows(reg, rep);
+	dispatch_scan(reg, word, rep);
 	orphans = scan_orphans(reg, rep);
 	scan_companion_orphans(reg, rep);
 	unrecorded = word_slots(reg, word) & ~recorded;

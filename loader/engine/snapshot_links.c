@@ -26,15 +26,37 @@ static int programs_of(const struct patch_meta *m, __u64 key)
 	return n;
 }
 
-/* bpflp's programs on the function key: of the active records, and of incoming. */
+/* m's gated programs on key; *stub set if it dispatches one there. */
+static int gated_of(const struct patch_meta *m, __u64 key, bool *stub)
+{
+	int n = 0;
+
+	for (__u32 i = 0; i < m->nr_funcs; i++) {
+		if (m->funcs[i].key != key)
+			continue;
+		if (m->funcs[i].route == FUNC_ROUTE_DISPATCH)
+			*stub = true;
+		else
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The readers of the commit word on the function key, of the active
+ * records and of incoming: each gated program, and the function's
+ * dispatch stub once for all the programs it may run (a dispatched
+ * program reads no word: dispatch_set.h).
+ */
 static int programs_on(const struct registry *reg, const struct patch_meta *incoming, __u64 key)
 {
-	int n = incoming ? programs_of(incoming, key) : 0;
+	bool stub = false;
+	int n = incoming ? gated_of(incoming, key, &stub) : 0;
 
 	for (int r = 0; r < reg->nr; r++)
 		if (reg->recs[r].meta.status == PATCH_ACTIVE && &reg->recs[r].meta != incoming)
-			n += programs_of(&reg->recs[r].meta, key);
-	return n;
+			n += gated_of(&reg->recs[r].meta, key, &stub);
+	return n + stub;
 }
 
 bool snapshot_needed(const struct registry *reg, const struct patch_meta *m,

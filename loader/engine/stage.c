@@ -174,6 +174,9 @@ static int attach_prog(struct snapshot_loader *sl, struct patch_object *po, int 
 
 	if (pp->companion)
 		return attach_companion(sl, pp, meta, dir);
+	/* Pinned only: its function's stub runs it (dispatch_set.h). */
+	if (meta->funcs[i].route == FUNC_ROUTE_DISPATCH)
+		return 0;
 	err = attach_pinned(dir, pp->func, piece->prog, piece->link,
 			    bpf_program__expected_attach_type(pp->prog));
 	if (err == -E2BIG)

@@ -69,14 +69,17 @@ struct lp_module_file;
 struct patch_signer;
 
 /*
- * module: the livepatch module the patch carries (checked with
+ * dispatch: run every program from its function's dispatch stub
+ * (dispatch_set.h), refused for a patch that has other than fmod_ret
+ * programs on functions fmod_ret reaches. module: the livepatch module the patch carries (checked with
  * lp_module_check), or NULL; timeout_s: how long its transition may take
  * (0: the default), for disable the transition of the module it removes.
  * signer: who signed the object (signature.h), recorded with it, or NULL;
  * the object read must be the very bytes whose signature was checked.
  */
-int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp_module_file *module,
-	      int timeout_s, const struct patch_signer *signer, struct apply_result *res);
+int txn_apply(const char *path, bool stack, bool dispatch, bool allow_insecure,
+	      const struct lp_module_file *module, int timeout_s, const struct patch_signer *signer,
+	      struct apply_result *res);
 /* keep_shadow: move the shadows only this patch declared to shadow/kept/ instead of freeing them. */
 int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disable_result *res);
 int txn_recover(struct recover_result *res);

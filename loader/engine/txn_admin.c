@@ -22,6 +22,7 @@
 #include "output.h"
 #include "patch_object.h"
 #include "snapshot_links.h"
+#include "dispatch_set.h"
 #include "teardown.h"
 #include "txn.h"
 #include "txn_internal.h"
@@ -64,7 +65,9 @@ int txn_disable(const char *spec, int timeout_s, bool keep_shadow, struct disabl
 		goto out;
 	}
 	fault_point("begin");
-	err = txn_run_pinned_callback(rec, CB_PRE_UNPATCH, &res->pre_unpatch_ret);
+	err = dispatch_prepare(&t.cc, &t.reg, rec, false, NULL, NULL, t.journal.pre_word,
+			       t.journal.post_word);
+	err = err ?: txn_run_pinned_callback(rec, CB_PRE_UNPATCH, &res->pre_unpatch_ret);
 	if (!err) {
 		char who[PATCH_SPEC_MAX + 8];
 

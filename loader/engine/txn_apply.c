@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include "commit.h"
 #include "declared.h"
+#include "dispatch_set.h"
 #include "drift.h"
 #include "fault.h"
 #include "fingerprints.h"
@@ -125,7 +126,41 @@ static int check_trampoline_room(const struct patch_object *po, bool stack)
 	return 0;
 }
 
-static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __u32 slot, bool stack)
+/*
+ * --dispatch: every program of the patch runs from its function's stub
+ * (dispatch_set.h). The stub is an fmod_ret program that runs one other,
+ * so every program must be an fmod_ret one on a trampoline, one per
+ * function; fentry and fexit programs stay gated links (docs/design.md).
+ */
+static int check_dispatchable(const struct patch_object *po)
+{
+	for (int i = 0; i < po->nr_progs; i++) {
+		const struct patch_prog *pp = &po->progs[i];
+		bool modret = pp->kind == BPFLP_KIND_FMOD_RET || pp->kind == BPFLP_KIND_REPLACE;
+
+		if (!modret || pp->companion) {
+			p_err("cannot apply %s with --dispatch: its %s program on %s %s; a stub runs fmod_ret programs on functions fmod_ret reaches only: apply it without --dispatch",
+			      po->path, bpflp_kind_name(pp->kind), pp->func,
+			      modret ? "takes the companion route" : "is not an fmod_ret program");
+			return -EINVAL;
+		}
+		for (int j = 0; j < i; j++)
+			if (po->progs[j].func_key == pp->func_key) {
+				p_err("cannot apply %s with --dispatch: it has two programs on %s and a stub runs one; apply it without --dispatch",
+				      po->path, pp->func);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+static bool meta_dispatched(const struct patch_meta *meta)
+{
+	return meta->nr_funcs && meta->funcs[0].route == FUNC_ROUTE_DISPATCH;
+}
+
+static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __u32 slot,
+		      bool stack, bool dispatch)
 {
 	memset(meta, 0, sizeof(*meta));
 	meta->magic = META_MAGIC;
@@ -149,8 +184,9 @@ static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __
 		snprintf(meta->funcs[i].name, sizeof(meta->funcs[i].name), "%s", po->progs[i].func);
 		meta->funcs[i].key = po->progs[i].func_key;
 		meta->funcs[i].kind = po->progs[i].kind;
-		meta->funcs[i].route =
-			po->progs[i].companion ? FUNC_ROUTE_COMPANION : FUNC_ROUTE_TRAMPOLINE;
+		meta->funcs[i].route = dispatch               ? FUNC_ROUTE_DISPATCH :
+				       po->progs[i].companion ? FUNC_ROUTE_COMPANION :
+								FUNC_ROUTE_TRAMPOLINE;
 	}
 }
 
@@ -227,7 +263,12 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	struct patch_record *stale;
 	int err;
 
-	err = patch_object_load(po, meta->slot, meta->gen, true);
+	/*
+	 * Dispatched programs are chosen by their stub, which has read the
+	 * word: their gates must not read it again (patch.bpf.h).
+	 */
+	err = patch_object_load(po, meta_dispatched(meta) ? BPFLP_DISPATCH_SLOT : meta->slot,
+				meta->gen, true);
 	if (!err)
 		err = patch_object_check_gates(po, t->cc.state_fd);
 	if (!err)
@@ -271,6 +312,10 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	if (!err)
 		err = attach_patch(po, meta, t->journal.dir,
 				   snapshot_needed(&t->reg, meta, meta) ? &t->cc : NULL);
+	/* Every stub's next side, this patch's programs in it where it is the newest. */
+	if (!err)
+		err = dispatch_prepare(&t->cc, &t->reg, NULL, !t->journal.stack, meta,
+				       t->journal.dir, t->journal.pre_word, t->journal.post_word);
 	if (!err)
 		err = txn_sync_gate_maps(t, meta, word_slots(&t->reg, t->word));
 	if (!err)
@@ -319,8 +364,8 @@ static int count_changes(const struct patch_object *po, const struct registry *r
 }
 
 static int apply_in(struct patch_object *po, struct txn *t, const char *path, bool stack,
-		    bool allow_insecure, const struct lp_module_file *module, int timeout_s,
-		    const struct patch_signer *signer, struct apply_result *res)
+		    bool dispatch, bool allow_insecure, const struct lp_module_file *module,
+		    int timeout_s, const struct patch_signer *signer, struct apply_result *res)
 {
 	struct patch_record *existing;
 	struct lp_plan lp;
@@ -330,8 +375,12 @@ static int apply_in(struct patch_object *po, struct txn *t, const char *path, bo
 
 	memset(res, 0, sizeof(*res));
 	err = patch_object_open(po, path, allow_insecure);
-	if (err)
+	if (!err && dispatch)
+		err = check_dispatchable(po);
+	if (err) {
+		patch_object_close(po);
 		return err;
+	}
 	if (signer && signer->present && memcmp(signer->data_sha256, po->digest, sizeof(po->digest))) {
 		p_err("%s changed after its signature was checked: apply it again", path);
 		patch_object_close(po);
@@ -381,7 +430,7 @@ static int apply_in(struct patch_object *po, struct txn *t, const char *path, bo
 		err = count_changes(po, &t->reg, stack, res);
 	if (err)
 		goto out;
-	fill_meta(&res->meta, po, slot, stack);
+	fill_meta(&res->meta, po, slot, stack, dispatch);
 	if (signer && signer->present) {
 		snprintf(res->meta.signer, sizeof(res->meta.signer), "%s", signer->cn);
 		memcpy(res->meta.signer_sha256, signer->cert_sha256, sizeof(res->meta.signer_sha256));
@@ -442,8 +491,9 @@ out:
 	return err;
 }
 
-int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp_module_file *module,
-	      int timeout_s, const struct patch_signer *signer, struct apply_result *res)
+int txn_apply(const char *path, bool stack, bool dispatch, bool allow_insecure,
+	      const struct lp_module_file *module, int timeout_s, const struct patch_signer *signer,
+	      struct apply_result *res)
 {
 	/* A patch object and a transaction are about 290 KB: off the stack. */
 	struct {
@@ -456,8 +506,8 @@ int txn_apply(const char *path, bool stack, bool allow_insecure, const struct lp
 		p_err("cannot apply %s: out of memory", path);
 		return -ENOMEM;
 	}
-	err = apply_in(&scratch->po, &scratch->t, path, stack, allow_insecure, module, timeout_s,
-		       signer, res);
+	err = apply_in(&scratch->po, &scratch->t, path, stack, dispatch, allow_insecure, module,
+		       timeout_s, signer, res);
 	free(scratch);
 	return err;
 }

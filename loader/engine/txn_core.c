@@ -17,6 +17,7 @@
 #include "commit.h"
 #include "companion_attach.h"
 #include "companion_kmod.h"
+#include "dispatch_set.h"
 #include "drift.h"
 #include "fault.h"
 #include "history.h"
@@ -356,6 +357,8 @@ void txn_end(struct txn *t, int err)
 	 */
 	if (t->in_flux && !flux_end(&t->cc) && access(JOURNAL_PIN, F_OK)) {
 		snapshot_links_settle(&t->reg);
+		/* The grace period is over: the side the commit left is no call's any more. */
+		dispatch_settle(&t->cc, &t->reg, t->word, NULL);
 		if (!err)
 			word_retire_released_slot_63(&t->cc, &t->reg);
 	}

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "commit.h"
+#include "dispatch_set.h"
 #include "drift.h"
 #include "journal.h"
 #include "kernel.h"
@@ -112,6 +113,13 @@ int txn_repair_drift(struct txn *t, struct recover_result *res)
 		if ((disabled & ~t->word) & (1ULL << s))
 			err = disarm_slot(&t->cc, s) ?: err;
 	err = txn_reload_registry(t) ?: err;
+	/*
+	 * Stubs as the records say, now: the scan after the repair must find
+	 * them mended. The side a commit of a dead bpflp left is emptied only
+	 * once every program that read the word before it has returned.
+	 */
+	grace_period();
+	dispatch_settle(&t->cc, &t->reg, t->word, &res->repairs);
 	return txn_sync_gate_maps(t, NULL, word_slots(&t->reg, t->word)) ?: err;
 }
 

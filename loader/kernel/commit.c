@@ -224,8 +224,7 @@ int epoch_next(struct commit_ctx *cc)
 		return err;
 	}
 	/* Every program that read the old epoch has finished before the commit. */
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		pr_warn("warning: membarrier: %s\n", strerror(errno));
+	grace_period();
 	return 0;
 }
 
@@ -238,6 +237,13 @@ int snap_slot(struct commit_ctx *cc, __u32 slot)
 		return err;
 	state.snapped |= 1ULL << slot;
 	return state_write(cc, &state);
+}
+
+void grace_period(void)
+{
+	/* MEMBARRIER_CMD_GLOBAL waits for an RCU grace period (synchronize_rcu). */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		pr_warn("warning: membarrier: %s\n", strerror(errno));
 }
 
 int flux_begin(struct commit_ctx *cc)
@@ -259,8 +265,7 @@ int flux_end(struct commit_ctx *cc)
 	 * (synchronize_rcu): one that read a call's snapshot of the word
 	 * before the commit cannot still be running when gates stop looking.
 	 */
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		pr_warn("warning: membarrier: %s\n", strerror(errno));
+	grace_period();
 	err = set_flux(cc, FLUX_LOWER);
 	if (err)
 		pr_warn("warning: cannot mark the commit word as settled: %s; calls keep taking snapshots until the next transaction\n",

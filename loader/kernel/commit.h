@@ -66,6 +66,8 @@ void commit_ctx_close(struct commit_ctx *cc);
  * returns whether flux is down.
  */
 int flux_begin(struct commit_ctx *cc);
+/* Wait until every BPF program running now has returned. */
+void grace_period(void);
 int flux_end(struct commit_ctx *cc);
 
 /*

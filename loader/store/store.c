@@ -274,7 +274,7 @@ bool meta_valid(const struct patch_meta *m)
 		return false;
 	for (__u32 i = 0; i < m->nr_funcs; i++)
 		if (!has_nul(m->funcs[i].name, sizeof(m->funcs[i].name)) ||
-		    m->funcs[i].kind > BPFLP_KIND_REPLACE || m->funcs[i].route > FUNC_ROUTE_COMPANION)
+		    m->funcs[i].kind > BPFLP_KIND_REPLACE || m->funcs[i].route > FUNC_ROUTE_DISPATCH)
 			return false;
 	return true;
 }

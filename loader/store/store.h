@@ -27,6 +27,11 @@
  *       declared                       its shadows and system states (declared.h), if any
  *       livepatch                      the livepatch module it carries (livepatch_txn.h), if any
  *
+ *   /sys/fs/bpf/bpflp/dispatch/KEY/fmod_ret/
+ *       array, prog, link              a dispatched function's stub (dispatch_set.h):
+ *                                      its program array of two sides, its program and
+ *                                      its link; KEY is the function's key in hex
+ *
  *   /sys/fs/bpf/bpflp/shadow/NAME      a shadow variable (shadow.h); migrating/NAME
  *                                      until a migration commits, kept/NAME after
  *                                      disable --keep-shadow
@@ -50,6 +55,7 @@
 #define STORE_ROOT    BPFFS_ROOT "/bpflp"
 #define STORE_PATCHES STORE_ROOT "/patches"
 #define STORE_RECORDS STORE_ROOT "/records"
+#define STORE_DISPATCH STORE_ROOT "/dispatch"
 #define META_MAGIC    0x4154454dU /* "META" */
 /*
  * Layout version of struct patch_meta, separate from BPFLP_ABI_VERSION (which
@@ -92,6 +98,12 @@ enum patch_mode {
 enum func_route_kind {
 	FUNC_ROUTE_TRAMPOLINE = 0, /* a BPF link on the function's trampoline */
 	FUNC_ROUTE_COMPANION,      /* run by the companion module (companion_attach.h) */
+	/*
+	 * Run by the function's dispatch stub from its program array
+	 * (dispatch_set.h); pinned FUNC__KIND_prog with no link. An older
+	 * bpflp's meta_valid() refuses a record with it.
+	 */
+	FUNC_ROUTE_DISPATCH,
 };
 
 struct func_meta {

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sides of the dispatch stubs, written before a commit and settled
+ * after it (dispatch_set.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "dispatch_pins.h"
+#include "dispatch_set.h"
+#include "drift.h"
+#include "log.h"
+#include "output.h"
+#include "pins.h"
+#include "word_bits.h"
+
+/* A patch of a set, and where its pins are. */
+struct member {
+	const struct patch_meta *m;
+	const char *dir;
+};
+
+/* Patches active together, oldest apply first (as the registry is sorted). */
+struct patch_set {
+	struct member *v;
+	int nr;
+};
+
+static int set_build(struct patch_set *s, const struct registry *reg, const struct patch_record *gone,
+		     bool replaces_all, const struct patch_meta *incoming, const char *incoming_dir)
+{
+	s->nr = 0;
+	s->v = calloc(reg->nr + 1, sizeof(*s->v));
+	if (!s->v)
+		return -ENOMEM;
+	for (int r = 0; r < reg->nr && !replaces_all; r++) {
+		const struct patch_record *rec = &reg->recs[r];
+
+		if (rec->meta.status == PATCH_ACTIVE && !rec->dir_missing && rec != gone)
+			s->v[s->nr++] = (struct member){ &rec->meta, rec->dir };
+	}
+	if (incoming)
+		s->v[s->nr++] = (struct member){ incoming, incoming_dir };
+	return 0;
+}
+
+/* The entry of m on key that a stub could run (an fmod_ret program), or -1. */
+static int modret_on(const struct patch_meta *m, __u64 key, bool *any)
+{
+	for (__u32 i = 0; i < m->nr_funcs; i++) {
+		if (m->funcs[i].key != key)
+			continue;
+		*any = true;
+		if (m->funcs[i].kind == BPFLP_KIND_FMOD_RET || m->funcs[i].kind == BPFLP_KIND_REPLACE)
+			return (int)i;
+	}
+	return -1;
+}
+
+static bool dispatches(const struct patch_meta *m, __u64 key)
+{
+	for (__u32 i = 0; i < m->nr_funcs; i++)
+		if (m->funcs[i].key == key && m->funcs[i].route == FUNC_ROUTE_DISPATCH)
+			return true;
+	return false;
+}
+
+static bool set_dispatches(const struct patch_set *s, __u64 key)
+{
+	for (int i = 0; i < s->nr; i++)
+		if (dispatches(s->v[i].m, key))
+			return true;
+	return false;
+}
+
+/* The newest patch of s with a program on key, or -1. */
+static int newest_on(const struct patch_set *s, __u64 key)
+{
+	for (int i = s->nr - 1; i >= 0; i--) {
+		bool any = false;
+
+		modret_on(s->v[i].m, key, &any);
+		if (any)
+			return i;
+	}
+	return -1;
+}
+
+/* The newest patch of s dispatching on key (whose record a finding about its stub names). */
+static const struct patch_meta *owner_of(const struct patch_set *s, __u64 key)
+{
+	for (int i = s->nr - 1; i >= 0; i--)
+		if (dispatches(s->v[i].m, key))
+			return s->v[i].m;
+	return NULL;
+}
+
+/*
+ * The program side holds for key in s: the newest patch on key wins; its
+ * fmod_ret program if dispatched. *fd: the program, or -1 for an empty
+ * entry. 0, or a negative errno when its pin cannot be opened.
+ */
+static int set_program(const struct patch_set *s, __u64 key, int *fd, const char **who)
+{
+	char pin[PATH_MAX];
+
+	int i = newest_on(s, key), f;
+	const struct patch_meta *m;
+	bool any = false;
+
+	*fd = -1;
+	if (i < 0)
+		return 0;
+	m = s->v[i].m;
+	f = modret_on(m, key, &any);
+	if (f < 0 || m->funcs[f].route != FUNC_ROUTE_DISPATCH)
+		return 0; /* the newest patch there runs no dispatched program */
+	*who = s->v[i].dir;
+	if (store_pin_path(pin, sizeof(pin), s->v[i].dir, m->funcs[f].name,
+			   pin_of_kind(m->funcs[f].kind, false)->prog))
+		return -ENAMETOOLONG;
+	*fd = bpf_obj_get(pin);
+	return *fd < 0 ? -errno : 0;
+}
+
+/* Keys: the stubs pinned and the functions s dispatches, each once. */
+struct key_list {
+	__u64 *v;
+	int nr, cap;
+};
+
+static int keys_add(struct key_list *k, __u64 key)
+{
+	for (int i = 0; i < k->nr; i++)
+		if (k->v[i] == key)
+			return 0;
+	if (k->nr == k->cap) {
+		int cap = k->cap ? 2 * k->cap : 64;
+		__u64 *v = realloc(k->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->nr++] = key;
+	return 0;
+}
+
+static int keys_collect(struct key_list *k, const struct patch_set *s)
+{
+	int n = dispatch_pins_list(NULL, 0), err = n < 0 ? n : 0;
+	__u64 *pinned = n > 0 ? calloc(n, sizeof(*pinned)) : NULL;
+
+	if (n > 0 && !pinned)
+		err = -ENOMEM;
+	if (!err && n > 0)
+		n = dispatch_pins_list(pinned, n);
+	for (int i = 0; !err && i < n; i++)
+		err = keys_add(k, pinned[i]);
+	for (int i = 0; !err && i < s->nr; i++)
+		for (__u32 f = 0; !err && f < s->v[i].m->nr_funcs; f++)
+			if (s->v[i].m->funcs[f].route == FUNC_ROUTE_DISPATCH)
+				err = keys_add(k, s->v[i].m->funcs[f].key);
+	free(pinned);
+	return err;
+}
+
+static __u32 prog_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
+/* A function's name in s, for messages (the key otherwise). */
+static const char *func_name(const struct patch_set *s, __u64 key, char *buf, size_t size)
+{
+	for (int i = 0; i < s->nr; i++)
+		for (__u32 f = 0; f < s->v[i].m->nr_funcs; f++)
+			if (s->v[i].m->funcs[f].key == key)
+				return s->v[i].m->funcs[f].name;
+	snprintf(buf, size, "the function of key %#llx", (unsigned long long)key);
+	return buf;
+}
+
+/*
+ * The stub of key, whole: made if it has no directory (*made; owner: the
+ * record that says it has one, whose finding it is), or made again if a
+ * pin of it was deleted by hand (a stub without its link is
+ * detached, and an array without its pin has lost its entries: the
+ * function already runs unpatched there). 0 or a negative errno.
+ */
+static int stub_ready(struct commit_ctx *cc, __u64 key, const char *func,
+		      const struct patch_meta *owner, struct drift_report *done,
+		      struct pinned_stub *ps, bool *made)
+{
+	int err = dispatch_pins_open(key, ps);
+
+	*made = false;
+	if (!err && dispatch_pins_whole(ps))
+		return 0;
+	if (owner && done)
+		drift_add(done, owner, DRIFT_REATTACH,
+			  "%s: attached bpflp's dispatch stub again (a pin of it was deleted)", func);
+	else if (owner)
+		pr_warn("warning: the dispatch stub of %s had a pin deleted by hand: attaching it again\n",
+			func);
+	if (!err) {
+		dispatch_pins_close(ps);
+		err = dispatch_pins_remove(key);
+		if (err)
+			return err;
+	}
+	*made = true;
+	return dispatch_pins_create(key, cc->state_fd, cc->snap_fd, ps);
+}
+
+static int live_side(const struct registry *reg, __u64 word, __u32 *side)
+{
+	if (word_side(reg, word) < 0)
+		return -EOPNOTSUPP;
+	*side = (__u32)(word >> BPFLP_SIDE_BIT);
+	return 0;
+}
+
+/* One function of a prepare: the stub ready, its live side kept, its next side written. */
+static int prepare_one(struct commit_ctx *cc, const struct patch_set *pre,
+		       const struct patch_set *post, __u64 key, __u32 live, const char *func)
+{
+	struct pinned_stub ps = { -1, -1, -1 };
+	int now_fd = -1, next_fd = -1, err;
+	const char *who = "";
+	bool made;
+
+	if (!set_dispatches(post, key) && dispatch_pins_open(key, &ps) == -ENOENT)
+		return 0; /* nothing dispatched there before or after */
+	dispatch_pins_close(&ps);
+	err = set_program(pre, key, &now_fd, &who) ?: set_program(post, key, &next_fd, &who);
+	if (err) {
+		p_err("cannot open the program %s dispatches on %s: %s; run 'bpflp recover'", who,
+		      func, strerror(-err));
+		goto out;
+	}
+	err = stub_ready(cc, key, func, owner_of(pre, key), NULL, &ps, &made);
+	if (err) {
+		p_err("cannot attach bpflp's dispatch stub to %s: %s", func, strerror(-err));
+		goto out;
+	}
+	if (made)
+		err = dispatch_entry_set(ps.array_fd, live, now_fd);
+	err = err ?: dispatch_entry_set(ps.array_fd, !live, next_fd);
+	if (err)
+		p_err("cannot write the dispatch stub's program array of %s: %s", func,
+		      strerror(-err));
+out:
+	if (now_fd >= 0)
+		close(now_fd);
+	if (next_fd >= 0)
+		close(next_fd);
+	dispatch_pins_close(&ps);
+	return err;
+}
+
+int dispatch_prepare(struct commit_ctx *cc, const struct registry *reg,
+		     const struct patch_record *gone, bool replaces_all,
+		     const struct patch_meta *incoming, const char *incoming_dir, __u64 pre_word,
+		     __u64 post_word)
+{
+	struct patch_set pre = {}, post = {};
+	struct key_list keys = {};
+	char buf[64];
+	__u32 live = 0;
+	int err;
+
+	err = set_build(&pre, reg, NULL, false, NULL, NULL)                             ?:
+		      set_build(&post, reg, gone, replaces_all, incoming, incoming_dir) ?:
+		      keys_collect(&keys, &post);
+	if (err)
+		p_err("cannot plan the dispatch stubs: %s", strerror(-err));
+	if (!err && keys.nr &&
+	    (live_side(reg, pre_word, &live) || (post_word ^ pre_word) >> BPFLP_SIDE_BIT == 0)) {
+		p_err("cannot dispatch: bit %d of the commit word is the slot of a patch an older bpflp applied, not the stubs' side; replace that patch first",
+		      BPFLP_SIDE_BIT);
+		err = -EOPNOTSUPP;
+	}
+	for (int i = 0; !err && i < keys.nr; i++)
+		err = prepare_one(cc, &pre, &post, keys.v[i], live,
+				  func_name(&post, keys.v[i], buf, sizeof(buf)));
+	free(keys.v);
+	free(pre.v);
+	free(post.v);
+	return err;
+}
+
+/* One function of a settle: detached if nothing dispatches there, else its sides as the records say. */
+static void settle_one(struct commit_ctx *cc, const struct patch_set *s, __u64 key, __u32 live,
+		       const char *func, struct drift_report *done)
+{
+	struct pinned_stub ps = { -1, -1, -1 };
+	const char *who = "";
+	int fd = -1, err;
+	bool made;
+
+	if (!set_dispatches(s, key)) {
+		err = dispatch_pins_remove(key);
+		if (err)
+			pr_warn("warning: cannot detach bpflp's dispatch stub of %s: %s\n", func,
+				strerror(-err));
+		return;
+	}
+	err = set_program(s, key, &fd, &who) ?:
+		      stub_ready(cc, key, func, owner_of(s, key), done, &ps, &made);
+	if (!err && prog_id(fd) != dispatch_entry_id(ps.array_fd, live)) {
+		if (!made && done)
+			drift_add(done, owner_of(s, key), DRIFT_REATTACH,
+				  "%s: set its dispatch stub to run what the records say again",
+				  func);
+		else if (!made)
+			pr_warn("warning: the dispatch stub of %s ran another program than the records say: set again\n",
+				func);
+		err = dispatch_entry_set(ps.array_fd, live, fd);
+	}
+	err = err ?: dispatch_entry_set(ps.array_fd, !live, -1);
+	if (err)
+		pr_warn("warning: cannot settle bpflp's dispatch stub of %s: %s; run 'bpflp recover'\n",
+			func, strerror(-err));
+	if (fd >= 0)
+		close(fd);
+	dispatch_pins_close(&ps);
+}
+
+void dispatch_settle(struct commit_ctx *cc, const struct registry *reg, __u64 word,
+		     struct drift_report *done)
+{
+	struct patch_set s = {};
+	struct key_list keys = {};
+	char buf[64];
+	__u32 live = 0;
+	int err;
+
+	err = set_build(&s, reg, NULL, false, NULL, NULL) ?: keys_collect(&keys, &s);
+	if (!err && keys.nr)
+		err = live_side(reg, word, &live);
+	if (err)
+		pr_warn("warning: cannot settle bpflp's dispatch stubs: %s\n", strerror(-err));
+	for (int i = 0; !err && i < keys.nr; i++)
+		settle_one(cc, &s, keys.v[i], live, func_name(&s, keys.v[i], buf, sizeof(buf)), done);
+	free(keys.v);
+	free(s.v);
+}
+
+/* One stub a record needs: whole, and running the newest record's program there. */
+static void scan_one(const struct patch_set *s, __u64 key, __u32 live, const char *func,
+		     struct drift_report *rep)
+{
+	const struct patch_meta *owner = owner_of(s, key);
+	struct pinned_stub ps;
+	const char *who = "";
+	int fd = -1;
+
+	if (dispatch_pins_open(key, &ps)) {
+		drift_add(rep, owner, DRIFT_REATTACH,
+			  "%s: bpflp's dispatch stub there is gone (its directory was deleted), so %s runs unpatched",
+			  func, func);
+		return;
+	}
+	if (!dispatch_pins_whole(&ps))
+		drift_add(rep, owner, DRIFT_REATTACH, "%s: bpflp's dispatch stub lost its %s pin%s",
+			  func,
+			  ps.link_fd < 0  ? "link" :
+			  ps.array_fd < 0 ? "array" :
+					    "prog",
+			  ps.link_fd < 0 || ps.array_fd < 0 ? ", so the function runs unpatched" :
+							      "");
+	else if (!set_program(s, key, &fd, &who) &&
+		 prog_id(fd) != dispatch_entry_id(ps.array_fd, live))
+		drift_add(rep, owner, DRIFT_REATTACH,
+			  "%s: bpflp's dispatch stub runs another program than the records say",
+			  func);
+	if (fd >= 0)
+		close(fd);
+	dispatch_pins_close(&ps);
+}
+
+void dispatch_scan(const struct registry *reg, __u64 word, struct drift_report *rep)
+{
+	struct patch_set s = {};
+	struct key_list keys = {};
+	char buf[64];
+	__u32 live = 0;
+
+	if (set_build(&s, reg, NULL, false, NULL, NULL) || keys_collect(&keys, &s) ||
+	    (keys.nr && live_side(reg, word, &live)))
+		keys.nr = 0;
+	for (int i = 0; i < keys.nr; i++) {
+		const char *func = func_name(&s, keys.v[i], buf, sizeof(buf));
+
+		if (set_dispatches(&s, keys.v[i]))
+			scan_one(&s, keys.v[i], live, func, rep);
+		else
+			drift_add(rep, NULL, DRIFT_DETACH,
+				  "%s: bpflp's dispatch stub there runs for no active patch", func);
+	}
+	free(keys.v);
+	free(s.v);
+}
+
+bool dispatch_in_use(const struct registry *reg)
+{
+	for (int r = 0; r < reg->nr; r++)
+		for (__u32 f = 0;
+		     reg->recs[r].meta.status == PATCH_ACTIVE && f < reg->recs[r].meta.nr_funcs; f++)
+			if (reg->recs[r].meta.funcs[f].route == FUNC_ROUTE_DISPATCH)
+				return true;
+	return false;
+}

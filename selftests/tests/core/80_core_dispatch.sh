@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# apply --dispatch: a patch's fmod_ret programs run from one stub per
+# function (loader/engine/dispatch_set.h). The stubs stay attached across
+# replaces that keep a dispatched program on their function (their link
+# ids do not change: no trampoline is rebuilt there), each stub's live
+# side holds the newest patch's program and the other side is empty
+# between transactions, dispatched and gated patches stack and replace
+# each other, a stub no patch needs is detached, what cannot be
+# dispatched is refused with nothing changed, and a stub's pins deleted
+# by hand are attached again by recover.
+. "$(dirname "$0")/../../lib.sh"
+. "$(dirname "$0")/../patch_lib.bash"
+core_setup
+
+# func_key FUNC: the function's key in vmlinux (its BTF id), as stub directories name it.
+func_key() {
+	bpftool btf dump file /sys/kernel/btf/vmlinux |
+		awk -v f="'$1'" '$2 == "FUNC" && $3 == f { gsub(/[][]/, "", $1); print $1; exit }'
+}
+stub_dir() { printf '%s/dispatch/%016x/fmod_ret' "$STORE" "$(func_key "$1")"; }
+stub_link_id() { bpftool -j link show pinned "$(stub_dir "$1")/link" 2> /dev/null | jq -r .id; }
+# stub_entries FUNC: how many of the stub's two sides hold a program.
+stub_entries() { bpftool -j map dump pinned "$(stub_dir "$1")/array" | jq length; }
+stubs() { find "$STORE/dispatch" -mindepth 1 -maxdepth 1 2> /dev/null | wc -l; }
+# func_field NAME@V FUNC FIELD: a field of FUNC in `bpflp -j show NAME@V`.
+func_field() { "$BPFLP" -j show "$1" | jq -r ".functions[] | select(.function == \"$2\") | .$3"; }
+
+echo "== 1. apply --dispatch"
+bpflp_ok apply --dispatch "$(patch_obj t-a@1)" > /dev/null
+assert_behaviour "EPERM ok ok" "with t-a@1 dispatched"
+assert_eq "$(func_field t-a@1 security_file_open attached_via) $(func_field t-a@1 security_file_open attached)" \
+	"dispatch_stub true" "show: t-a@1 runs from the stub"
+assert_eq "$(func_field t-a@1 security_file_open link_pin)" "$(stub_dir security_file_open)/link" "show: link_pin is the stub's"
+[[ -e $STORE/patches/t-a@1/security_file_open__fmod_ret_link ]] && fail "a dispatched program has no link"
+assert_eq "$(stub_entries security_file_open)" 1 "one side filled between transactions"
+open_link=$(stub_link_id security_file_open)
+[[ -n $open_link ]] || fail "no stub link on security_file_open"
+a_prog=$(func_field t-a@1 security_file_open prog_id)
+
+echo "== 2. stack dispatched and gated patches"
+bpflp_ok apply --dispatch --stack "$(patch_obj t-b@1)" > /dev/null
+bpflp_ok apply --stack "$(patch_obj t-c@1)" > /dev/null
+assert_behaviour "EPERM EPERM EPERM" "with t-a@1 + t-b@1 dispatched + t-c@1 gated"
+assert_eq "$(stubs)" 2 "two stubs"
+assert_eq "$(func_field t-c@1 security_inode_mkdir attached_via)" link "t-c@1 is a gated link"
+assert_eq "$(stub_link_id security_file_open)" "$open_link" "open's stub kept across the stacks"
+unlink_link=$(stub_link_id security_inode_unlink)
+status_is 0 consistent "with stubs"
+
+echo "== 3. a cumulative dispatched replace"
+links_before=$(tracing_links)
+out=$(bpflp_ok -j apply --dispatch "$(patch_obj t-r@1)")
+assert_eq "$(jq -r '.replaced | sort | join(" ")' <<< "$out")" "t-a@1 t-b@1 t-c@1" "t-r@1 replaced the stack"
+assert_behaviour "EACCES EACCES ok" "with t-r@1 dispatched"
+assert_eq "$(stub_link_id security_file_open) $(stub_link_id security_inode_unlink)" \
+	"$open_link $unlink_link" "the stubs' links are the same: no trampoline rebuilt on open and unlink"
+assert_eq "$(stub_entries security_file_open) $(stub_entries security_inode_unlink)" "1 1" \
+	"the replaced side emptied"
+assert_untraced security_inode_mkdir "mkdir, which t-r@1 does not patch"
+wait_for 30 prog_gone "$a_prog" || fail "t-a@1's program is still in the kernel"
+# The stubs stay; t-c@1's gated link went.
+assert_eq "$(tracing_links)" "$((links_before - 1))" "tracing links after the replace"
+assert_eq "$(func_field t-r@1 security_inode_unlink attached)" true "show: t-r@1 runs on unlink"
+
+echo "== 4. a gated replace detaches the stubs"
+bpflp_ok apply "$(patch_obj t-v@1)" > /dev/null
+assert_eq "$(stubs)" 0 "no stub once no patch dispatches"
+[[ -e $STORE/dispatch ]] && fail "dispatch/ is removed with its last stub"
+assert_behaviour "EPERM EPERM ok" "with t-v@1 gated"
+
+echo "== 5. dispatched again, then disabled"
+bpflp_ok apply --dispatch "$(patch_obj t-r@1)" > /dev/null
+assert_behaviour "EACCES EACCES ok" "with t-r@1 dispatched again"
+bpflp_ok disable t-r@1 > /dev/null
+assert_behaviour "ok ok ok" "after disable"
+assert_eq "$(stubs)" 0 "no stub after disable"
+assert_untraced security_file_open "open"
+
+echo "== 6. refused with nothing changed"
+bpflp_ok apply --dispatch "$(patch_obj t-a@1)" > /dev/null
+tree=$(bpffs_tree | md5sum)
+rc=0
+err=$("$BPFLP" apply --dispatch "$(patch_obj t-o@1)" 2>&1 > /dev/null) || rc=$?
+assert_eq "$rc" 1 "exit status of --dispatch with an fexit program"
+assert_match "$err" "^bpflp: error: cannot apply .*t-o@1.* with --dispatch: its fexit program on security_file_open is not an fmod_ret program; .* apply it without --dispatch$" "the refusal"
+assert_eq "$(bpffs_tree | md5sum)" "$tree" "bpffs after the refusal (digest)"
+
+echo "== 7. a crash before the commit leaves the stubs as they were"
+rc=0
+BPFLP_FAULT=staged "$BPFLP" apply --dispatch "$(patch_obj t-r@1)" > /dev/null 2>&1 || rc=$?
+assert_eq "$rc" 137 "bpflp killed at staged"
+assert_eq "$(stubs)" 2 "the crashed apply made unlink's stub"
+bpflp_ok recover > /dev/null
+assert_behaviour "EPERM ok ok" "t-a@1 after the rolled-back apply"
+assert_eq "$(stubs) $(stub_entries security_file_open)" "1 1" "unlink's stub detached, open's other side emptied"
+
+echo "== 8. pins deleted by hand"
+rm "$(stub_dir security_file_open)/link"
+assert_behaviour "ok ok ok" "the stub's link pin deleted: detached"
+status_is 2 drift "with the stub's link pin deleted"
+assert_match "$(cat "$TDIR/status.out")" "security_file_open: bpflp's dispatch stub lost its link pin, so the function runs unpatched" "status names the stub"
+out=$("$BPFLP" recover 2>&1) || fail "recover after the link pin went: $out"
+assert_match "$out" "security_file_open: attached bpflp's dispatch stub again" "recover says what it mended"
+assert_behaviour "EPERM ok ok" "after recover"
+status_is 0 consistent "after recover"
+rm "$(stub_dir security_file_open)/array"
+assert_behaviour "ok ok ok" "the array pin deleted: its entries went"
+bpflp_ok recover > /dev/null 2>&1
+assert_behaviour "EPERM ok ok" "after recover"
+rm -r "$(dirname "$(stub_dir security_file_open)")"
+status_is 2 drift "with the stub's directory deleted"
+bpflp_ok recover > /dev/null 2>&1
+assert_behaviour "EPERM ok ok" "after recover"
+assert_eq "$(func_field t-a@1 security_file_open attached)" true "show after the repairs"
+
+echo "== 9. a stub's entry deleted by hand"
+for side in 0 1; do
+	bpftool map delete pinned "$(stub_dir security_file_open)/array" key "$side" 0 0 0 2> /dev/null || true
+done
+assert_behaviour "ok ok ok" "the live entry deleted"
+status_is 2 drift "with the live entry deleted"
+assert_match "$(cat "$TDIR/status.out")" "security_file_open: bpflp's dispatch stub runs another program than the records say" "status says so"
+out=$("$BPFLP" recover 2>&1) || fail "recover after the entry went: $out"
+assert_match "$out" "security_file_open: set its dispatch stub to run what the records say again" "recover says what it mended"
+assert_behaviour "EPERM ok ok" "after recover"
+assert_eq "$(stub_entries security_file_open)" 1 "one side filled"
