@@ -189,11 +189,27 @@ static int run_bpflp(const char *bpflp, char *const args[])
 
 /* One transaction of a cycle, and the outcome every call must see once it returned. */
 struct step {
-	char *args[5]; /* bpflp, verb, argument, flag or NULL, NULL */
+	char *args[6]; /* bpflp, verb, argument, flags or NULL, NULL */
 	enum outcome after;
 };
 
 #define MAX_STEPS 4
+
+/* GAP_APPLY_FLAG=--dispatch: every apply of the run is made with that flag too. */
+static void add_apply_flag(struct step *steps, int nr)
+{
+	char *flag = getenv("GAP_APPLY_FLAG");
+
+	for (int i = 0; flag && *flag && i < nr; i++) {
+		int n = 0;
+
+		if (strcmp(steps[i].args[1], "apply"))
+			continue;
+		while (steps[i].args[n])
+			n++;
+		steps[i].args[n] = flag;
+	}
+}
 
 /* The steps a mode repeats, from argv; returns how many, or -1 on a usage error. */
 static int plan_steps(int argc, char **argv, struct step *steps, struct shared *sh)
@@ -249,6 +265,7 @@ static int cmd_run(int argc, char **argv)
 	nr_steps = plan_steps(argc, argv, steps, sh);
 	if (nr_steps < 0)
 		return -1;
+	add_apply_flag(steps, nr_steps);
 	sh->committed = steps[nr_steps - 1].after;
 
 	for (int i = 0; i < nr_hammers; i++) {

@@ -6,7 +6,8 @@
 # opening files in a loop (the patched security_file_open). Each DIR holds
 # that build's bpflp and its own t-v@1.bpf.o and t-v@2.bpf.o (a build's
 # objects carry its ABI); bpffs's tree is removed between builds, whose
-# formats may differ. Run in the VM:
+# formats may differ. A DIR may hold apply-flags, flags its applies get
+# (--dispatch: the same build both ways in one boot). Run in the VM:
 #   selftests/vm/run-in-vm.sh selftests/tests/bench/small_ab.sh DIR...
 # One line per round ("ROW MODE DIR ROUND APPLY REPLACE DISABLE", ms; a
 # round where a transaction failed is printed as FAILED and not counted),
@@ -23,14 +24,15 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 now_ms() { date +%s%3N; }
 rows=$(mktemp)
 run() {
-	local mode=$1 d t0 t1 t2 t3 failed
+	local mode=$1 d t0 t1 t2 t3 failed flags
 	for ((round = 1; round <= rounds; round++)); do
 		for d in "${dirs[@]}"; do
 			failed=
+			read -ra flags <<< "$(cat "$d/apply-flags" 2> /dev/null || true)"
 			t0=$(now_ms)
-			"$d/bpflp" apply "$d/t-v@1.bpf.o" > /dev/null 2>&1 || failed+=" apply"
+			"$d/bpflp" apply "${flags[@]}" "$d/t-v@1.bpf.o" > /dev/null 2>&1 || failed+=" apply"
 			t1=$(now_ms)
-			"$d/bpflp" apply "$d/t-v@2.bpf.o" > /dev/null 2>&1 || failed+=" replace"
+			"$d/bpflp" apply "${flags[@]}" "$d/t-v@2.bpf.o" > /dev/null 2>&1 || failed+=" replace"
 			t2=$(now_ms)
 			"$d/bpflp" disable t-v > /dev/null 2>&1 || failed+=" disable"
 			t3=$(now_ms)
