@@ -59,6 +59,7 @@ static void print_apply_json(const char *path, const struct apply_result *res)
 		jsonw_int_field(json_wtr, "changed", res->nr_changed);
 		jsonw_int_field(json_wtr, "unchanged", res->nr_unchanged);
 		jsonw_int_field(json_wtr, "dropped", res->nr_dropped);
+		jsonw_int_field(json_wtr, "kept", res->nr_kept);
 		jsonw_end_object(json_wtr);
 	} else {
 		jsonw_null(json_wtr);
@@ -103,6 +104,9 @@ static void print_apply_plain(const struct apply_result *res)
 	}
 	if (res->module_removed[0])
 		printf("; livepatch module %s removed", res->module_removed);
+	if (res->nr_kept)
+		printf("; %d unchanged program%s kept as %s ran", res->nr_kept,
+		       res->nr_kept == 1 ? "" : "s", res->nr_kept == 1 ? "it" : "they");
 	printf("\n");
 }
 

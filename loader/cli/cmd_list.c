@@ -23,6 +23,7 @@
 #include "output.h"
 #include "patch_object.h"
 #include "pins.h"
+#include "prog_counters.h"
 #include "store.h"
 #include "txn.h"
 #include "word_print.h"
@@ -276,6 +277,23 @@ static void read_dispatch_view(const struct patch_record *rec, const struct func
 	dispatch_pins_close(&ps);
 }
 
+/* The counters of a dispatched program, from the program: the map's fd and *key, or -1. */
+static int dispatched_counters(const struct patch_record *rec, const struct func_meta *f, __u32 *key)
+{
+	char pin[PATH_MAX];
+	int prog_fd, stats_fd = -1;
+
+	if (store_pin_path(pin, sizeof(pin), rec->dir, f->name, pin_of_kind(f->kind, false)->prog))
+		return -1;
+	prog_fd = bpf_obj_get(pin);
+	if (prog_fd < 0)
+		return -1;
+	if (prog_counters(prog_fd, &stats_fd, key))
+		stats_fd = -1;
+	close(prog_fd);
+	return stats_fd;
+}
+
 /* A pin replaced by hand must not make the lookup write past stats_buf. */
 static bool stats_map_valid(int fd)
 {
@@ -294,7 +312,7 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 	__u32 len = sizeof(info);
 	char pin[PATH_MAX];
 	int ncpus = libbpf_num_possible_cpus();
-	int fd;
+	int fd = -1;
 
 	memset(v, 0, sizeof(*v));
 	if (f->route == FUNC_ROUTE_COMPANION) {
@@ -303,6 +321,8 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 	}
 	if (f->route == FUNC_ROUTE_DISPATCH) {
 		read_dispatch_view(rec, f, v);
+		/* A program kept from an earlier patch counts where that patch made it. */
+		fd = dispatched_counters(rec, f, &key);
 		goto stats;
 	}
 	fd = store_pin_path(v->link_pin, sizeof(v->link_pin), rec->dir, f->name,
@@ -317,7 +337,8 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 		close(fd);
 	}
 stats:
-	fd = store_pin_path(pin, sizeof(pin), rec->dir, NULL, "stats") ?: bpf_obj_get(pin);
+	if (fd < 0)
+		fd = store_pin_path(pin, sizeof(pin), rec->dir, NULL, "stats") ?: bpf_obj_get(pin);
 	if (fd < 0 || ncpus <= 0 || ncpus > MAX_CPUS || !stats_map_valid(fd)) {
 		if (fd >= 0)
 			close(fd);

@@ -261,7 +261,12 @@ static int attach_all(struct snapshot_loader *sl, struct patch_object *po,
 	for (int i = 0; !err && i < po->nr_progs; i++) {
 		const struct patch_prog *pp = &po->progs[i];
 
-		err = pin_prog(pp->prog, dir, pp->func, pin_of_kind(pp->kind, pp->companion)->prog);
+		if (pp->kept)
+			err = pin_fd_if_missing(pp->kept_fd, dir, pp->func,
+						pin_of_kind(pp->kind, false)->prog);
+		else
+			err = pin_prog(pp->prog, dir, pp->func,
+				       pin_of_kind(pp->kind, pp->companion)->prog);
 	}
 	if (err) {
 		p_err("cannot pin the programs, maps and callbacks of %s in %s: %s", po->info.name,

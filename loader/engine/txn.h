@@ -46,6 +46,7 @@ struct apply_result {
 	int nr_shadows;
 	/* APPLY_DONE: its programs against what ran before (patch_changes.h). */
 	int nr_new, nr_changed, nr_unchanged, nr_dropped;
+	int nr_kept; /* unchanged programs kept as they run, not loaded (dispatch) */
 };
 
 struct disable_result {

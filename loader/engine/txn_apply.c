@@ -27,6 +27,7 @@
 #include "patch_changes.h"
 #include "patch_object.h"
 #include "patch_state.h"
+#include "pins.h"
 #include "shadow.h"
 #include "signature.h"
 #include "slots.h"
@@ -338,11 +339,38 @@ static void report_shadows(const struct patch_object *po, struct apply_result *r
 }
 
 /*
- * What the apply changes, program by program, against what runs (only
- * counted, for the output: every program is still loaded and attached).
+ * Keep pp: the unchanged program that runs on its function (change) if
+ * that one is dispatched too, so a stub runs it from either patch. Its
+ * pin is opened now: the transaction holds the lock, so it stays.
  */
-static int count_changes(const struct patch_object *po, const struct registry *reg, bool stack,
-			 struct apply_result *res)
+static int keep_if_dispatched(struct patch_prog *pp, const struct prog_change_info *change,
+			      const struct registry *reg)
+{
+	const struct patch_record *rec = &reg->recs[change->running_rec];
+	const struct func_meta *f = &rec->meta.funcs[change->running_idx];
+	char pin[PATH_MAX];
+	int fd;
+
+	if (change->change != PROG_UNCHANGED || f->route != FUNC_ROUTE_DISPATCH)
+		return 0;
+	if (store_pin_path(pin, sizeof(pin), rec->dir, f->name, pin_of_kind(f->kind, false)->prog))
+		return 0;
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		return 0; /* its pin was deleted by hand: load this one */
+	pp->kept = true;
+	pp->kept_fd = fd;
+	/* Not loaded, so not verified again: the point of keeping it. */
+	return bpf_program__set_autoload(pp->prog, false);
+}
+
+/*
+ * What the apply changes, program by program, against what runs; with
+ * dispatch, the unchanged dispatched programs are kept rather than loaded
+ * (docs/design.md, "Kept programs").
+ */
+static int plan_changes(struct patch_object *po, const struct registry *reg, bool stack,
+			bool dispatch, struct apply_result *res)
 {
 	struct patch_changes *c = malloc(sizeof(*c));
 	int err;
@@ -357,6 +385,13 @@ static int count_changes(const struct patch_object *po, const struct registry *r
 		res->nr_changed = c->nr_changed;
 		res->nr_unchanged = c->nr_unchanged;
 		res->nr_dropped = stack ? 0 : c->nr_dropped; /* a stacked patch replaces nothing */
+		for (int i = 0; dispatch && i < po->nr_progs && !err; i++) {
+			err = keep_if_dispatched(&po->progs[i], &c->progs[i], reg);
+			res->nr_kept += po->progs[i].kept;
+		}
+		if (err)
+			p_err("cannot keep the unchanged programs of %s: %s", po->path,
+			      strerror(-err));
 		patch_changes_free(c);
 	}
 	free(c);
@@ -427,7 +462,7 @@ static int apply_in(struct patch_object *po, struct txn *t, const char *path, bo
 	if (!err)
 		err = check_trampoline_room(po, stack);
 	if (!err)
-		err = count_changes(po, &t->reg, stack, res);
+		err = plan_changes(po, &t->reg, stack, dispatch, res);
 	if (err)
 		goto out;
 	fill_meta(&res->meta, po, slot, stack, dispatch);

@@ -9,6 +9,6 @@
  * docs/schema/bpflp-output.schema.json: bump the major number when a
  * field is removed or changes meaning, the minor when one is added.
  */
-#define BPFLP_SCHEMA_VERSION "1.9"
+#define BPFLP_SCHEMA_VERSION "1.10"
 
 #endif /* BPFLP_VERSION_H */

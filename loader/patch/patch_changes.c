@@ -138,6 +138,8 @@ static void compare_prog(struct compare_ctx *cx, const struct patch_prog *pp,
 		return;
 	}
 	out->change = PROG_CHANGED;
+	out->running_rec = e->rec;
+	out->running_idx = e->idx;
 	fps = record_fingerprints(cx, e->rec);
 	if (!fps)
 		out->why =

@@ -22,6 +22,9 @@ enum prog_change {
 struct prog_change_info {
 	enum prog_change change;
 	char running[PATCH_SPEC_MAX]; /* the patch whose program runs there, "" for none */
+	/* Unless PROG_NEW: that patch's index in the registry, and the program's in its record. */
+	int running_rec;
+	__u32 running_idx;
 	const char *why;
 };
 

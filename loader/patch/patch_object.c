@@ -817,7 +817,8 @@ int patch_object_check_gates(struct patch_object *po, int state_map_fd)
 	if (bpf_obj_get_info_by_fd(state_map_fd, &info, &len))
 		return -errno;
 	for (int i = 0; i < po->nr_progs; i++) {
-		if (prog_uses_map(bpf_program__fd(po->progs[i].prog), info.id))
+		/* A kept program is not this load's: its own gate was checked when it was. */
+		if (po->progs[i].kept || prog_uses_map(bpf_program__fd(po->progs[i].prog), info.id))
 			continue;
 		p_err("%s: program '%s' never reads the commit word: it bypasses the bpflp gate; define it with the BPFLP_* macros",
 		      po->path, bpf_program__name(po->progs[i].prog));
@@ -843,6 +844,11 @@ enum bpflp_snap_mode patch_snap_mode(const struct patch_object *po, const struct
 
 void patch_object_close(struct patch_object *po)
 {
+	for (int i = 0; i < po->nr_progs; i++)
+		if (po->progs[i].kept) {
+			close(po->progs[i].kept_fd);
+			po->progs[i].kept = false;
+		}
 	shadow_release(po);
 	free(verifier_logs);
 	verifier_logs = NULL;

@@ -62,6 +62,13 @@ struct patch_prog {
 	bool companion; /* BPFLP_REPLACE run by the companion module, not a trampoline */
 	bool any_value; /* BPFLP_REPLACE_ANY: may return 0, so the companion route only */
 	struct prog_fingerprint fingerprint; /* what it is, to compare with what runs */
+	/*
+	 * Kept (apply --dispatch): the same program runs on the function
+	 * today, dispatched; it is not loaded, and kept_fd, that running
+	 * program, is pinned for this patch in its place.
+	 */
+	bool kept;
+	int kept_fd;
 };
 
 struct patch_object {

@@ -125,3 +125,40 @@ out=$("$BPFLP" recover 2>&1) || fail "recover after the entry went: $out"
 assert_match "$out" "security_file_open: set its dispatch stub to run what the records say again" "recover says what it mended"
 assert_behaviour "EPERM ok ok" "after recover"
 assert_eq "$(stub_entries security_file_open)" 1 "one side filled"
+
+echo "== 10. unchanged programs are kept, not loaded"
+# fp-body changes one program's body against fp-base; one program of fp
+# has a map of its own, so it is never unchanged (fp.bpf.c).
+bpflp_ok disable t-a@1 > /dev/null
+bpflp_ok apply --dispatch "$(patch_obj fp-base)" > /dev/null
+declare -A before
+while read -r f id; do before[$f]=$id; done <<< "$("$BPFLP" -j show fp@1 | jq -r '.functions[] | "\(.function) \(.prog_id)"')"
+ln -s target "$TDIR/link"
+readlink "$TDIR/link" > /dev/null
+calls_before=$(func_field fp@1 security_inode_readlink calls)
+((calls_before >= 1)) || fail "fp@1 counted no readlink"
+changes=$(bpflp_ok -j check "$(patch_obj fp-body)" | jq -r '.functions[] | "\(.function) \(.change)"')
+nr_unchanged=$(grep -c ' unchanged$' <<< "$changes")
+((nr_unchanged >= 2)) || fail "fp-body should leave programs unchanged: $changes"
+out=$(bpflp_ok -j apply --dispatch "$(patch_obj fp-body)")
+assert_eq "$(jq -r '.programs | "\(.unchanged) \(.kept)"' <<< "$out")" "$nr_unchanged $nr_unchanged" \
+	"fp@2 keeps every unchanged program"
+while read -r f change; do
+	id=$(func_field fp@2 "$f" prog_id)
+	if [[ $change == unchanged ]]; then
+		assert_eq "$id" "${before[$f]}" "$f: kept, the same program runs"
+	else
+		[[ $id != "${before[$f]}" ]] || fail "$f changed but runs the same program $id"
+	fi
+	assert_eq "$(func_field fp@2 "$f" attached)" true "$f runs from its stub"
+done <<< "$changes"
+readlink "$TDIR/link" > /dev/null
+calls_after=$(func_field fp@2 security_inode_readlink calls)
+grep -q '^security_inode_readlink unchanged$' <<< "$changes" || fail "fp-body changes readlink's program"
+((calls_after > calls_before)) || fail "the kept program's calls: $calls_after after $calls_before"
+echo "  ok: the kept program on readlink counts on, in fp@2's show ($calls_before, then $calls_after)"
+kept_id=${before[$(grep -m1 ' unchanged$' <<< "$changes" | cut -d' ' -f1)]}
+bpflp_ok apply --dispatch "$(patch_obj t-r@1)" > /dev/null
+assert_behaviour "EACCES EACCES ok" "with t-r@1"
+wait_for 30 prog_gone "$kept_id" || fail "a kept program is still in the kernel once replaced"
+echo "  ok: a kept program left the kernel with its last patch"
