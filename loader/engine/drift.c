@@ -102,10 +102,13 @@ static int func_pieces(const struct patch_meta *m, const char *func, struct piec
 			pieces[0] = piece_of(pin_of_kind(BPFLP_KIND_REPLACE, true), false);
 			return 1; /* alone on its function (check_companion_alone) */
 		}
+	/* A dispatched function's take and drop are loaded only when a transaction needs them. */
+	bool snapshot = !meta_dispatches(m, func);
+
 	for (int rank = PIN_RANK_DROP; rank <= PIN_RANK_OTHERS; rank++) {
-		if (rank == (int)pin_drop.rank)
+		if (rank == (int)pin_drop.rank && snapshot)
 			pieces[n++] = piece_of(&pin_drop, transient);
-		if (rank == (int)pin_take.rank)
+		if (rank == (int)pin_take.rank && snapshot)
 			pieces[n++] = piece_of(&pin_take, transient);
 		for (__u32 i = 0; i < m->nr_funcs; i++) {
 			const struct pin_piece *pin = pin_of_kind(m->funcs[i].kind, false);

@@ -16,6 +16,7 @@
 #include "pinned_link.h"
 #include "pins.h"
 #include "snapshot_links.h"
+#include "stage.h"
 
 static int programs_of(const struct patch_meta *m, __u64 key)
 {
@@ -151,15 +152,20 @@ static bool on_demand_func(const struct patch_meta *m, __u32 i)
  * its program cannot be linked there twice, and an unpinned link leaves
  * the trampoline only later.
  */
-static int attach_if_missing(const char *dir, const char *func, const struct pin_piece *piece)
+static int attach_if_missing(const struct patch_record *rec, const char *func,
+			     const struct pin_piece *piece)
 {
 	char pin[PATH_MAX];
 	int err;
 
-	err = store_pin_path(pin, sizeof(pin), dir, func, piece->link);
+	err = store_pin_path(pin, sizeof(pin), rec->dir, func, piece->link);
 	if (err || !access(pin, F_OK))
 		return err;
-	return attach_pinned(dir, func, piece->prog, piece->link, piece->type);
+	/* A dispatched function's take and drop are loaded when first needed (stage.c). */
+	err = store_pin_path(pin, sizeof(pin), rec->dir, func, piece->prog);
+	if (!err && access(pin, F_OK) && meta_dispatches(&rec->meta, func))
+		err = restore_snapshot_programs(&rec->meta, rec->dir, func);
+	return err ?: attach_pinned(rec->dir, func, piece->prog, piece->link, piece->type);
 }
 
 /*
@@ -173,12 +179,12 @@ static int attach_record(struct commit_ctx *cc, const struct patch_record *rec)
 
 	for (__u32 i = 0; i < m->nr_funcs && !err; i++)
 		if (on_demand_func(m, i))
-			err = attach_if_missing(rec->dir, m->funcs[i].name, &pin_drop);
+			err = attach_if_missing(rec, m->funcs[i].name, &pin_drop);
 	if (!err)
 		err = snap_slot(cc, m->slot);
 	for (__u32 i = 0; i < m->nr_funcs && !err; i++)
 		if (on_demand_func(m, i))
-			err = attach_if_missing(rec->dir, m->funcs[i].name, &pin_take);
+			err = attach_if_missing(rec, m->funcs[i].name, &pin_take);
 	if (err == -ENOENT)
 		p_err("cannot attach bpflp's snapshot programs of %s@%u for this transaction: a program pin in %s is gone; apply %s again to load it, then retry",
 		      m->name, m->version, rec->dir, m->object);

@@ -217,6 +217,13 @@ static int attach_piece(struct snapshot_loader *sl, struct patch_object *po, int
 	case PIN_RANK_DROP:
 		if (!first_on_func(po, i) || pp->companion)
 			return 0;
+		/*
+		 * A dispatched function's only reader is its stub: a take and
+		 * drop are loaded for it when a transaction needs them
+		 * (snapshot_links.c), not two more programs per function now.
+		 */
+		if (!linked && meta->funcs[i].route == FUNC_ROUTE_DISPATCH)
+			return 0;
 		err = load_snapshot(sl, pp, meta, dir, patch_has_fexit_on(po, pp->func));
 		if (!err && linked)
 			err = attach_pinned(dir, pp->func, pin_drop.prog, pin_drop.link,

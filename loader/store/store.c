@@ -167,6 +167,14 @@ bool meta_first_on_func(const struct patch_meta *m, __u32 i)
 	return true;
 }
 
+bool meta_dispatches(const struct patch_meta *m, const char *func)
+{
+	for (__u32 i = 0; i < m->nr_funcs; i++)
+		if (m->funcs[i].route == FUNC_ROUTE_DISPATCH && !strcmp(m->funcs[i].name, func))
+			return true;
+	return false;
+}
+
 enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func)
 {
 	enum bpflp_snap_mode mode = BPFLP_SNAP_ON_DEMAND;

@@ -183,6 +183,8 @@ int store_patch_dir(char *buf, size_t size, const char *name, __u32 version);
 int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what);
 /* Is funcs[i] the first entry of the record on its function? */
 bool meta_first_on_func(const struct patch_meta *m, __u32 i);
+/* Does m run a program on func from its dispatch stub (FUNC_ROUTE_DISPATCH)? */
+bool meta_dispatches(const struct patch_meta *m, const char *func);
 /* When m's gates on func keep a snapshot (patch_snap_mode, from the record). */
 enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func);
 /* One record in a pinned one-entry array map, created (filled, then pinned) if missing. */

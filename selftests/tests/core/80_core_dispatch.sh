@@ -162,3 +162,16 @@ bpflp_ok apply --dispatch "$(patch_obj t-r@1)" > /dev/null
 assert_behaviour "EACCES EACCES ok" "with t-r@1"
 wait_for 30 prog_gone "$kept_id" || fail "a kept program is still in the kernel once replaced"
 echo "  ok: a kept program left the kernel with its last patch"
+
+echo "== 11. a gated patch stacked over a dispatched one, then disabled"
+bpflp_ok disable t-r@1 > /dev/null
+bpflp_ok apply --dispatch "$(patch_obj t-a@1)" > /dev/null
+[[ -e $STORE/patches/t-a@1/security_file_open__take_prog ]] &&
+	fail "a dispatched function's take is loaded only when a transaction needs it"
+bpflp_ok apply --stack "$(patch_obj t-v@1)" > /dev/null
+assert_behaviour "EPERM EPERM ok" "t-v@1 gated over t-a@1 dispatched"
+assert_eq "$(func_field t-a@1 security_file_open attached)" false "t-a@1's program is off its stub's live side"
+bpflp_ok disable t-v@1 > /dev/null
+assert_behaviour "EPERM ok ok" "t-a@1 again once t-v@1 is disabled"
+assert_eq "$(func_field t-a@1 security_file_open attached)" true "t-a@1 back on its stub's live side"
+status_is 0 consistent "after the disable"
