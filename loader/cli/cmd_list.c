@@ -335,6 +335,7 @@ static void read_func_view(const struct patch_record *rec, const struct func_met
 			v->prog_id = info.prog_id;
 		}
 		close(fd);
+		fd = -1; /* the counters come from the patch's stats pin */
 	}
 stats:
 	if (fd < 0)

@@ -7,6 +7,8 @@
 #     functions of the generated target module bpflp_bench, split into
 #     phases by the loader's BPFLP_TIMING lines; the commit against its
 #     floor, one bare map-update syscall.
+#   - bpflp-dispatch: the same with apply --dispatch (a stub per function,
+#     unchanged programs kept).
 #   - dispatch: the same patches switched as docs/design.md's "Next" designs
 #     it (selftests/helpers/dispatch_scale): a probe, not bpflp's protocol.
 #   - livepatch: insmod -> transition 0, replace v1 -> v2, disable -> gone
@@ -101,50 +103,63 @@ fi
 # Images an earlier test (or run) left are still being freed: let them go
 # before counting, or N=1 would count fewer than its one image.
 wait_trampolines 0 60 > /dev/null
-for n in $(wanted bpflp); do
-	base=$(trampolines)
-	span=$(timed_bpflp $tmp/ph apply $bench/patches/scale-$n-v1.bpf.o)
-	read -r t0 t1 <<< "$span"
-	echo "bpflp,$n,apply,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ',')," >> $tmp/scale.csv
-	# Each link added rebuilds the function's trampoline; the old images go
-	# after an RCU-tasks grace period. Count once they are gone (one per function).
-	wait_trampolines $((base + n)) > /dev/null
-	applied=$(trampolines)
-	active=$("$BPFLP" -j show "scale-$n" | jq -r '[.state, ([.functions[] | select(.attached)] | length)] | @tsv')
-	[[ $active == "active	$n" ]] || { echo "scale: scale-$n after apply: state/attached = $active" >&2; exit 1; }
-	read -r progs pmem jited xlated maps mmem <<< "$(patch_memory)"
-	echo "bpflp,$n,$progs,$pmem,$jited,$xlated,$maps,$mmem,$((applied - base)),$(((applied - base) * 4096))," >> $tmp/mem.csv
-
-	span=$(timed_bpflp $tmp/ph -j apply $bench/patches/scale-$n-v2.bpf.o)
-	read -r t0 t1 <<< "$span"
-	decided $tmp/ph.out "$n" 0
-	release=$(wait_trampolines "$applied")
-	echo "bpflp,$n,replace,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
-
-	# The k-of-N series: each replace changes the bodies of k functions of
-	# the version before (gen.py kseries), as a cumulative patch n+1 is
-	# patch n with k fixes; the replace above changed none. Livepatch
-	# re-patches every function of a cumulative replace whatever changed:
-	# its replace row is the one to hold these against. bpflp's own decision
-	# (apply -j's programs, from fingerprints) must be gen.py's k.
-	v=2
-	ks=$(python3 selftests/tests/bench/gen.py kseries "$n")	# not in the for: errexit would miss a failure
-	for k in $ks; do
-		v=$((v + 1))
-		span=$(timed_bpflp $tmp/ph -j apply $bench/patches/scale-$n-v$v.bpf.o)
+# series TOOL [FLAGS]: apply, replace, the k-of-N replaces and disable of
+# each N, by bpflp with its applies given FLAGS (tool "bpflp-dispatch":
+# --dispatch, its fmod_ret programs run from a stub per function and the
+# unchanged ones kept).
+series() {
+	local tool=$1 n base span t0 t1 applied active progs pmem jited xlated maps mmem release v ks k kept
+	shift
+	for n in $(wanted bpflp); do
+		base=$(trampolines)
+		span=$(timed_bpflp $tmp/ph apply "$@" $bench/patches/scale-$n-v1.bpf.o)
 		read -r t0 t1 <<< "$span"
-		decided $tmp/ph.out "$n" "$k"
-		release=$(wait_trampolines "$applied")
-		echo "bpflp,$n,replace_k$k,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
-	done
-	"$BPFLP" -j show "scale-$n" | jq -e --argjson v $v '.version == $v and .state == "active"' > /dev/null ||
-		{ echo "scale: scale-$n is not active at version $v after the k-of-N series" >&2; exit 1; }
+		echo "$tool,$n,apply,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ',')," >> $tmp/scale.csv
+		# Each link added rebuilds the function's trampoline; the old images go
+		# after an RCU-tasks grace period. Count once they are gone (one per function).
+		wait_trampolines $((base + n)) > /dev/null
+		applied=$(trampolines)
+		active=$("$BPFLP" -j show "scale-$n" | jq -r '[.state, ([.functions[] | select(.attached)] | length)] | @tsv')
+		[[ $active == "active	$n" ]] || { echo "scale: scale-$n after apply: state/attached = $active" >&2; exit 1; }
+		read -r progs pmem jited xlated maps mmem <<< "$(patch_memory)"
+		echo "$tool,$n,$progs,$pmem,$jited,$xlated,$maps,$mmem,$((applied - base)),$(((applied - base) * 4096))," >> $tmp/mem.csv
 
-	span=$(timed_bpflp $tmp/ph disable "scale-$n")
-	read -r t0 t1 <<< "$span"
-	release=$(wait_trampolines "$base")
-	echo "bpflp,$n,disable,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
-done
+		kept=0
+		(($#)) && kept=$n
+		span=$(timed_bpflp $tmp/ph -j apply "$@" $bench/patches/scale-$n-v2.bpf.o)
+		read -r t0 t1 <<< "$span"
+		decided $tmp/ph.out "$n" 0 "$kept"
+		release=$(wait_trampolines "$applied")
+		echo "$tool,$n,replace,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
+
+		# The k-of-N series: each replace changes the bodies of k functions of
+		# the version before (gen.py kseries), as a cumulative patch n+1 is
+		# patch n with k fixes; the replace above changed none. Livepatch
+		# re-patches every function of a cumulative replace whatever changed:
+		# its replace row is the one to hold these against. bpflp's own decision
+		# (apply -j's programs, from fingerprints) must be gen.py's k.
+		v=2
+		ks=$(python3 selftests/tests/bench/gen.py kseries "$n")	# not in the for: errexit would miss a failure
+		for k in $ks; do
+			v=$((v + 1))
+			span=$(timed_bpflp $tmp/ph -j apply "$@" $bench/patches/scale-$n-v$v.bpf.o)
+			read -r t0 t1 <<< "$span"
+			(($#)) && kept=$((n - k))
+			decided $tmp/ph.out "$n" "$k" "$kept"
+			release=$(wait_trampolines "$applied")
+			echo "$tool,$n,replace_k$k,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
+		done
+		"$BPFLP" -j show "scale-$n" | jq -e --argjson v $v '.version == $v and .state == "active"' > /dev/null ||
+			{ echo "scale: scale-$n is not active at version $v after the k-of-N series" >&2; exit 1; }
+
+		span=$(timed_bpflp $tmp/ph disable "scale-$n")
+		read -r t0 t1 <<< "$span"
+		release=$(wait_trampolines "$base")
+		echo "$tool,$n,disable,$(phase_split $tmp/ph "$t0" "$t1" | tr ' ' ','),$release" >> $tmp/scale.csv
+	done
+}
+series bpflp
+series bpflp-dispatch --dispatch
 
 # ---- the next protocol's probe: the same patches switched by array writes --------
 # selftests/helpers/dispatch_scale (docs/design.md, "Next"): stubs attached
@@ -190,9 +205,10 @@ done
 # ---- per call, in the kernel loop ---------------------------------------------
 # lsm-control is lsm-plain again: how far two identical configurations drift apart in one run.
 # lsm-raw_count counts its calls as bpflp does with its counters on; lsm-bpflp_nostats is
-# lsm-bpflp after 'bpflp stats off'.
+# lsm-bpflp after 'bpflp stats off'; lsm-bpflp_dispatch is lsm-bpflp applied
+# with --dispatch (its stub tail-calls the patch's program).
 configs=(lsm-plain lsm-control lsm-raw_fmod_ret lsm-raw_count lsm-bpflp lsm-bpflp_nostats
-	 fn0-plain fn0-raw_fmod_ret fn0-bpflp fn0-livepatch)
+	 lsm-bpflp_dispatch fn0-plain fn0-raw_fmod_ret fn0-bpflp fn0-livepatch)
 # run_config CONFIG: put its patch in place, time the loop, take the patch away.
 run_config() {
 	local target=${1%%-*} how=${1#*-} mode=plain ns patch=bench-kloop obj=build/selftests/tests/bench/bench-kloop@1.bpf.o counted
@@ -200,6 +216,7 @@ run_config() {
 	[[ $target == fn0 ]] && patch=scale-1 obj=$bench/patches/scale-1-v1.bpf.o
 	case $how in
 	bpflp) "$BPFLP" apply "$obj" > /dev/null ;;
+	bpflp_dispatch) "$BPFLP" apply --dispatch "$obj" > /dev/null ;;
 	bpflp_nostats) "$BPFLP" apply "$obj" > /dev/null && "$BPFLP" stats off > /dev/null ;;
 	livepatch) insmod $kmod/bpflp_bench_klp_1_v1.ko && klp_wait_transition bpflp_bench_klp_1_v1 ;;
 	raw_fmod_ret) mode=raw-fmod_ret ;;
@@ -207,7 +224,7 @@ run_config() {
 	esac
 	ns=$($kloop $mode "$target" "$calls")
 	case $how in
-	bpflp)
+	bpflp | bpflp_dispatch)
 		# The patch really ran: its counter saw every call (and the warm-up).
 		counted=$("$BPFLP" -j show $patch | jq '[.functions[].calls] | add')
 		((counted >= calls)) || { echo "scale: $patch counted $counted calls of $calls" >&2; return 1; }
@@ -271,6 +288,7 @@ awk -F, 'NR > 1 && $1 == "lsm" { med[$2] = $6 }
 	      printf "  control: plain vs plain %+.1f%%; bpflp vs raw fmod_ret %+.1f%%: %s\n", 100 * c, 100 * e,
 		     (c < 0 ? -c : c) < (e < 0 ? -e : e) ? "resolved" : "NOT resolved (the control moved more than the effect: run again on a quieter host)" }' $tmp/percall.csv
 awk -F, 'NR > 1 && $1 == "lsm" { med[$2] = $6 }
-	END { printf "  lsm: bpflp %.2fx a bare fmod_ret that counts its calls; with its counters off (bpflp stats off) %.2fx an empty one\n",
-		     med["bpflp"] / med["raw_count"], med["bpflp_nostats"] / med["raw_fmod_ret"] }' $tmp/percall.csv
+	END { printf "  lsm: bpflp %.2fx a bare fmod_ret that counts its calls; with its counters off (bpflp stats off) %.2fx an empty one; dispatched %.2fx a counting one\n",
+		     med["bpflp"] / med["raw_count"], med["bpflp_nostats"] / med["raw_fmod_ret"],
+		     med["bpflp_dispatch"] / med["raw_count"] }' $tmp/percall.csv
 echo "(TCG-emulated CPU: compare ratios within this run, not absolute times; CSVs in $out)"

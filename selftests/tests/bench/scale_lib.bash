@@ -117,11 +117,12 @@ rmmod_when_free() {
 	done
 }
 
-# decided OUT N K: the apply -j output OUT says what gen.py built: K of the
-# N programs changed (bpflp's fingerprints), the others unchanged.
+# decided OUT N K [KEPT]: the apply -j output OUT says what gen.py built: K
+# of the N programs changed (bpflp's fingerprints), the others unchanged,
+# and KEPT (default 0; N - K with --dispatch) kept as they ran.
 decided() {
-	jq -e --argjson n "$2" --argjson k "$3" \
-		'.programs == {"new": 0, "changed": $k, "unchanged": ($n - $k), "dropped": 0}' "$1" > /dev/null || {
+	jq -e --argjson n "$2" --argjson k "$3" --argjson kept "${4:-0}" \
+		'.programs == {"new": 0, "changed": $k, "unchanged": ($n - $k), "dropped": 0, "kept": $kept}' "$1" > /dev/null || {
 		echo "scale: a replace of $2 functions, $3 bodies changed: bpflp decided $(jq -c .programs "$1")" >&2
 		return 1
 	}
