@@ -14,6 +14,7 @@
 #include "drift.h"
 #include "log.h"
 #include "output.h"
+#include "patch_object.h"
 #include "pins.h"
 #include "word_bits.h"
 
@@ -103,7 +104,7 @@ static const struct patch_meta *owner_of(const struct patch_set *s, __u64 key)
  * fmod_ret program if dispatched. *fd: the program, or -1 for an empty
  * entry. 0, or a negative errno when its pin cannot be opened.
  */
-static int set_program(const struct patch_set *s, __u64 key, int *fd, const char **who)
+static int set_program(const struct patch_set *s, __u64 key, int *fd, const struct patch_meta **who)
 {
 	char pin[PATH_MAX];
 
@@ -118,7 +119,7 @@ static int set_program(const struct patch_set *s, __u64 key, int *fd, const char
 	f = modret_on(m, key, &any);
 	if (f < 0 || m->funcs[f].route != FUNC_ROUTE_DISPATCH)
 		return 0; /* the newest patch there runs no dispatched program */
-	*who = s->v[i].dir;
+	*who = m;
 	if (store_pin_path(pin, sizeof(pin), s->v[i].dir, m->funcs[f].name,
 			   pin_of_kind(m->funcs[f].kind, false)->prog))
 		return -ENAMETOOLONG;
@@ -234,16 +235,16 @@ static int prepare_one(struct commit_ctx *cc, const struct patch_set *pre,
 {
 	struct pinned_stub ps = { -1, -1, -1 };
 	int now_fd = -1, next_fd = -1, err;
-	const char *who = "";
+	const struct patch_meta *who = NULL;
 	bool made;
 
 	if (!set_dispatches(post, key) && dispatch_pins_open(key, &ps) == -ENOENT)
 		return 0; /* nothing dispatched there before or after */
 	dispatch_pins_close(&ps);
-	err = set_program(pre, key, &now_fd, &who) ?: set_program(post, key, &next_fd, &who);
+	err = set_program(post, key, &next_fd, &who);
 	if (err) {
-		p_err("cannot open the program %s dispatches on %s: %s; run 'bpflp recover'", who,
-		      func, strerror(-err));
+		p_err("cannot open the program %s@%u dispatches on %s (its pin is gone: 'bpflp status' says more): apply %s again to load it, then retry",
+		      who->name, who->version, func, who->object);
 		goto out;
 	}
 	err = stub_ready(cc, key, func, owner_of(pre, key), NULL, &ps, &made);
@@ -251,7 +252,8 @@ static int prepare_one(struct commit_ctx *cc, const struct patch_set *pre,
 		p_err("cannot attach bpflp's dispatch stub to %s: %s", func, strerror(-err));
 		goto out;
 	}
-	if (made)
+	/* A stub made now runs what runs there today; one lost with its pin, nothing. */
+	if (made && !set_program(pre, key, &now_fd, &who))
 		err = dispatch_entry_set(ps.array_fd, live, now_fd);
 	err = err ?: dispatch_entry_set(ps.array_fd, !live, next_fd);
 	if (err)
@@ -290,7 +292,9 @@ int dispatch_prepare(struct commit_ctx *cc, const struct registry *reg,
 	}
 	for (int i = 0; !err && i < keys.nr; i++)
 		err = prepare_one(cc, &pre, &post, keys.v[i], live,
-				  func_name(&post, keys.v[i], buf, sizeof(buf)));
+				  set_dispatches(&post, keys.v[i]) ?
+					  func_name(&post, keys.v[i], buf, sizeof(buf)) :
+					  func_name(&pre, keys.v[i], buf, sizeof(buf)));
 	free(keys.v);
 	free(pre.v);
 	free(post.v);
@@ -302,7 +306,7 @@ static void settle_one(struct commit_ctx *cc, const struct patch_set *s, __u64 k
 		       const char *func, struct drift_report *done)
 {
 	struct pinned_stub ps = { -1, -1, -1 };
-	const char *who = "";
+	const struct patch_meta *who = NULL;
 	int fd = -1, err;
 	bool made;
 
@@ -326,8 +330,11 @@ static void settle_one(struct commit_ctx *cc, const struct patch_set *s, __u64 k
 		err = dispatch_entry_set(ps.array_fd, live, fd);
 	}
 	err = err ?: dispatch_entry_set(ps.array_fd, !live, -1);
-	if (err)
-		pr_warn("warning: cannot settle bpflp's dispatch stub of %s: %s; run 'bpflp recover'\n",
+	if (err && done)
+		drift_add(done, owner_of(s, key), DRIFT_NONE,
+			  "%s: cannot settle bpflp's dispatch stub: %s", func, strerror(-err));
+	else if (err)
+		pr_warn("warning: cannot settle bpflp's dispatch stub of %s: %s; see 'bpflp status'\n",
 			func, strerror(-err));
 	if (fd >= 0)
 		close(fd);
@@ -354,13 +361,23 @@ void dispatch_settle(struct commit_ctx *cc, const struct registry *reg, __u64 wo
 	free(s.v);
 }
 
+/* Is key dispatched by an active record whose directory was deleted (drift names that)? */
+static bool dispatched_by_lost_dir(const struct registry *reg, __u64 key)
+{
+	for (int r = 0; r < reg->nr; r++)
+		if (reg->recs[r].dir_missing && reg->recs[r].meta.status == PATCH_ACTIVE &&
+		    dispatches(&reg->recs[r].meta, key))
+			return true;
+	return false;
+}
+
 /* One stub a record needs: whole, and running the newest record's program there. */
 static void scan_one(const struct patch_set *s, __u64 key, __u32 live, const char *func,
 		     struct drift_report *rep)
 {
 	const struct patch_meta *owner = owner_of(s, key);
+	const struct patch_meta *who = NULL;
 	struct pinned_stub ps;
-	const char *who = "";
 	int fd = -1;
 
 	if (dispatch_pins_open(key, &ps)) {
@@ -402,7 +419,7 @@ void dispatch_scan(const struct registry *reg, __u64 word, struct drift_report *
 
 		if (set_dispatches(&s, keys.v[i]))
 			scan_one(&s, keys.v[i], live, func, rep);
-		else
+		else if (!dispatched_by_lost_dir(reg, keys.v[i]))
 			drift_add(rep, NULL, DRIFT_DETACH,
 				  "%s: bpflp's dispatch stub there runs for no active patch", func);
 	}
@@ -410,12 +427,91 @@ void dispatch_scan(const struct registry *reg, __u64 word, struct drift_report *
 	free(s.v);
 }
 
-bool dispatch_in_use(const struct registry *reg)
+/*
+ * The program rec dispatches on funcs[f] if its stub runs it: rec is the
+ * newest active patch on the function, and the stub's live side holds a
+ * program (settle keeps it the newest patch's). Its fd, or -1.
+ */
+static int stub_running(const struct registry *reg, const struct patch_record *rec, __u32 f,
+			__u64 word)
 {
-	for (int r = 0; r < reg->nr; r++)
-		for (__u32 f = 0;
-		     reg->recs[r].meta.status == PATCH_ACTIVE && f < reg->recs[r].meta.nr_funcs; f++)
-			if (reg->recs[r].meta.funcs[f].route == FUNC_ROUTE_DISPATCH)
-				return true;
+	__u64 key = rec->meta.funcs[f].key;
+	struct patch_set s = {};
+	struct pinned_stub ps;
+	__u32 live, id = 0;
+	int i, fd = -1;
+
+	if (set_build(&s, reg, NULL, false, NULL, NULL) || live_side(reg, word, &live))
+		goto out;
+	i = newest_on(&s, key);
+	if (i < 0 || s.v[i].m != &rec->meta || dispatch_pins_open(key, &ps))
+		goto out;
+	if (ps.array_fd >= 0)
+		id = dispatch_entry_id(ps.array_fd, live);
+	dispatch_pins_close(&ps);
+	fd = id ? bpf_prog_get_fd_by_id(id) : -1;
+out:
+	free(s.v);
+	return fd;
+}
+
+bool dispatch_runs(const struct registry *reg, const struct patch_record *rec, const char *func,
+		   __u64 word)
+{
+	for (__u32 f = 0; f < rec->meta.nr_funcs; f++) {
+		int fd;
+
+		if (strcmp(rec->meta.funcs[f].name, func) ||
+		    rec->meta.funcs[f].route != FUNC_ROUTE_DISPATCH)
+			continue;
+		fd = stub_running(reg, rec, f, word);
+		if (fd >= 0)
+			close(fd);
+		return fd >= 0;
+	}
+	return false;
+}
+
+int dispatch_repin(const struct registry *reg, struct drift_report *rep)
+{
+	char pin[PATH_MAX];
+	__u64 word;
+	int done = 0;
+
+	if (store_read_commit_word(&word))
+		return 0;
+	for (int r = 0; r < reg->nr; r++) {
+		const struct patch_record *rec = &reg->recs[r];
+		const struct patch_meta *m = &rec->meta;
+
+		for (__u32 f = 0; m->status == PATCH_ACTIVE && !rec->dir_missing && f < m->nr_funcs;
+		     f++) {
+			int fd;
+
+			if (m->funcs[f].route != FUNC_ROUTE_DISPATCH ||
+			    store_pin_path(pin, sizeof(pin), rec->dir, m->funcs[f].name,
+					   pin_of_kind(m->funcs[f].kind, false)->prog) ||
+			    !access(pin, F_OK))
+				continue;
+			fd = stub_running(reg, rec, f, word);
+			if (fd < 0)
+				continue; /* gone with its pin: drift says to apply it again */
+			if (!bpf_obj_pin(fd, pin)) {
+				done++;
+				drift_add(rep, m, DRIFT_REPIN,
+					  "%s: pinned the %s program again from its dispatch stub",
+					  m->funcs[f].name, bpflp_kind_name(m->funcs[f].kind));
+			}
+			close(fd);
+		}
+	}
+	return done;
+}
+
+bool dispatch_in_record(const struct patch_meta *m)
+{
+	for (__u32 f = 0; f < m->nr_funcs; f++)
+		if (m->funcs[f].route == FUNC_ROUTE_DISPATCH)
+			return true;
 	return false;
 }

@@ -53,7 +53,17 @@ void dispatch_settle(struct commit_ctx *cc, const struct registry *reg, __u64 wo
 /* Drift (drift.h): stubs whose pins were deleted by hand, or that run what no record says. */
 void dispatch_scan(const struct registry *reg, __u64 word, struct drift_report *rep);
 
-/* Does any record of reg active dispatch a program? (The side bit then must stay the side.) */
-bool dispatch_in_use(const struct registry *reg);
+/*
+ * Drift (drift.h): pin again the dispatched programs of active records
+ * whose pins were deleted by hand, from the stub that runs them (only the
+ * newest patch's program on a function is in a stub). How many.
+ */
+int dispatch_repin(const struct registry *reg, struct drift_report *rep);
+/* Does rec's dispatched program on func run from its stub now (word: the live word)? */
+bool dispatch_runs(const struct registry *reg, const struct patch_record *rec, const char *func,
+		   __u64 word);
+
+/* Does m dispatch any of its programs? */
+bool dispatch_in_record(const struct patch_meta *m);
 
 #endif /* BPFLP_DISPATCH_SET_H */

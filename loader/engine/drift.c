@@ -185,7 +185,8 @@ static bool piece_pinned(const char *dir, const char *func, const struct piece *
 	       (!piece->companion || pin_exists(dir, func, pin_drop.prog));
 }
 
-static void scan_active(const struct patch_record *rec, __u64 word, struct drift_report *rep)
+static void scan_active(const struct registry *reg, const struct patch_record *rec, __u64 word,
+			struct drift_report *rep)
 {
 	const struct patch_meta *m = &rec->meta;
 	struct piece pieces[MAX_PIECES];
@@ -205,6 +206,18 @@ static void scan_active(const struct patch_record *rec, __u64 word, struct drift
 			bool link = piece_attached(rec->dir, func, &pieces[p]);
 			bool prog = piece_pinned(rec->dir, func, &pieces[p]);
 
+			/* A dispatched program has no link: its stub may still hold it. */
+			if (!prog && !pieces[p].snapshot && meta_dispatches(m, func)) {
+				if (dispatch_runs(reg, rec, func, word))
+					drift_add(rep, m, DRIFT_REPIN,
+						  "%s: the %s program pin is gone (its dispatch stub still runs it)",
+						  func, pieces[p].label);
+				else
+					drift_add(rep, m, DRIFT_REAPPLY,
+						  "%s: the %s program is gone with its pin: apply %s again",
+						  func, pieces[p].label, m->object);
+				continue;
+			}
 			if (link && !prog)
 				drift_add(rep, m, DRIFT_REPIN,
 					  "%s: the %s program pin is gone (%s still holds it)",
@@ -413,7 +426,11 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 		bool active = rec->meta.status == PATCH_ACTIVE;
 
 		if (rec->dir_missing) {
-			if (active)
+			if (active && dispatch_in_record(&rec->meta))
+				drift_add(rep, &rec->meta, DRIFT_RECORD,
+					  "its directory %s was deleted, which detached its links; its dispatched programs run until 'bpflp recover' records it disabled and detaches them",
+					  rec->dir);
+			else if (active)
 				drift_add(rep, &rec->meta, DRIFT_RECORD,
 					  "its directory %s was deleted, which detached every program: recorded active, but nothing of it is attached",
 					  rec->dir);
@@ -430,7 +447,7 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 			drift_add(rep, &rec->meta, DRIFT_REPIN, "record copy in %s is gone",
 				  STORE_RECORDS);
 		if (active)
-			scan_active(rec, word, rep);
+			scan_active(reg, rec, word, rep);
 	}
 	scan_shadows(reg, rep);
 	dispatch_scan(reg, word, rep);
@@ -646,6 +663,7 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 			}
 		}
 	}
+	done += dispatch_repin(reg, rep);
 	/* What was restored counts first: the caller reads the records again. */
 	return done ?: err;
 }

@@ -440,6 +440,11 @@ static int apply_in(struct patch_object *po, struct txn *t, const char *path, bo
 		goto out;
 	}
 	if (existing && existing->meta.status == PATCH_ACTIVE) {
+		if (dispatch != dispatch_in_record(&existing->meta))
+			pr_warn("warning: %s@%u is active %s; %s changes nothing for an active patch: apply a new version to change how it runs\n",
+				existing->meta.name, existing->meta.version,
+				dispatch ? "with gated links" : "dispatched",
+				dispatch ? "--dispatch" : "leaving out --dispatch");
 		res->meta = existing->meta;
 		err = txn_repair_active(existing, po, &res->repairs);
 		res->outcome = res->repairs.nr ? APPLY_REPAIRED : APPLY_ALREADY_ACTIVE;

@@ -136,7 +136,10 @@ static int reload_lost_programs(const struct patch_record *rec, struct patch_obj
 	err = shadow_plan(po, true);
 	if (err)
 		return err;
-	err = patch_object_load(po, rec->meta.slot, rec->meta.gen, true);
+	/* As stage_patch loaded it: a dispatched program must not read the word again. */
+	err = patch_object_load(po,
+				dispatch_in_record(&rec->meta) ? BPFLP_DISPATCH_SLOT : rec->meta.slot,
+				rec->meta.gen, true);
 	if (err)
 		return err;
 	err = shadow_pin_created(po);

@@ -314,6 +314,9 @@ int store_write_meta(const char *dir, const struct patch_meta *meta)
 	err = meta_pins(dir, pin, copy);
 	if (err)
 		return err;
+	/* A directory deleted by hand comes back with its record (the patch is being recorded anew). */
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
 	fd = bpf_obj_get(pin);
 	if (fd < 0)
 		fd = bpf_obj_get(copy);

@@ -79,13 +79,13 @@ assert_eq "$(kernel_state)" "$before" "check changed nothing in the kernel"
 
 # ---- a stacked patch elsewhere: a cumulative replace drops it too ---------
 assert_eq "$(bpflp_ok -j apply "$(patch_obj t-a@1)" --stack | jq -c .programs)" \
-	'{"new":1,"changed":0,"unchanged":0,"dropped":0}' "a stacked apply drops nothing"
+	'{"new":1,"changed":0,"unchanged":0,"dropped":0,"kept":0}' "a stacked apply drops nothing"
 assert_eq "$(summary ver)" "0 1 4 security_file_open:t-a@1" "a stacked patch's function is dropped"
 bpflp_ok disable t-a > /dev/null
 
 # ---- after a replace, the comparison is with the new patch ----------------
 assert_eq "$(bpflp_ok -j apply "$(fp body)" | jq -c .programs)" \
-	'{"new":0,"changed":2,"unchanged":3,"dropped":0}' "apply -j counts what check said"
+	'{"new":0,"changed":2,"unchanged":3,"dropped":0,"kept":0}' "apply -j counts what check said"
 assert_eq "$(active_patches)" "fp@2" "fp@2 replaced fp@1"
 assert_eq "$(bpflp_ok -j apply "$(fp body)" | jq -c .programs)" null "an apply that changes nothing counts nothing"
 assert_eq "$(patch_pins fp@1)" meta "only the replaced record's meta is left"

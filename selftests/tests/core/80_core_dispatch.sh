@@ -175,3 +175,52 @@ bpflp_ok disable t-v@1 > /dev/null
 assert_behaviour "EPERM ok ok" "t-a@1 again once t-v@1 is disabled"
 assert_eq "$(func_field t-a@1 security_file_open attached)" true "t-a@1 back on its stub's live side"
 status_is 0 consistent "after the disable"
+
+echo "== 12. a dispatched program's pin deleted by hand"
+a_pin=$STORE/patches/t-a@1/security_file_open__fmod_ret_prog
+rm "$a_pin"
+assert_behaviour "EPERM ok ok" "the stub still runs it"
+status_is 2 drift "with the program pin deleted"
+assert_match "$(cat "$TDIR/status.out")" "security_file_open: the fmod_ret program pin is gone \(its dispatch stub still runs it\)" "status says the stub runs it"
+bpflp_ok recover > /dev/null 2>&1
+[[ -e $a_pin ]] || fail "recover pins it again from the stub"
+status_is 0 consistent "after recover"
+# Under a newer patch the stub does not hold it: then it is gone with its pin.
+bpflp_ok apply --dispatch --stack "$(patch_obj t-v@1)" > /dev/null
+rm "$a_pin"
+status_is 4 unrecoverable "with an older patch's program pin deleted"
+assert_match "$(cat "$TDIR/status.out")" "security_file_open: the fmod_ret program is gone with its pin: apply .*t-a@1.* again" "status says to apply it again"
+tree=$(bpffs_tree | md5sum)
+rc=0
+err=$("$BPFLP" disable t-v@1 2>&1 > /dev/null) || rc=$?
+assert_eq "$rc" 1 "disabling the newer patch, whose function would fall to the lost program"
+assert_match "$err" "cannot open the program t-a@1 dispatches on security_file_open \(its pin is gone.*apply .*t-a@1.* again" "the refusal says what to do"
+assert_eq "$(bpffs_tree | md5sum)" "$tree" "bpffs after the refusal (digest)"
+assert_behaviour "EPERM EPERM ok" "t-v@1 still in effect"
+bpflp_ok apply --dispatch "$(patch_obj t-a@1)" > /dev/null 2>&1
+[[ -e $a_pin ]] || fail "applying t-a@1 again loads and pins it"
+slot=$(for id in $(bpftool -j prog show pinned "$a_pin" | jq -r '.map_ids[]'); do
+	bpftool -j map dump id "$id" 2> /dev/null | jq -r '.. | .bpflp_slot? // empty'
+done | head -n1)
+assert_eq "$slot" 254 "loaded again as a dispatched program (BPFLP_DISPATCH_SLOT)"
+bpflp_ok disable t-v@1 > /dev/null
+assert_behaviour "EPERM ok ok" "t-a@1 takes over again"
+status_is 0 consistent "after the disable"
+
+echo "== 13. a dispatched patch's directory deleted by hand"
+rm -r "$STORE/patches/t-a@1"
+assert_behaviour "EPERM ok ok" "the stub runs it until recover"
+status_is 2 drift "with the directory deleted"
+assert_match "$(cat "$TDIR/status.out")" "its dispatched programs run until 'bpflp recover' records it disabled" "status says what still runs"
+[[ $(cat "$TDIR/status.out") == *"runs for no active patch"* ]] && fail "the stub is not an orphan: its patch's directory went"
+bpflp_ok recover > /dev/null 2>&1
+assert_behaviour "ok ok ok" "after recover"
+assert_eq "$(patch_field t-a@1 state) $(stubs)" "disabled 0" "t-a@1 recorded disabled, its stub detached"
+bpflp_ok apply --dispatch "$(patch_obj t-r@1)" > /dev/null
+rm -r "$STORE/patches/t-r@1"
+rc=0
+"$BPFLP" disable t-r@1 > /dev/null 2>&1 || rc=$?
+bpflp_ok recover > /dev/null 2>&1
+status_is 0 consistent "a disable after the directory went, then recover (disable exited $rc)"
+assert_behaviour "ok ok ok" "nothing patched"
+assert_eq "$(stubs) $(tracing_links)" "0 0" "no stub or link left"
