@@ -4,6 +4,7 @@
  * after it (dispatch_set.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,27 @@
 #include <bpf/bpf.h>
 #include "dispatch_pins.h"
 #include "dispatch_set.h"
-#include "drift.h"
 #include "log.h"
 #include "output.h"
 #include "patch_object.h"
 #include "pins.h"
 #include "word_bits.h"
+
+/* Tell sink what was found or mended (drift.h reports it); nothing without one. */
+static void __attribute__((format(printf, 4, 5)))
+note(const struct dispatch_sink *sink, const struct patch_meta *m, enum dispatch_fix fix,
+     const char *fmt, ...)
+{
+	char text[384];
+	va_list ap;
+
+	if (!sink)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	sink->note(sink->ctx, m, fix, text);
+}
 
 /* A patch of a set, and where its pins are. */
 struct member {
@@ -197,7 +213,7 @@ static const char *func_name(const struct patch_set *s, __u64 key, char *buf, si
  * function already runs unpatched there). 0 or a negative errno.
  */
 static int stub_ready(struct commit_ctx *cc, __u64 key, const char *func,
-		      const struct patch_meta *owner, struct drift_report *done,
+		      const struct patch_meta *owner, const struct dispatch_sink *done,
 		      struct pinned_stub *ps, bool *made)
 {
 	int err = dispatch_pins_open(key, ps);
@@ -206,8 +222,8 @@ static int stub_ready(struct commit_ctx *cc, __u64 key, const char *func,
 	if (!err && dispatch_pins_whole(ps))
 		return 0;
 	if (owner && done)
-		drift_add(done, owner, DRIFT_REATTACH,
-			  "%s: attached bpflp's dispatch stub again (a pin of it was deleted)", func);
+		note(done, owner, DISPATCH_FIX_REATTACH,
+		     "%s: attached bpflp's dispatch stub again (a pin of it was deleted)", func);
 	else if (owner)
 		pr_warn("warning: the dispatch stub of %s had a pin deleted by hand: attaching it again\n",
 			func);
@@ -303,7 +319,7 @@ int dispatch_prepare(struct commit_ctx *cc, const struct registry *reg,
 
 /* One function of a settle: detached if nothing dispatches there, else its sides as the records say. */
 static void settle_one(struct commit_ctx *cc, const struct patch_set *s, __u64 key, __u32 live,
-		       const char *func, struct drift_report *done)
+		       const char *func, const struct dispatch_sink *done)
 {
 	struct pinned_stub ps = { -1, -1, -1 };
 	const struct patch_meta *who = NULL;
@@ -321,9 +337,8 @@ static void settle_one(struct commit_ctx *cc, const struct patch_set *s, __u64 k
 		      stub_ready(cc, key, func, owner_of(s, key), done, &ps, &made);
 	if (!err && prog_id(fd) != dispatch_entry_id(ps.array_fd, live)) {
 		if (!made && done)
-			drift_add(done, owner_of(s, key), DRIFT_REATTACH,
-				  "%s: set its dispatch stub to run what the records say again",
-				  func);
+			note(done, owner_of(s, key), DISPATCH_FIX_REATTACH,
+			     "%s: set its dispatch stub to run what the records say again", func);
 		else if (!made)
 			pr_warn("warning: the dispatch stub of %s ran another program than the records say: set again\n",
 				func);
@@ -331,8 +346,8 @@ static void settle_one(struct commit_ctx *cc, const struct patch_set *s, __u64 k
 	}
 	err = err ?: dispatch_entry_set(ps.array_fd, !live, -1);
 	if (err && done)
-		drift_add(done, owner_of(s, key), DRIFT_NONE,
-			  "%s: cannot settle bpflp's dispatch stub: %s", func, strerror(-err));
+		note(done, owner_of(s, key), DISPATCH_FIX_NONE,
+		     "%s: cannot settle bpflp's dispatch stub: %s", func, strerror(-err));
 	else if (err)
 		pr_warn("warning: cannot settle bpflp's dispatch stub of %s: %s; see 'bpflp status'\n",
 			func, strerror(-err));
@@ -342,7 +357,7 @@ static void settle_one(struct commit_ctx *cc, const struct patch_set *s, __u64 k
 }
 
 void dispatch_settle(struct commit_ctx *cc, const struct registry *reg, __u64 word,
-		     struct drift_report *done)
+		     const struct dispatch_sink *done)
 {
 	struct patch_set s = {};
 	struct key_list keys = {};
@@ -373,7 +388,7 @@ static bool dispatched_by_lost_dir(const struct registry *reg, __u64 key)
 
 /* One stub a record needs: whole, and running the newest record's program there. */
 static void scan_one(const struct patch_set *s, __u64 key, __u32 live, const char *func,
-		     struct drift_report *rep)
+		     const struct dispatch_sink *rep)
 {
 	const struct patch_meta *owner = owner_of(s, key);
 	const struct patch_meta *who = NULL;
@@ -381,30 +396,28 @@ static void scan_one(const struct patch_set *s, __u64 key, __u32 live, const cha
 	int fd = -1;
 
 	if (dispatch_pins_open(key, &ps)) {
-		drift_add(rep, owner, DRIFT_REATTACH,
-			  "%s: bpflp's dispatch stub there is gone (its directory was deleted), so %s runs unpatched",
-			  func, func);
+		note(rep, owner, DISPATCH_FIX_REATTACH,
+		     "%s: bpflp's dispatch stub there is gone (its directory was deleted), so %s runs unpatched",
+		     func, func);
 		return;
 	}
 	if (!dispatch_pins_whole(&ps))
-		drift_add(rep, owner, DRIFT_REATTACH, "%s: bpflp's dispatch stub lost its %s pin%s",
-			  func,
-			  ps.link_fd < 0  ? "link" :
-			  ps.array_fd < 0 ? "array" :
-					    "prog",
-			  ps.link_fd < 0 || ps.array_fd < 0 ? ", so the function runs unpatched" :
-							      "");
+		note(rep, owner, DISPATCH_FIX_REATTACH,
+		     "%s: bpflp's dispatch stub lost its %s pin%s", func,
+		     ps.link_fd < 0  ? "link" :
+		     ps.array_fd < 0 ? "array" :
+				       "prog",
+		     ps.link_fd < 0 || ps.array_fd < 0 ? ", so the function runs unpatched" : "");
 	else if (!set_program(s, key, &fd, &who) &&
 		 prog_id(fd) != dispatch_entry_id(ps.array_fd, live))
-		drift_add(rep, owner, DRIFT_REATTACH,
-			  "%s: bpflp's dispatch stub runs another program than the records say",
-			  func);
+		note(rep, owner, DISPATCH_FIX_REATTACH,
+		     "%s: bpflp's dispatch stub runs another program than the records say", func);
 	if (fd >= 0)
 		close(fd);
 	dispatch_pins_close(&ps);
 }
 
-void dispatch_scan(const struct registry *reg, __u64 word, struct drift_report *rep)
+void dispatch_scan(const struct registry *reg, __u64 word, const struct dispatch_sink *rep)
 {
 	struct patch_set s = {};
 	struct key_list keys = {};
@@ -420,8 +433,8 @@ void dispatch_scan(const struct registry *reg, __u64 word, struct drift_report *
 		if (set_dispatches(&s, keys.v[i]))
 			scan_one(&s, keys.v[i], live, func, rep);
 		else if (!dispatched_by_lost_dir(reg, keys.v[i]))
-			drift_add(rep, NULL, DRIFT_DETACH,
-				  "%s: bpflp's dispatch stub there runs for no active patch", func);
+			note(rep, NULL, DISPATCH_FIX_DETACH,
+			     "%s: bpflp's dispatch stub there runs for no active patch", func);
 	}
 	free(keys.v);
 	free(s.v);
@@ -472,7 +485,7 @@ bool dispatch_runs(const struct registry *reg, const struct patch_record *rec, c
 	return false;
 }
 
-int dispatch_repin(const struct registry *reg, struct drift_report *rep)
+int dispatch_repin(const struct registry *reg, const struct dispatch_sink *rep)
 {
 	char pin[PATH_MAX];
 	__u64 word;
@@ -498,9 +511,9 @@ int dispatch_repin(const struct registry *reg, struct drift_report *rep)
 				continue; /* gone with its pin: drift says to apply it again */
 			if (!bpf_obj_pin(fd, pin)) {
 				done++;
-				drift_add(rep, m, DRIFT_REPIN,
-					  "%s: pinned the %s program again from its dispatch stub",
-					  m->funcs[f].name, bpflp_kind_name(m->funcs[f].kind));
+				note(rep, m, DISPATCH_FIX_REPIN,
+				     "%s: pinned the %s program again from its dispatch stub",
+				     m->funcs[f].name, bpflp_kind_name(m->funcs[f].kind));
 			}
 			close(fd);
 		}

@@ -24,7 +24,22 @@
 #include "commit.h"
 #include "store.h"
 
-struct drift_report;
+/*
+ * What the stubs' code finds or mends, for drift.h to report (drift.c
+ * calls this file, so this file does not call it): the fix as drift.h
+ * names them, and one line of text.
+ */
+enum dispatch_fix {
+	DISPATCH_FIX_REPIN,
+	DISPATCH_FIX_REATTACH,
+	DISPATCH_FIX_DETACH,
+	DISPATCH_FIX_NONE, /* failed */
+};
+
+struct dispatch_sink {
+	void (*note)(void *ctx, const struct patch_meta *m, enum dispatch_fix fix, const char *text);
+	void *ctx;
+};
 
 /*
  * Before the commit from pre_word to post_word: the set after it is the
@@ -48,17 +63,17 @@ int dispatch_prepare(struct commit_ctx *cc, const struct registry *reg,
  * repair: `bpflp recover`), or is warned about if done is NULL.
  */
 void dispatch_settle(struct commit_ctx *cc, const struct registry *reg, __u64 word,
-		     struct drift_report *done);
+		     const struct dispatch_sink *done);
 
 /* Drift (drift.h): stubs whose pins were deleted by hand, or that run what no record says. */
-void dispatch_scan(const struct registry *reg, __u64 word, struct drift_report *rep);
+void dispatch_scan(const struct registry *reg, __u64 word, const struct dispatch_sink *rep);
 
 /*
  * Drift (drift.h): pin again the dispatched programs of active records
  * whose pins were deleted by hand, from the stub that runs them (only the
  * newest patch's program on a function is in a stub). How many.
  */
-int dispatch_repin(const struct registry *reg, struct drift_report *rep);
+int dispatch_repin(const struct registry *reg, const struct dispatch_sink *rep);
 /* Does rec's dispatched program on func run from its stub now (word: the live word)? */
 bool dispatch_runs(const struct registry *reg, const struct patch_record *rec, const char *func,
 		   __u64 word);

@@ -13,7 +13,6 @@
 #include "companion_attach.h"
 #include "companion_kmod.h"
 #include "declared.h"
-#include "dispatch_set.h"
 #include "drift.h"
 #include "kmod_util.h"
 #include "patch_object.h"
@@ -406,6 +405,24 @@ static void scan_shadows(const struct registry *reg, struct drift_report *rep)
 	}
 }
 
+static void note_dispatch(void *ctx, const struct patch_meta *m, enum dispatch_fix fix,
+			  const char *text)
+{
+	static const enum drift_fix fixes[] = {
+		[DISPATCH_FIX_REPIN] = DRIFT_REPIN,
+		[DISPATCH_FIX_REATTACH] = DRIFT_REATTACH,
+		[DISPATCH_FIX_DETACH] = DRIFT_DETACH,
+		[DISPATCH_FIX_NONE] = DRIFT_NONE,
+	};
+
+	drift_add(ctx, m, fixes[fix], "%s", text);
+}
+
+struct dispatch_sink drift_dispatch_sink(struct drift_report *rep)
+{
+	return (struct dispatch_sink){ .note = note_dispatch, .ctx = rep };
+}
+
 void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep)
 {
 	__u64 recorded = registry_active_mask(reg), unrecorded;
@@ -450,7 +467,9 @@ void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep
 			scan_active(reg, rec, word, rep);
 	}
 	scan_shadows(reg, rep);
-	dispatch_scan(reg, word, rep);
+	struct dispatch_sink sink = drift_dispatch_sink(rep);
+
+	dispatch_scan(reg, word, &sink);
 	orphans = scan_orphans(reg, rep);
 	scan_companion_orphans(reg, rep);
 	unrecorded = word_slots(reg, word) & ~recorded;
@@ -663,7 +682,9 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 			}
 		}
 	}
-	done += dispatch_repin(reg, rep);
+	struct dispatch_sink sink = drift_dispatch_sink(rep);
+
+	done += dispatch_repin(reg, &sink);
 	/* What was restored counts first: the caller reads the records again. */
 	return done ?: err;
 }

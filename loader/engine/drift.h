@@ -26,6 +26,7 @@
 #ifndef BPFLP_DRIFT_H
 #define BPFLP_DRIFT_H
 
+#include "dispatch_set.h"
 #include "store.h"
 
 enum drift_fix {
@@ -59,6 +60,9 @@ void drift_add(struct drift_report *rep, const struct patch_meta *m, enum drift_
 
 /* Compare the records and pins with each other and with the commit word. Changes nothing. */
 void drift_scan(const struct registry *reg, __u64 word, struct drift_report *rep);
+
+/* A sink for dispatch_set.h's findings and repairs: each becomes a finding of rep. */
+struct dispatch_sink drift_dispatch_sink(struct drift_report *rep);
 
 /* Move the repairs that failed (DRIFT_NONE) from one report to another. */
 void drift_move_failed(struct drift_report *from, struct drift_report *to);

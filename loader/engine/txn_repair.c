@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "commit.h"
-#include "dispatch_set.h"
 #include "drift.h"
 #include "journal.h"
 #include "kernel.h"
@@ -67,6 +66,7 @@ void txn_repin_shared_maps(void)
  */
 int txn_repair_drift(struct txn *t, struct recover_result *res)
 {
+	struct dispatch_sink sink;
 	struct drift_report scan;
 	__u64 clear = 0, disabled = 0;
 	int err = 0;
@@ -119,7 +119,8 @@ int txn_repair_drift(struct txn *t, struct recover_result *res)
 	 * once every program that read the word before it has returned.
 	 */
 	grace_period();
-	dispatch_settle(&t->cc, &t->reg, t->word, &res->repairs);
+	sink = drift_dispatch_sink(&res->repairs);
+	dispatch_settle(&t->cc, &t->reg, t->word, &sink);
 	return txn_sync_gate_maps(t, NULL, word_slots(&t->reg, t->word)) ?: err;
 }
 

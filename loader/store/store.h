@@ -51,12 +51,12 @@
 #include "bpflp/abi.h"
 #include "sha256.h"
 
-#define BPFFS_ROOT    "/sys/fs/bpf"
-#define STORE_ROOT    BPFFS_ROOT "/bpflp"
-#define STORE_PATCHES STORE_ROOT "/patches"
-#define STORE_RECORDS STORE_ROOT "/records"
+#define BPFFS_ROOT     "/sys/fs/bpf"
+#define STORE_ROOT     BPFFS_ROOT "/bpflp"
+#define STORE_PATCHES  STORE_ROOT "/patches"
+#define STORE_RECORDS  STORE_ROOT "/records"
 #define STORE_DISPATCH STORE_ROOT "/dispatch"
-#define META_MAGIC    0x4154454dU /* "META" */
+#define META_MAGIC     0x4154454dU /* "META" */
 /*
  * Layout version of struct patch_meta, separate from BPFLP_ABI_VERSION (which
  * patch objects carry too): a new record layout must not reject objects.
