@@ -5,7 +5,7 @@
  * Patches are cumulative, so a machine has at most one installed patch: the
  * object is copied to STATE_DIR/patches/NAME.bpf.o and described by
  * STATE_DIR/patches/manifest ("key value" lines: format, name, version,
- * sha256, object). Installing replaces whatever was installed. `bpflp boot`
+ * sha256, object, dispatch). Installing replaces whatever was installed. `bpflp boot`
  * (what bpflp.service runs) applies the installed object after checking its
  * SHA-256 against the manifest. The files are written to a temporary name
  * and renamed, so a crash leaves the old installation or the new one.
@@ -34,6 +34,7 @@ struct installed {
 	unsigned long version;
 	char sha256[SHA256_HEX_SIZE];
 	char object[PATH_MAX]; /* full path */
+	bool dispatch;         /* boot applies it with --dispatch */
 };
 
 /* BPFLP_STATE_DIR moves it (tests, a read-only /var); it must be absolute. */
@@ -84,6 +85,8 @@ static int read_manifest(const char *dir, struct installed *inst)
 			snprintf(inst->sha256, sizeof(inst->sha256), "%s", value);
 		else if (!strcmp(line, "object"))
 			snprintf(object, sizeof(object), "%s", value);
+		else if (!strcmp(line, "dispatch"))
+			inst->dispatch = !strcmp(value, "yes");
 	}
 	fclose(f);
 	if (format != MANIFEST_FORMAT || !patch_name_valid(inst->name) ||
@@ -106,6 +109,7 @@ static void print_installed_json(const char *action, const struct installed *ins
 	jsonw_uint_field(json_wtr, "version", inst->version);
 	jsonw_string_field(json_wtr, "sha256", inst->sha256);
 	jsonw_string_field(json_wtr, "object", inst->object);
+	jsonw_bool_field(json_wtr, "dispatch", inst->dispatch);
 	if (old) {
 		jsonw_name(json_wtr, "replaced");
 		if (old->name[0]) {
@@ -121,6 +125,7 @@ static void print_installed_json(const char *action, const struct installed *ins
 }
 
 const struct verb_option install_options[] = {
+	VERB_FLAG("dispatch", dispatch, "boot applies it with --dispatch (see apply)"),
 	VERB_FLAG("allow-insecure", allow_insecure,
 		  "accept an object not owned by root or writable by group or others"),
 	VERB_VALUE("sig", sig, "FILE", "the object's detached signature (default OBJ.sig)"),
@@ -176,6 +181,8 @@ int do_install(const struct verb_args *args)
 		return err;
 	/* The same checks as apply's, against this kernel: a broken patch is not installed. */
 	err = patch_object_open(&po, args->arg, args->allow_insecure);
+	if (!err && args->dispatch)
+		err = patch_check_dispatchable(&po);
 	if (!err)
 		err = check_install_signature(args, &po, &sig, &sig_len);
 	if (err)
@@ -190,6 +197,7 @@ int do_install(const struct verb_args *args)
 
 	snprintf(inst.name, sizeof(inst.name), "%s", po.info.name);
 	inst.version = po.info.version;
+	inst.dispatch = args->dispatch;
 	sha256_hex(po.digest, sizeof(po.digest), inst.sha256);
 	if (try_snprintf(inst.object, sizeof(inst.object), "%s/%s.bpf.o", dir, inst.name)) {
 		err = -ENAMETOOLONG;
@@ -214,9 +222,11 @@ int do_install(const struct verb_args *args)
 		p_err("cannot %s %s: %s", sig ? "write" : "remove", sig_path, strerror(-err));
 		goto cleanup;
 	}
+	/* An older bpflp reads past the dispatch line: it boots the patch linked. */
 	len = snprintf(manifest, sizeof(manifest),
-		       "format %d\nname %s\nversion %lu\nsha256 %s\nobject %s.bpf.o\n",
-		       MANIFEST_FORMAT, inst.name, inst.version, inst.sha256, inst.name);
+		       "format %d\nname %s\nversion %lu\nsha256 %s\nobject %s.bpf.o\ndispatch %s\n",
+		       MANIFEST_FORMAT, inst.name, inst.version, inst.sha256, inst.name,
+		       inst.dispatch ? "yes" : "no");
 	if (try_snprintf(manifest_path, sizeof(manifest_path), "%s/manifest", dir)) {
 		err = -ENAMETOOLONG;
 		goto cleanup;
@@ -236,7 +246,8 @@ int do_install(const struct verb_args *args)
 	if (json_output) {
 		print_installed_json("installed", &inst, &old);
 	} else {
-		printf("installed %s@%lu in %s", inst.name, inst.version, dir);
+		printf("installed %s@%lu in %s%s", inst.name, inst.version, dir,
+		       inst.dispatch ? " (applied with --dispatch at boot)" : "");
 		if (old.name[0])
 			printf("; replaced %s@%lu", old.name, old.version);
 		printf("\n");
@@ -377,5 +388,6 @@ int do_boot(const struct verb_args *args)
 	}
 	/* Exactly what 'bpflp apply OBJ' does: a cumulative replace, a no-op if active. */
 	apply.arg = inst.object;
+	apply.dispatch = inst.dispatch;
 	return apply_object(&apply, "boot");
 }

@@ -127,34 +127,6 @@ static int check_trampoline_room(const struct patch_object *po, bool stack)
 	return 0;
 }
 
-/*
- * --dispatch: every program of the patch runs from its function's stub
- * (dispatch_set.h). The stub is an fmod_ret program that runs one other,
- * so every program must be an fmod_ret one on a trampoline, one per
- * function; fentry and fexit programs stay gated links (docs/design.md).
- */
-static int check_dispatchable(const struct patch_object *po)
-{
-	for (int i = 0; i < po->nr_progs; i++) {
-		const struct patch_prog *pp = &po->progs[i];
-		bool modret = pp->kind == BPFLP_KIND_FMOD_RET || pp->kind == BPFLP_KIND_REPLACE;
-
-		if (!modret || pp->companion) {
-			p_err("cannot apply %s with --dispatch: its %s program on %s %s; a stub runs fmod_ret programs on functions fmod_ret reaches only: apply it without --dispatch",
-			      po->path, bpflp_kind_name(pp->kind), pp->func,
-			      modret ? "takes the companion route" : "is not an fmod_ret program");
-			return -EINVAL;
-		}
-		for (int j = 0; j < i; j++)
-			if (po->progs[j].func_key == pp->func_key) {
-				p_err("cannot apply %s with --dispatch: it has two programs on %s and a stub runs one; apply it without --dispatch",
-				      po->path, pp->func);
-				return -EINVAL;
-			}
-	}
-	return 0;
-}
-
 static bool meta_dispatched(const struct patch_meta *meta)
 {
 	return meta->nr_funcs && meta->funcs[0].route == FUNC_ROUTE_DISPATCH;
@@ -411,7 +383,7 @@ static int apply_in(struct patch_object *po, struct txn *t, const char *path, bo
 	memset(res, 0, sizeof(*res));
 	err = patch_object_open(po, path, allow_insecure);
 	if (!err && dispatch)
-		err = check_dispatchable(po);
+		err = patch_check_dispatchable(po);
 	if (err) {
 		patch_object_close(po);
 		return err;

@@ -827,6 +827,28 @@ int patch_object_check_gates(struct patch_object *po, int state_map_fd)
 	return 0;
 }
 
+int patch_check_dispatchable(const struct patch_object *po)
+{
+	for (int i = 0; i < po->nr_progs; i++) {
+		const struct patch_prog *pp = &po->progs[i];
+		bool modret = pp->kind == BPFLP_KIND_FMOD_RET || pp->kind == BPFLP_KIND_REPLACE;
+
+		if (!modret || pp->companion) {
+			p_err("cannot apply %s with --dispatch: its %s program on %s %s; a stub runs fmod_ret programs on functions fmod_ret reaches only: apply it without --dispatch",
+			      po->path, bpflp_kind_name(pp->kind), pp->func,
+			      modret ? "takes the companion route" : "is not an fmod_ret program");
+			return -EINVAL;
+		}
+		for (int j = 0; j < i; j++)
+			if (po->progs[j].func_key == pp->func_key) {
+				p_err("cannot apply %s with --dispatch: it has two programs on %s and a stub runs one; apply it without --dispatch",
+				      po->path, pp->func);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
 bool patch_has_fexit_on(const struct patch_object *po, const char *func)
 {
 	for (int i = 0; i < po->nr_progs; i++)

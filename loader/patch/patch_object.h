@@ -20,6 +20,14 @@ bool patch_has_fexit_on(const struct patch_object *po, const char *func);
 /* When pp's gate keeps its call's snapshot of the word (abi.h). */
 enum bpflp_snap_mode patch_snap_mode(const struct patch_object *po, const struct patch_prog *pp);
 bool patch_name_valid(const char *name);
+/*
+ * --dispatch (apply, install): every program of the patch can run from its
+ * function's dispatch stub, an fmod_ret program that runs one other: so
+ * every program is an fmod_ret one on a trampoline, one per function
+ * (fentry and fexit programs stay links: docs/design.md). 0, or -EINVAL
+ * with the program that cannot, said.
+ */
+int patch_check_dispatchable(const struct patch_object *po);
 
 /*
  * Open and validate: file, ELF/BPF, BPFLP_PATCH identity, one gated program

@@ -224,3 +224,18 @@ bpflp_ok recover > /dev/null 2>&1
 status_is 0 consistent "a disable after the directory went, then recover (disable exited $rc)"
 assert_behaviour "ok ok ok" "nothing patched"
 assert_eq "$(stubs) $(tracing_links)" "0 0" "no stub or link left"
+
+echo "== 14. install --dispatch: boot applies it dispatched"
+export BPFLP_STATE_DIR=$TDIR/state
+out=$(bpflp_ok -j install --dispatch "$(patch_obj t-b@1)")
+assert_eq "$(jq -r '"\(.action) \(.name)@\(.version) \(.dispatch)"' <<< "$out")" "installed t-b@1 true" "install -j says boot dispatches it"
+rc=0
+err=$("$BPFLP" install --dispatch "$(patch_obj t-o@1)" 2>&1 > /dev/null) || rc=$?
+assert_eq "$rc" 1 "install --dispatch of a patch with an fexit program"
+assert_match "$err" "with --dispatch: its fexit program on security_file_open is not an fmod_ret program" "the refusal"
+assert_match "$(cat "$BPFLP_STATE_DIR/patches/manifest")" "name t-b" "the refused install left the installed one"
+assert_eq "$(bpflp_ok boot)" "applied t-b@1 (replace, 1 function)" "boot"
+assert_behaviour "ok EPERM ok" "with t-b@1 applied by boot"
+assert_eq "$(func_field t-b@1 security_inode_unlink attached_via)" dispatch_stub "boot applied it dispatched"
+bpflp_ok uninstall t-b > /dev/null
+unset BPFLP_STATE_DIR
