@@ -25,7 +25,7 @@
 const struct command commands[] = {
 	{ VERB("apply", .options = apply_options, .arg_name = "patch object"), .run = do_apply,
 	  .synopsis =
-		  "apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S] [--sig FILE]",
+		  "apply OBJ [--stack] [--dispatch] [--allow-insecure] [--module FILE.ko] [--timeout S] [--sig FILE]",
 	  .summary = "apply a patch; replaces every active patch unless --stack" },
 	{ VERB("list"), .run = do_list, .synopsis = "list",
 	  .summary = "every patch bpflp knows, with its state" },
@@ -52,7 +52,7 @@ const struct command commands[] = {
 	{ VERB("gc"), .run = do_gc, .synopsis = "gc",
 	  .summary = "remove the records of replaced and disabled patches" },
 	{ VERB("install", .options = install_options, .arg_name = "patch object"),
-	  .run = do_install, .synopsis = "install OBJ [--allow-insecure] [--sig FILE]",
+	  .run = do_install, .synopsis = "install OBJ [--dispatch] [--allow-insecure] [--sig FILE]",
 	  .summary = "make OBJ the patch applied at boot (bpflp.service);\n"
 		     "replaces the installed one; applies nothing now" },
 	{ VERB("uninstall", .arg_name = "patch NAME"), .run = do_uninstall,

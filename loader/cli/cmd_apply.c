@@ -113,7 +113,7 @@ static void print_apply_plain(const struct apply_result *res)
 const struct verb_option apply_options[] = {
 	VERB_FLAG("stack", stack, "add the patch on top of the active ones instead of replacing them"),
 	VERB_FLAG("dispatch", dispatch,
-		  "run its fmod_ret programs from one stub per function: a replace writes program arrays, attaching nothing"),
+		  "run its fmod_ret programs from one stub per function (replaces then attach nothing)"),
 	VERB_FLAG("allow-insecure", allow_insecure,
 		  "accept an object not owned by root or writable by group or others"),
 	VERB_VALUE("module", module, "FILE.ko",

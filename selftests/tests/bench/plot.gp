@@ -11,7 +11,7 @@ rows(tool, op) = sprintf('< grep "^%s,[0-9]*,%s," %s/scale.csv', tool, op, dir)
 mem(tool) = sprintf('< grep "^%s," %s/scale-mem.csv', tool, dir)
 # k_all: the k-of-N replaces with k = N (every body changed).
 k_all = sprintf('< grep -E "^bpflp,([0-9]+),replace_k\\1," %s/scale.csv', dir)
-k_all_dispatch = sprintf('< grep -E "^dispatch,([0-9]+),replace_k\\1," %s/scale.csv', dir)
+k_all_dispatch = sprintf('< grep -E "^bpflp-dispatch,([0-9]+),replace_k\\1," %s/scale.csv', dir)
 set multiplot layout 1,3 title 'bpflp and kernel livepatch against N (2 vCPUs, qemu TCG, one run)'
 set logscale xy
 set xlabel 'N (functions in the patch)'
@@ -25,8 +25,9 @@ plot for [op in 'apply replace disable'] rows('bpflp', op) using 2:4 with linesp
      rows('bpflp', 'replace_k1') using 2:4 with linespoints title 'bpflp replace, 1 body changed', \
      k_all using 2:4 with linespoints title 'bpflp replace, every body changed', \
      for [op in 'apply replace disable'] rows('livepatch', op) using 2:4 with linespoints dashtype 2 title 'livepatch '.op, \
-     rows('dispatch', 'replace_k1') using 2:4 with linespoints dashtype 3 title 'probe (design.md, Next): replace, 1 changed', \
-     k_all_dispatch using 2:4 with linespoints dashtype 3 title 'probe: replace, all changed'
+     rows('bpflp-dispatch', 'replace_k1') using 2:4 with linespoints dashtype 3 title 'bpflp --dispatch replace, 1 body changed', \
+     k_all_dispatch using 2:4 with linespoints dashtype 3 title 'bpflp --dispatch replace, every body changed', \
+     rows('bpflp-dispatch', 'disable') using 2:4 with linespoints dashtype 3 title 'bpflp --dispatch disable'
 
 set key default left top
 set ylabel 'us'

@@ -59,12 +59,13 @@ err=$("$BPFLP" list -- -j 2>&1 > /dev/null) || rc=$?
 assert_eq "$rc:$err" "1:bpflp: error: list takes no arguments, got '-j'" "'list -- -j'"
 
 echo "# per-verb -h and help COMMAND"
-apply_usage="Usage: bpflp apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S] [--sig FILE]
+apply_usage="Usage: bpflp apply OBJ [--stack] [--dispatch] [--allow-insecure] [--module FILE.ko] [--timeout S] [--sig FILE]
 
 apply a patch; replaces every active patch unless --stack
 
 Options:
       --stack            add the patch on top of the active ones instead of replacing them
+      --dispatch         run its fmod_ret programs from one stub per function (replaces then attach nothing)
       --allow-insecure   accept an object not owned by root or writable by group or others
       --module FILE.ko   the livepatch module the patch carries (replace = true), applied with it
       --timeout SECONDS  how long a livepatch transition may take before it is reversed (default 60)

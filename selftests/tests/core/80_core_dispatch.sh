@@ -25,6 +25,17 @@ stub_entries() { bpftool -j map dump pinned "$(stub_dir "$1")/array" | jq length
 stubs() { find "$STORE/dispatch" -mindepth 1 -maxdepth 1 2> /dev/null | wc -l; }
 # func_field NAME@V FUNC FIELD: a field of FUNC in `bpflp -j show NAME@V`.
 func_field() { "$BPFLP" -j show "$1" | jq -r ".functions[] | select(.function == \"$2\") | .$3"; }
+# broken_then_mended WHAT STATUS_SAYS RECOVER_SAYS: a hand edit (WHAT) left
+# open unpatched; status reports it, recover mends it and says so.
+broken_then_mended() {
+	local out
+	assert_behaviour "ok ok ok" "$1"
+	status_is 2 drift "$1"
+	assert_match "$(cat "$TDIR/status.out")" "$2" "status: $1"
+	out=$("$BPFLP" recover 2>&1) || fail "recover after $1: $out"
+	assert_match "$out" "$3" "recover: $1"
+	assert_behaviour "EPERM ok ok" "after recover ($1)"
+}
 
 echo "== 1. apply --dispatch"
 bpflp_ok apply --dispatch "$(patch_obj t-a@1)" > /dev/null
@@ -97,12 +108,9 @@ assert_eq "$(stubs) $(stub_entries security_file_open)" "1 1" "unlink's stub det
 
 echo "== 8. pins deleted by hand"
 rm "$(stub_dir security_file_open)/link"
-assert_behaviour "ok ok ok" "the stub's link pin deleted: detached"
-status_is 2 drift "with the stub's link pin deleted"
-assert_match "$(cat "$TDIR/status.out")" "security_file_open: bpflp's dispatch stub lost its link pin, so the function runs unpatched" "status names the stub"
-out=$("$BPFLP" recover 2>&1) || fail "recover after the link pin went: $out"
-assert_match "$out" "security_file_open: attached bpflp's dispatch stub again" "recover says what it mended"
-assert_behaviour "EPERM ok ok" "after recover"
+broken_then_mended "the stub's link pin deleted" \
+	"security_file_open: bpflp's dispatch stub lost its link pin, so the function runs unpatched" \
+	"security_file_open: attached bpflp's dispatch stub again"
 status_is 0 consistent "after recover"
 rm "$(stub_dir security_file_open)/array"
 assert_behaviour "ok ok ok" "the array pin deleted: its entries went"
@@ -118,12 +126,9 @@ echo "== 9. a stub's entry deleted by hand"
 for side in 0 1; do
 	bpftool map delete pinned "$(stub_dir security_file_open)/array" key "$side" 0 0 0 2> /dev/null || true
 done
-assert_behaviour "ok ok ok" "the live entry deleted"
-status_is 2 drift "with the live entry deleted"
-assert_match "$(cat "$TDIR/status.out")" "security_file_open: bpflp's dispatch stub runs another program than the records say" "status says so"
-out=$("$BPFLP" recover 2>&1) || fail "recover after the entry went: $out"
-assert_match "$out" "security_file_open: set its dispatch stub to run what the records say again" "recover says what it mended"
-assert_behaviour "EPERM ok ok" "after recover"
+broken_then_mended "the live entry deleted" \
+	"security_file_open: bpflp's dispatch stub runs another program than the records say" \
+	"security_file_open: set its dispatch stub to run what the records say again"
 assert_eq "$(stub_entries security_file_open)" 1 "one side filled"
 
 echo "== 10. unchanged programs are kept, not loaded"
