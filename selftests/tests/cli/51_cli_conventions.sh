@@ -104,7 +104,7 @@ out=$(out_of -j help)
 assert_eq "$(jq -r '[.commands[].name] | join(" ")' <<< "$out")" \
 	"apply list show disable check probe recover status gc install uninstall boot sign stats log help version" "'-j help': commands"
 assert_eq "$(jq -c '.commands[0] | [.name, .usage, .options]' <<< "$out")" \
-	'["apply","apply OBJ [--stack] [--allow-insecure] [--module FILE.ko] [--timeout S] [--sig FILE]",["--stack","--allow-insecure","--module","--timeout","--sig"]]' "'-j help': apply"
+	'["apply","apply OBJ [--stack] [--dispatch] [--allow-insecure] [--module FILE.ko] [--timeout S] [--sig FILE]",["--stack","--dispatch","--allow-insecure","--module","--timeout","--sig"]]' "'-j help': apply"
 assert_eq "$(jq -c '[.exit_codes[].code]' <<< "$out")" "[0,1,2,3,4,5]" "'-j help': exit codes"
 assert_eq "$(out_of help gc -j)" \
 	'{"commands":[{"name":"gc","usage":"gc","summary":"remove the records of replaced and disabled patches","options":[]}]}' \
