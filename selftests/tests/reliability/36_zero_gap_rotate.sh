@@ -6,7 +6,9 @@
 # hammers open() the target. No call runs unpatched; a call that starts
 # after a transaction returned sees exactly the newest stacked patch. Then
 # the same with the newest patch disabled each time (pop: stack gap-b@1,
-# disable gap-b@1), which links gap@1's take and drop for the disable. Each
+# disable gap-b@1), which links gap@1's take and drop for the disable;
+# there gap-b@1 is applied with --dispatch, so each stack puts a stub
+# over gap@1's link and each disable hands the function back to it. Each
 # stack takes the slot released longest ago (32_limits.sh checks that a
 # rotation goes through every slot and wraps).
 . "$(dirname "$0")/../../lib.sh"
@@ -33,5 +35,5 @@ echo "  ok: every active patch in a slot of its own after $STEPS steps"
 [[ $want == gap-b@1 ]] && assert_ok "$BPFLP" apply "$(patch_obj gap@1)" > /dev/null
 assert_eq "$(active_set "$(bpflp_list)")" gap@1 "active before popping"
 pop_steps=$(((${GAP_POP_STEPS:-40} + 1) / 2 * 2)) # even: each stack is undone
-gap_stress pop "$pop_steps" "${GAP_MIN_CHECKED_POP:-500}" "$(patch_obj gap@1)" gap "$(patch_obj gap-b@1)" gap-b
+GAP_APPLY_FLAG=--dispatch gap_stress pop "$pop_steps" "${GAP_MIN_CHECKED_POP:-500}" "$(patch_obj gap@1)" gap "$(patch_obj gap-b@1)" gap-b
 assert_eq "$(active_set "$(bpflp_list)")" gap@1 "active after popping"
