@@ -127,11 +127,6 @@ static int check_trampoline_room(const struct patch_object *po, bool stack)
 	return 0;
 }
 
-static bool meta_dispatched(const struct patch_meta *meta)
-{
-	return meta->nr_funcs && meta->funcs[0].route == FUNC_ROUTE_DISPATCH;
-}
-
 static void fill_meta(struct patch_meta *meta, const struct patch_object *po, __u32 slot,
 		      bool stack, bool dispatch)
 {
@@ -240,7 +235,7 @@ static int stage_patch(struct txn *t, struct patch_object *po, struct patch_meta
 	 * Dispatched programs are chosen by their stub, which has read the
 	 * word: their gates must not read it again (patch.bpf.h).
 	 */
-	err = patch_object_load(po, meta_dispatched(meta) ? BPFLP_DISPATCH_SLOT : meta->slot,
+	err = patch_object_load(po, dispatch_in_record(meta) ? BPFLP_DISPATCH_SLOT : meta->slot,
 				meta->gen, true);
 	if (!err)
 		err = patch_object_check_gates(po, t->cc.state_fd);
