@@ -88,6 +88,36 @@ wait_for() {
 	done
 }
 
+# schema_expect DEF DOC LABEL: DOC (bpflp -j output) must be a valid
+# $defs/DEF document of docs/schema/bpflp-output.schema.json; schema_verify
+# checks every document expected so far in one python3 run, which takes
+# ~2.5 s to start in the TCG guest: one start per test, not per document.
+_schema_docs=''
+_schema_count=0
+schema_expect() {
+	if [[ -z $_schema_docs ]]; then
+		_schema_docs=$(mktemp -d /tmp/bpflp-schema.XXXXXX)
+		on_exit "rm -rf '$_schema_docs'"
+	fi
+	_schema_count=$((_schema_count + 1))
+	printf '%s\n' "$2" > "$_schema_docs/$_schema_count.$1"
+	printf '%s\n' "$3" > "$_schema_docs/$_schema_count.label"
+}
+
+# schema_verify [COUNT]: fail unless every expected document is valid (and,
+# with COUNT, unless exactly COUNT were expected); skip without jsonschema.
+schema_verify() {
+	local out rc=0
+	[[ -n $_schema_docs ]] || fail "schema_verify: no document was expected"
+	out=$("$(command -v /usr/bin/python3 || command -v python3)" "$BPFLP_ROOT/selftests/check_schema.py" \
+		"$BPFLP_ROOT/docs/schema/bpflp-output.schema.json" --dir "$_schema_docs") || rc=$?
+	((rc == 4)) && skip "no python3-jsonschema (selftests/vm/deps.sh installs it)"
+	((rc == 0)) || fail "documents that do not match the schema (listed above); $out"
+	[[ -z ${1:-} ]] || assert_eq "$out" "$1 valid, 0 invalid" "documents validated against the schema"
+	echo "  ok: $out against docs/schema/bpflp-output.schema.json"
+	rm -rf "${_schema_docs:?}"/*
+}
+
 # on_exit CMD: run CMD (a string, eval'd) when the test exits, last
 # registered first, whatever the exit status. Teardown must not fail the test.
 _bpflp_teardown=()

@@ -18,9 +18,6 @@
 . "$(dirname "$0")/../patch_lib.bash"
 core_setup
 
-SCHEMA=$BPFLP_ROOT/docs/schema/bpflp-output.schema.json
-CHECK=$BPFLP_ROOT/selftests/check_schema.py
-PY=$(command -v /usr/bin/python3 || command -v python3)
 companion_ko=$BPFLP_BUILD/kmod/$(uname -r)/bpflp_companion.ko
 filters=$TRACING/available_filter_functions
 version=$("$BPFLP" -j version | jq -r .version)
@@ -150,17 +147,16 @@ out=$("$BPFLP" -v probe do_unlinkat 2>&1 >/dev/null)
 [[ $out != *"fentry program"* ]] || fail "probe of a 2-argument function probed the trampoline: $out"
 
 echo "# g) JSON"
-"$PY" -c 'import jsonschema' 2> /dev/null || skip "no python3-jsonschema (selftests/vm/deps.sh installs it)"
 out=$("$BPFLP" -j probe security_file_open do_unlinkat do_blk_trace_setup 2> "$TDIR/err") ||
 	fail "-j probe: $(< "$TDIR/err")"
-"$PY" "$CHECK" "$SCHEMA" probe <<< "$out" || fail "'-j probe' does not match \$defs/probe: $out"
+schema_expect probe "$out" "-j probe"
 assert_eq "$(jq -r '[.[].function] | join(" ")' <<< "$out")" \
 	"security_file_open do_unlinkat do_blk_trace_setup" "-j probe: every function, in order"
 rc=0
 out=$("$BPFLP" -j probe security_file_open bpflp_no_such_function 2> "$TDIR/err") || rc=$?
 assert_eq "$rc" 1 "-j probe with an unknown name: exit status"
 assert_eq "$(< "$TDIR/err")" "" "-j probe with an unknown name: stderr (the error is in the document)"
-"$PY" "$CHECK" "$SCHEMA" probe <<< "$out" || fail "'-j probe' with an error does not match \$defs/probe: $out"
+schema_expect probe "$out" "-j probe with an unknown name"
 assert_eq "$(jq -c '[.[] | [.function, .route, .error]]' <<< "$out")" \
 	'[["security_file_open","fmod_ret",null],["bpflp_no_such_function",null,"no function bpflp_no_such_function in this kernel (not in its BTF nor in /proc/kallsyms)"]]' \
 	"-j probe with an unknown name: the entries"
@@ -171,6 +167,7 @@ out=$(bpflp_ok check "$a1")
 assert_match "$out" $'security_file_open: in BTF, traceable, modifiable, verifier accepts\n      route fmod_ret: an LSM hook \\(security_\\*\\): fmod_ret replaces it' \
 	"check: the route line"
 out=$(bpflp_ok -j check "$a1")
-"$PY" "$CHECK" "$SCHEMA" check <<< "$out" || fail "'-j check' does not match \$defs/check: $out"
+schema_expect check "$out" "-j check"
 assert_eq "$(jq -c '[.functions[] | [.function, .route, .reason]]' <<< "$out")" \
 	'[["security_file_open","fmod_ret","an LSM hook (security_*): fmod_ret replaces it"]]' "check -j: route and reason"
+schema_verify 3

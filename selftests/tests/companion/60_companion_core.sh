@@ -63,9 +63,7 @@ for f in shmem_statfs vfs_truncate; do
 	assert_eq "$(bpftool -j prog show id "$id" | jq -r .name)" "${f}__replace" "$f: program $id's name"
 done
 c1_ids=$(jq -r '[.functions[].prog_id] | join(" ")' <<< "$show")
-"$(command -v /usr/bin/python3 || command -v python3)" "$BPFLP_ROOT/selftests/check_schema.py" \
-	"$BPFLP_ROOT/docs/schema/bpflp-output.schema.json" show <<< "$show" ||
-	fail "'-j show' of a companion-route patch does not match \$defs/show: $show"
+schema_expect show "$show" "-j show of a companion-route patch"
 overrides=$(bpflp_ok -j show c | jq -r '.functions[] | select(.function == "vfs_truncate") | .overrides')
 ((overrides >= 1)) || fail "show: vfs_truncate overrides $overrides, want >= 1"
 assert_eq "$(patch_pins c@1)" \
@@ -150,3 +148,4 @@ cat /proc/cmdline > /dev/null || fail "reading /proc/cmdline fails after disable
 assert_eq "$(module_loaded)" no "module unloaded after c-klp"
 assert_kernel_log_clean "$MARK"
 echo "  ok: companion route: apply, revert+upgrade, downgrade, stack, mixed, disable, refusals"
+schema_verify 1

@@ -17,13 +17,7 @@
 core_setup
 command -v openssl > /dev/null || skip "no openssl command (Debian package openssl)"
 
-SCHEMA=$BPFLP_ROOT/docs/schema/bpflp-output.schema.json
-PY=$(command -v /usr/bin/python3 || command -v python3)
-schema_valid() {
-	"$PY" -c 'import jsonschema' 2> /dev/null || return 0
-	"$PY" "$BPFLP_ROOT/selftests/check_schema.py" "$SCHEMA" "$1" <<< "$2" ||
-		fail "'$1' document does not match the schema: $2"
-}
+schema_valid() { schema_expect "$1" "$2" "the $1 document"; }
 HAVE_LP=0
 [[ -d /sys/kernel/livepatch ]] && HAVE_LP=1
 export BPFLP_STATE_DIR=$TDIR/state
@@ -157,6 +151,7 @@ schema_valid show "$show"
 assert_eq "$(jq -r '"\(.signer.cn) \(.signer.sha256)"' <<< "$show")" "bpflp test signer $FP" "show -j: signer"
 list=$(bpflp_ok -j list)
 schema_valid list "$list"
+schema_verify 3
 assert_eq "$(patch_field t-a@1 'signer | "\(.cn) \(.sha256)"')" "bpflp test signer $FP" "list -j: signer"
 # The same patch with another file's signature is still refused, and the active one stays.
 refused "$A1 does not match its signature $B1.sig" apply "$A1" --sig "$B1.sig"

@@ -12,11 +12,7 @@
 . "$(dirname "$0")/lib.bash"
 lp_setup
 
-SCHEMA=$BPFLP_ROOT/docs/schema/bpflp-output.schema.json
-PY=$(command -v /usr/bin/python3 || command -v python3)
-"$PY" -c 'import jsonschema' 2> /dev/null || skip "no python3-jsonschema"
-schema_valid() { "$PY" "$BPFLP_ROOT/selftests/check_schema.py" "$SCHEMA" "$1" <<< "$2" ||
-	fail "'$1' document does not match the schema: $2"; }
+schema_valid() { schema_expect "$1" "$2" "the $1 document"; }
 V1=$(patch_obj t-v@1)
 V2=$(patch_obj t-v@2)
 KO1=$(lp_ko bpflp_klp_v1)
@@ -79,3 +75,4 @@ assert_eq "$(jq -r .livepatch_module_removed <<< "$json")" "bpflp_klp_v2" "disab
 lp_assert "" none "" "after disable"
 assert_behaviour "ok ok ok" "after disable"
 assert_kernel_log_clean "$MARK"
+schema_verify 6
