@@ -63,11 +63,13 @@ define build_kmod
 		{ cat $(2)/build.log; exit 1; }
 endef
 
+# The build before the tests runs one job per CPU (~3 min serially on 2 CPUs).
+CHECK_JOBS ?= $(shell nproc)
 # Every test: host unit tests, then all in-VM tests in one boot. The .deb is
 # built first (about 10 s): 52_deb_install.sh installs it in the VM; so are
 # the scale benchmark's smallest sizes, for 70_bench_smoke.sh.
 check: deps
-	$(Q)$(MAKE) --no-print-directory all kmod $(addprefix bench-build-smoke-,$(CHECK_KERNELS)) deb
+	$(Q)$(MAKE) --no-print-directory -j$(CHECK_JOBS) all kmod $(addprefix bench-build-smoke-,$(CHECK_KERNELS)) deb
 	$(Q)CHECK_KERNELS="$(CHECK_KERNELS)" ./selftests/vm/check.sh
 
 demo: deps
