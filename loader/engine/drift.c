@@ -91,28 +91,35 @@ static struct piece piece_of(const struct pin_piece *pin, bool transient)
 			       .snapshot = pin->snapshot };
 }
 
-static int func_pieces(const struct patch_meta *m, const char *func, struct piece *pieces)
+/* What a record pins and links on the function of its entry at. */
+static int func_pieces(const struct patch_meta *m, __u32 at, struct piece *pieces)
 {
-	bool transient = meta_snap_mode(m, func) == BPFLP_SNAP_ON_DEMAND;
+	enum bpflp_snap_mode mode = meta_snap_mode_at(m, at);
+	bool transient = mode == BPFLP_SNAP_ON_DEMAND;
 	int n = 0;
 
-	for (__u32 i = 0; i < m->nr_funcs; i++)
-		if (!strcmp(m->funcs[i].name, func) && m->funcs[i].route == FUNC_ROUTE_COMPANION) {
-			pieces[0] = piece_of(pin_of_kind(BPFLP_KIND_REPLACE, true), false);
-			return 1; /* alone on its function (check_companion_alone) */
-		}
+	if (mode == BPFLP_SNAP_COMPANION) {
+		pieces[0] = piece_of(pin_of_kind(BPFLP_KIND_REPLACE, true), false);
+		return 1; /* alone on its function (check_companion_alone) */
+	}
 	/* A dispatched function's take and drop are loaded only when a transaction needs them. */
-	bool snapshot = !meta_dispatches(m, func);
+	bool snapshot = !meta_dispatches_at(m, at);
+	__u32 on[MAX_PIECES], nr_on = 0;
 
+	/* The entries on the function, in one pass over the record: it has N. */
+	for (__u32 i = 0; i < m->nr_funcs && nr_on < MAX_PIECES; i++)
+		if (meta_same_func(m, i, at))
+			on[nr_on++] = i;
 	for (int rank = PIN_RANK_DROP; rank <= PIN_RANK_OTHERS; rank++) {
 		if (rank == (int)pin_drop.rank && snapshot)
 			pieces[n++] = piece_of(&pin_drop, transient);
 		if (rank == (int)pin_take.rank && snapshot)
 			pieces[n++] = piece_of(&pin_take, transient);
-		for (__u32 i = 0; i < m->nr_funcs; i++) {
+		for (__u32 o = 0; o < nr_on; o++) {
+			__u32 i = on[o];
 			const struct pin_piece *pin = pin_of_kind(m->funcs[i].kind, false);
 
-			if (strcmp(m->funcs[i].name, func) || !pin || (int)pin->rank != rank)
+			if (!pin || (int)pin->rank != rank)
 				continue;
 			/*
 			 * One program per kind: meta_valid() records cannot have
@@ -200,13 +207,13 @@ static void scan_active(const struct registry *reg, const struct patch_record *r
 
 		if (!meta_first_on_func(m, i))
 			continue;
-		n = func_pieces(m, func, pieces);
+		n = func_pieces(m, i, pieces);
 		for (int p = 0; p < n; p++) {
 			bool link = piece_attached(rec->dir, func, &pieces[p]);
 			bool prog = piece_pinned(rec->dir, func, &pieces[p]);
 
 			/* A dispatched program has no link: its stub may still hold it. */
-			if (!prog && !pieces[p].snapshot && meta_dispatches(m, func)) {
+			if (!prog && !pieces[p].snapshot && meta_dispatches_at(m, i)) {
 				if (dispatch_runs(reg, rec, func, word))
 					drift_add(rep, m, DRIFT_REPIN,
 						  "%s: the %s program pin is gone (its dispatch stub still runs it)",
@@ -666,7 +673,7 @@ int drift_repin(const struct registry *reg, struct drift_report *rep)
 
 			if (!meta_first_on_func(m, f))
 				continue;
-			n = func_pieces(m, m->funcs[f].name, pieces);
+			n = func_pieces(m, f, pieces);
 			for (int p = 0; p < n; p++) {
 				if (!piece_attached(rec->dir, m->funcs[f].name, &pieces[p]) ||
 				    piece_pinned(rec->dir, m->funcs[f].name, &pieces[p]))
@@ -756,7 +763,7 @@ int drift_reattach(const struct patch_record *rec, struct drift_report *rep)
 
 		if (!meta_first_on_func(m, f))
 			continue;
-		n = func_pieces(m, func, pieces);
+		n = func_pieces(m, f, pieces);
 		if (restore_snapshot_pieces(rec, func, pieces, n, rep))
 			continue; /* said why, and to apply the object again */
 		for (int p = 0; p < n; p++) {

@@ -66,7 +66,7 @@ bool snapshot_needed(const struct registry *reg, const struct patch_meta *m,
 	for (__u32 i = 0; i < m->nr_funcs; i++) {
 		const struct func_meta *f = &m->funcs[i];
 
-		if (!meta_first_on_func(m, i) || meta_snap_mode(m, f->name) != BPFLP_SNAP_ON_DEMAND)
+		if (!meta_first_on_func(m, i) || meta_snap_mode_at(m, i) != BPFLP_SNAP_ON_DEMAND)
 			continue;
 		if (incoming && incoming != m && programs_of(incoming, f->key))
 			continue; /* the incoming patch's take runs first there */
@@ -143,8 +143,7 @@ static void plan_disable(const struct registry *reg, const struct patch_record *
 /* Is funcs[i] the first of the record on an entry-only trampoline function? */
 static bool on_demand_func(const struct patch_meta *m, __u32 i)
 {
-	return meta_first_on_func(m, i) &&
-	       meta_snap_mode(m, m->funcs[i].name) == BPFLP_SNAP_ON_DEMAND;
+	return meta_first_on_func(m, i) && meta_snap_mode_at(m, i) == BPFLP_SNAP_ON_DEMAND;
 }
 
 /*

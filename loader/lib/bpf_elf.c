@@ -258,6 +258,26 @@ __u32 bpf_elf_extern_type(const struct bpf_elf *e, const char *name)
 	return 0;
 }
 
+const void *bpf_elf_data_var(const struct bpf_elf *e, const char *sec_name, const char *name,
+			     size_t size, int *seen)
+{
+	const struct bpf_elf_sec *sec = bpf_elf_sec_by_name(e, sec_name);
+	const void *found = NULL;
+
+	/* The symbol, not the BTF: clang leaves a DATASEC's offsets for libbpf to fill in. */
+	for (size_t i = 0; sec && sec->bytes && i < sec->nr_syms; i++) {
+		const GElf_Sym *sym = &e->syms[e->by_addr[sec->first_sym + i]];
+
+		if (GELF_ST_TYPE(sym->st_info) != STT_OBJECT ||
+		    strcmp(bpf_elf_sym_name(e, sym), name))
+			continue;
+		(*seen)++;
+		if (sym->st_size == size && sym->st_value + size <= sec->shdr.sh_size)
+			found = sec->bytes + sym->st_value;
+	}
+	return found;
+}
+
 int bpf_elf_open(struct bpf_elf *e, const void *image, size_t size)
 {
 	size_t shstrndx, symtab_sec = 0;

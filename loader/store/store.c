@@ -159,10 +159,26 @@ int store_patch_dir(char *buf, size_t size, const char *name, __u32 version)
 	return try_snprintf(buf, size, "%s/%s@%u", STORE_PATCHES, name, version);
 }
 
+/*
+ * Are a and b on the same function? The keys first, a compare rather than
+ * a string walk: loops over a record's N functions ask this N times each
+ * (an O(N^2) of strcmp was a sixth of a 1000-function replace). A zero key,
+ * which this bpflp never writes, falls back to the name alone.
+ */
+static bool on_same_func(const struct func_meta *a, const struct func_meta *b)
+{
+	return (a->key == b->key || !a->key || !b->key) && !strcmp(a->name, b->name);
+}
+
+bool meta_same_func(const struct patch_meta *m, __u32 i, __u32 j)
+{
+	return on_same_func(&m->funcs[i], &m->funcs[j]);
+}
+
 bool meta_first_on_func(const struct patch_meta *m, __u32 i)
 {
 	for (__u32 j = 0; j < i; j++)
-		if (!strcmp(m->funcs[j].name, m->funcs[i].name))
+		if (on_same_func(&m->funcs[j], &m->funcs[i]))
 			return false;
 	return true;
 }
@@ -175,12 +191,25 @@ bool meta_dispatches(const struct patch_meta *m, const char *func)
 	return false;
 }
 
-enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func)
+bool meta_dispatches_at(const struct patch_meta *m, __u32 i)
+{
+	for (__u32 j = 0; j < m->nr_funcs; j++)
+		if (m->funcs[j].route == FUNC_ROUTE_DISPATCH &&
+		    on_same_func(&m->funcs[j], &m->funcs[i]))
+			return true;
+	return false;
+}
+
+/* The snapshot mode of the entries of m on the function of funcs[at], or of func if at < 0. */
+static enum bpflp_snap_mode snap_mode_of(const struct patch_meta *m, const char *func, int at)
 {
 	enum bpflp_snap_mode mode = BPFLP_SNAP_ON_DEMAND;
 
 	for (__u32 i = 0; i < m->nr_funcs; i++) {
-		if (strcmp(m->funcs[i].name, func))
+		bool on_it = at >= 0 ? on_same_func(&m->funcs[i], &m->funcs[at]) :
+				       !strcmp(m->funcs[i].name, func ?: "");
+
+		if (!on_it)
 			continue;
 		if (m->funcs[i].route == FUNC_ROUTE_COMPANION)
 			return BPFLP_SNAP_COMPANION;
@@ -188,6 +217,16 @@ enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func
 			mode = BPFLP_SNAP_EXIT;
 	}
 	return mode;
+}
+
+enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func)
+{
+	return snap_mode_of(m, func, -1);
+}
+
+enum bpflp_snap_mode meta_snap_mode_at(const struct patch_meta *m, __u32 i)
+{
+	return snap_mode_of(m, NULL, (int)i);
 }
 
 int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what)

@@ -181,12 +181,19 @@ __u64 registry_active_mask(const struct registry *reg);
 /* Both return 0 or -ENAMETOOLONG (never a truncated path). */
 int store_patch_dir(char *buf, size_t size, const char *name, __u32 version);
 int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what);
+/* Are funcs[i] and funcs[j] on the same function (keys compared first: cheap in loops)? */
+bool meta_same_func(const struct patch_meta *m, __u32 i, __u32 j);
 /* Is funcs[i] the first entry of the record on its function? */
 bool meta_first_on_func(const struct patch_meta *m, __u32 i);
-/* Does m run a program on func from its dispatch stub (FUNC_ROUTE_DISPATCH)? */
+/*
+ * Does m run a program on func from its dispatch stub (FUNC_ROUTE_DISPATCH)?
+ * The _at form asks of funcs[i]'s function: cheaper in a loop over m.
+ */
 bool meta_dispatches(const struct patch_meta *m, const char *func);
-/* When m's gates on func keep a snapshot (patch_snap_mode, from the record). */
+bool meta_dispatches_at(const struct patch_meta *m, __u32 i);
+/* When m's gates on func (funcs[i]'s) keep a snapshot (patch_snap_mode, from the record). */
 enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func);
+enum bpflp_snap_mode meta_snap_mode_at(const struct patch_meta *m, __u32 i);
 /* One record in a pinned one-entry array map, created (filled, then pinned) if missing. */
 int store_write_record(const char *pin, const char *map_name, const void *value, __u32 size);
 int store_read_record(const char *pin, void *value, __u32 size);
