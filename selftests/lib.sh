@@ -107,9 +107,10 @@ schema_expect() {
 # schema_verify [COUNT]: fail unless every expected document is valid (and,
 # with COUNT, unless exactly COUNT were expected); skip without jsonschema.
 schema_verify() {
-	local out rc=0
+	local out rc=0 py
 	[[ -n $_schema_docs ]] || fail "schema_verify: no document was expected"
-	out=$("$(command -v /usr/bin/python3 || command -v python3)" "$BPFLP_ROOT/selftests/check_schema.py" \
+	py=$(command -v /usr/bin/python3 || command -v python3) || skip "no python3 (selftests/vm/deps.sh installs it)"
+	out=$("$py" "$BPFLP_ROOT/selftests/check_schema.py" \
 		"$BPFLP_ROOT/docs/schema/bpflp-output.schema.json" --dir "$_schema_docs") || rc=$?
 	((rc == 4)) && skip "no python3-jsonschema (selftests/vm/deps.sh installs it)"
 	((rc == 0)) || fail "documents that do not match the schema (listed above); $out"

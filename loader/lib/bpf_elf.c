@@ -272,7 +272,8 @@ const void *bpf_elf_data_var(const struct bpf_elf *e, const char *sec_name, cons
 		    strcmp(bpf_elf_sym_name(e, sym), name))
 			continue;
 		(*seen)++;
-		if (sym->st_size == size && sym->st_value + size <= sec->shdr.sh_size)
+		if (sym->st_size == size && sym->st_value <= sec->shdr.sh_size &&
+		    size <= sec->shdr.sh_size - sym->st_value)
 			found = sec->bytes + sym->st_value;
 	}
 	return found;

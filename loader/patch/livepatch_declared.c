@@ -45,6 +45,18 @@ static void *read_candidate(const char *obj_path, size_t *size)
 }
 
 /*
+ * What libbpf refuses at open, that libelf alone would read: patch_object_open
+ * must report it first (a missing -g is not a missing module).
+ */
+static bool libbpf_would_open(const struct bpf_elf *elf)
+{
+	GElf_Ehdr ehdr;
+
+	return elf->btf && gelf_getehdr(elf->elf, &ehdr) && ehdr.e_type == ET_REL &&
+	       (ehdr.e_machine == EM_BPF || ehdr.e_machine == EM_NONE);
+}
+
+/*
  * The name the object declares: 1 and name, 0 for none, negative errno if
  * unreadable. Read from the ELF, not from a libbpf open: that parses and
  * relocates every program, and took a fifth of a 1000-function apply.
@@ -65,6 +77,11 @@ static int declared_name(const char *obj_path, char *name, size_t size)
 	if (bpf_elf_open(&elf, image, image_size)) {
 		free(image);
 		return 0; /* patch_object_open reports what is wrong with the object */
+	}
+	if (!libbpf_would_open(&elf)) {
+		bpf_elf_close(&elf);
+		free(image);
+		return 0; /* and here too: no BTF (built without -g), or not a BPF object */
 	}
 	for (size_t i = 0; i < BPF_RODATA_NR_SECTIONS; i++) {
 		in_sec = bpf_elf_data_var(&elf, bpf_rodata_sections[i], DECLARED_VAR,
