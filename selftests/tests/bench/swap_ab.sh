@@ -6,6 +6,7 @@
 # Version 3 changes one body (k = 1), 4 a tenth, 5 all N (gen.py); with
 # --dispatch the unchanged programs are kept. No disable between rounds
 # (1000 of them take minutes): the builds must share bpflp's record format.
+# Each replaced record is removed (gc, not timed) so every round starts alike.
 #   run-in-vm.sh env AB_FLAGS=--dispatch bash swap_ab.sh OLD NEW [N] [TO...]
 # One line per replace ("build,round,n,to,ms"), in $BPFLP_VM_SHARE/bench/swap.csv.
 set -euo pipefail
@@ -30,7 +31,10 @@ now_ms() { date +%s%3N; }
 "$new" apply "${flags[@]}" "$patches/scale-$n-v2.bpf.o" > /dev/null
 echo "build,round,n,to,ms" > "$out/swap.csv"
 for ((round = 1; round <= rounds; round++)); do
-	for build in old new; do
+	# Old first in odd rounds, new first in even ones: a drift through the boot hits both alike.
+	order="old new"
+	((round % 2)) || order="new old"
+	for build in $order; do
 		bin=$old
 		[[ $build == new ]] && bin=$new
 		for to in "${tos[@]}" 2; do
@@ -39,6 +43,7 @@ for ((round = 1; round <= rounds; round++)); do
 				t0=$(now_ms)
 				"$bin" apply "${flags[@]}" "$patches/scale-$n-v$v.bpf.o" > /dev/null
 				echo "$build,$round,$n,$v,$(($(now_ms) - t0))" | tee -a "$out/swap.csv"
+				"$new" gc > /dev/null # records of replaced patches would pile up, each read by every transaction
 			done
 		done
 	done
