@@ -12,6 +12,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$root"
+. selftests/tests/bench/scale_lib.bash
 old=${1:?usage: loader_ab.sh OLD_BPFLP NEW_BPFLP} new=${2:?usage: loader_ab.sh OLD_BPFLP NEW_BPFLP}
 sizes=${AB_SIZES:-4 100} rounds=${AB_ROUNDS:-2} to=${AB_TO:-v2}
 read -ra flags <<< "${AB_FLAGS:-}"
@@ -21,10 +22,7 @@ for n in $sizes; do
 	[[ -s $patches/scale-$n-v1.bpf.o && -s $patches/scale-$n-$to.bpf.o ]] ||
 		{ echo "loader_ab: no patch of $n functions in $patches; run 'make bench-build'" >&2; exit 1; }
 done
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-grep -q '^bpflp_bench ' /proc/modules || insmod "build/bench/kmod/$(uname -r)/bpflp_bench.ko"
-mkdir -p "$out"
-now_ms() { date +%s%3N; }
+ab_ready "$out"
 echo "build,round,n,apply_ms,replace_ms,disable_ms" > "$out/ab.csv"
 for ((round = 1; round <= rounds; round++)); do
 	for build in old new; do

@@ -9,6 +9,17 @@ KLP_SYS=/sys/kernel/livepatch
 # now: wall clock in seconds, to the microsecond (the loader's phase lines use the same clock).
 now() { echo "$EPOCHREALTIME"; }
 
+# now_ms: wall clock in milliseconds (the A/B scripts' unit).
+now_ms() { date +%s%3N; }
+
+# ab_ready OUT: bpffs mounted, the generated module bpflp_bench loaded,
+# OUT made: where loader_ab.sh and swap_ab.sh start, in the project root.
+ab_ready() {
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	grep -q '^bpflp_bench ' /proc/modules || insmod "build/bench/kmod/$(uname -r)/bpflp_bench.ko"
+	mkdir -p "$1"
+}
+
 # ms_between T0 T1
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
 

@@ -12,6 +12,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$root"
+. selftests/tests/bench/scale_lib.bash
 old=${1:?usage: swap_ab.sh OLD_BPFLP NEW_BPFLP [N] [TO...]} new=${2:?usage: swap_ab.sh OLD_BPFLP NEW_BPFLP [N] [TO...]}
 n=${3:-1000}
 shift $(($# < 3 ? $# : 3))
@@ -24,10 +25,7 @@ for v in 2 "${tos[@]}"; do
 	[[ -s $patches/scale-$n-v$v.bpf.o ]] ||
 		{ echo "swap_ab: no scale-$n-v$v.bpf.o in $patches; run 'make bench-build'" >&2; exit 1; }
 done
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-grep -q '^bpflp_bench ' /proc/modules || insmod "build/bench/kmod/$(uname -r)/bpflp_bench.ko"
-mkdir -p "$out"
-now_ms() { date +%s%3N; }
+ab_ready "$out"
 "$new" apply "${flags[@]}" "$patches/scale-$n-v2.bpf.o" > /dev/null
 echo "build,round,n,to,ms" > "$out/swap.csv"
 for ((round = 1; round <= rounds; round++)); do
