@@ -76,8 +76,9 @@ __u32 bpf_elf_extern_type(const struct bpf_elf *e, const char *name);
 
 /*
  * The initial bytes of the variable name in data section sec_name (found
- * by its symbol), if it is exactly size bytes; else NULL. *seen counts every variable of that name met, so a
- * caller searching several sections can refuse a name declared twice.
+ * by its symbol), if it is exactly size bytes; else NULL. *seen counts
+ * every variable of that name met, so a caller searching several sections
+ * can refuse a name declared twice.
  */
 const void *bpf_elf_data_var(const struct bpf_elf *e, const char *sec_name, const char *name,
 			     size_t size, int *seen);

@@ -140,12 +140,3 @@ int bpf_rodata_var_id(const struct bpf_rodata *rd, const char *var)
 
 	return v ? (int)v->id : -ENOENT;
 }
-
-void *bpf_rodata_var(struct bpf_object *obj, const char *var, size_t size)
-{
-	struct bpf_rodata *rd = bpf_rodata_index(obj);
-	void *p = bpf_rodata_find(rd, var, size);
-
-	bpf_rodata_free(rd);
-	return p;
-}

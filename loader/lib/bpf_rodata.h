@@ -40,7 +40,4 @@ void *bpf_rodata_find(const struct bpf_rodata *rd, const char *var, size_t size)
 /* The BTF id of var's VAR, or -ENOENT. */
 int bpf_rodata_var_id(const struct bpf_rodata *rd, const char *var);
 
-/* bpf_rodata_find() for one variable, without keeping an index. */
-void *bpf_rodata_var(struct bpf_object *obj, const char *var, size_t size);
-
 #endif /* BPFLP_BPF_RODATA_H */

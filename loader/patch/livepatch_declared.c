@@ -60,8 +60,8 @@ static bool libbpf_would_open(const struct bpf_elf *elf)
  * The name the object declares: 1 and name, 0 for none, negative errno if
  * unreadable. Read from the ELF, not from a libbpf open: that parses and
  * relocates every program, and took a fifth of a 1000-function apply.
- * bpf_rodata_var's rules: searched in its sections, a name declared twice
- * is none.
+ * bpf_rodata's rules: searched in its sections, a name declared twice is
+ * none.
  */
 static int declared_name(const char *obj_path, char *name, size_t size)
 {
