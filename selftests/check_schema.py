@@ -7,9 +7,8 @@
 #                                       it), in N's order: what
 #                                       selftests/lib.sh's schema_expect saved
 # Exit 0 if all are valid, 1 with every problem listed on stderr, 4 without
-# python3-jsonschema. The batch
-# form exists because python3 with jsonschema takes ~2.5 s to start in the
-# TCG guest: one start per test, not one per document.
+# python3-jsonschema. The batch form exists because python3 with jsonschema
+# takes ~2.5 s to start in the TCG guest: one start per test, not per document.
 import json
 import os
 import sys

@@ -111,10 +111,8 @@ int restore_snapshot_programs(const struct patch_meta *meta, const char *dir, co
 /* Is po->progs[i] the first program of the patch on its function? */
 static bool first_on_func(const struct patch_object *po, int i)
 {
-	/* The keys first: a compare, where strcmp made attaching N functions O(N^2) string walks. */
 	for (int j = 0; j < i; j++)
-		if (po->progs[j].func_key == po->progs[i].func_key &&
-		    !strcmp(po->progs[j].func, po->progs[i].func))
+		if (patch_progs_same_func(&po->progs[j], &po->progs[i]))
 			return false;
 	return true;
 }

@@ -112,8 +112,7 @@ static int check_trampoline_room(const struct patch_object *po, bool stack)
 		int total = counts[i] + SNAPSHOT_LINKS;
 
 		for (int j = 0; j < po->nr_progs; j++)
-			total += po->progs[j].func_key == po->progs[i].func_key &&
-				 !strcmp(po->progs[j].func, po->progs[i].func);
+			total += patch_progs_same_func(&po->progs[j], &po->progs[i]);
 		if (total <= limit)
 			continue;
 		if (stack)

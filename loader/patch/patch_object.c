@@ -475,7 +475,7 @@ static int check_companion_alone(const struct patch_object *po)
 		for (int j = 0; j < po->nr_progs; j++) {
 			const struct patch_prog *b = &po->progs[j];
 
-			if (i == j || a->func_key != b->func_key || strcmp(a->func, b->func))
+			if (i == j || !patch_progs_same_func(a, b))
 				continue;
 			if (a->kind == BPFLP_KIND_REPLACE && b->kind == BPFLP_KIND_FMOD_RET) {
 				p_err("%s: %s is replaced twice (BPFLP_REPLACE and BPFLP_FMOD_RET): keep one",
@@ -847,6 +847,11 @@ int patch_check_dispatchable(const struct patch_object *po)
 			}
 	}
 	return 0;
+}
+
+bool patch_progs_same_func(const struct patch_prog *a, const struct patch_prog *b)
+{
+	return a->func_key == b->func_key && !strcmp(a->func, b->func);
 }
 
 bool patch_has_fexit_on(const struct patch_object *po, const char *func)

@@ -17,6 +17,12 @@ extern const char *const patch_callback_names[CB_COUNT];
 const char *bpflp_kind_name(enum bpflp_kind kind);
 /* Does the patch have a BPFLP_FEXIT program on func (its calls then keep their word to the exit)? */
 bool patch_has_fexit_on(const struct patch_object *po, const char *func);
+/*
+ * Are a and b on the same function? Their keys first: a compare, where
+ * strcmp in loops over N programs made them O(N^2) string walks. Valid
+ * once the programs are classified (func_key set).
+ */
+bool patch_progs_same_func(const struct patch_prog *a, const struct patch_prog *b);
 /* When pp's gate keeps its call's snapshot of the word (abi.h). */
 enum bpflp_snap_mode patch_snap_mode(const struct patch_object *po, const struct patch_prog *pp);
 bool patch_name_valid(const char *name);

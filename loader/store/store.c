@@ -183,12 +183,13 @@ bool meta_first_on_func(const struct patch_meta *m, __u32 i)
 	return true;
 }
 
-bool meta_dispatches(const struct patch_meta *m, const char *func)
+/* The first entry of m on func, or -1. */
+static int first_entry_on(const struct patch_meta *m, const char *func)
 {
 	for (__u32 i = 0; i < m->nr_funcs; i++)
-		if (m->funcs[i].route == FUNC_ROUTE_DISPATCH && !strcmp(m->funcs[i].name, func))
-			return true;
-	return false;
+		if (!strcmp(m->funcs[i].name, func))
+			return (int)i;
+	return -1;
 }
 
 bool meta_dispatches_at(const struct patch_meta *m, __u32 i)
@@ -200,20 +201,23 @@ bool meta_dispatches_at(const struct patch_meta *m, __u32 i)
 	return false;
 }
 
-/* The snapshot mode of the entries of m on the function of funcs[at], or of func if at < 0. */
-static enum bpflp_snap_mode snap_mode_of(const struct patch_meta *m, const char *func, int at)
+bool meta_dispatches(const struct patch_meta *m, const char *func)
+{
+	int i = first_entry_on(m, func);
+
+	return i >= 0 && meta_dispatches_at(m, (__u32)i);
+}
+
+enum bpflp_snap_mode meta_snap_mode_at(const struct patch_meta *m, __u32 i)
 {
 	enum bpflp_snap_mode mode = BPFLP_SNAP_ON_DEMAND;
 
-	for (__u32 i = 0; i < m->nr_funcs; i++) {
-		bool on_it = at >= 0 ? on_same_func(&m->funcs[i], &m->funcs[at]) :
-				       !strcmp(m->funcs[i].name, func ?: "");
-
-		if (!on_it)
+	for (__u32 j = 0; j < m->nr_funcs; j++) {
+		if (!on_same_func(&m->funcs[j], &m->funcs[i]))
 			continue;
-		if (m->funcs[i].route == FUNC_ROUTE_COMPANION)
+		if (m->funcs[j].route == FUNC_ROUTE_COMPANION)
 			return BPFLP_SNAP_COMPANION;
-		if (m->funcs[i].kind == BPFLP_KIND_FEXIT)
+		if (m->funcs[j].kind == BPFLP_KIND_FEXIT)
 			mode = BPFLP_SNAP_EXIT;
 	}
 	return mode;
@@ -221,12 +225,9 @@ static enum bpflp_snap_mode snap_mode_of(const struct patch_meta *m, const char 
 
 enum bpflp_snap_mode meta_snap_mode(const struct patch_meta *m, const char *func)
 {
-	return snap_mode_of(m, func, -1);
-}
+	int i = first_entry_on(m, func);
 
-enum bpflp_snap_mode meta_snap_mode_at(const struct patch_meta *m, __u32 i)
-{
-	return snap_mode_of(m, NULL, (int)i);
+	return i < 0 ? BPFLP_SNAP_ON_DEMAND : meta_snap_mode_at(m, (__u32)i);
 }
 
 int store_pin_path(char *buf, size_t size, const char *dir, const char *func, const char *what)

@@ -35,7 +35,7 @@ for ((round = 1; round <= rounds; round++)); do
 	for build in $order; do
 		bin=$old
 		[[ $build == new ]] && bin=$new
-		for to in "${tos[@]}" 2; do
+		for to in "${tos[@]}"; do
 			[[ $to == 2 ]] && continue
 			for v in "$to" 2; do
 				t0=$(now_ms)
